@@ -1,0 +1,17 @@
+/**
+ * Injection tokens for the composition roots (apps/*\/src/container.ts). Domain classes
+ * carry no decorators: containers register factories under these tokens.
+ */
+export const TOKENS = {
+  Config: Symbol.for('maskline.Config'),
+  Clock: Symbol.for('maskline.Clock'),
+  Logger: Symbol.for('maskline.Logger'),
+  Tracer: Symbol.for('maskline.Tracer'),
+  PgPool: Symbol.for('maskline.PgPool'),
+  Redis: Symbol.for('maskline.Redis'),
+  MessageRepository: Symbol.for('maskline.MessageRepository'),
+  ApiKeyRepository: Symbol.for('maskline.ApiKeyRepository'),
+  InboundRepository: Symbol.for('maskline.InboundRepository'),
+  Queues: Symbol.for('maskline.Queues'),
+  CarrierRegistry: Symbol.for('maskline.CarrierRegistry'),
+} as const;

@@ -1,0 +1,99 @@
+/**
+ * The one error catalogue. Every stable code Maskline returns or records is defined here,
+ * once, with its HTTP status, a client-safe message and its retry class. Codes are
+ * documented in docs/reference/errors.md; a test fails when the two drift.
+ * A retired code is never reused: mark it `retired: true` instead of deleting it.
+ *
+ * Retry classes:
+ *  - permanent:   retrying the same request cannot succeed.
+ *  - retry_after: the peer asked us to slow down; retry after a delay.
+ *  - transient:   a passing fault; retry with backoff.
+ */
+export type RetryClass = 'permanent' | 'retry_after' | 'transient';
+
+export interface ErrorDefinition {
+  readonly status: number;
+  readonly message: string;
+  readonly retry: RetryClass;
+  readonly retired?: boolean;
+}
+
+export const ERROR_CATALOGUE = {
+  // Requests
+  invalid_request: { status: 400, message: 'The request is malformed.', retry: 'permanent' },
+  invalid_phone_number: {
+    status: 400,
+    message: 'A phone number is not a valid E.164 number.',
+    retry: 'permanent',
+  },
+  message_body_invalid: {
+    status: 400,
+    message: 'The message body is empty or longer than allowed.',
+    retry: 'permanent',
+  },
+  unsupported_media_type: {
+    status: 415,
+    message: 'Send the request body as application/json.',
+    retry: 'permanent',
+  },
+  payload_too_large: { status: 413, message: 'The request body is too large.', retry: 'permanent' },
+  unauthorized: { status: 401, message: 'A valid API key is required.', retry: 'permanent' },
+  forbidden: { status: 403, message: 'The API key may not do this.', retry: 'permanent' },
+  not_found: { status: 404, message: 'No such resource.', retry: 'permanent' },
+  message_not_found: { status: 404, message: 'No message with this id.', retry: 'permanent' },
+  idempotency_conflict: {
+    status: 409,
+    message: 'This Idempotency-Key was already used with a different request.',
+    retry: 'permanent',
+  },
+  rate_limited: { status: 429, message: 'Too many requests; retry later.', retry: 'retry_after' },
+  // Service
+  internal_error: { status: 500, message: 'An internal error occurred.', retry: 'transient' },
+  service_unavailable: {
+    status: 503,
+    message: 'The service is temporarily unavailable.',
+    retry: 'transient',
+  },
+  config_invalid: { status: 500, message: 'The configuration is invalid.', retry: 'permanent' },
+  // Carriers
+  carrier_not_configured: {
+    status: 500,
+    message: 'No carrier is configured for this message.',
+    retry: 'permanent',
+  },
+  carrier_unavailable: { status: 503, message: 'The carrier link is not available.', retry: 'transient' },
+  carrier_timeout: { status: 504, message: 'The carrier did not answer in time.', retry: 'transient' },
+  carrier_throttled: { status: 503, message: 'The carrier asked us to slow down.', retry: 'retry_after' },
+  carrier_rejected: { status: 502, message: 'The carrier rejected the message.', retry: 'permanent' },
+  carrier_invalid_destination: {
+    status: 502,
+    message: 'The carrier rejected the destination number.',
+    retry: 'permanent',
+  },
+  carrier_error: { status: 502, message: 'The carrier reported a temporary error.', retry: 'transient' },
+  // Delivery outcomes recorded on messages
+  delivery_failed: { status: 502, message: 'The carrier could not deliver the message.', retry: 'permanent' },
+  delivery_expired: { status: 502, message: 'The message expired before delivery.', retry: 'permanent' },
+  retries_exhausted: {
+    status: 502,
+    message: 'The message could not be submitted after every retry.',
+    retry: 'permanent',
+  },
+  // Internal pipeline
+  receipt_unmatched: {
+    status: 500,
+    message: 'A receipt names a carrier message id not known (yet).',
+    retry: 'transient',
+  },
+  plugin_failure: { status: 500, message: 'A carrier plugin failed unexpectedly.', retry: 'transient' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
+}
+
+export function errorDefinition(code: ErrorCode): ErrorDefinition {
+  return ERROR_CATALOGUE[code];
+}

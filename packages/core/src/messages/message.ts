@@ -1,0 +1,41 @@
+import type { MessageStatus } from './message-status.js';
+
+/** A message as the domain sees it. Clear values only exist where a carrier needs them. */
+export interface Message {
+  id: string;
+  tenantId: string;
+  carrierId: string;
+  status: MessageStatus;
+  /** Carrier's id for the message, set when the carrier accepted the submit. */
+  carrierMessageId: string | null;
+  /** Stable error code when the message ended in rejected/failed/undeliverable. */
+  errorCode: string | null;
+  segments: number;
+  createdAt: Date;
+  updatedAt: Date;
+  submittedAt: Date | null;
+  doneAt: Date | null;
+}
+
+/** The clear content of a message, loaded just in time for the carrier call. */
+export interface MessageContent {
+  to: string;
+  from: string;
+  body: string;
+}
+
+/** Masked view of a message for API responses: numbers masked, body never echoed. */
+export interface MessageView {
+  id: string;
+  status: MessageStatus;
+  to: string;
+  from: string;
+  carrier: string;
+  carrierMessageId: string | null;
+  errorCode: string | null;
+  segments: number;
+  createdAt: string;
+  updatedAt: string;
+  submittedAt: string | null;
+  doneAt: string | null;
+}

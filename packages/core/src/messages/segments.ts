@@ -1,0 +1,40 @@
+/**
+ * SMS segment counting. GSM 03.38 default alphabet (with the extension table counting
+ * two septets) when every character fits, UCS-2 otherwise.
+ * 160 septets in one segment, 153 per part when concatenated; UCS-2: 70 / 67.
+ */
+const GSM_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_EXTENSION = '\f^{}\\[~]|€';
+
+const basic = new Set(GSM_BASIC);
+const extension = new Set(GSM_EXTENSION);
+
+export type SmsEncoding = 'gsm7' | 'ucs2';
+
+export interface SegmentInfo {
+  encoding: SmsEncoding;
+  /** Septets for GSM-7, UTF-16 code units for UCS-2. */
+  units: number;
+  segments: number;
+}
+
+export function gsm7Length(text: string): number | null {
+  let units = 0;
+  for (const ch of text) {
+    if (basic.has(ch)) units += 1;
+    else if (extension.has(ch)) units += 2;
+    else return null;
+  }
+  return units;
+}
+
+export function segmentInfo(text: string): SegmentInfo {
+  const septets = gsm7Length(text);
+  if (septets !== null) {
+    return { encoding: 'gsm7', units: septets, segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
+  }
+  const units = text.length; // UTF-16 code units
+  return { encoding: 'ucs2', units, segments: units <= 70 ? 1 : Math.ceil(units / 67) };
+}

@@ -1,0 +1,50 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { MasklineError } from '../errors/maskline-error.js';
+
+/** A phone number normalized to E.164 (`+` and 8 to 15 digits). */
+export type E164 = string & { readonly __brand: 'E164' };
+
+const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * Parse a client-supplied number. Only E.164 is accepted (no national formats: a gateway
+ * must not guess a country). `field` names the request field in the error; the number
+ * itself never appears in the error.
+ */
+export function parseE164(input: unknown, field: string): E164 {
+  if (typeof input !== 'string') {
+    throw new MasklineError('invalid_phone_number', {
+      message: `${field} must be a string in E.164 format, e.g. +14155550123.`,
+      details: { field },
+    });
+  }
+  const compact = input.trim();
+  const parsed = E164_SHAPE.test(compact) ? parsePhoneNumberFromString(compact) : undefined;
+  if (!parsed?.isValid()) {
+    throw new MasklineError('invalid_phone_number', {
+      message: `${field} is not a valid E.164 phone number.`,
+      details: { field },
+    });
+  }
+  return parsed.number as E164;
+}
+
+/** True when the value is a syntactically valid E.164 number with a known country code. */
+export function isE164(input: unknown): input is E164 {
+  if (typeof input !== 'string' || !E164_SHAPE.test(input)) return false;
+  return parsePhoneNumberFromString(input)?.isValid() === true;
+}
+
+/**
+ * Masked form for display: country code and the first digits, then stars, then the last
+ * digits, e.g. `+86138****5678`. At least four digits are always hidden.
+ */
+export function maskPhoneNumber(e164: string): string {
+  const digits = e164.startsWith('+') ? e164.slice(1) : e164;
+  const n = digits.length;
+  if (n <= 6) return `+${'*'.repeat(n)}`;
+  const tailLength = n >= 10 ? 4 : 2;
+  const headLength = Math.max(1, Math.min(5, n - tailLength - 4));
+  const hidden = n - headLength - tailLength;
+  return `+${digits.slice(0, headLength)}${'*'.repeat(hidden)}${digits.slice(n - tailLength)}`;
+}
