@@ -1,5 +1,6 @@
 export * from './carriers/carrier-events.js';
 export * from './carriers/carrier-plugin.js';
+export * from './carriers/receipt-outcome.js';
 export * from './config/parse-config.js';
 export * from './di/tokens.js';
 export * from './errors/error-catalogue.js';

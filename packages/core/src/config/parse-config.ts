@@ -5,10 +5,16 @@ import { MasklineError } from '../errors/maskline-error.js';
  * Validate configuration at boot and freeze it. The error names every wrong field
  * (never its value: a value may be a secret).
  */
-export function parseConfig<S extends z.ZodType>(schema: S, source: unknown, name: string): Readonly<z.infer<S>> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  source: unknown,
+  name: string,
+): Readonly<z.infer<S>> {
   const result = schema.safeParse(source);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
     throw new MasklineError('config_invalid', {
       message: `Invalid ${name} configuration: ${problems.join('; ')}`,
     });

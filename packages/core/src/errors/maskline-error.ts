@@ -1,4 +1,4 @@
-import { type ErrorCode, type RetryClass, errorDefinition, isErrorCode } from './error-catalogue.js';
+import { type ErrorCode, errorDefinition, isErrorCode, type RetryClass } from './error-catalogue.js';
 
 export interface MasklineErrorOptions {
   /** Client-safe detail; never a phone number, body or code. Defaults to the catalogue message. */

@@ -1,0 +1,6 @@
+export * from './job-options.js';
+export * from './job-schemas.js';
+export * from './producers.js';
+export * from './queue-names.js';
+export * from './redis-connection.js';
+export * from './retry-mapping.js';

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * Job payloads. They carry ids and carrier status words only: never a phone number,
+ * message body or code. Each schema is strict, so a field added by mistake (say, `to`)
+ * fails validation instead of reaching Redis.
+ */
+export const traceCarrierSchema = z
+  .object({ traceparent: z.string().max(64), tracestate: z.string().max(512).optional() })
+  .strict();
+
+export const deliverJobSchema = z
+  .object({
+    messageId: z.uuid(),
+    tenantId: z.uuid(),
+    trace: traceCarrierSchema.optional(),
+  })
+  .strict();
+
+export const receiptJobSchema = z
+  .object({
+    carrierId: z.string().min(1).max(64),
+    receiptId: z.uuid(),
+  })
+  .strict();
+
+export const inboundJobSchema = z
+  .object({
+    carrierId: z.string().min(1).max(64),
+    inboundId: z.uuid(),
+  })
+  .strict();
+
+export type TraceCarrier = z.infer<typeof traceCarrierSchema>;
+export type DeliverJob = z.infer<typeof deliverJobSchema>;
+export type ReceiptJob = z.infer<typeof receiptJobSchema>;
+export type InboundJob = z.infer<typeof inboundJobSchema>;
+
+/** Job names on the carrier-events queue. */
+export const CARRIER_EVENT_JOBS = { receipt: 'receipt', inbound: 'inbound' } as const;

@@ -1,0 +1,111 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  carrierEventJobOptions,
+  DEFAULT_DELIVERY_RETRY,
+  type DeliveryRetryPolicy,
+  deliverJobOptions,
+} from './job-options.js';
+import {
+  CARRIER_EVENT_JOBS,
+  type DeliverJob,
+  deliverJobSchema,
+  type InboundJob,
+  inboundJobSchema,
+  type ReceiptJob,
+  receiptJobSchema,
+} from './job-schemas.js';
+import { CARRIER_EVENTS_QUEUE, DEFAULT_QUEUE_PREFIX, deliverQueueName } from './queue-names.js';
+
+export interface QueueSettings {
+  connection: Redis;
+  prefix?: string;
+}
+
+export interface DeliveryRequest {
+  carrierId: string;
+  job: DeliverJob;
+}
+
+/** Producer side of the per-carrier delivery queues. */
+export class DeliveryQueues {
+  private readonly queues = new Map<string, Queue<DeliverJob>>();
+  private readonly prefix: string;
+
+  constructor(
+    private readonly settings: QueueSettings,
+    private readonly retry: DeliveryRetryPolicy = DEFAULT_DELIVERY_RETRY,
+  ) {
+    this.prefix = settings.prefix ?? DEFAULT_QUEUE_PREFIX;
+  }
+
+  queueFor(carrierId: string): Queue<DeliverJob> {
+    let queue = this.queues.get(carrierId);
+    if (!queue) {
+      queue = new Queue<DeliverJob>(deliverQueueName(carrierId), {
+        connection: this.settings.connection,
+        prefix: this.prefix,
+      });
+      queue.on('error', () => {});
+      this.queues.set(carrierId, queue);
+    }
+    return queue;
+  }
+
+  /** Adds one job per message, in bulk per carrier. The message id is the job id. */
+  async enqueue(requests: readonly DeliveryRequest[]): Promise<void> {
+    const byCarrier = new Map<string, DeliverJob[]>();
+    for (const { carrierId, job } of requests) {
+      const parsed = deliverJobSchema.parse(job);
+      const list = byCarrier.get(carrierId) ?? [];
+      list.push(parsed);
+      byCarrier.set(carrierId, list);
+    }
+    await Promise.all(
+      [...byCarrier].map(([carrierId, jobs]) =>
+        this.queueFor(carrierId).addBulk(
+          jobs.map((data) => ({
+            name: 'deliver',
+            data,
+            opts: deliverJobOptions(data.messageId, this.retry),
+          })),
+        ),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
+
+/** Producer side of the carrier-events queue (receipts and inbound messages). */
+export class CarrierEventQueue {
+  readonly queue: Queue<ReceiptJob | InboundJob>;
+
+  constructor(settings: QueueSettings) {
+    this.queue = new Queue(CARRIER_EVENTS_QUEUE, {
+      connection: settings.connection,
+      prefix: settings.prefix ?? DEFAULT_QUEUE_PREFIX,
+    });
+    this.queue.on('error', () => {});
+  }
+
+  async publishReceipt(job: ReceiptJob): Promise<void> {
+    await this.queue.add(CARRIER_EVENT_JOBS.receipt, receiptJobSchema.parse(job), {
+      ...carrierEventJobOptions(),
+      jobId: job.receiptId,
+    });
+  }
+
+  async publishInbound(job: InboundJob): Promise<void> {
+    await this.queue.add(CARRIER_EVENT_JOBS.inbound, inboundJobSchema.parse(job), {
+      ...carrierEventJobOptions(),
+      jobId: job.inboundId,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

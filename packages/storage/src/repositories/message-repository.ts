@@ -1,0 +1,220 @@
+import {
+  type Message,
+  type MessageContent,
+  type MessageStatus,
+  predecessorsOf,
+  type TerminalStatus,
+} from '@maskline/core';
+import type pg from 'pg';
+import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
+
+export interface NewMessage {
+  id: string;
+  tenantId: string;
+  carrierId: string;
+  to: string;
+  from: string;
+  body: string;
+  segments: number;
+  idempotencyKey: string | null;
+  /** Digest of the request, to tell a retry from a conflicting reuse of the key. */
+  requestDigest: Buffer | null;
+  traceContext: string | null;
+}
+
+export type InsertOutcome =
+  | { kind: 'created'; message: Message }
+  | { kind: 'existing'; message: Message; sameRequest: boolean };
+
+export interface DeliveryRecord {
+  message: Message;
+  content: MessageContent;
+  traceContext: string | null;
+}
+
+export interface StuckMessage {
+  id: string;
+  tenantId: string;
+  carrierId: string;
+  traceContext: string | null;
+}
+
+export interface ReceiptMatch {
+  messageId: string;
+  traceContext: string | null;
+  /** False when the status did not move (duplicate or late receipt). */
+  applied: boolean;
+  status: MessageStatus;
+}
+
+/**
+ * Messages in Postgres. Every status change is one UPDATE guarded by the state machine
+ * (`status = ANY(predecessors)`), so transitions are atomic and monotonic.
+ */
+export class MessageRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async insertAccepted(m: NewMessage): Promise<InsertOutcome> {
+    const inserted = await this.pool.query<MessageRow>(
+      `INSERT INTO messages (id, tenant_id, carrier_id, status, to_number, from_number, body, segments,
+                             idempotency_key, request_digest, trace_context)
+       VALUES ($1, $2, $3, 'accepted', $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING ${MESSAGE_COLUMNS}`,
+      [
+        m.id,
+        m.tenantId,
+        m.carrierId,
+        m.to,
+        m.from,
+        m.body,
+        m.segments,
+        m.idempotencyKey,
+        m.requestDigest,
+        m.traceContext,
+      ],
+    );
+    if (inserted.rows[0]) return { kind: 'created', message: toMessage(inserted.rows[0]) };
+    const existing = await this.pool.query<MessageRow & { request_digest: Buffer | null }>(
+      `SELECT ${MESSAGE_COLUMNS}, request_digest FROM messages WHERE tenant_id = $1 AND idempotency_key = $2`,
+      [m.tenantId, m.idempotencyKey],
+    );
+    const row = existing.rows[0];
+    if (!row) throw new Error('idempotency conflict row vanished');
+    const sameRequest =
+      row.request_digest !== null && m.requestDigest !== null && row.request_digest.equals(m.requestDigest);
+    return { kind: 'existing', message: toMessage(row), sameRequest };
+  }
+
+  async findForTenant(tenantId: string, id: string): Promise<Message | null> {
+    const result = await this.pool.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND tenant_id = $2`,
+      [id, tenantId],
+    );
+    return result.rows[0] ? toMessage(result.rows[0]) : null;
+  }
+
+  /** Numbers for the masked API view; the body is never read here. */
+  async findNumbers(id: string): Promise<{ to: string; from: string } | null> {
+    const result = await this.pool.query<{ to_number: string; from_number: string }>(
+      'SELECT to_number, from_number FROM messages WHERE id = $1',
+      [id],
+    );
+    const row = result.rows[0];
+    return row ? { to: row.to_number, from: row.from_number } : null;
+  }
+
+  /** The one read of clear content: by the delivery worker, just before the carrier call. */
+  async loadForDelivery(id: string): Promise<DeliveryRecord | null> {
+    const result = await this.pool.query<
+      MessageRow & { to_number: string; from_number: string; body: string; trace_context: string | null }
+    >(`SELECT ${MESSAGE_COLUMNS}, to_number, from_number, body, trace_context FROM messages WHERE id = $1`, [
+      id,
+    ]);
+    const row = result.rows[0];
+    if (!row) return null;
+    return {
+      message: toMessage(row),
+      content: { to: row.to_number, from: row.from_number, body: row.body },
+      traceContext: row.trace_context,
+    };
+  }
+
+  /** accepted -> queued for every id given; returns how many moved. */
+  async markQueued(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.pool.query(
+      `UPDATE messages SET status = 'queued', queued_at = now(), updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])`,
+      [ids, predecessorsOf('queued')],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async markSubmitted(
+    id: string,
+    carrierMessageId: string,
+    segments: number,
+    traceContext: string | null,
+  ): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE messages SET status = 'submitted', carrier_message_id = $2, segments = $3,
+              trace_context = COALESCE($4, trace_context), submitted_at = now(), updated_at = now()
+       WHERE id = $1 AND status = ANY($5::text[])`,
+      [id, carrierMessageId, segments, traceContext, predecessorsOf('submitted')],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async markFinal(id: string, status: TerminalStatus, errorCode: string | null): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now()
+       WHERE id = $1 AND status = ANY($4::text[])`,
+      [id, status, errorCode, predecessorsOf(status)],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Apply a final receipt to the message the carrier id names. Returns null when no
+   * submitted message carries that id (yet). Duplicate receipts leave the row unchanged.
+   */
+  async applyReceipt(
+    carrierId: string,
+    carrierMessageId: string,
+    status: TerminalStatus,
+    errorCode: string | null,
+  ): Promise<ReceiptMatch | null> {
+    const result = await this.pool.query<{
+      id: string;
+      trace_context: string | null;
+      status: MessageStatus;
+      applied: boolean;
+    }>(
+      `WITH target AS (
+         SELECT id FROM messages WHERE carrier_id = $1 AND carrier_message_id = $2
+         ORDER BY submitted_at DESC NULLS LAST LIMIT 1
+       ), updated AS (
+         UPDATE messages m SET status = $3, error_code = $4, done_at = now(), updated_at = now()
+         FROM target WHERE m.id = target.id AND m.status = ANY($5::text[])
+         RETURNING m.id, m.trace_context, m.status
+       )
+       SELECT m.id, m.trace_context, COALESCE(u.status, m.status) AS status, (u.id IS NOT NULL) AS applied
+       FROM target JOIN messages m ON m.id = target.id LEFT JOIN updated u ON u.id = m.id`,
+      [carrierId, carrierMessageId, status, errorCode, predecessorsOf(status)],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    return { messageId: row.id, traceContext: row.trace_context, applied: row.applied, status: row.status };
+  }
+
+  /** Messages still waiting for a carrier whose last change is older than the cutoff. */
+  async findStuck(olderThanMs: number, limit: number): Promise<StuckMessage[]> {
+    const result = await this.pool.query<{
+      id: string;
+      tenant_id: string;
+      carrier_id: string;
+      trace_context: string | null;
+    }>(
+      `SELECT id, tenant_id, carrier_id, trace_context FROM messages
+       WHERE status IN ('accepted', 'queued') AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY updated_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return result.rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      carrierId: r.carrier_id,
+      traceContext: r.trace_context,
+    }));
+  }
+
+  /** Push a stuck message's clock forward so the next sweep does not pick it again at once. */
+  async touch(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query(
+      `UPDATE messages SET updated_at = now() WHERE id = ANY($1::uuid[]) AND status IN ('accepted', 'queued')`,
+      [ids],
+    );
+  }
+}

@@ -1,0 +1,35 @@
+import type { Message, MessageStatus } from '@maskline/core';
+
+/** Column list and row mapping shared by the message queries. */
+export const MESSAGE_COLUMNS = `id, tenant_id, carrier_id, status, carrier_message_id, error_code, segments,
+  created_at, updated_at, submitted_at, done_at`;
+
+export interface MessageRow {
+  id: string;
+  tenant_id: string;
+  carrier_id: string;
+  status: MessageStatus;
+  carrier_message_id: string | null;
+  error_code: string | null;
+  segments: number;
+  created_at: Date;
+  updated_at: Date;
+  submitted_at: Date | null;
+  done_at: Date | null;
+}
+
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    carrierId: row.carrier_id,
+    status: row.status,
+    carrierMessageId: row.carrier_message_id,
+    errorCode: row.error_code,
+    segments: row.segments,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    submittedAt: row.submitted_at,
+    doneAt: row.done_at,
+  };
+}

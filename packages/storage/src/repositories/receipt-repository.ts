@@ -1,0 +1,83 @@
+import { type ReceiptEvent, type ReceiptOutcome, uuidv7 } from '@maskline/core';
+import type pg from 'pg';
+
+export interface StoredReceipt {
+  id: string;
+  carrierId: string;
+  carrierMessageId: string;
+  outcome: ReceiptOutcome;
+  carrierStatus: string;
+  networkErrorCode: string | null;
+  processed: boolean;
+}
+
+/**
+ * Receipts as received. The delivery worker inserts one before acknowledging the carrier;
+ * the receipt processor applies it and marks it processed; a sweep re-enqueues any left
+ * unprocessed (e.g. after Redis lost its queue).
+ */
+export class ReceiptRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async insert(carrierId: string, receipt: ReceiptEvent): Promise<string> {
+    const id = uuidv7();
+    await this.pool.query(
+      `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        id,
+        carrierId,
+        receipt.carrierMessageId,
+        receipt.outcome,
+        receipt.carrierStatus,
+        receipt.networkErrorCode ?? null,
+        receipt.doneAt ?? null,
+      ],
+    );
+    return id;
+  }
+
+  async load(id: string): Promise<StoredReceipt | null> {
+    const result = await this.pool.query<{
+      id: string;
+      carrier_id: string;
+      carrier_message_id: string;
+      outcome: ReceiptOutcome;
+      carrier_status: string;
+      network_error_code: string | null;
+      processed_at: Date | null;
+    }>(
+      `SELECT id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, processed_at
+       FROM receipts WHERE id = $1`,
+      [id],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      carrierId: row.carrier_id,
+      carrierMessageId: row.carrier_message_id,
+      outcome: row.outcome,
+      carrierStatus: row.carrier_status,
+      networkErrorCode: row.network_error_code,
+      processed: row.processed_at !== null,
+    };
+  }
+
+  async markProcessed(id: string, messageId: string | null): Promise<void> {
+    await this.pool.query(
+      'UPDATE receipts SET processed_at = now(), message_id = $2 WHERE id = $1 AND processed_at IS NULL',
+      [id, messageId],
+    );
+  }
+
+  async findUnprocessed(olderThanMs: number, limit: number): Promise<{ id: string; carrierId: string }[]> {
+    const result = await this.pool.query<{ id: string; carrier_id: string }>(
+      `SELECT id, carrier_id FROM receipts
+       WHERE processed_at IS NULL AND received_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY received_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id }));
+  }
+}

@@ -1,0 +1,22 @@
+import { startTelemetry, type Telemetry } from './telemetry-sdk.js';
+
+/**
+ * The body of every app's main.ts: start telemetry before the app's modules load (so
+ * instrumentations can patch pg, ioredis, fastify), then run it. A startup failure is
+ * printed as one JSON line with the message only (config errors name the field, never a
+ * value) and exits 1.
+ */
+export async function launch(
+  serviceName: string,
+  loadRun: () => Promise<{ run(telemetry: Telemetry): Promise<void> }>,
+): Promise<void> {
+  const telemetry = startTelemetry({ serviceName, otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT });
+  try {
+    const { run } = await loadRun();
+    await run(telemetry);
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'fatal', service: serviceName, msg: (error as Error).message }));
+    await telemetry.shutdown().catch(() => {});
+    process.exit(1);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Span attribute names, decided once. Values are ids, codes and counts: never a phone
+ * number, message body or OTP code.
+ */
+export const ATTR = {
+  messageId: 'maskline.message.id',
+  tenantId: 'maskline.tenant.id',
+  carrier: 'maskline.carrier',
+  carrierMessageId: 'maskline.carrier_message.id',
+  status: 'maskline.message.status',
+  errorCode: 'maskline.error.code',
+  segments: 'maskline.message.segments',
+  receiptOutcome: 'maskline.receipt.outcome',
+  inboundId: 'maskline.inbound.id',
+  jobAttempt: 'maskline.job.attempt',
+  batchSize: 'maskline.batch.size',
+} as const;
+
+export const SPAN = {
+  ingestAccept: 'maskline.ingest.accept',
+  deliver: 'maskline.deliver',
+  receipt: 'maskline.receipt',
+  inbound: 'maskline.inbound',
+  reconcile: 'maskline.reconcile',
+} as const;

@@ -1,0 +1,41 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+} from '@opentelemetry/api';
+
+export interface SpanOptions {
+  parent?: Context;
+  attributes?: Attributes;
+}
+
+/**
+ * Runs fn inside a new active span; records a failure's error code (never its message,
+ * which may come from a library and carry data) and ends the span.
+ */
+export async function withSpan<T>(
+  tracer: Tracer,
+  name: string,
+  options: SpanOptions,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = options.parent ?? context.active();
+  return tracer.startActiveSpan(name, { attributes: options.attributes ?? {} }, parent, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      const code =
+        typeof error === 'object' && error !== null && 'code' in error
+          ? String(error.code)
+          : 'internal_error';
+      span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      span.setAttribute('maskline.error.code', code);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
