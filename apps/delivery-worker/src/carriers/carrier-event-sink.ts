@@ -1,0 +1,37 @@
+import type { CarrierEvent, CarrierEventSink, Clock } from '@maskline/core';
+import type { CarrierEventQueue } from '@maskline/queues';
+import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
+
+/**
+ * Where a plugin's receipts and inbound messages go. Each event is written to Postgres
+ * first (so losing Redis loses nothing), then its id is enqueued. publish() resolves only
+ * then, and the plugin acknowledges the carrier only after that.
+ * If the enqueue fails after the insert, the receipt processor's sweep enqueues the row.
+ */
+export class CarrierEventSinkToQueue implements CarrierEventSink {
+  constructor(
+    private readonly carrierId: string,
+    private readonly receipts: ReceiptRepository,
+    private readonly inbound: InboundRepository,
+    private readonly events: CarrierEventQueue,
+    private readonly clock: Clock,
+  ) {}
+
+  async publish(event: CarrierEvent): Promise<void> {
+    if (event.type === 'receipt') {
+      const receiptId = await this.receipts.insert(this.carrierId, event);
+      await this.enqueueLater(() => this.events.publishReceipt({ carrierId: this.carrierId, receiptId }));
+      return;
+    }
+    const inboundId = await this.inbound.insert(this.carrierId, {
+      ...event,
+      receivedAt: event.receivedAt || this.clock.now().toISOString(),
+    });
+    await this.enqueueLater(() => this.events.publishInbound({ carrierId: this.carrierId, inboundId }));
+  }
+
+  /** The row is durable; a failed enqueue is repaired by the sweep, not by the carrier. */
+  private async enqueueLater(enqueue: () => Promise<void>): Promise<void> {
+    await enqueue().catch(() => {});
+  }
+}

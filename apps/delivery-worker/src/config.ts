@@ -1,0 +1,52 @@
+import { parseConfig } from '@maskline/core';
+import { z } from 'zod';
+
+const carrierSchema = z.object({
+  /** The carrier's id: names its queue and appears on messages. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+  /** Which plugin speaks to it, e.g. "smpp". */
+  plugin: z.string().min(1),
+  /** Submits per second across every worker process (BullMQ's global limiter); 0 = none. */
+  tps: z.number().int().min(0).default(0),
+  /** Jobs processed at once per worker process; keep it above the plugin's total window. */
+  concurrency: z.number().int().positive().default(64),
+  /** The plugin's own configuration, validated by its schema. */
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type CarrierSettings = z.infer<typeof carrierSchema>;
+
+const carriersFromJson = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(carrierSchema).min(1));
+
+export const deliveryWorkerConfigSchema = z.object({
+  DATABASE_URL: z.string().min(1),
+  REDIS_URL: z.string().min(1),
+  QUEUE_PREFIX: z.string().min(1).default('ml'),
+  /** JSON array of carriers: [{"id":"sim","plugin":"smpp","config":{...}}]. */
+  CARRIERS: carriersFromJson,
+  /** How long one plugin submit may take before the host gives up on it. */
+  SUBMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Receipts/inbound left unqueued longer than this are re-enqueued by the sweep. */
+  SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
+  PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+});
+
+export type DeliveryWorkerConfig = z.infer<typeof deliveryWorkerConfigSchema>;
+
+export function loadDeliveryWorkerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<DeliveryWorkerConfig> {
+  return parseConfig(deliveryWorkerConfigSchema, env, 'delivery-worker');
+}

@@ -1,0 +1,34 @@
+import { type Logger, TOKENS } from '@maskline/core';
+import type { Telemetry } from '@maskline/telemetry';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { loadDeliveryWorkerConfig } from './config.js';
+import { createDeliveryContainer, resolveCarrierEvents, resolveRuntimes } from './container.js';
+
+/** Starts every configured carrier and its worker; drains and stops on SIGTERM/SIGINT. */
+export async function run(telemetry: Telemetry): Promise<void> {
+  const config = loadDeliveryWorkerConfig();
+  const container = createDeliveryContainer(config, telemetry.tracer);
+  const logger = container.resolve<Logger>(TOKENS.Logger);
+  const runtimes = resolveRuntimes(container);
+  for (const runtime of runtimes) {
+    await runtime.start();
+    logger.info({ carrier: runtime.settings.id, health: runtime.carrier.health() }, 'carrier started');
+  }
+  logger.info({ carriers: runtimes.map((r) => r.settings.id) }, 'delivery worker running');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'delivery worker stopping');
+    await Promise.all(runtimes.map((r) => r.stop()));
+    await resolveCarrierEvents(container).close();
+    container.resolve<Redis>(TOKENS.Redis).disconnect();
+    await container.resolve<pg.Pool>(TOKENS.PgPool).end();
+    await telemetry.shutdown().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

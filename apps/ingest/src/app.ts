@@ -1,0 +1,69 @@
+import rateLimit from '@fastify/rate-limit';
+import { type Logger, MasklineError } from '@maskline/core';
+import type { ApiKeyRepository, MessageRepository } from '@maskline/storage';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { apiKeyAuth } from './auth/api-key-auth.js';
+import { installErrorHandling } from './http/error-handler.js';
+import type { AcceptMessage } from './messages/accept-message.js';
+import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
+import { messageRoutes } from './routes/message-routes.js';
+
+export interface IngestAppDeps {
+  logger: Logger;
+  apiKeys: ApiKeyRepository;
+  messages: MessageRepository;
+  acceptMessage: AcceptMessage;
+  redis: Redis;
+  rateLimitPerMinute: number;
+  maxBodyChars: number;
+  readiness: Record<string, ReadinessCheck>;
+}
+
+/** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
+export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  installErrorHandling(app, deps.logger);
+  await app.register(healthRoutes, deps.readiness);
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', apiKeyAuth(deps.apiKeys));
+    await api.register(rateLimit, {
+      hook: 'preHandler',
+      max: deps.rateLimitPerMinute,
+      timeWindow: 60_000,
+      redis: deps.redis,
+      nameSpace: 'ml-ratelimit-',
+      keyGenerator: (request) => request.apiKeyId ?? request.ip,
+      skipOnError: true,
+      errorResponseBuilder: (_request, context) => {
+        const error = new MasklineError('rate_limited', { retryAfterMs: context.ttl });
+        return Object.assign(error, { statusCode: 429 });
+      },
+    });
+    await api.register(messageRoutes, {
+      acceptMessage: deps.acceptMessage,
+      messages: deps.messages,
+      maxBodyChars: deps.maxBodyChars,
+    });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.logger.debug(
+      {
+        reqId: request.id,
+        method: request.method,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+      },
+      'request',
+    );
+  });
+  return app;
+}

@@ -1,0 +1,28 @@
+import { MasklineError } from '@maskline/core';
+import type { ApiKeyRepository } from '@maskline/storage';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenantId?: string;
+    apiKeyId?: string;
+  }
+}
+
+/** `Authorization: Bearer <api key>`; sets request.tenantId. */
+export function apiKeyAuth(apiKeys: ApiKeyRepository) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match?.[1]) throw new MasklineError('unauthorized');
+    const key = await apiKeys.authenticate(match[1]);
+    if (!key) throw new MasklineError('unauthorized');
+    request.tenantId = key.tenantId;
+    request.apiKeyId = key.keyId;
+  };
+}
+
+export function tenantOf(request: FastifyRequest): string {
+  if (!request.tenantId) throw new MasklineError('unauthorized');
+  return request.tenantId;
+}

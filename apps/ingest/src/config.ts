@@ -1,0 +1,34 @@
+import { parseConfig } from '@maskline/core';
+import { z } from 'zod';
+
+/** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
+export const ingestConfigSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  DATABASE_URL: z.string().min(1),
+  REDIS_URL: z.string().min(1),
+  QUEUE_PREFIX: z.string().min(1).default('ml'),
+  /** Server-side secret mixed into API-key digests (>= 16 chars). */
+  API_KEY_PEPPER: z.string().min(16),
+  /** Carrier that messages route to until routing rules exist. */
+  DEFAULT_CARRIER: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+    .default('sim'),
+  /** Requests per minute per API key, held across all ingest processes (Redis). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
+  /** Longest body accepted, in characters (10 concatenated GSM segments = 1530). */
+  MAX_BODY_CHARS: z.coerce.number().int().positive().default(1_530),
+  /** The reconciler re-enqueues messages left in accepted/queued longer than this. */
+  RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(30_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+});
+
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): Readonly<IngestConfig> {
+  return parseConfig(ingestConfigSchema, env, 'ingest');
+}

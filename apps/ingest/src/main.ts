@@ -1,0 +1,3 @@
+import { launch } from '@maskline/telemetry';
+
+await launch('maskline-ingest', () => import('./run.js'));

@@ -1,0 +1,72 @@
+import { createHmac } from 'node:crypto';
+import { type Logger, MasklineError, type Message, segmentInfo, uuidv7 } from '@maskline/core';
+import type { DeliveryQueues } from '@maskline/queues';
+import type { MessageRepository } from '@maskline/storage';
+import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
+import type { SendMessageRequest } from './message-request.js';
+import type { QueuedMarker } from './queued-marker.js';
+
+export interface AcceptResult {
+  message: Message;
+  /** False when an earlier request with the same Idempotency-Key already created it. */
+  created: boolean;
+}
+
+/**
+ * Accepting a message: the row commits first (the outbox guarantee), then its job is
+ * enqueued. If Redis is away the message stays `accepted` and the reconciler enqueues it
+ * later, so an accepted message is never lost.
+ */
+export class AcceptMessage {
+  constructor(
+    private readonly messages: MessageRepository,
+    private readonly queues: DeliveryQueues,
+    private readonly queuedMarker: QueuedMarker,
+    private readonly logger: Logger,
+    private readonly digestKey: string,
+    private readonly carrierId: string,
+  ) {}
+
+  async execute(
+    tenantId: string,
+    request: SendMessageRequest,
+    idempotencyKey: string | null,
+  ): Promise<AcceptResult> {
+    const id = uuidv7();
+    const span = trace.getActiveSpan();
+    span?.setAttributes({ [ATTR.messageId]: id, [ATTR.tenantId]: tenantId });
+    const outcome = await this.messages.insertAccepted({
+      id,
+      tenantId,
+      carrierId: this.carrierId,
+      ...request,
+      segments: segmentInfo(request.body).segments,
+      idempotencyKey,
+      requestDigest: idempotencyKey ? this.requestDigest(request) : null,
+      traceContext: activeTraceparent(),
+    });
+    if (outcome.kind === 'existing') {
+      if (!outcome.sameRequest) throw new MasklineError('idempotency_conflict');
+      span?.setAttribute(ATTR.messageId, outcome.message.id);
+      return { message: outcome.message, created: false };
+    }
+    const trace_ = injectTraceContext();
+    try {
+      await this.queues.enqueue([
+        { carrierId: this.carrierId, job: { messageId: id, tenantId, ...(trace_ ? { trace: trace_ } : {}) } },
+      ]);
+      this.queuedMarker.add(id);
+    } catch (error) {
+      // Accepted and durable: the reconciler will enqueue it. The client still gets 202.
+      this.logger.warn({ err: error, messageId: id }, 'enqueue failed; left for the reconciler');
+    }
+    return { message: outcome.message, created: true };
+  }
+
+  /** Keyed digest of the request, to tell a retry from a reuse of the key with other content. */
+  private requestDigest(request: SendMessageRequest): Buffer {
+    return createHmac('sha256', this.digestKey)
+      .update(JSON.stringify([request.to, request.from, request.body]))
+      .digest();
+  }
+}

@@ -1,0 +1,58 @@
+import { MasklineError, parseE164 } from '@maskline/core';
+
+export interface SendMessageRequest {
+  to: string;
+  from: string;
+  body: string;
+}
+
+/** Alphanumeric sender ids: 1 to 11 characters, letters, digits and spaces (GSM 03.40). */
+const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
+
+const KNOWN_FIELDS = new Set(['to', 'from', 'body']);
+
+/** Validates POST /v1/messages. Error messages name the field, never echo its value. */
+export function parseSendMessageRequest(input: unknown, maxBodyChars: number): SendMessageRequest {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new MasklineError('invalid_request', { message: 'The request body must be a JSON object.' });
+  }
+  const record = input as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!KNOWN_FIELDS.has(key)) {
+      throw new MasklineError('invalid_request', {
+        message: `Unknown field: ${key.slice(0, 40)}.`,
+        details: { field: key.slice(0, 40) },
+      });
+    }
+  }
+  const to = parseE164(record.to, 'to');
+  const from = parseSender(record.from);
+  const body = record.body;
+  if (typeof body !== 'string' || body.length === 0 || [...body].length > maxBodyChars) {
+    throw new MasklineError('message_body_invalid', {
+      message: `body must be a non-empty string of at most ${maxBodyChars} characters.`,
+      details: { field: 'body' },
+    });
+  }
+  return { to, from, body };
+}
+
+function parseSender(value: unknown): string {
+  if (typeof value === 'string' && ALPHANUMERIC_SENDER.test(value)) return value;
+  if (typeof value === 'string' && value.startsWith('+')) return parseE164(value, 'from');
+  throw new MasklineError('invalid_phone_number', {
+    message: 'from must be an E.164 number or an alphanumeric sender id of up to 11 characters.',
+    details: { field: 'from' },
+  });
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function parseIdempotencyKey(header: unknown): string | null {
+  if (header === undefined) return null;
+  if (typeof header === 'string' && IDEMPOTENCY_KEY.test(header)) return header;
+  throw new MasklineError('invalid_request', {
+    message: 'Idempotency-Key must be 1 to 255 printable ASCII characters.',
+    details: { field: 'Idempotency-Key' },
+  });
+}

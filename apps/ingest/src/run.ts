@@ -1,0 +1,40 @@
+import type { Telemetry } from '@maskline/telemetry';
+import { buildIngestApp } from './app.js';
+import { loadIngestConfig } from './config.js';
+import { createIngestContainer, resolveIngestServices } from './container.js';
+
+/** Reads config, wires the container, listens, runs the reconciler; stops on SIGTERM/SIGINT. */
+export async function run(telemetry: Telemetry): Promise<void> {
+  const config = loadIngestConfig();
+  const services = resolveIngestServices(createIngestContainer(config));
+  const { logger, pool, redis } = services;
+  const app = await buildIngestApp({
+    ...services,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    maxBodyChars: config.MAX_BODY_CHARS,
+    readiness: {
+      postgres: async () => void (await pool.query('SELECT 1')),
+      redis: async () => void (await redis.ping()),
+    },
+  });
+  const address = await app.listen({ host: config.HOST, port: config.PORT });
+  services.reconciler.start();
+  logger.info({ address }, 'ingest listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'ingest stopping');
+    await app.close();
+    await services.reconciler.stop();
+    await services.queuedMarker.flush();
+    await services.queues.close();
+    redis.disconnect();
+    await pool.end();
+    await telemetry.shutdown().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './container.js';
+export * from './receipts/receipt-processor.js';

@@ -1,0 +1,48 @@
+import type { Logger } from '@maskline/core';
+import type { CarrierEventQueue } from '@maskline/queues';
+import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
+
+/**
+ * Re-enqueues receipts and inbound messages that are durable in Postgres but were never
+ * processed (their enqueue failed, or Redis lost the queue). Job ids are the row ids, so
+ * a row whose job still exists is not duplicated.
+ */
+export class CarrierEventSweeper {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly receipts: ReceiptRepository,
+    private readonly inbound: InboundRepository,
+    private readonly events: CarrierEventQueue,
+    private readonly logger: Logger,
+    private readonly settings: { afterMs: number; intervalMs: number },
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.runOnce(), this.settings.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async runOnce(): Promise<number> {
+    try {
+      const [receipts, inbound] = await Promise.all([
+        this.receipts.findUnprocessed(this.settings.afterMs, 1_000),
+        this.inbound.findUnprocessed(this.settings.afterMs, 1_000),
+      ]);
+      for (const r of receipts) await this.events.publishReceipt({ carrierId: r.carrierId, receiptId: r.id });
+      for (const i of inbound) await this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id });
+      const total = receipts.length + inbound.length;
+      if (total > 0)
+        this.logger.info({ receipts: receipts.length, inbound: inbound.length }, 'sweep re-enqueued');
+      return total;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'sweep failed; will retry');
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole Maskline stack on this machine, on its embedded defaults.
+ * Installs Redis and PostgreSQL from Debian packages when missing, runs them under the
+ * project's .maskline/ data directory on loopback, migrates, starts the SMSC simulator
+ * as the default carrier and the three apps, seeds a demo tenant and API key, and prints
+ * a curl to try. Ctrl-C stops everything it started.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type AppName,
+  AppProcess,
+  ensureInfraBinaries,
+  startPostgres,
+  startRedis,
+} from '@maskline/local-infra';
+import { startSmscSimulator } from '@maskline/smsc-sim';
+import { ApiKeyRepository, createPgPool, migrate, TenantRepository } from '@maskline/storage';
+import { loadOrCreateSecrets, loadStackConfig } from './stack-config.js';
+
+const say = (line: string) => console.log(`[maskline] ${line}`);
+
+async function main(): Promise<void> {
+  const config = loadStackConfig();
+  const { secrets, save } = loadOrCreateSecrets(config.dataDir);
+  const logDir = join(config.dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    say('stopped');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    const binaries = ensureInfraBinaries(say);
+    say(`starting Redis on 127.0.0.1:${config.redisPort} and PostgreSQL on 127.0.0.1:${config.postgresPort}`);
+    const redis = await startRedis({
+      redisServer: binaries.redisServer,
+      dataDir: join(config.dataDir, 'redis'),
+      port: config.redisPort,
+      persistent: true,
+    });
+    stops.push(() => redis.stop());
+    const postgres = await startPostgres({
+      binDir: binaries.postgresBinDir,
+      dataDir: join(config.dataDir, 'postgres'),
+      port: config.postgresPort,
+    });
+    stops.push(() => postgres.stop());
+
+    const pool = createPgPool({ connectionString: postgres.url, max: 2, applicationName: 'maskline-stack' });
+    const migrated = await migrate(pool);
+    if (migrated.applied.length > 0) say(`migrations applied: ${migrated.applied.join(', ')}`);
+    const apiKeys = new ApiKeyRepository(pool, secrets.apiKeyPepper);
+    if (!secrets.demoApiKey || !(await apiKeys.authenticate(secrets.demoApiKey))) {
+      const tenantId = await new TenantRepository(pool).create('demo');
+      const { apiKey } = await apiKeys.create(tenantId, 'demo key', 'test');
+      Object.assign(secrets, { demoApiKey: apiKey, demoTenantId: tenantId });
+      save(secrets);
+      say('seeded a demo tenant and API key');
+    }
+    await pool.end();
+
+    const sim = await startSmscSimulator({
+      host: '127.0.0.1',
+      smppPort: config.smppPort,
+      controlPort: config.simControlPort,
+    });
+    stops.push(() => sim.close());
+    say(`SMSC simulator: SMPP on 127.0.0.1:${sim.smppPort}, control API on 127.0.0.1:${sim.controlPort}`);
+
+    const common = {
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: 'ml',
+      ...(config.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint } : {}),
+    };
+    const carriers = JSON.stringify([
+      {
+        id: 'sim',
+        plugin: 'smpp',
+        config: { host: '127.0.0.1', port: sim.smppPort, systemId: 'maskline', password: 'secret' },
+      },
+    ]);
+    const apps: [AppName, Record<string, string>, RegExp][] = [
+      ['receipt-processor', common, /receipt processor running/],
+      ['delivery-worker', { ...common, CARRIERS: carriers }, /delivery worker running/],
+      [
+        'ingest',
+        { ...common, PORT: String(config.ingestPort), API_KEY_PEPPER: secrets.apiKeyPepper },
+        /ingest listening/,
+      ],
+    ];
+    for (const [name, env, ready] of apps) {
+      const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+      const app = new AppProcess(name, env, (line) => log.write(`${line}\n`));
+      await app.start(ready);
+      stops.push(async () => {
+        await app.stop();
+        log.end();
+      });
+      say(`${name} started (log: ${join(logDir, `${name}.log`)})`);
+    }
+
+    const base = `http://127.0.0.1:${config.ingestPort}`;
+    say('ready. Send a message, then look it up (status goes accepted → queued → submitted → delivered):');
+    console.log(`
+  curl -s ${base}/v1/messages \\
+    -H 'authorization: Bearer ${secrets.demoApiKey}' -H 'content-type: application/json' \\
+    -d '{"to":"+14155550123","from":"Maskline","body":"Hello from Maskline"}' | tee /tmp/maskline-last.json
+
+  curl -s ${base}/v1/messages/$(sed -E 's/.*"id":"([^"]+)".*/\\1/' /tmp/maskline-last.json) \\
+    -H 'authorization: Bearer ${secrets.demoApiKey}'
+
+Press Ctrl-C to stop everything.`);
+  } catch (error) {
+    console.error(`[maskline] failed to start: ${(error as Error).message}`);
+    await stopAll(1);
+  }
+}
+
+await main();

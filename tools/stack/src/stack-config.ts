@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@maskline/local-infra';
+
+/** Ports and paths of the local stack; each can be moved with an environment variable. */
+export interface StackConfig {
+  dataDir: string;
+  redisPort: number;
+  postgresPort: number;
+  ingestPort: number;
+  smppPort: number;
+  simControlPort: number;
+  otlpEndpoint: string | undefined;
+}
+
+function port(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0 || value > 65_535) throw new Error(`${name} must be a TCP port`);
+  return value;
+}
+
+export function loadStackConfig(): StackConfig {
+  return {
+    dataDir: process.env.MASKLINE_DATA_DIR ?? join(REPO_ROOT, '.maskline'),
+    redisPort: port('MASKLINE_REDIS_PORT', 16379),
+    postgresPort: port('MASKLINE_POSTGRES_PORT', 15432),
+    ingestPort: port('MASKLINE_INGEST_PORT', 8080),
+    smppPort: port('MASKLINE_SMPP_PORT', 2775),
+    simControlPort: port('MASKLINE_SIM_CONTROL_PORT', 2776),
+    otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+  };
+}
+
+export interface StackSecrets {
+  apiKeyPepper: string;
+  demoApiKey?: string;
+  demoTenantId?: string;
+}
+
+/** Local secrets, created on first start with owner-only permissions. Never committed. */
+export function loadOrCreateSecrets(dataDir: string): { secrets: StackSecrets; save(s: StackSecrets): void } {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'secrets.json');
+  const save = (s: StackSecrets) => {
+    writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  };
+  if (existsSync(file)) return { secrets: JSON.parse(readFileSync(file, 'utf8')) as StackSecrets, save };
+  const secrets: StackSecrets = { apiKeyPepper: randomBytes(32).toString('base64url') };
+  save(secrets);
+  return { secrets, save };
+}

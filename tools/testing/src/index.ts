@@ -1,0 +1,5 @@
+export { type AppName, AppProcess } from '@maskline/local-infra';
+export * from './otlp-collector.js';
+export * from './seed.js';
+export * from './stack-fixture.js';
+export * from './test-database.js';

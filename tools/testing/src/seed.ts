@@ -1,0 +1,11 @@
+import { ApiKeyRepository, TenantRepository } from '@maskline/storage';
+import type pg from 'pg';
+
+export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
+
+/** A tenant and an API key for it; returns the key in clear. */
+export async function seedTenant(pool: pg.Pool, name = 'test tenant', pepper = TEST_PEPPER) {
+  const tenantId = await new TenantRepository(pool).create(name);
+  const { apiKey } = await new ApiKeyRepository(pool, pepper).create(tenantId, 'test key');
+  return { tenantId, apiKey };
+}

@@ -1,0 +1,138 @@
+import { type AppName, AppProcess } from '@maskline/local-infra';
+import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
+import { OtlpCollector } from './otlp-collector.js';
+import { seedTenant, TEST_PEPPER } from './seed.js';
+import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from './test-database.js';
+
+export interface StackFixtureOptions {
+  redisUrl: string;
+  postgresUrl: string;
+  /** Extra env for the ingest app (e.g. fast reconciler settings). */
+  ingestEnv?: Record<string, string>;
+  receiptEnv?: Record<string, string>;
+}
+
+/**
+ * The real stack for integration tests: a fresh database, its own queue prefix, the SMSC
+ * simulator, an OTLP collector, and the three apps as real processes from their build.
+ */
+export class StackFixture {
+  db!: TestDatabase;
+  sim!: SmscSimulator;
+  collector = new OtlpCollector();
+  apiKey = '';
+  tenantId = '';
+  ingestUrl = '';
+  readonly apps = new Map<AppName, AppProcess>();
+  private env: Record<string, string> = {};
+  private carriers = '';
+
+  constructor(private readonly options: StackFixtureOptions) {}
+
+  async start(): Promise<this> {
+    this.db = await createTestDatabase(this.options.postgresUrl);
+    ({ apiKey: this.apiKey, tenantId: this.tenantId } = await seedTenant(this.db.pool));
+    this.sim = await startSmscSimulator({ host: '127.0.0.1', smppPort: 0, controlPort: null });
+    const otlp = await this.collector.start();
+    this.env = {
+      DATABASE_URL: this.db.url,
+      REDIS_URL: this.options.redisUrl,
+      QUEUE_PREFIX: uniqueQueuePrefix(),
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+      LOG_LEVEL: 'debug',
+    };
+    this.carriers = JSON.stringify([
+      {
+        id: 'sim',
+        plugin: 'smpp',
+        config: { host: '127.0.0.1', port: this.sim.smppPort, systemId: 'maskline', password: 'secret' },
+      },
+    ]);
+    await this.startApp('receipt-processor');
+    await this.startApp('delivery-worker');
+    await this.startApp('ingest');
+    return this;
+  }
+
+  async startApp(app: AppName): Promise<void> {
+    const specific: Record<AppName, [Record<string, string>, RegExp]> = {
+      ingest: [{ PORT: '0', API_KEY_PEPPER: TEST_PEPPER, ...this.options.ingestEnv }, /ingest listening/],
+      'delivery-worker': [{ CARRIERS: this.carriers }, /delivery worker running/],
+      'receipt-processor': [{ ...this.options.receiptEnv }, /receipt processor running/],
+    };
+    const [env, ready] = specific[app];
+    const process_ = new AppProcess(app, { ...this.env, ...env });
+    await process_.start(ready);
+    this.apps.set(app, process_);
+    if (app === 'ingest') {
+      const line = process_.lines.find((l) => l.includes('ingest listening')) ?? '';
+      const address = /"address":"([^"]+)"/.exec(line)?.[1];
+      if (!address) throw new Error(`ingest did not log its address: ${line}`);
+      this.ingestUrl = address;
+    }
+  }
+
+  async stopApp(app: AppName, hard = false): Promise<void> {
+    await this.apps.get(app)?.stop(hard);
+    this.apps.delete(app);
+  }
+
+  /** Every line every app printed so far (including stopped ones). */
+  logLines(): string[] {
+    return [...this.apps.values()].flatMap((a) => a.lines);
+  }
+
+  async send(
+    message: { to: string; from: string; body: string },
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${this.ingestUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.apiKey}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(message),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  /** Polls Postgres until every id reached one of the statuses, or the timeout. */
+  async waitForStatus(ids: string[], statuses: string[], timeoutMs = 60_000): Promise<Map<string, string>> {
+    const deadline = Date.now() + timeoutMs;
+    let current = new Map<string, string>();
+    while (Date.now() < deadline) {
+      const result = await this.db.pool.query<{ id: string; status: string }>(
+        'SELECT id, status FROM messages WHERE id = ANY($1::uuid[])',
+        [ids],
+      );
+      current = new Map(result.rows.map((r) => [r.id, r.status]));
+      if (ids.every((id) => statuses.includes(current.get(id) ?? ''))) return current;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return current;
+  }
+
+  async stop(): Promise<void> {
+    for (const app of [...this.apps.keys()]) await this.stopApp(app);
+    await this.sim?.close();
+    await this.collector.stop();
+    await this.db?.drop();
+  }
+}
+
+/** Runs fn over items with at most `limit` in flight. */
+export async function inParallel<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return results;
+}

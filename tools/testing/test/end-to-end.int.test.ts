@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { inParallel, StackFixture } from '../src/index.js';
+
+/**
+ * The first message end to end, through real processes: HTTP → Postgres → BullMQ →
+ * delivery worker → SMPP → smsc-sim → receipt → receipt processor → status.
+ */
+describe('end to end through the real apps', () => {
+  const stack = new StackFixture({ redisUrl: inject('redisUrl'), postgresUrl: inject('postgresUrl') });
+  const numbers = Array.from({ length: 200 }, (_, i) => `+4479111${String(100000 + i).slice(1)}`);
+  const bodyOf = (i: number) => `Secret body ${i} zq${i}x`;
+  let ids: string[] = [];
+
+  beforeAll(async () => {
+    await stack.start();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('delivers 200 messages with the carrier ids the SMSC gave', async () => {
+    const responses = await inParallel(numbers, 20, (to, i) =>
+      stack.send({ to, from: 'Maskline', body: bodyOf(i) }),
+    );
+    expect(responses.map((r) => r.status)).toEqual(numbers.map(() => 202));
+    ids = responses.map((r) => String(r.body.id));
+    expect(new Set(ids).size).toBe(200);
+
+    const statuses = await stack.waitForStatus(ids, ['delivered']);
+    expect([...statuses.values()].filter((s) => s === 'delivered')).toHaveLength(200);
+
+    const rows = await stack.db.pool.query<{ id: string; carrier_message_id: string; to_number: string }>(
+      'SELECT id, carrier_message_id, to_number FROM messages WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    const simIds = new Map(stack.sim.messages().map((m) => [m.messageId, m.destination]));
+    for (const row of rows.rows) {
+      expect(simIds.get(row.carrier_message_id)).toBe(row.to_number);
+    }
+  });
+
+  it('shows a message through the API with masked numbers', async () => {
+    const response = await fetch(`${stack.ingestUrl}/v1/messages/${ids[0]}`, {
+      headers: { authorization: `Bearer ${stack.apiKey}` },
+    });
+    expect(response.status).toBe(200);
+    const view = (await response.json()) as Record<string, unknown>;
+    expect(view.status).toBe('delivered');
+    expect(view.to).toMatch(/^\+\d+\*{4,}\d+$/);
+    expect(JSON.stringify(view)).not.toContain(numbers[0]!.slice(1));
+    expect(JSON.stringify(view)).not.toContain(bodyOf(0));
+  });
+
+  it('follows one message in one trace: request, queue, SMPP submit, receipt', async () => {
+    const id = ids[0]!;
+    const deadline = Date.now() + 15_000;
+    let names: string[] = [];
+    while (Date.now() < deadline) {
+      const mine = stack.collector.spans.filter((s) => s.attributes['maskline.message.id'] === id);
+      const traceIds = new Set(mine.map((s) => s.traceId));
+      const trace = [...traceIds][0];
+      names = stack.collector.spans.filter((s) => s.traceId === trace).map((s) => `${s.service}:${s.name}`);
+      if (traceIds.size === 1 && names.some((n) => n.includes('maskline.receipt'))) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(names.some((n) => n.startsWith('maskline-ingest:'))).toBe(true);
+    expect(names).toContain('maskline-delivery-worker:maskline.deliver');
+    expect(names.some((n) => n.startsWith('maskline-delivery-worker:smpp'))).toBe(true);
+    expect(names).toContain('maskline-receipt-processor:maskline.receipt');
+  });
+
+  it('never writes a phone number or body into logs or spans', () => {
+    const logs = stack.logLines().join('\n');
+    const spans = stack.collector.rawBodies.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const [i, number] of numbers.entries()) {
+      for (const haystack of [logs, spans]) {
+        expect(haystack).not.toContain(number.slice(1));
+        expect(haystack).not.toContain(bodyOf(i));
+      }
+    }
+  });
+
+  it('answers bad input with stable error codes', async () => {
+    const bad = await stack.send({ to: '12345', from: 'Maskline', body: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'invalid_phone_number' } });
+
+    const unauthorized = await fetch(`${stack.ingestUrl}/v1/messages`, { method: 'POST' });
+    expect(unauthorized.status).toBe(401);
+    expect(await unauthorized.json()).toMatchObject({ error: { code: 'unauthorized' } });
+
+    const notJson = await fetch(`${stack.ingestUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+      body: '{"to":',
+    });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: { code: 'invalid_request' } });
+  });
+
+  it('honours Idempotency-Key: a retry returns the same message, other content conflicts', async () => {
+    const message = { to: '+447911123456', from: 'Maskline', body: 'idempotent' };
+    const first = await stack.send(message, { 'idempotency-key': 'order-42' });
+    const again = await stack.send(message, { 'idempotency-key': 'order-42' });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    const conflict = await stack.send({ ...message, body: 'different' }, { 'idempotency-key': 'order-42' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({ error: { code: 'idempotency_conflict' } });
+  });
+});
