@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureInfraBinaries, freePort, startPostgres, startRedis } from '@maskline/local-infra';
@@ -19,6 +19,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const binaries = ensureInfraBinaries((line) => console.log(`[test-infra] ${line}`));
   const dir = mkdtempSync(join(tmpdir(), 'maskline-test-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when we are root
   const [redisPort, pgPort] = [await freePort(), await freePort()];
   const [redis, postgres] = await Promise.all([
     startRedis({ redisServer: binaries.redisServer, dataDir: join(dir, 'redis'), port: redisPort }),

@@ -1,0 +1,103 @@
+import { uuidv7 } from '@maskline/core';
+import { MessageRepository, migrate, type NewMessage, ReceiptRepository } from '@maskline/storage';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedTenant } from '../src/seed.js';
+import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
+
+describe('MessageRepository against PostgreSQL', () => {
+  let db: TestDatabase;
+  let messages: MessageRepository;
+  let tenantId: string;
+
+  const newMessage = (over: Partial<NewMessage> = {}): NewMessage => ({
+    id: uuidv7(),
+    tenantId,
+    carrierId: 'sim',
+    to: '+447911123456',
+    from: 'Maskline',
+    body: 'hello',
+    segments: 1,
+    idempotencyKey: null,
+    requestDigest: null,
+    traceContext: null,
+    ...over,
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('postgresUrl'));
+    messages = new MessageRepository(db.pool);
+    ({ tenantId } = await seedTenant(db.pool));
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('migrations are idempotent', async () => {
+    const again = await migrate(db.pool);
+    expect(again.applied).toEqual([]);
+    expect(again.alreadyApplied).toContain('0001_initial');
+  });
+
+  it('moves a message forward and never backwards', async () => {
+    const m = newMessage();
+    await messages.insertAccepted(m);
+    expect(await messages.markQueued([m.id])).toBe(1);
+    expect(await messages.markSubmitted(m.id, 'abc123', 1, null)).toBe(true);
+    expect(await messages.markQueued([m.id])).toBe(0);
+    const applied = await messages.applyReceipt('sim', 'abc123', 'delivered', null);
+    expect(applied).toMatchObject({ messageId: m.id, applied: true, status: 'delivered' });
+    const duplicate = await messages.applyReceipt('sim', 'abc123', 'undeliverable', 'delivery_failed');
+    expect(duplicate).toMatchObject({ messageId: m.id, applied: false, status: 'delivered' });
+    expect(await messages.markSubmitted(m.id, 'other', 1, null)).toBe(false);
+    const stored = await messages.findForTenant(tenantId, m.id);
+    expect(stored).toMatchObject({ status: 'delivered', carrierMessageId: 'abc123', errorCode: null });
+  });
+
+  it('returns null for a receipt whose message is not submitted yet', async () => {
+    expect(await messages.applyReceipt('sim', 'nobody', 'delivered', null)).toBeNull();
+  });
+
+  it('keeps tenants apart', async () => {
+    const m = newMessage();
+    await messages.insertAccepted(m);
+    const other = await seedTenant(db.pool, 'other');
+    expect(await messages.findForTenant(other.tenantId, m.id)).toBeNull();
+    expect(await messages.findForTenant(tenantId, m.id)).not.toBeNull();
+  });
+
+  it('tells an idempotent retry from a conflicting reuse of the key', async () => {
+    const digest = Buffer.from('a');
+    const first = await messages.insertAccepted(newMessage({ idempotencyKey: 'k1', requestDigest: digest }));
+    const retry = await messages.insertAccepted(newMessage({ idempotencyKey: 'k1', requestDigest: digest }));
+    const conflict = await messages.insertAccepted(
+      newMessage({ idempotencyKey: 'k1', requestDigest: Buffer.from('b') }),
+    );
+    expect(first.kind).toBe('created');
+    expect(retry).toMatchObject({ kind: 'existing', sameRequest: true, message: { id: first.message.id } });
+    expect(conflict).toMatchObject({ kind: 'existing', sameRequest: false });
+  });
+
+  it('finds stuck messages for the reconciler, oldest first, and touch() defers them', async () => {
+    const m = newMessage();
+    await messages.insertAccepted(m);
+    await db.pool.query("UPDATE messages SET updated_at = now() - interval '1 hour' WHERE id = $1", [m.id]);
+    const stuck = await messages.findStuck(60_000, 100);
+    expect(stuck.map((s) => s.id)).toContain(m.id);
+    await messages.touch([m.id]);
+    expect((await messages.findStuck(60_000, 100)).map((s) => s.id)).not.toContain(m.id);
+  });
+
+  it('stores receipts and reports unprocessed ones until marked', async () => {
+    const receipts = new ReceiptRepository(db.pool);
+    const id = await receipts.insert('sim', {
+      type: 'receipt',
+      carrierMessageId: 'r1',
+      outcome: 'delivered',
+      carrierStatus: 'DELIVRD',
+    });
+    expect(await receipts.load(id)).toMatchObject({ carrierMessageId: 'r1', processed: false });
+    expect((await receipts.findUnprocessed(0, 10)).map((r) => r.id)).toContain(id);
+    await receipts.markProcessed(id, null);
+    expect((await receipts.findUnprocessed(0, 10)).map((r) => r.id)).not.toContain(id);
+  });
+});
