@@ -3,13 +3,17 @@ import { defineConfig } from 'vitest/config';
 // Workspace packages export their TypeScript sources under the `@maskline/source`
 // condition, so tests run against src without a build. Integration tests start the
 // real apps from their built dist (see tools/testing).
-const resolve = { conditions: ['@maskline/source', 'import', 'module', 'node', 'default'] };
+const conditions = ['@maskline/source', 'import', 'module', 'node', 'default'];
+const resolve = { conditions };
+// Vitest runs tests in Vite's SSR environment, which has its own resolve conditions.
+const ssr = { resolve: { conditions, externalConditions: conditions } };
 
 export default defineConfig({
   test: {
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['{packages,plugins,apps,tools}/*/test/**/*.test.ts'],
@@ -19,6 +23,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'integration',
           include: ['{packages,plugins,apps,tools}/*/test/**/*.int.test.ts'],

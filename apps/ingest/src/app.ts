@@ -30,6 +30,8 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     return503OnClosing: true,
   });
   installErrorHandling(app, deps.logger);
+  // The API speaks JSON only: anything else is 415 unsupported_media_type.
+  app.removeContentTypeParser('text/plain');
   await app.register(healthRoutes, deps.readiness);
 
   await app.register(async (api) => {

@@ -2,7 +2,7 @@ import { startTelemetry, type Telemetry } from './telemetry-sdk.js';
 
 /**
  * The body of every app's main.ts: start telemetry before the app's modules load (so
- * instrumentations can patch pg, ioredis, fastify), then run it. A startup failure is
+ * instrumentations can patch http, pg and ioredis), then run it. A startup failure is
  * printed as one JSON line with the message only (config errors name the field, never a
  * value) and exits 1.
  */

@@ -1,7 +1,6 @@
 import { type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { FastifyInstrumentation } from '@opentelemetry/instrumentation-fastify';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -32,9 +31,10 @@ export interface Telemetry {
 
 /**
  * Starts the OpenTelemetry Node SDK once per process. Call it before importing the app
- * (main.ts does `startTelemetry(...)` then `await import('./run.js')`) so the http, pg,
- * ioredis and fastify instrumentations can patch their modules. Instrumentations record
- * no statement parameters or request bodies.
+ * (launch() does this, then `await import('./run.js')`) so the http, pg and ioredis
+ * instrumentations can patch their modules. Instrumentations record
+ * no statement parameters or request bodies. (HTTP server spans come from the http
+ * instrumentation; routes add maskline.* attributes to them.)
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const processors: SpanProcessor[] = [];
@@ -54,7 +54,6 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => /^\/(health|ready)/.test(req.url ?? ''),
       }),
-      new FastifyInstrumentation(),
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
       new IORedisInstrumentation({ dbStatementSerializer: (cmd) => cmd }),
     ],

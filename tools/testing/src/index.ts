@@ -1,5 +1,4 @@
 export { type AppName, AppProcess } from '@maskline/local-infra';
 export * from './otlp-collector.js';
 export * from './seed.js';
-export * from './stack-fixture.js';
 export * from './test-database.js';

@@ -1,0 +1,171 @@
+import { silentLogger } from '@maskline/core';
+import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
+import { ApiKeyRepository, MessageRepository } from '@maskline/storage';
+import {
+  createTestDatabase,
+  seedTenant,
+  TEST_PEPPER,
+  type TestDatabase,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildIngestApp } from '../src/app.js';
+import { AcceptMessage } from '../src/messages/accept-message.js';
+import { QueuedMarker } from '../src/messages/queued-marker.js';
+
+describe('ingest app (inject, real Redis and PostgreSQL)', () => {
+  let db: TestDatabase;
+  let redis: Redis;
+  let app: FastifyInstance;
+  let queues: DeliveryQueues;
+  let apiKey: string;
+  const prefix = uniqueQueuePrefix();
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('postgresUrl'));
+    redis = createRedisConnection(inject('redisUrl'), 'producer');
+    ({ apiKey } = await seedTenant(db.pool));
+    const messages = new MessageRepository(db.pool);
+    queues = new DeliveryQueues({ connection: redis, prefix });
+    app = await buildIngestApp({
+      logger: silentLogger,
+      apiKeys: new ApiKeyRepository(db.pool, TEST_PEPPER),
+      messages,
+      acceptMessage: new AcceptMessage(
+        messages,
+        queues,
+        new QueuedMarker(messages, silentLogger),
+        silentLogger,
+        TEST_PEPPER,
+        'sim',
+      ),
+      redis,
+      rateLimitPerMinute: 5,
+      maxBodyChars: 1530,
+      readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await queues.close();
+    redis.disconnect();
+    await db.drop();
+  });
+
+  const auth = () => ({ authorization: `Bearer ${apiKey}` });
+
+  it('accepts a message, enqueues a job carrying only ids, and marks it queued', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: auth(),
+      payload: { to: '+447911123456', from: 'Maskline', body: 'top secret body' },
+    });
+    expect(res.statusCode).toBe(202);
+    const id = res.json().id as string;
+    const job = await queues.queueFor('sim').getJob(id);
+    expect(job?.data).toEqual({ messageId: id, tenantId: expect.any(String), trace: undefined } as never);
+    expect(JSON.stringify(job?.data)).not.toContain('447911123456');
+    const deadline = Date.now() + 2_000;
+    let status = '';
+    while (Date.now() < deadline && status !== 'queued') {
+      status = (await db.pool.query('SELECT status FROM messages WHERE id = $1', [id])).rows[0].status;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe('queued');
+  });
+
+  it('answers every failure with a stable code and no internals', async () => {
+    const cases = [
+      { req: { method: 'POST', url: '/v1/messages' }, status: 401, code: 'unauthorized' },
+      {
+        req: { method: 'POST', url: '/v1/messages', headers: { authorization: 'Bearer ml_live_nope' } },
+        status: 401,
+        code: 'unauthorized',
+      },
+      {
+        req: {
+          method: 'POST',
+          url: '/v1/messages',
+          headers: { ...auth(), 'content-type': 'text/plain' },
+          payload: 'x',
+        },
+        status: 415,
+        code: 'unsupported_media_type',
+      },
+      {
+        req: {
+          method: 'POST',
+          url: '/v1/messages',
+          headers: { ...auth(), 'content-type': 'application/json' },
+          payload: '{"to":',
+        },
+        status: 400,
+        code: 'invalid_request',
+      },
+      {
+        req: {
+          method: 'POST',
+          url: '/v1/messages',
+          headers: { ...auth(), 'content-type': 'application/json' },
+          payload: JSON.stringify({ to: '+447911123456', from: 'x', body: 'y'.repeat(70_000) }),
+        },
+        status: 413,
+        code: 'payload_too_large',
+      },
+      {
+        req: { method: 'GET', url: '/v1/messages/not-a-uuid', headers: auth() },
+        status: 404,
+        code: 'message_not_found',
+      },
+      { req: { method: 'GET', url: '/nowhere' }, status: 404, code: 'not_found' },
+    ] as const;
+    for (const { req, status, code } of cases) {
+      const res = await app.inject(req as never);
+      expect(res.statusCode, `${req.method} ${req.url}`).toBe(status);
+      expect(res.json()).toMatchObject({ error: { code } });
+      expect(res.body).not.toMatch(/at .*\.(ts|js):\d+|stack/i);
+    }
+  });
+
+  it('hides other tenants messages', async () => {
+    const other = await seedTenant(db.pool, 'other');
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { authorization: `Bearer ${other.apiKey}` },
+      payload: { to: '+447911123457', from: 'Other', body: 'theirs' },
+    });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/messages/${created.json().id}`,
+      headers: auth(),
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('reports readiness', async () => {
+    const res = await app.inject({ method: 'GET', url: '/ready' });
+    expect(res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok' } });
+  });
+
+  it('limits requests per API key across processes, with Retry-After', async () => {
+    const { apiKey: limited } = await seedTenant(db.pool, 'limited');
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<FastifyInstance['inject']>> | undefined;
+    for (let i = 0; i < 7; i++) {
+      last = await app.inject({
+        method: 'GET',
+        url: '/v1/messages/00000000-0000-7000-8000-000000000000',
+        headers: { authorization: `Bearer ${limited}` },
+      });
+      statuses.push(last.statusCode);
+    }
+    expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect(last?.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
