@@ -1,0 +1,176 @@
+import {
+  type CarrierPluginDefinition,
+  defineCarrierPlugin,
+  MasklineError,
+  type SubmitRequest,
+  silentLogger,
+  systemClock,
+  uuidv7,
+} from '@maskline/core';
+import { CarrierEventQueue, createRedisConnection, DeliveryQueues } from '@maskline/queues';
+import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import { trace } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
+import { CarrierEventSinkToQueue } from '../src/carriers/carrier-event-sink.js';
+import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
+
+/**
+ * The delivery host with a scripted carrier plugin: real BullMQ on real Redis, real
+ * PostgreSQL. The plugin decides by the message body what the "carrier" answers.
+ */
+const attemptsByMessage = new Map<string, number>();
+
+const scriptedPlugin = defineCarrierPlugin({
+  id: 'scripted',
+  version: '0.0.0',
+  protocol: 'http',
+  configSchema: z.object({}),
+  capabilities: { deliveryReceipts: false, inbound: false, unicode: true, concatenation: false },
+  create: () => ({
+    start: async () => {},
+    health: () => ({ status: 'up' }),
+    close: async () => {},
+    async submit(request: SubmitRequest) {
+      const attempt = (attemptsByMessage.get(request.messageId) ?? 0) + 1;
+      attemptsByMessage.set(request.messageId, attempt);
+      switch (request.body) {
+        case 'reject':
+          throw new MasklineError('carrier_invalid_destination');
+        case 'flaky':
+          if (attempt < 2) throw new MasklineError('carrier_unavailable');
+          break;
+        case 'down':
+          throw new MasklineError('carrier_unavailable');
+        case 'throttle':
+          if (attempt < 2) throw new MasklineError('carrier_throttled', { retryAfterMs: 50 });
+          break;
+        case 'crash':
+          if (attempt < 2) throw new TypeError('undefined is not a function');
+          break;
+        case 'hang':
+          return new Promise(() => {});
+      }
+      return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
+    },
+  }),
+});
+
+describe('CarrierRuntime with a scripted plugin', () => {
+  let db: TestDatabase;
+  let redis: Redis;
+  let producer: Redis;
+  let runtime: CarrierRuntime;
+  let queues: DeliveryQueues;
+  let events: CarrierEventQueue;
+  let messages: MessageRepository;
+  let tenantId: string;
+  const prefix = uniqueQueuePrefix();
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('postgresUrl'));
+    redis = createRedisConnection(inject('redisUrl'), 'worker');
+    producer = createRedisConnection(inject('redisUrl'), 'producer');
+    ({ tenantId } = await seedTenant(db.pool));
+    messages = new MessageRepository(db.pool);
+    queues = new DeliveryQueues({ connection: producer, prefix }, { attempts: 3, backoffMs: 20 });
+    events = new CarrierEventQueue({ connection: producer, prefix });
+    runtime = CarrierRuntime.create(
+      { id: 'scripted', plugin: 'scripted', tps: 0, concurrency: 8, config: {} },
+      {
+        plugins: { scripted: scriptedPlugin as CarrierPluginDefinition<unknown> },
+        messages,
+        logger: silentLogger,
+        tracer: trace.getTracer('test'),
+        clock: systemClock,
+        connection: redis,
+        queuePrefix: prefix,
+        submitTimeoutMs: 300,
+        eventSinkFor: (carrierId) =>
+          new CarrierEventSinkToQueue(
+            carrierId,
+            new ReceiptRepository(db.pool),
+            new InboundRepository(db.pool),
+            events,
+            systemClock,
+          ),
+      },
+    );
+    await runtime.start();
+  });
+  afterAll(async () => {
+    await runtime.stop();
+    await queues.close();
+    await events.close();
+    redis.disconnect();
+    producer.disconnect();
+    await db.drop();
+  });
+
+  async function send(body: string): Promise<string> {
+    const id = uuidv7();
+    await messages.insertAccepted({
+      id,
+      tenantId,
+      carrierId: 'scripted',
+      to: '+447911123456',
+      from: 'Test',
+      body,
+      segments: 1,
+      idempotencyKey: null,
+      requestDigest: null,
+      traceContext: null,
+    });
+    await queues.enqueue([{ carrierId: 'scripted', job: { messageId: id, tenantId } }]);
+    return id;
+  }
+
+  async function settle(id: string, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = await messages.findForTenant(tenantId, id);
+      if (m && m.status !== 'accepted' && m.status !== 'queued') return m;
+      if (Date.now() > deadline) return m;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it.each([
+    ['ok', 'submitted', null, 1],
+    ['reject', 'rejected', 'carrier_invalid_destination', 1],
+    ['flaky', 'submitted', null, 2],
+    ['throttle', 'submitted', null, 2],
+    ['crash', 'submitted', null, 2],
+    ['down', 'failed', 'retries_exhausted', 3],
+  ])('body %s ends %s (%s) after %i attempt(s)', async (body, status, errorCode, attempts) => {
+    const id = await send(body);
+    const m = await settle(id);
+    expect(m).toMatchObject({ status, errorCode });
+    expect(attemptsByMessage.get(id)).toBe(attempts);
+    if (status === 'submitted') expect(m?.carrierMessageId).toBe(`c-${id.slice(-8)}`);
+  });
+
+  it('abandons a hanging submit as carrier_timeout and retries it', async () => {
+    const id = await send('hang');
+    const m = await settle(id, 15_000);
+    expect(m).toMatchObject({ status: 'failed', errorCode: 'retries_exhausted' });
+    expect(attemptsByMessage.get(id)).toBe(3);
+  });
+
+  it('never submits a message twice when its job repeats', async () => {
+    const id = await send('ok');
+    await settle(id);
+    await queues.queueFor('scripted').add('deliver', { messageId: id, tenantId }, { jobId: `${id}-again` });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(attemptsByMessage.get(id)).toBe(1);
+  });
+
+  it('refuses an unknown plugin or a config its schema rejects, naming the carrier', () => {
+    const deps = { plugins: { scripted: scriptedPlugin as CarrierPluginDefinition<unknown> } } as never;
+    expect(() =>
+      CarrierRuntime.create({ id: 'x', plugin: 'nope', tps: 0, concurrency: 1, config: {} }, deps),
+    ).toThrow(/Carrier x: unknown plugin "nope"/);
+  });
+});
