@@ -1,13 +1,5 @@
-import { toMasklineError } from '@maskline/core';
-import {
-  CARRIER_EVENT_JOBS,
-  CARRIER_EVENTS_QUEUE,
-  type InboundJob,
-  type ReceiptJob,
-  toWorkerError,
-} from '@maskline/queues';
 import type { Telemetry } from '@maskline/telemetry';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { createCarrierEventsWorker } from './carrier-events-worker.js';
 import { loadReceiptProcessorConfig } from './config.js';
 import { createReceiptContainer, resolveReceiptServices } from './container.js';
 
@@ -17,22 +9,13 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const services = resolveReceiptServices(createReceiptContainer(config, telemetry.tracer));
   const { logger } = services;
 
-  const worker: Worker<ReceiptJob | InboundJob> = new Worker(
-    CARRIER_EVENTS_QUEUE,
-    async (job: Job<ReceiptJob | InboundJob>) => {
-      try {
-        if (job.name === CARRIER_EVENT_JOBS.receipt)
-          return await services.receipts.process(job as Job<ReceiptJob>);
-        if (job.name === CARRIER_EVENT_JOBS.inbound)
-          return await services.inbound.process(job as Job<InboundJob>);
-        throw new UnrecoverableError('invalid_request');
-      } catch (error) {
-        if (error instanceof UnrecoverableError) throw error;
-        throw await toWorkerError(toMasklineError(error), worker);
-      }
-    },
-    { connection: services.redis, prefix: config.QUEUE_PREFIX, concurrency: config.CONCURRENCY },
-  );
+  const worker = createCarrierEventsWorker({
+    connection: services.redis,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.CONCURRENCY,
+    receipts: services.receipts,
+    inbound: services.inbound,
+  });
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
   services.sweeper.start();
   logger.info({ concurrency: config.CONCURRENCY }, 'receipt processor running');

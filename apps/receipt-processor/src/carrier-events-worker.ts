@@ -1,0 +1,43 @@
+import { toMasklineError } from '@maskline/core';
+import {
+  CARRIER_EVENT_JOBS,
+  CARRIER_EVENTS_QUEUE,
+  type InboundJob,
+  type ReceiptJob,
+  toWorkerError,
+} from '@maskline/queues';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { InboundProcessor } from './inbound/inbound-processor.js';
+import type { ReceiptProcessor } from './receipts/receipt-processor.js';
+
+export interface CarrierEventsWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  receipts: ReceiptProcessor;
+  inbound: InboundProcessor;
+}
+
+/** The worker on the carrier-events queue: routes receipts and inbound jobs by name. */
+export function createCarrierEventsWorker(
+  options: CarrierEventsWorkerOptions,
+): Worker<ReceiptJob | InboundJob> {
+  const worker: Worker<ReceiptJob | InboundJob> = new Worker(
+    CARRIER_EVENTS_QUEUE,
+    async (job: Job<ReceiptJob | InboundJob>) => {
+      try {
+        if (job.name === CARRIER_EVENT_JOBS.receipt)
+          return await options.receipts.process(job as Job<ReceiptJob>);
+        if (job.name === CARRIER_EVENT_JOBS.inbound)
+          return await options.inbound.process(job as Job<InboundJob>);
+        throw new UnrecoverableError('invalid_request');
+      } catch (error) {
+        if (error instanceof UnrecoverableError) throw error;
+        throw await toWorkerError(toMasklineError(error), worker);
+      }
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
+  );
+  return worker;
+}

@@ -1,0 +1,158 @@
+import { silentLogger, systemClock, uuidv7 } from '@maskline/core';
+import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
+import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import { trace } from '@opentelemetry/api';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCarrierEventsWorker } from '../src/carrier-events-worker.js';
+import { InboundProcessor } from '../src/inbound/inbound-processor.js';
+import { ReceiptProcessor } from '../src/receipts/receipt-processor.js';
+import { CarrierEventSweeper } from '../src/sweep/carrier-event-sweeper.js';
+
+describe('receipt processing against real Redis and PostgreSQL', () => {
+  let db: TestDatabase;
+  let redis: Redis;
+  let producer: Redis;
+  let worker: Worker;
+  let events: CarrierEventQueue;
+  let messages: MessageRepository;
+  let receipts: ReceiptRepository;
+  let inbound: InboundRepository;
+  let tenantId: string;
+  const prefix = uniqueQueuePrefix();
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('postgresUrl'));
+    redis = createRedisConnection(inject('redisUrl'), 'worker');
+    producer = createRedisConnection(inject('redisUrl'), 'producer');
+    ({ tenantId } = await seedTenant(db.pool));
+    messages = new MessageRepository(db.pool);
+    receipts = new ReceiptRepository(db.pool);
+    inbound = new InboundRepository(db.pool);
+    events = new CarrierEventQueue({ connection: producer, prefix });
+    const tracer = trace.getTracer('test');
+    worker = createCarrierEventsWorker({
+      connection: redis,
+      prefix,
+      concurrency: 4,
+      receipts: new ReceiptProcessor(receipts, messages, tracer, silentLogger),
+      inbound: new InboundProcessor(inbound, tracer, silentLogger),
+    });
+  });
+  afterAll(async () => {
+    await worker.close();
+    await events.close();
+    redis.disconnect();
+    producer.disconnect();
+    await db.drop();
+  });
+
+  async function submittedMessage(carrierMessageId: string | null): Promise<string> {
+    const id = uuidv7();
+    await messages.insertAccepted({
+      id,
+      tenantId,
+      carrierId: 'sim',
+      to: '+447911123456',
+      from: 'Test',
+      body: 'b',
+      segments: 1,
+      idempotencyKey: null,
+      requestDigest: null,
+      traceContext: null,
+    });
+    if (carrierMessageId) await messages.markSubmitted(id, carrierMessageId, 1, null);
+    return id;
+  }
+
+  async function receive(
+    carrierMessageId: string,
+    stat: 'DELIVRD' | 'UNDELIV',
+    outcome: 'delivered' | 'undeliverable',
+  ) {
+    const receiptId = await receipts.insert('sim', {
+      type: 'receipt',
+      carrierMessageId,
+      outcome,
+      carrierStatus: stat,
+    });
+    await events.publishReceipt({ carrierId: 'sim', receiptId });
+    return receiptId;
+  }
+
+  async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    let value = await read();
+    while (!ok(value) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+      value = await read();
+    }
+    return value;
+  }
+
+  it('applies a receipt, and a later contradicting duplicate changes nothing', async () => {
+    const id = await submittedMessage('aa01');
+    const first = await receive('aa01', 'DELIVRD', 'delivered');
+    await until(
+      () => receipts.load(first),
+      (r) => r?.processed === true,
+    );
+    const second = await receive('aa01', 'UNDELIV', 'undeliverable');
+    await until(
+      () => receipts.load(second),
+      (r) => r?.processed === true,
+    );
+    expect(await messages.findForTenant(tenantId, id)).toMatchObject({
+      status: 'delivered',
+      errorCode: null,
+    });
+  });
+
+  it('holds a receipt that overtook its submitted commit until the message appears', async () => {
+    const id = await submittedMessage(null);
+    const receiptId = await receive('bb02', 'UNDELIV', 'undeliverable');
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await receipts.load(receiptId))?.processed).toBe(false);
+    await messages.markSubmitted(id, 'bb02', 1, null);
+    const m = await until(
+      () => messages.findForTenant(tenantId, id),
+      (m) => m?.status === 'undeliverable',
+    );
+    expect(m).toMatchObject({ status: 'undeliverable', errorCode: 'delivery_failed' });
+  });
+
+  it('sweeps receipts and inbound rows whose job was lost', async () => {
+    const id = await submittedMessage('cc03');
+    const receiptId = await receipts.insert('sim', {
+      type: 'receipt',
+      carrierMessageId: 'cc03',
+      outcome: 'delivered',
+      carrierStatus: 'DELIVRD',
+    });
+    const inboundId = await inbound.insert('sim', {
+      type: 'inbound',
+      from: '+447911123456',
+      to: '+447911000000',
+      body: 'reply',
+      receivedAt: systemClock.now().toISOString(),
+    });
+    const sweeper = new CarrierEventSweeper(receipts, inbound, events, silentLogger, {
+      afterMs: 0,
+      intervalMs: 60_000,
+    });
+    expect(await sweeper.runOnce()).toBeGreaterThanOrEqual(2);
+    await until(
+      () => messages.findForTenant(tenantId, id),
+      (m) => m?.status === 'delivered',
+    );
+    expect((await receipts.load(receiptId))?.processed).toBe(true);
+    const processed = await until(
+      async () =>
+        (await db.pool.query('SELECT processed_at FROM inbound_messages WHERE id = $1', [inboundId])).rows[0],
+      (row) => row.processed_at !== null,
+    );
+    expect(processed.processed_at).not.toBeNull();
+  });
+});
