@@ -10,6 +10,10 @@ export interface StackFixtureOptions {
   /** Extra env for the ingest app (e.g. fast reconciler settings). */
   ingestEnv?: Record<string, string>;
   receiptEnv?: Record<string, string>;
+  /** App log level (default debug, so privacy scans see the most output). */
+  logLevel?: string;
+  /** Export spans to the in-test OTLP collector (default true). */
+  tracing?: boolean;
 }
 
 /**
@@ -33,13 +37,13 @@ export class StackFixture {
     this.db = await createTestDatabase(this.options.postgresUrl);
     ({ apiKey: this.apiKey, tenantId: this.tenantId } = await seedTenant(this.db.pool));
     this.sim = await startSmscSimulator({ host: '127.0.0.1', smppPort: 0, controlPort: null });
-    const otlp = await this.collector.start();
+    const otlp = this.options.tracing === false ? null : await this.collector.start();
     this.env = {
       DATABASE_URL: this.db.url,
       REDIS_URL: this.options.redisUrl,
       QUEUE_PREFIX: uniqueQueuePrefix(),
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
-      LOG_LEVEL: 'debug',
+      ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : {}),
+      LOG_LEVEL: this.options.logLevel ?? 'debug',
     };
     this.carriers = JSON.stringify([
       {
