@@ -35,7 +35,9 @@ export const REDACTED_PATHS = [
 
 export const REDACTION_CENSOR = '[redacted]';
 
-const PHONE_LIKE = /\+?\d[\d ().-]{6,}\d/g;
+// A run of digits (with spaces, dots, dashes or brackets) not glued to letters, digits or
+// hyphens, so uuids, hex ids and ISO timestamps are left alone.
+const PHONE_LIKE = /(?<![\w-])\+?\d[\d ().-]{6,}\d(?![\w-])/g;
 
 function maskDigits(match: string): string {
   const digits = match.replace(/\D/g, '');
