@@ -2,15 +2,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureInfraBinaries, freePort, startPostgres, startRedis } from '@maskline/local-infra';
-import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-    postgresUrl: string;
-  }
-}
+import './provided-context.js';
 
 /**
  * One real Redis and one real PostgreSQL per integration run, on free loopback ports, in

@@ -84,7 +84,7 @@ export class DeliverProcessor {
     const lastAttempt = job.attemptsMade + 1 >= attempts;
     const decision = retryDecisionFor(error);
     this.logger.warn(
-      { messageId, code: error.code, attempt: job.attemptsMade + 1, action: decision.action },
+      { messageId, errorCode: error.code, attempt: job.attemptsMade + 1, action: decision.action },
       'submit failed',
     );
     if (decision.action === 'give_up') {

@@ -11,7 +11,7 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = fromFastifyError(error) ?? toMasklineError(error);
     if (mapped.status >= 500) {
-      logger.error({ err: error, reqId: request.id, code: mapped.code }, 'request failed');
+      logger.error({ err: error, reqId: request.id, errorCode: mapped.code }, 'request failed');
     }
     if (mapped.retryAfterMs !== undefined) reply.header('retry-after', Math.ceil(mapped.retryAfterMs / 1000));
     void reply.status(mapped.status).send(mapped.toResponseBody());
