@@ -22,7 +22,7 @@ module.exports = {
       severity: 'error',
       comment: 'core depends on nothing else in the monorepo.',
       from: { path: '^packages/core/src' },
-      to: { path: '^(packages/(?!core)|plugins|apps|tools)/' },
+      to: { path: '^(packages/(?!core/)[^/]+|plugins|apps|tools)/' },
     },
     {
       name: 'plugins-know-no-queues-or-db',
@@ -34,14 +34,15 @@ module.exports = {
     {
       name: 'no-relative-imports-across-packages',
       severity: 'error',
-      comment: 'Import another workspace through its package name and exports, never ../ across package lines.',
+      comment:
+        'Import another workspace through its package name and exports, never ../ across package lines.',
       from: { path: '^(packages|plugins|apps|tools)/([^/]+)/' },
       to: { path: '^(packages|plugins|apps|tools)/', pathNot: '^$1/$2/', dependencyTypes: ['local'] },
     },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|node_modules)/' },
+    exclude: { path: '(^|/)dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.depcruise.json' },
     enhancedResolveOptions: {
