@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { inParallel, StackFixture } from '../src/index.js';
+import { inParallel, StackFixture } from '../src/stack-fixture.js';
 
 /**
  * The first message end to end, through real processes: HTTP → Postgres → BullMQ →
@@ -33,7 +33,9 @@ describe('end to end through the real apps', () => {
       'SELECT id, carrier_message_id, to_number FROM messages WHERE id = ANY($1::uuid[])',
       [ids],
     );
-    const simIds = new Map(stack.sim.messages().map((m) => [m.messageId, m.destination]));
+    // SMPP carries the number without '+' (TON international says so).
+    const simIds = new Map(stack.sim.messages().map((m) => [m.messageId, `+${m.destination}`]));
+    expect(rows.rows).toHaveLength(200);
     for (const row of rows.rows) {
       expect(simIds.get(row.carrier_message_id)).toBe(row.to_number);
     }

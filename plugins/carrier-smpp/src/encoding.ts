@@ -1,0 +1,168 @@
+/**
+ * Text encoding for submit_sm and decoding for deliver_sm. We always hand the smpp package
+ * a Buffer we encoded ourselves and set data_coding explicitly, so the package never picks
+ * an encoding of its own.
+ *
+ * GSM 03.38 is sent unpacked (one septet per octet), as SMPP expects for data_coding 0x00.
+ */
+export const DATA_CODING_GSM7 = 0x00;
+export const DATA_CODING_ASCII = 0x01;
+export const DATA_CODING_LATIN1 = 0x03;
+export const DATA_CODING_UCS2 = 0x08;
+
+/** short_message holds at most 140 octets; longer bodies go in the message_payload TLV. */
+export const SHORT_MESSAGE_MAX_OCTETS = 140;
+
+// GSM 03.38 basic table, index = septet value. 0x1B is the escape to the extension table.
+const GSM_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+// Extension table: character → septet after 0x1B.
+const GSM_EXTENSION: ReadonlyArray<readonly [string, number]> = [
+  ['\f', 0x0a],
+  ['^', 0x14],
+  ['{', 0x28],
+  ['}', 0x29],
+  ['\\', 0x2f],
+  ['[', 0x3c],
+  ['~', 0x3d],
+  [']', 0x3e],
+  ['|', 0x40],
+  ['€', 0x65],
+];
+const ESC = 0x1b;
+
+const basicEncode = new Map<string, number>();
+for (let i = 0; i < GSM_BASIC.length; i++) {
+  // A literal ESC character in a body is not text: it must not be sent as 0x1B.
+  if (i !== ESC) basicEncode.set(GSM_BASIC[i]!, i);
+}
+const extensionEncode = new Map(GSM_EXTENSION);
+const extensionDecode = new Map(GSM_EXTENSION.map(([ch, code]) => [code, ch] as const));
+
+export type SmppTextEncoding = 'gsm7' | 'ucs2';
+
+export interface EncodedText {
+  encoding: SmppTextEncoding;
+  dataCoding: number;
+  bytes: Buffer;
+  /** Segments the body would take on the handset (160/153 septets, 70/67 UCS-2 units). */
+  segments: number;
+}
+
+/** GSM 03.38 unpacked septets, or null when a character is not in the default alphabet. */
+export function encodeGsm7(text: string): Buffer | null {
+  const out: number[] = [];
+  for (const ch of text) {
+    const basic = basicEncode.get(ch);
+    if (basic !== undefined) {
+      out.push(basic);
+      continue;
+    }
+    const ext = extensionEncode.get(ch);
+    if (ext === undefined) return null;
+    out.push(ESC, ext);
+  }
+  return Buffer.from(out);
+}
+
+/** UCS-2 big-endian (characters outside the BMP become UTF-16 surrogate pairs). */
+export function encodeUcs2(text: string): Buffer {
+  return Buffer.from(text, 'utf16le').swap16();
+}
+
+export function encodeText(text: string): EncodedText {
+  const gsm = encodeGsm7(text);
+  if (gsm) {
+    const septets = gsm.length;
+    return {
+      encoding: 'gsm7',
+      dataCoding: DATA_CODING_GSM7,
+      bytes: gsm,
+      segments: septets <= 160 ? 1 : Math.ceil(septets / 153),
+    };
+  }
+  const bytes = encodeUcs2(text);
+  const units = bytes.length / 2;
+  return {
+    encoding: 'ucs2',
+    dataCoding: DATA_CODING_UCS2,
+    bytes,
+    segments: units <= 70 ? 1 : Math.ceil(units / 67),
+  };
+}
+
+export interface MessageBodyFields {
+  data_coding: number;
+  short_message: Buffer;
+  message_payload?: Buffer;
+}
+
+/**
+ * The submit_sm body fields. Bodies over 140 octets go in message_payload with an empty
+ * short_message (SMPP 3.4 §5.3.2.32); UDH concatenation is not implemented yet.
+ */
+export function messageBodyFields(encoded: EncodedText): MessageBodyFields {
+  if (encoded.bytes.length <= SHORT_MESSAGE_MAX_OCTETS) {
+    return { data_coding: encoded.dataCoding, short_message: encoded.bytes };
+  }
+  return { data_coding: encoded.dataCoding, short_message: Buffer.alloc(0), message_payload: encoded.bytes };
+}
+
+export function decodeGsm7(bytes: Buffer): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const septet = bytes[i]! & 0x7f;
+    if (septet === ESC) {
+      const next = bytes[i + 1];
+      if (next === undefined) break;
+      i++;
+      // An unknown extension code shows as the basic character (3GPP TS 23.038 §6.2.1.1).
+      out += extensionDecode.get(next & 0x7f) ?? GSM_BASIC[next & 0x7f];
+      continue;
+    }
+    out += GSM_BASIC[septet];
+  }
+  return out;
+}
+
+export function decodeUcs2(bytes: Buffer): string {
+  const even = bytes.length % 2 === 0 ? bytes : bytes.subarray(0, bytes.length - 1);
+  return Buffer.from(even).swap16().toString('utf16le');
+}
+
+/** The alphabet a data_coding value names (SMPP 3.4 §5.2.19 and GSM 03.38 coding groups). */
+export function alphabetOf(dataCoding: number): 'gsm7' | 'ascii' | 'latin1' | 'ucs2' | 'binary' {
+  if ((dataCoding & 0xf0) === 0xf0) return dataCoding & 0x04 ? 'binary' : 'gsm7';
+  if ((dataCoding & 0xc0) === 0x00 && dataCoding & 0x30) {
+    // General data coding group with message class / compression bits: bits 3-2 = alphabet.
+    const alphabet = (dataCoding >> 2) & 0x03;
+    return alphabet === 0 ? 'gsm7' : alphabet === 2 ? 'ucs2' : 'binary';
+  }
+  switch (dataCoding) {
+    case DATA_CODING_GSM7:
+      return 'gsm7';
+    case DATA_CODING_ASCII:
+      return 'ascii';
+    case DATA_CODING_LATIN1:
+      return 'latin1';
+    case DATA_CODING_UCS2:
+      return 'ucs2';
+    default:
+      return 'binary';
+  }
+}
+
+/** Decode an inbound body from its raw octets. Unknown codings decode as Latin-1. */
+export function decodeText(bytes: Buffer, dataCoding: number): string {
+  switch (alphabetOf(dataCoding)) {
+    case 'gsm7':
+      return decodeGsm7(bytes);
+    case 'ascii':
+      return Buffer.from(bytes.map((b) => b & 0x7f)).toString('latin1');
+    case 'ucs2':
+      return decodeUcs2(bytes);
+    default:
+      return bytes.toString('latin1');
+  }
+}

@@ -1,0 +1,254 @@
+/// <reference types="@maskline/smpp-types" preserve="true" />
+import { type Logger, MasklineError } from '@maskline/core';
+import smpp, { type PDU, type Session } from 'smpp';
+import type { SmppConfig } from '../config.js';
+import { statusLabel } from '../submit-status.js';
+import { backoffDelay, LinkMonitor } from './link-monitor.js';
+import { PendingRequests } from './pending-requests.js';
+import { abortError, RequestWindow } from './request-window.js';
+import { answerSmscRequest, type DeliverHandler } from './smsc-requests.js';
+
+export type BindState = 'idle' | 'connecting' | 'binding' | 'bound' | 'waiting' | 'closing' | 'closed';
+
+export interface SmppBindOptions {
+  config: SmppConfig;
+  index: number;
+  logger: Logger;
+  onDeliver: DeliverHandler;
+}
+
+const unavailable = (message: string) => () => new MasklineError('carrier_unavailable', { message });
+
+/**
+ * One transceiver bind: a TCP connection to the SMSC, re-established with backoff for as
+ * long as the bind is open. Covers what the smpp package (a codec + socket) leaves out:
+ * send window, response deadlines, enquire_link liveness, answering the SMSC's
+ * enquire_link/unbind, TCP_NODELAY, and surviving undecodable bytes.
+ */
+export class SmppBind {
+  readonly window: RequestWindow;
+  readonly #config: SmppConfig;
+  readonly #logger: Logger;
+  readonly #onDeliver: DeliverHandler;
+  #state: BindState = 'idle';
+  #session: Session | null = null;
+  #pending = new PendingRequests();
+  #monitor: LinkMonitor | null = null;
+  #attempt = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #lastError: MasklineError | undefined;
+  #firstResult: { resolve(): void; reject(error: Error): void } | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(options: SmppBindOptions) {
+    this.#config = options.config;
+    this.#logger = options.logger.child({ bind: options.index });
+    this.#onDeliver = options.onDeliver;
+    this.window = new RequestWindow(options.config.windowSize, options.config.maxQueuedSubmits);
+  }
+
+  get state(): BindState {
+    return this.#state;
+  }
+
+  get isBound(): boolean {
+    return this.#state === 'bound';
+  }
+
+  /** Connect and bind; resolves on the first successful bind, rejects if the first attempt fails. */
+  start(): Promise<void> {
+    if (this.#state !== 'idle') return Promise.reject(new Error('SmppBind.start() called twice'));
+    const first = new Promise<void>((resolve, reject) => {
+      this.#firstResult = { resolve, reject };
+    });
+    this.#connect();
+    return first;
+  }
+
+  /** Send a submit_sm through the window; resolves with submit_sm_resp or generic_nack. */
+  async submit(fields: Record<string, unknown>, signal?: AbortSignal): Promise<PDU> {
+    if (!this.isBound) throw unavailable('The SMPP bind is not bound.')();
+    await this.window.acquire(signal);
+    let response: Promise<PDU>;
+    try {
+      if (!this.isBound) throw unavailable('The SMPP link went down.')();
+      response = this.#request(new smpp.PDU('submit_sm', fields), this.#config.requestTimeoutMs);
+    } catch (error) {
+      this.window.release();
+      throw error;
+    }
+    // The slot stays taken until the SMSC answers (or the deadline passes), even when the
+    // host aborts: the submit_sm is already on the wire and still counts against the window.
+    const release = () => this.window.release();
+    response.then(release, release);
+    if (!signal) return response;
+    return new Promise<PDU>((resolve, reject) => {
+      const onAbort = () => reject(abortError(signal));
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      response.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** Graceful: refuse new submits, drain the window (bounded), unbind (bounded), disconnect. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const { closeTimeoutMs, requestTimeoutMs } = this.#config;
+    const wasBound = this.#state === 'bound';
+    this.#state = 'closing';
+    clearTimeout(this.#reconnectTimer);
+    this.#monitor?.stop();
+    this.window.failWaiters(unavailable('The SMPP bind is closing.'));
+    this.#settleFirst(unavailable('The SMPP bind was closed before it bound.')());
+    const session = this.#session;
+    if (session && wasBound) {
+      await this.window.drained(closeTimeoutMs);
+      try {
+        await this.#request(new smpp.PDU('unbind'), Math.max(1, Math.min(requestTimeoutMs, closeTimeoutMs)));
+      } catch {
+        // No unbind_resp in time: disconnect anyway.
+      }
+    }
+    if (session) await endSession(session, closeTimeoutMs);
+    this.#state = 'closed';
+  }
+
+  #connect(): void {
+    this.#state = 'connecting';
+    this.#lastError = undefined;
+    const { host, port, connectTimeoutMs } = this.#config;
+    const session = smpp.connect({ host, port });
+    const pending = new PendingRequests();
+    this.#session = session;
+    this.#pending = pending;
+    const connectTimer = setTimeout(() => {
+      this.#lastError = unavailable(`SMPP connect timed out after ${connectTimeoutMs} ms.`)();
+      session.destroy();
+    }, connectTimeoutMs);
+    // Always listen: the package emits 'error' for socket errors and for undecodable bytes
+    // (after which it stops reading). Either way the connection is finished: drop it.
+    session.on('error', (error: Error) => {
+      this.#logger.warn({ err: error.message }, 'SMPP connection error');
+      this.#lastError = unavailable(`SMPP connection error: ${error.message}`)();
+      session.destroy();
+    });
+    session.on('connect', () => {
+      clearTimeout(connectTimer);
+      session.socket.setNoDelay(true);
+      void this.#bind(session, pending);
+    });
+    session.on('pdu', (pdu: PDU) => this.#onPdu(session, pending, pdu));
+    session.on('close', () => {
+      clearTimeout(connectTimer);
+      this.#onClose(session, pending);
+    });
+  }
+
+  async #bind(session: Session, pending: PendingRequests): Promise<void> {
+    this.#state = 'binding';
+    const { systemId, password, systemType, requestTimeoutMs } = this.#config;
+    const pdu = new smpp.PDU('bind_transceiver', {
+      system_id: systemId,
+      password,
+      system_type: systemType,
+      interface_version: 0x34,
+    });
+    try {
+      if (!session.send(pdu)) return; // socket already gone: 'close' follows
+      const response = await pending.track(pdu.sequence_number, 'bind_transceiver', requestTimeoutMs);
+      if (session !== this.#session || this.#state !== 'binding') return;
+      if (response.command_status !== 0) {
+        const label = statusLabel(response.command_status);
+        this.#lastError = new MasklineError('carrier_unavailable', {
+          message: `SMPP bind refused: ${label}`,
+          details: { smppCommandStatus: response.command_status },
+        });
+        this.#logger.warn({ status: label }, 'SMPP bind refused');
+        session.destroy();
+        return;
+      }
+      this.#state = 'bound';
+      this.#attempt = 0;
+      this.#lastError = undefined;
+      this.#logger.info({}, 'SMPP bound');
+      this.#monitor = new LinkMonitor(
+        this.#config.enquireLinkIntervalMs,
+        () => this.#request(new smpp.PDU('enquire_link'), this.#config.enquireLinkTimeoutMs),
+        () => {
+          this.#logger.warn({}, 'SMPP enquire_link unanswered; dropping the link');
+          session.destroy();
+        },
+      );
+      this.#monitor.start();
+      this.#settleFirst();
+    } catch (error) {
+      if (session !== this.#session) return;
+      this.#lastError = error instanceof MasklineError ? error : unavailable('SMPP bind failed.')();
+      this.#logger.warn({ err: this.#lastError.message }, 'SMPP bind failed');
+      session.destroy();
+    }
+  }
+
+  #request(pdu: PDU, timeoutMs: number): Promise<PDU> {
+    const session = this.#session;
+    if (!session?.send(pdu)) return Promise.reject(unavailable('The SMPP link is down.')());
+    return this.#pending.track(pdu.sequence_number, pdu.command, timeoutMs);
+  }
+
+  #onPdu(session: Session, pending: PendingRequests, pdu: PDU): void {
+    if (pdu.isResponse()) {
+      if (!pending.settle(pdu)) this.#logger.debug({ command: pdu.command }, 'SMPP response matched nothing');
+      return;
+    }
+    answerSmscRequest(session, pdu, {
+      logger: this.#logger,
+      onDeliver: this.#onDeliver,
+      canDeliver: () => this.#state === 'bound' || this.#state === 'closing',
+      onUnbind: () => {
+        if (this.#state === 'bound') this.#state = 'waiting';
+      },
+    });
+  }
+
+  #onClose(session: Session, pending: PendingRequests): void {
+    if (session !== this.#session) return;
+    this.#session = null;
+    this.#monitor?.stop();
+    this.#monitor = null;
+    const wasBound = this.#state === 'bound' || this.#state === 'waiting';
+    pending.failAll(unavailable('The SMPP link went down.'));
+    this.window.failWaiters(unavailable('The SMPP link went down.'));
+    if (this.#closing) return;
+    this.#settleFirst(this.#lastError ?? unavailable('The SMPP link closed before the bind completed.')());
+    const delay = backoffDelay(this.#attempt++, this.#config.reconnectMinMs, this.#config.reconnectMaxMs);
+    this.#logger.warn({ wasBound, delayMs: delay }, 'SMPP link closed; reconnecting');
+    this.#state = 'waiting';
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+    this.#reconnectTimer.unref();
+  }
+
+  #settleFirst(error?: Error): void {
+    const first = this.#firstResult;
+    if (!first) return;
+    this.#firstResult = null;
+    if (error) first.reject(error);
+    else first.resolve();
+  }
+}
+
+/** End the TCP connection (FIN), then destroy it if it has not closed within timeoutMs. */
+function endSession(session: Session, timeoutMs: number): Promise<void> {
+  if (session.socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => session.destroy(), timeoutMs);
+    session.socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    session.close();
+  });
+}

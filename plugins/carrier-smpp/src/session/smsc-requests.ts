@@ -1,0 +1,68 @@
+/// <reference types="@maskline/smpp-types" preserve="true" />
+import type { Logger } from '@maskline/core';
+import type { PDU, Session } from 'smpp';
+
+const ESME_RINVCMDID = 0x03;
+const ESME_RINVBNDSTS = 0x04;
+const ESME_RX_T_APPN = 0x64;
+/** Commands that have no response PDU: never answer them. */
+const NO_RESPONSE = new Set(['alert_notification', 'outbind']);
+
+/** Answers a deliver_sm: resolves to the command_status to send back (0 = ESME_ROK). */
+export type DeliverHandler = (pdu: PDU) => Promise<number>;
+
+export interface SmscRequestContext {
+  logger: Logger;
+  onDeliver: DeliverHandler;
+  /** False while not bound: deliver_sm is refused with ESME_RINVBNDSTS. */
+  canDeliver(): boolean;
+  /** The SMSC unbinds: the bind stops counting as bound before the socket closes. */
+  onUnbind(): void;
+}
+
+/**
+ * Answer a request the SMSC sent us. The smpp package answers nothing by itself: without
+ * this an SMSC's enquire_link goes unanswered and it drops the link.
+ */
+export function answerSmscRequest(session: Session, pdu: PDU, ctx: SmscRequestContext): void {
+  switch (pdu.command) {
+    case 'enquire_link':
+      session.send(pdu.response());
+      return;
+    case 'unbind':
+      // The SMSC is leaving: answer, then disconnect ('close' reconnects unless we are closing).
+      ctx.logger.info({}, 'SMPP unbind from the SMSC');
+      ctx.onUnbind();
+      session.send(pdu.response());
+      session.close();
+      return;
+    case 'deliver_sm':
+      if (!ctx.canDeliver()) {
+        session.send(pdu.response({ command_status: ESME_RINVBNDSTS }));
+        return;
+      }
+      void deliver(session, pdu, ctx);
+      return;
+    default:
+      if (NO_RESPONSE.has(pdu.command)) return;
+      try {
+        // An unknown command id gets generic_nack; a known one its _resp, both ESME_RINVCMDID.
+        session.send(pdu.response({ command_status: ESME_RINVCMDID }));
+      } catch {
+        // A command the package cannot build a response for: nothing sensible to send.
+      }
+  }
+}
+
+/** deliver_sm_resp goes out only once the handler (the host's publish) has settled. */
+async function deliver(session: Session, pdu: PDU, ctx: SmscRequestContext): Promise<void> {
+  let status: number;
+  try {
+    status = await ctx.onDeliver(pdu);
+  } catch (error) {
+    ctx.logger.warn({ err: error instanceof Error ? error.message : 'unknown' }, 'deliver_sm handler failed');
+    status = ESME_RX_T_APPN;
+  }
+  // If the link dropped meanwhile this sends nothing; the SMSC redelivers on the next bind.
+  session.send(status === 0 ? pdu.response() : pdu.response({ command_status: status }));
+}

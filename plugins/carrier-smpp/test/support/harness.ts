@@ -1,0 +1,59 @@
+import { type CarrierPlugin, MasklineError } from '@maskline/core';
+import { afterEach, expect } from 'vitest';
+import { type SmppConfigInput, smppCarrierPlugin } from '../../src/index.js';
+import { type TestContext, testConfig, testContext } from './context.js';
+import { TestSmsc, type TestSmscOptions } from './test-smsc.js';
+
+export const request = {
+  messageId: 'msg_test_1',
+  to: '+447700900123',
+  from: '+15550001111',
+  body: 'Your code is 1234',
+  requestReceipt: true,
+};
+
+const live: { smsc?: TestSmsc; plugins: CarrierPlugin[] } = { plugins: [] };
+
+/** Register the afterEach that closes every plugin and test SMSC a test started. */
+export function closeAfterEach(): void {
+  afterEach(async () => {
+    await Promise.all(live.plugins.splice(0).map((p) => p.close()));
+    await live.smsc?.close();
+    live.smsc = undefined;
+  });
+}
+
+export async function startSmsc(options: TestSmscOptions = {}): Promise<TestSmsc> {
+  live.smsc = await TestSmsc.start(options);
+  return live.smsc;
+}
+
+export function createPlugin(
+  ctx: TestContext,
+  port: number,
+  overrides: Partial<SmppConfigInput> = {},
+): CarrierPlugin {
+  const plugin = smppCarrierPlugin.create(ctx, testConfig(port, overrides));
+  live.plugins.push(plugin);
+  return plugin;
+}
+
+export async function setup(
+  smscOptions: TestSmscOptions = {},
+  overrides: Partial<SmppConfigInput> = {},
+): Promise<{ smsc: TestSmsc; plugin: CarrierPlugin; ctx: TestContext }> {
+  const smsc = await startSmsc(smscOptions);
+  const ctx = testContext();
+  const plugin = createPlugin(ctx, smsc.port, overrides);
+  await plugin.start();
+  return { smsc, plugin, ctx };
+}
+
+export async function rejection(promise: Promise<unknown>): Promise<MasklineError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MasklineError);
+  return error as MasklineError;
+}
