@@ -1,6 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { SmscSimulator } from './simulator.js';
+import type { SmscSimulator } from './smsc-simulator.js';
 
 const moSchema = z.object({
   from: z.string().min(1).max(21),

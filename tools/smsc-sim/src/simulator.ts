@@ -1,24 +1,10 @@
 import { silentLogger } from '@maskline/core';
 import { buildControlApi } from './control-api.js';
-import { type FaultSettings, Faults } from './faults.js';
+import { Faults } from './faults.js';
 import { type SimulatorOptionsInput, simulatorOptionsSchema } from './options.js';
-import type { ReceiptRule } from './receipt-rules.js';
-import { type RecordedMessage, RecordedMessages } from './recorded-messages.js';
-import { type SimulatorStats, SmscServer } from './smsc-server.js';
-
-export interface SmscSimulator {
-  host: string;
-  smppPort: number;
-  /** null when started without a control API. */
-  controlPort: number | null;
-  injectMo(mo: { from: string; to: string; text: string; systemId?: string }): Promise<number>;
-  setRules(rules: ReceiptRule[]): void;
-  setFaults(faults: FaultSettings): void;
-  stats(): SimulatorStats;
-  messages(limit?: number): RecordedMessage[];
-  reset(): void;
-  close(): Promise<void>;
-}
+import { RecordedMessages } from './recorded-messages.js';
+import { SmscServer } from './smsc-server.js';
+import type { SmscSimulator } from './smsc-simulator.js';
 
 /** Starts the SMPP server and, unless controlPort is null, the HTTP control API. */
 export async function startSmscSimulator(input: SimulatorOptionsInput = {}): Promise<SmscSimulator> {

@@ -1,3 +1,4 @@
+/// <reference types="@maskline/smpp-types" preserve="true" />
 import { type Logger, silentLogger } from '@maskline/core';
 import smpp, { type PDU, type Session } from 'smpp';
 import type { Faults } from './faults.js';

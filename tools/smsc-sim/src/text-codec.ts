@@ -1,3 +1,5 @@
+/// <reference types="@maskline/smpp-types" preserve="true" />
+import { gsm7Length } from '@maskline/core';
 import smpp from 'smpp';
 
 /**
@@ -6,11 +8,8 @@ import smpp from 'smpp';
  * fits, UCS-2 big-endian (0x08) otherwise. The smpp package's own GSM coder is used on
  * purpose: an implementation independent of the plugin's, so tests compare two codecs.
  */
-const GSM_PATTERN =
-  /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà\f^{}\\[~\]|€]*$/;
-
 export function encodeText(text: string): { dataCoding: number; bytes: Buffer } {
-  if (GSM_PATTERN.test(text)) return { dataCoding: 0x00, bytes: smpp.gsmCoder.encode(text, 0x00) };
+  if (gsm7Length(text) !== null) return { dataCoding: 0x00, bytes: smpp.gsmCoder.encode(text, 0x00) };
   return { dataCoding: 0x08, bytes: Buffer.from(swapBytes(Buffer.from(text, 'utf16le'))) };
 }
 

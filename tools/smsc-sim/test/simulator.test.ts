@@ -123,7 +123,8 @@ describe('smsc-sim over SMPP', () => {
     const both = await client.waitForDelivered(2, 3_000);
     expect(both[1]?.receipted_message_id).toBe(both[0]?.receipted_message_id);
     const deadline = Date.now() + 1_000;
-    while (sim.stats().receiptsAcknowledged < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (sim.stats().receiptsAcknowledged < 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     expect(sim.stats().receiptsAcknowledged).toBe(1);
 
     await sim.close();
