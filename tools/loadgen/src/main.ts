@@ -38,7 +38,7 @@ const postgres = await startPostgres({
 const stack = new StackFixture({
   redisUrl: redis.url,
   postgresUrl: postgres.url,
-  logLevel: 'warn',
+  logLevel: 'info',
   tracing: false,
 });
 

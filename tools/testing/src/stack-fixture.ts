@@ -10,7 +10,8 @@ export interface StackFixtureOptions {
   /** Extra env for the ingest app (e.g. fast reconciler settings). */
   ingestEnv?: Record<string, string>;
   receiptEnv?: Record<string, string>;
-  /** App log level (default debug, so privacy scans see the most output). */
+  /** App log level: info or lower (readiness is read from info lines). Default debug, so
+   * privacy scans see the most output. */
   logLevel?: string;
   /** Export spans to the in-test OTLP collector (default true). */
   tracing?: boolean;
