@@ -36,10 +36,11 @@ export class AppProcess {
     this.exit = new Promise((resolve) => child.once('exit', () => resolve()));
     let buffer = '';
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${this.app} not ready in ${timeoutMs} ms:\n${this.lines.join('\n')}`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        // Never leave a half-started process behind.
+        child.kill('SIGKILL');
+        reject(new Error(`${this.app} not ready in ${timeoutMs} ms:\n${this.lines.join('\n')}`));
+      }, timeoutMs);
       const onData = (chunk: Buffer) => {
         buffer += chunk.toString();
         let newline = buffer.indexOf('\n');
