@@ -1,74 +1,72 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { SmscSimError } from './deliveries.js';
+import { faultSettingsSchema } from './faults.js';
+import { receiptRulesSchema } from './receipt-rules.js';
 import type { SmscSimulator } from './smsc-simulator.js';
 
-const moSchema = z.object({
-  from: z.string().min(1).max(21),
-  to: z.string().min(1).max(21),
-  text: z.string().max(1600),
-  systemId: z.string().max(15).optional(),
+const moSchema = z.strictObject({
+  from: z.string().min(1).max(20),
+  to: z.string().min(1).max(20),
+  text: z.string().max(10_000),
+  systemId: z.string().min(1).max(15).optional(),
 });
-const rulesSchema = z.array(
-  z.object({
-    destinationSuffix: z.string().max(21).optional(),
-    bodyPattern: z.string().max(200).optional(),
-    stat: z.enum(['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD']),
-    err: z
-      .string()
-      .regex(/^\d{3}$/)
-      .optional(),
-  }),
-);
-const count = z.number().int().min(0).optional();
-const faultsSchema = z.object({
-  throttleNext: count,
-  throttleRatio: z.number().min(0).max(1).optional(),
-  queueFullNext: count,
-  dropResponsesNext: count,
-  disconnectAfter: z.number().int().min(1).optional(),
-  rejectNext: count,
-  rejectStatus: z.number().int().min(1).max(0xffff).optional(),
-});
+const messagesQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000_000).default(100) });
 
-function invalid(message: string) {
-  return { error: { code: 'invalid_request', message } };
+const STATUS_BY_CODE = { no_receiver: 409, session_closed: 409, closed: 503, timeout: 504 } as const;
+
+function problem(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.status(status).send({ error: { code, message } });
 }
 
-/** The simulator's HTTP control API (loopback only): MO injection, rules, faults, stats. */
+function issues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+}
+
+/**
+ * The simulator's HTTP control API. Listens on 127.0.0.1 only; also usable without a port
+ * through `app.inject()`. Errors: `{"error":{"code":"invalid_request","message":"..."}}`.
+ */
 export function buildControlApi(sim: SmscSimulator): FastifyInstance {
   const app = Fastify({ logger: false });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
-    void reply
-      .status(error.statusCode && error.statusCode < 500 ? error.statusCode : 500)
-      .send(invalid('bad request'));
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return problem(reply, status, 'invalid_request', error.message);
+    return problem(reply, 500, 'internal_error', 'internal error');
   });
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.setNotFoundHandler((request, reply) =>
+    problem(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
+
+  app.get('/health', async () => ({ status: 'ok', smppPort: sim.smppPort }));
   app.get('/stats', async () => sim.stats());
-  app.get<{ Querystring: { limit?: string } }>('/messages', async (request) => {
-    const limit = Math.min(10_000, Math.max(1, Number(request.query.limit ?? 100) || 100));
-    return sim.messages(limit);
+  app.get('/messages', async (request, reply) => {
+    const query = messagesQuery.safeParse(request.query);
+    if (!query.success) return problem(reply, 400, 'invalid_request', issues(query.error));
+    return { messages: sim.messages(query.data.limit) };
   });
   app.post('/mo', async (request, reply) => {
-    const parsed = moSchema.safeParse(request.body);
-    if (!parsed.success) return reply.status(400).send(invalid('body must be {from, to, text}'));
+    const body = moSchema.safeParse(request.body);
+    if (!body.success) return problem(reply, 400, 'invalid_request', issues(body.error));
     try {
-      const status = await sim.injectMo(parsed.data);
-      return { delivered: status === 0, commandStatus: status };
+      const commandStatus = await sim.injectMo(body.data);
+      return { delivered: commandStatus === 0, commandStatus };
     } catch (error) {
-      return reply.status(409).send({ error: { code: 'no_receiver', message: (error as Error).message } });
+      if (!(error instanceof SmscSimError)) throw error;
+      return problem(reply, STATUS_BY_CODE[error.code], error.code, error.message);
     }
   });
   app.put('/rules', async (request, reply) => {
-    const parsed = rulesSchema.safeParse(request.body);
-    if (!parsed.success) return reply.status(400).send(invalid('body must be an array of rules'));
-    sim.setRules(parsed.data);
-    return { rules: parsed.data.length };
+    const body = receiptRulesSchema.safeParse(request.body);
+    if (!body.success) return problem(reply, 400, 'invalid_request', issues(body.error));
+    sim.setRules(body.data);
+    return { rules: body.data };
   });
   app.put('/faults', async (request, reply) => {
-    const parsed = faultsSchema.safeParse(request.body);
-    if (!parsed.success) return reply.status(400).send(invalid('invalid fault settings'));
-    sim.setFaults(parsed.data);
-    return { faults: parsed.data };
+    const body = faultSettingsSchema.safeParse(request.body);
+    if (!body.success) return problem(reply, 400, 'invalid_request', issues(body.error));
+    sim.setFaults(body.data);
+    return { faults: body.data };
   });
   app.post('/reset', async () => {
     sim.reset();

@@ -1,22 +1,31 @@
+import { z } from 'zod';
+import { ESME_RMSGQFUL, ESME_RTHROTTLED } from './command-status.js';
+
+const count = z.number().int().min(0).max(1_000_000_000);
+
 /**
- * Failure modes the simulator can be told to show, for tests and drills. Counts are
- * consumed one submit at a time; `throttleRatio` applies to every submit while set.
+ * Failure modes the simulator can be told to show, per simulator, settable at runtime.
+ * Counts are consumed one submit_sm at a time (from any session). setFaults replaces the
+ * whole set; `{}` clears every fault.
  */
-export interface FaultSettings {
-  /** Answer the next N submits with ESME_RTHROTTLED. */
-  throttleNext?: number;
-  /** Answer this fraction (0..1) of submits with ESME_RTHROTTLED. */
-  throttleRatio?: number;
-  /** Answer the next N submits with ESME_RMSGQFUL. */
-  queueFullNext?: number;
-  /** Do not answer the next N submits at all. */
-  dropResponsesNext?: number;
-  /** Close the connection after N more submits (the Nth is not answered). */
-  disconnectAfter?: number;
-  /** Answer the next N submits with this command_status. */
-  rejectNext?: number;
-  rejectStatus?: number;
-}
+export const faultSettingsSchema = z.strictObject({
+  /** Answer the next N submits with ESME_RTHROTTLED (0x58). */
+  throttle: count.optional(),
+  /** Answer this fraction (0..1) of submits with ESME_RTHROTTLED, until cleared. */
+  throttleRatio: z.number().min(0).max(1).optional(),
+  /** Answer the next N submits with ESME_RMSGQFUL (0x14). */
+  queueFull: count.optional(),
+  /** Send no response at all to the next N submits (they are not recorded, no receipt). */
+  dropResponses: count.optional(),
+  /** The Nth submit from now (1 = the next) is not answered: its connection is closed at once. */
+  disconnectAfter: count.min(1).optional(),
+  /** Answer submits with this command_status: the next `count` of them, or all while set. */
+  rejectSubmits: z
+    .strictObject({ status: z.number().int().min(1).max(0xffff_ffff), count: count.optional() })
+    .optional(),
+});
+
+export type FaultSettings = z.input<typeof faultSettingsSchema>;
 
 export type FaultAction =
   | { kind: 'answer' }
@@ -24,23 +33,25 @@ export type FaultAction =
   | { kind: 'drop' }
   | { kind: 'disconnect' };
 
-export const ESME_RTHROTTLED = 0x58;
-export const ESME_RMSGQFUL = 0x14;
-
+/**
+ * Decides what happens to each submit. The disconnect countdown counts every submit;
+ * otherwise the first fault that applies wins, in this order: dropResponses, throttle,
+ * queueFull, rejectSubmits, throttleRatio.
+ */
 export class Faults {
   private settings: FaultSettings = {};
 
   constructor(private readonly random: () => number = Math.random) {}
 
   set(settings: FaultSettings): void {
-    this.settings = { ...settings };
+    this.settings = faultSettingsSchema.parse(settings); // a fresh copy: counting down never touches the caller's
   }
 
-  current(): Readonly<FaultSettings> {
-    return this.settings;
+  /** What is left of the current faults (counts go down as submits consume them). */
+  current(): FaultSettings {
+    return structuredClone(this.settings);
   }
 
-  /** Decide what happens to the next submit_sm. */
   next(): FaultAction {
     const s = this.settings;
     if (s.disconnectAfter !== undefined) {
@@ -50,23 +61,29 @@ export class Faults {
         return { kind: 'disconnect' };
       }
     }
-    if (take(s, 'dropResponsesNext')) return { kind: 'drop' };
-    if (take(s, 'throttleNext')) return { kind: 'status', status: ESME_RTHROTTLED };
-    if (take(s, 'queueFullNext')) return { kind: 'status', status: ESME_RMSGQFUL };
-    if (s.rejectStatus !== undefined && take(s, 'rejectNext'))
-      return { kind: 'status', status: s.rejectStatus };
+    if (take(s, 'dropResponses')) return { kind: 'drop' };
+    if (take(s, 'throttle')) return { kind: 'status', status: ESME_RTHROTTLED };
+    if (take(s, 'queueFull')) return { kind: 'status', status: ESME_RMSGQFUL };
+    const reject = s.rejectSubmits;
+    if (reject) {
+      if (reject.count === undefined) return { kind: 'status', status: reject.status };
+      if (reject.count > 0) {
+        reject.count -= 1;
+        if (reject.count === 0) delete s.rejectSubmits;
+        return { kind: 'status', status: reject.status };
+      }
+      delete s.rejectSubmits;
+    }
     if (s.throttleRatio && this.random() < s.throttleRatio)
       return { kind: 'status', status: ESME_RTHROTTLED };
     return { kind: 'answer' };
   }
 }
 
-function take(
-  settings: FaultSettings,
-  key: 'dropResponsesNext' | 'throttleNext' | 'queueFullNext' | 'rejectNext',
-): boolean {
+function take(settings: FaultSettings, key: 'dropResponses' | 'throttle' | 'queueFull'): boolean {
   const left = settings[key];
-  if (!left || left <= 0) return false;
-  settings[key] = left - 1;
+  if (!left) return false;
+  if (left <= 1) delete settings[key];
+  else settings[key] = left - 1;
   return true;
 }

@@ -1,7 +1,16 @@
+export { buildControlApi } from './control-api.js';
+export { SmscSimError, type SmscSimErrorCode } from './deliveries.js';
 export type { FaultSettings } from './faults.js';
-export type { SimulatorOptionsInput } from './options.js';
-export type { ReceiptRule, ReceiptStat } from './receipt-rules.js';
+export type { MessageIdFormat } from './message-ids.js';
+export type { SmscSimulatorOptions } from './options.js';
+export {
+  decideReceipt,
+  type ReceiptOutcome,
+  type ReceiptRule,
+  type ReceiptStat,
+  receiptPolicy,
+} from './receipt-rules.js';
 export type { RecordedMessage } from './recorded-messages.js';
 export { startSmscSimulator } from './simulator.js';
-export type { SimulatorStats } from './smsc-server.js';
-export type { SmscSimulator } from './smsc-simulator.js';
+export type { MoMessage, SmscSimulator } from './smsc-simulator.js';
+export type { SimulatorStats } from './stats.js';

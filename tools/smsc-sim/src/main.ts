@@ -1,30 +1,58 @@
 #!/usr/bin/env node
-/** `node tools/smsc-sim/dist/main.js`: the simulator as its own process, configured by env. */
+/**
+ * `node tools/smsc-sim/dist/main.js`: the simulator as its own process, configured by the
+ * environment (see env.ts and the README). Prints one JSON line when listening; warnings
+ * and errors go to stderr as JSON lines.
+ */
+import type { LogFields, Logger } from '@maskline/core';
+import { optionsFromEnv } from './env.js';
 import { startSmscSimulator } from './simulator.js';
 
-const env = process.env;
-const num = (name: string, fallback: number) => (env[name] === undefined ? fallback : Number(env[name]));
-try {
-  const sim = await startSmscSimulator({
-    host: env.SMSC_SIM_HOST ?? '127.0.0.1',
-    smppPort: num('SMSC_SIM_PORT', 2775),
-    controlPort: num('SMSC_SIM_CONTROL_PORT', 2776),
-    ...(env.SMSC_SIM_SYSTEM_ID ? { systemId: env.SMSC_SIM_SYSTEM_ID } : {}),
-    ...(env.SMSC_SIM_PASSWORD ? { password: env.SMSC_SIM_PASSWORD } : {}),
-    submitRespDelayMs: num('SMSC_SIM_SUBMIT_DELAY_MS', 0),
-    receiptDelayMs: num('SMSC_SIM_RECEIPT_DELAY_MS', 0),
-    messageIdFormat: env.SMSC_SIM_ID_FORMAT === 'decimal' ? 'decimal' : 'hex',
-  });
-  console.log(
-    JSON.stringify({ msg: 'smsc-sim listening', smppPort: sim.smppPort, controlPort: sim.controlPort }),
-  );
-  const stop = async () => {
-    await sim.close();
-    process.exit(0);
+function stderrLogger(bindings: LogFields = {}): Logger {
+  const write = (level: string) => (fields: LogFields, msg: string) =>
+    console.error(JSON.stringify({ level, time: new Date().toISOString(), ...bindings, ...fields, msg }));
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: write('warn'),
+    error: write('error'),
+    child: (more) => stderrLogger({ ...bindings, ...more }),
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+}
+
+try {
+  const sim = await startSmscSimulator({ ...optionsFromEnv(process.env), logger: stderrLogger() });
+  console.log(
+    JSON.stringify({
+      msg: 'smsc-sim listening',
+      host: sim.host,
+      smppPort: sim.smppPort,
+      controlPort: sim.controlPort,
+    }),
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    sim.close().then(
+      () => {
+        console.log(JSON.stringify({ msg: 'smsc-sim stopped', signal }));
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(JSON.stringify({ msg: 'smsc-sim failed to stop', error: String(error) }));
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
-  console.error(JSON.stringify({ msg: 'smsc-sim failed to start', error: (error as Error).message }));
+  console.error(
+    JSON.stringify({
+      msg: 'smsc-sim failed to start',
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
   process.exit(1);
 }

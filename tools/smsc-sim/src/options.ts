@@ -1,23 +1,41 @@
 import type { Logger } from '@maskline/core';
 import { z } from 'zod';
 
-export const simulatorOptionsSchema = z.object({
-  host: z.string().default('127.0.0.1'),
-  /** 0 picks a free port. */
-  smppPort: z.number().int().min(0).max(65_535).default(2775),
-  /** 0 picks a free port; null runs no control API. */
-  controlPort: z.number().int().min(0).max(65_535).nullable().default(2776),
-  /** When set, binds with other credentials are refused. */
-  systemId: z.string().max(15).optional(),
+const port = z.number().int().min(0).max(65_535);
+const delayMs = z.number().int().min(0).max(3_600_000);
+
+export const simulatorOptionsSchema = z.strictObject({
+  /** Address the SMPP server listens on. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port (read it back from `smppPort`). */
+  smppPort: port.default(0),
+  /** HTTP control API port on 127.0.0.1: 0 picks a free port, null runs no control API. */
+  controlPort: port.nullable().default(0),
+  /** When set, binds with another system_id get ESME_RINVSYSID. */
+  systemId: z.string().min(1).max(15).optional(),
+  /** When set, binds with another password get ESME_RINVPASWD. */
   password: z.string().max(8).optional(),
-  submitRespDelayMs: z.number().int().min(0).default(0),
-  receiptDelayMs: z.number().int().min(0).default(0),
+  /** Delay before each submit_sm_resp (simulated SMSC latency). */
+  submitRespDelayMs: delayMs.default(0),
+  /** Delay from submit_sm_resp to the delivery receipt. */
+  receiptDelayMs: delayMs.default(0),
   messageIdFormat: z.enum(['hex', 'decimal']).default('hex'),
-  /** How many received messages the simulator remembers. */
-  recordLimit: z.number().int().positive().default(10_000),
-  /** Receipts waiting for a receiver to bind, per system id. */
-  pendingReceiptLimit: z.number().int().positive().default(100_000),
+  /** How many accepted submits the simulator remembers (a ring). */
+  recordLimit: z.number().int().min(1).max(10_000_000).default(10_000),
+  /** Receipts kept for a system_id with no receiving bind; beyond this they are discarded. */
+  pendingReceiptLimit: z.number().int().min(0).max(10_000_000).default(100_000),
+  /** Wait before redelivering a receipt the client answered with an error. */
+  receiptRetryMs: delayMs.default(500),
+  /** Deliveries of one receipt (first try included) before it is discarded. */
+  receiptMaxAttempts: z.number().int().min(1).max(1_000).default(10),
+  /** How long injectMo waits for deliver_sm_resp. */
+  moResponseTimeoutMs: z.number().int().min(1).max(3_600_000).default(10_000),
 });
 
-export type SimulatorOptionsInput = z.input<typeof simulatorOptionsSchema> & { logger?: Logger };
-export type SimulatorOptions = z.output<typeof simulatorOptionsSchema>;
+/** Options of startSmscSimulator; every field has a default. */
+export type SmscSimulatorOptions = z.input<typeof simulatorOptionsSchema> & {
+  /** Structured logs (binds, protocol errors). Never given numbers or bodies. Default: silent. */
+  logger?: Logger;
+};
+
+export type ResolvedOptions = z.output<typeof simulatorOptionsSchema>;

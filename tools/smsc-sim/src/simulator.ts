@@ -1,45 +1,116 @@
-import { silentLogger } from '@maskline/core';
+import { type Logger, parseConfig, silentLogger } from '@maskline/core';
 import { buildControlApi } from './control-api.js';
+import { moFields } from './deliver-pdus.js';
+import { Deliveries } from './deliveries.js';
 import { Faults } from './faults.js';
-import { type SimulatorOptionsInput, simulatorOptionsSchema } from './options.js';
+import { messageIdGenerator } from './message-ids.js';
+import { type SmscSimulatorOptions, simulatorOptionsSchema } from './options.js';
+import { type ReceiptPolicy, receiptPolicy } from './receipt-rules.js';
 import { RecordedMessages } from './recorded-messages.js';
 import { SmscServer } from './smsc-server.js';
 import type { SmscSimulator } from './smsc-simulator.js';
+import { newCounters, resetCounters } from './stats.js';
+import { handleSubmit, type SubmitContext } from './submit-handler.js';
+import { Timers } from './timers.js';
 
-/** Starts the SMPP server and, unless controlPort is null, the HTTP control API. */
-export async function startSmscSimulator(input: SimulatorOptionsInput = {}): Promise<SmscSimulator> {
-  const { logger, ...rest } = input;
-  const options = simulatorOptionsSchema.parse(rest);
+/** Start the SMPP server and, unless controlPort is null, the HTTP control API on 127.0.0.1. */
+export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Promise<SmscSimulator> {
+  const { logger: given, ...rest } = input;
+  const logger: Logger = given ?? silentLogger;
+  const options = parseConfig(simulatorOptionsSchema, rest, 'smsc-sim');
+  const counters = newCounters();
+  const internalError = (error: unknown) => {
+    counters.internalErrors += 1;
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'smsc-sim internal error');
+  };
+  const timers = new Timers(internalError);
   const faults = new Faults();
   const recorded = new RecordedMessages(options.recordLimit);
-  const server = new SmscServer(options, faults, recorded, logger ?? silentLogger);
-  const smppPort = await server.listen();
-  const sim: SmscSimulator = {
+  let policy: ReceiptPolicy = receiptPolicy([]);
+  const deliveries = new Deliveries(
+    { receiverFor: (systemId, preferred) => server.receiverFor(systemId, preferred) },
+    {
+      retryMs: options.receiptRetryMs,
+      maxAttempts: options.receiptMaxAttempts,
+      pendingLimit: options.pendingReceiptLimit,
+      moTimeoutMs: options.moResponseTimeoutMs,
+    },
+    counters,
+    timers,
+    logger,
+  );
+  const submitContext: SubmitContext = {
+    submitRespDelayMs: options.submitRespDelayMs,
+    receiptDelayMs: options.receiptDelayMs,
+    faults,
+    recorded,
+    counters,
+    timers,
+    deliveries,
+    nextMessageId: messageIdGenerator(options.messageIdFormat),
+    policy: () => policy,
+  };
+  const server = new SmscServer({
+    credentials: { systemId: options.systemId, password: options.password },
+    counters,
+    logger,
+    bound: (session) => deliveries.bound(session),
+    submit: (session, pdu) => handleSubmit(submitContext, session, pdu),
+    closed: (session) => deliveries.closed(session),
+    internalError,
+  });
+  const smppPort = await server.listen(options.host, options.smppPort);
+
+  let closing: Promise<void> | undefined;
+  const sim: SmscSimulator & { controlPort: number | null } = {
     host: options.host,
     smppPort,
     controlPort: null,
-    injectMo: (mo) => server.injectMo(mo),
+    injectMo: (mo) => deliveries.mo(moFields(mo), mo.systemId),
     setRules: (rules) => {
-      server.rules = [...rules];
+      policy = receiptPolicy(rules);
     },
     setFaults: (settings) => faults.set(settings),
-    stats: () => server.stats(),
+    stats: () => ({
+      ...counters,
+      connections: server.connections(),
+      binds: server.binds(),
+      receiptsPending: deliveries.pendingReceipts(),
+      recordedMessages: recorded.count,
+    }),
     messages: (limit) => recorded.list(limit),
     reset: () => {
-      server.reset();
+      resetCounters(counters);
+      policy = receiptPolicy([]);
       faults.set({});
       recorded.clear();
+      deliveries.reset();
     },
-    close: async () => {
-      await control?.close();
-      await server.close();
+    close: () => {
+      closing ??= (async () => {
+        // Fail waiting MO injections first: an open POST /mo would otherwise hold the HTTP close.
+        deliveries.close();
+        timers.clear();
+        await control?.close();
+        await server.close();
+        timers.clear();
+        deliveries.close();
+      })();
+      return closing;
     },
   };
+
   const control = options.controlPort === null ? null : buildControlApi(sim);
   if (control) {
-    await control.listen({ host: options.host, port: options.controlPort ?? 0 });
+    try {
+      await control.listen({ host: '127.0.0.1', port: options.controlPort ?? 0 });
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
     const address = control.server.address();
     sim.controlPort = typeof address === 'object' && address ? address.port : null;
   }
+  logger.info({ smppPort, controlPort: sim.controlPort }, 'smsc-sim listening');
   return sim;
 }

@@ -1,34 +1,76 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
-import { gsm7Length } from '@maskline/core';
+import { segmentInfo } from '@maskline/core';
 import smpp from 'smpp';
 
 /**
- * Text as the simulated SMSC reads and writes it: GSM 03.38 default alphabet (data_coding
- * 0x00, one septet per octet, 0x1B escapes for the extension table) when every character
- * fits, UCS-2 big-endian (0x08) otherwise. The smpp package's own GSM coder is used on
- * purpose: an implementation independent of the plugin's, so tests compare two codecs.
+ * Message text as the simulated SMSC reads and writes it.
+ *
+ * The smpp package's decode filter turns short_message / message_payload into
+ * `{ message, udh? }`: `message` is a string for the codings it knows (by data_coding &
+ * 0x0F: 0x00 and 0x01 through its GSM 03.38 coder, 0x03 Latin-1, 0x08 UTF-16BE) and the
+ * raw Buffer otherwise. That is right for GSM, Latin-1 and UCS-2, but IA5 (0x01) is not
+ * GSM: we re-encode the package's string with the same coder (its exact inverse for 7-bit
+ * octets) and read the octets as ASCII. The package's GSM coder is used on purpose: it is
+ * independent of the gateway's own encoder, so tests compare two implementations.
+ */
+export const DATA_CODING_GSM7 = 0x00;
+export const DATA_CODING_IA5 = 0x01;
+export const DATA_CODING_LATIN1 = 0x03;
+export const DATA_CODING_UCS2 = 0x08;
+
+export interface DecodedBody {
+  text: string;
+  /** User data header information elements (`[iei, length, ...data]`), when UDHI was set. */
+  udh: Buffer[];
+}
+
+export function decodeBody(field: unknown, dataCoding: number): DecodedBody {
+  if (Buffer.isBuffer(field)) return { text: decodeOctets(field, dataCoding), udh: [] };
+  if (typeof field === 'string') return { text: field, udh: [] };
+  if (typeof field !== 'object' || field === null || !('message' in field)) return { text: '', udh: [] };
+  const { message, udh } = field as { message: unknown; udh?: unknown };
+  const udhList = Array.isArray(udh) ? udh.filter((ie): ie is Buffer => Buffer.isBuffer(ie)) : [];
+  if (Buffer.isBuffer(message)) return { text: decodeOctets(message, dataCoding), udh: udhList };
+  if (typeof message !== 'string') return { text: '', udh: udhList };
+  const text =
+    (dataCoding & 0x0f) === DATA_CODING_IA5
+      ? smpp.gsmCoder.encode(message, 0x00).toString('latin1')
+      : message;
+  return { text, udh: udhList };
+}
+
+/** Octets the package left undecoded, by data_coding. Unknown codings read as Latin-1. */
+export function decodeOctets(octets: Buffer, dataCoding: number): string {
+  switch (dataCoding & 0x0f) {
+    case DATA_CODING_GSM7:
+      return smpp.gsmCoder.decode(octets, 0x00);
+    case DATA_CODING_UCS2: {
+      const even = Buffer.from(octets.subarray(0, octets.length - (octets.length % 2)));
+      return even.swap16().toString('utf16le');
+    }
+    default:
+      return octets.toString('latin1');
+  }
+}
+
+/** Concatenation reference from a UDH (IE 0x00: 8-bit reference, IE 0x08: 16-bit). */
+export function concatenationPart(udh: Buffer[]): { ref: number; total: number; seq: number } | undefined {
+  for (const ie of udh) {
+    if (ie[0] === 0x00 && ie[1] === 3 && ie.length >= 5) return { ref: ie[2]!, total: ie[3]!, seq: ie[4]! };
+    if (ie[0] === 0x08 && ie[1] === 4 && ie.length >= 6)
+      return { ref: ie.readUInt16BE(2), total: ie[4]!, seq: ie[5]! };
+  }
+  return undefined;
+}
+
+/**
+ * Text for a deliver_sm: GSM 03.38 (unpacked, 0x1B escapes) when every character is in the
+ * default alphabet or its extension table, else UCS-2 big-endian. data_coding is always
+ * set explicitly. A literal ESC character is not text, so it forces UCS-2.
  */
 export function encodeText(text: string): { dataCoding: number; bytes: Buffer } {
-  if (gsm7Length(text) !== null) return { dataCoding: 0x00, bytes: smpp.gsmCoder.encode(text, 0x00) };
-  return { dataCoding: 0x08, bytes: Buffer.from(swapBytes(Buffer.from(text, 'utf16le'))) };
-}
-
-function swapBytes(le: Buffer): Buffer {
-  const be = Buffer.alloc(le.length);
-  for (let i = 0; i + 1 < le.length; i += 2) {
-    be[i] = le[i + 1]!;
-    be[i + 1] = le[i]!;
+  if (!text.includes('\u001b') && segmentInfo(text).encoding === 'gsm7') {
+    return { dataCoding: DATA_CODING_GSM7, bytes: smpp.gsmCoder.encode(text, 0x00) };
   }
-  return be;
-}
-
-/** The smpp package decodes short_message/message_payload to { message } by data_coding. */
-export function messageText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Buffer.isBuffer(value)) return value.toString('latin1');
-  if (value && typeof value === 'object' && 'message' in value) {
-    const message = (value as { message: unknown }).message;
-    return typeof message === 'string' ? message : Buffer.isBuffer(message) ? message.toString('latin1') : '';
-  }
-  return '';
+  return { dataCoding: DATA_CODING_UCS2, bytes: Buffer.from(text, 'utf16le').swap16() };
 }
