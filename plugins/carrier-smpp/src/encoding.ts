@@ -1,3 +1,5 @@
+import type { EncodedText, MessagePart } from './internal-types.js';
+
 /**
  * Text encoding for submit_sm and decoding for deliver_sm. We always hand the smpp package
  * a Buffer we encoded ourselves and set data_coding explicitly, so the package never picks
@@ -10,8 +12,9 @@ export const DATA_CODING_ASCII = 0x01;
 export const DATA_CODING_LATIN1 = 0x03;
 export const DATA_CODING_UCS2 = 0x08;
 
-/** short_message holds at most 140 octets; longer bodies go in the message_payload TLV. */
-export const SHORT_MESSAGE_MAX_OCTETS = 140;
+/** One segment: 160 GSM septets (sent unpacked, one per octet) or 70 UCS-2 units (140 octets). */
+export const GSM7_SEGMENT_SEPTETS = 160;
+export const UCS2_SEGMENT_OCTETS = 140;
 
 // GSM 03.38 basic table, index = septet value. 0x1B is the escape to the extension table.
 const GSM_BASIC =
@@ -40,16 +43,6 @@ for (let i = 0; i < GSM_BASIC.length; i++) {
 const extensionEncode = new Map(GSM_EXTENSION);
 const extensionDecode = new Map(GSM_EXTENSION.map(([ch, code]) => [code, ch] as const));
 
-export type SmppTextEncoding = 'gsm7' | 'ucs2';
-
-export interface EncodedText {
-  encoding: SmppTextEncoding;
-  dataCoding: number;
-  bytes: Buffer;
-  /** Segments the body would take on the handset (160/153 septets, 70/67 UCS-2 units). */
-  segments: number;
-}
-
 /** GSM 03.38 unpacked septets, or null when a character is not in the default alphabet. */
 export function encodeGsm7(text: string): Buffer | null {
   const out: number[] = [];
@@ -71,6 +64,7 @@ export function encodeUcs2(text: string): Buffer {
   return Buffer.from(text, 'utf16le').swap16();
 }
 
+/** GSM 03.38 when every character fits, else UCS-2; segments as the handset counts them. */
 export function encodeText(text: string): EncodedText {
   const gsm = encodeGsm7(text);
   if (gsm) {
@@ -79,7 +73,7 @@ export function encodeText(text: string): EncodedText {
       encoding: 'gsm7',
       dataCoding: DATA_CODING_GSM7,
       bytes: gsm,
-      segments: septets <= 160 ? 1 : Math.ceil(septets / 153),
+      segments: septets <= GSM7_SEGMENT_SEPTETS ? 1 : Math.ceil(septets / 153),
     };
   }
   const bytes = encodeUcs2(text);
@@ -88,25 +82,26 @@ export function encodeText(text: string): EncodedText {
     encoding: 'ucs2',
     dataCoding: DATA_CODING_UCS2,
     bytes,
-    segments: units <= 70 ? 1 : Math.ceil(units / 67),
+    segments: bytes.length <= UCS2_SEGMENT_OCTETS ? 1 : Math.ceil(units / 67),
   };
 }
 
-export interface MessageBodyFields {
-  data_coding: number;
-  short_message: Buffer;
-  message_payload?: Buffer;
-}
-
 /**
- * The submit_sm body fields. Bodies over 140 octets go in message_payload with an empty
- * short_message (SMPP 3.4 §5.3.2.32); UDH concatenation is not implemented yet.
+ * The submit_sm PDUs (body fields) for one message. Today always one part: a body that
+ * fits one segment goes in short_message, a longer one whole in message_payload with an
+ * empty short_message (SMPP 3.4 §5.3.2.32). One segment is 140 octets on the air; GSM
+ * travels unpacked over SMPP, so 160 septets take 160 octets of short_message (allowed up
+ * to 254) and the SMSC packs them. Using message_payload only when needed keeps single
+ * segments working with SMSCs that do not support it. UDH concatenation will split the body here instead
+ * (one part per segment, esm_class 0x40, a UDH in front of each short_message); the
+ * carrier already submits every part and collects their ids.
  */
-export function messageBodyFields(encoded: EncodedText): MessageBodyFields {
-  if (encoded.bytes.length <= SHORT_MESSAGE_MAX_OCTETS) {
-    return { data_coding: encoded.dataCoding, short_message: encoded.bytes };
+export function messageParts(encoded: EncodedText): MessagePart[] {
+  const { dataCoding, bytes } = encoded;
+  if (encoded.segments === 1) {
+    return [{ esm_class: 0, data_coding: dataCoding, short_message: bytes }];
   }
-  return { data_coding: encoded.dataCoding, short_message: Buffer.alloc(0), message_payload: encoded.bytes };
+  return [{ esm_class: 0, data_coding: dataCoding, short_message: Buffer.alloc(0), message_payload: bytes }];
 }
 
 export function decodeGsm7(bytes: Buffer): string {

@@ -1,45 +1,20 @@
 import type { ReceiptOutcome } from '@maskline/core';
+import type { ParsedReceipt, ReceiptTextFields, ReceiptTlvs } from './internal-types.js';
 
 /**
  * Delivery receipts (SMPP 3.4 Appendix B). The text form is a convention, not a standard:
  *   id:IIIIIIIIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DDDDDDD err:E text:...
- * Keys are matched case-insensitively, any field may be missing, and `text:` runs to the
- * end (it may contain spaces). TLVs (receipted_message_id, message_state,
- * network_error_code), when present, win over the text.
+ * Keys are matched case-insensitively ("submit_date" and "submitdate" too), any field may
+ * be missing, and `text:` runs to the end (it may contain spaces). TLVs
+ * (receipted_message_id, message_state, network_error_code), when present, win over the text.
  */
-export interface ReceiptTextFields {
-  id?: string;
-  sub?: string;
-  dlvrd?: string;
-  submitDate?: string;
-  doneDate?: string;
-  stat?: string;
-  err?: string;
-  text?: string;
-}
-
-export interface ReceiptTlvs {
-  receiptedMessageId?: string;
-  messageState?: number;
-  /** The 3-octet network_error_code TLV: network type, then a 2-octet error code. */
-  networkErrorCode?: Buffer;
-}
-
-export interface ParsedReceipt {
-  carrierMessageId: string;
-  outcome: ReceiptOutcome;
-  carrierStatus: string;
-  networkErrorCode?: string;
-  doneAt?: string;
-}
-
-const KEY_PATTERN = /(?:^|\s)(id|sub|dlvrd|submit date|done date|stat|err|text):/gi;
+const KEY_PATTERN = /(?:^|\s)(id|sub|dlvrd|submit[ _]?date|done[ _]?date|stat|err|text):/gi;
 const FIELD_BY_KEY: Record<string, keyof ReceiptTextFields> = {
   id: 'id',
   sub: 'sub',
   dlvrd: 'dlvrd',
-  'submit date': 'submitDate',
-  'done date': 'doneDate',
+  submitdate: 'submitDate',
+  donedate: 'doneDate',
   stat: 'stat',
   err: 'err',
   text: 'text',
@@ -50,7 +25,7 @@ export function parseReceiptText(text: string): ReceiptTextFields {
   const fields: ReceiptTextFields = {};
   for (let i = 0; i < matches.length; i++) {
     const match = matches[i]!;
-    const key = FIELD_BY_KEY[match[1]!.toLowerCase()]!;
+    const key = FIELD_BY_KEY[match[1]!.toLowerCase().replace(/[ _]/, '')]!;
     const start = match.index + match[0].length;
     if (key === 'text') {
       fields.text = text.slice(start).trim();

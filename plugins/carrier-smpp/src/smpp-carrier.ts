@@ -2,38 +2,29 @@
 import {
   type CarrierHealth,
   type CarrierPlugin,
-  type InboundEvent,
   type Logger,
   MasklineError,
   type PluginContext,
-  type ReceiptEvent,
   type SubmitOptions,
   type SubmitRequest,
   type SubmitResult,
 } from '@maskline/core';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { PDU } from 'smpp';
-import { destinationAddress, type SmppConfig, sourceAddress } from './config.js';
-import { decodeText, encodeText, messageBodyFields } from './encoding.js';
-import { deliverSmOctets } from './pdu-text.js';
-import { parseReceipt } from './receipt-parser.js';
+import { destinationAddress, sourceAddress } from './addresses.js';
+import { readDeliverSm } from './deliver-sm.js';
+import { encodeText, messageParts } from './encoding.js';
+import type { DeliverSmDecision, EncodedText } from './internal-types.js';
 import { SmppBind } from './session/smpp-bind.js';
 import { submitStatusError } from './submit-status.js';
+import type { SmppConfig } from './types.js';
 
 const ESME_ROK = 0x00;
-/** esm_class bits 5-2 (SMPP 3.4 §5.2.12): 0001 = SMSC delivery receipt, 1000 = intermediate notification. */
-const ESM_TYPE_MASK = 0x3c;
-const ESM_DELIVERY_RECEIPT = 0x04;
-const ESM_INTERMEDIATE_NOTIFICATION = 0x20;
-const TON_INTERNATIONAL = 1;
-
-const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /**
  * The SMPP carrier: `binds` transceiver binds to one SMSC. Submits go round-robin over the
- * binds that are bound; deliver_sm (receipts and MO) is acknowledged only once the host
- * has made the event durable.
+ * binds that are bound (preferring one with a free window slot); deliver_sm (receipts and
+ * MO) is acknowledged only once the host has made the event durable.
  */
 export class SmppCarrier implements CarrierPlugin {
   readonly #ctx: PluginContext;
@@ -45,13 +36,13 @@ export class SmppCarrier implements CarrierPlugin {
 
   constructor(ctx: PluginContext, config: SmppConfig) {
     this.#ctx = ctx;
+    this.#config = config;
     this.#logger = ctx.logger.child({ carrier: ctx.carrierId, plugin: 'smpp' });
     this.#binds = Array.from(
       { length: config.binds },
       (_, index) =>
         new SmppBind({ config, index, logger: this.#logger, onDeliver: (pdu) => this.#onDeliver(pdu) }),
     );
-    this.#config = config;
   }
 
   /** Resolves when at least one bind is up (the others keep retrying); rejects if none could bind. */
@@ -66,51 +57,17 @@ export class SmppCarrier implements CarrierPlugin {
   }
 
   submit(request: SubmitRequest, options: SubmitOptions = {}): Promise<SubmitResult> {
-    const encoded = encodeText(request.body);
     return this.#ctx.tracer.startActiveSpan(
       'smpp submit_sm',
       {
         kind: SpanKind.CLIENT,
-        attributes: {
-          'maskline.carrier': this.#ctx.carrierId,
-          'maskline.message.id': request.messageId,
-          'smpp.segments': encoded.segments,
-          'smpp.data_coding': encoded.dataCoding,
-        },
+        attributes: { 'maskline.carrier': this.#ctx.carrierId, 'maskline.message.id': request.messageId },
       },
       async (span) => {
         try {
-          const bind = this.#pickBind();
-          if (!bind) {
-            throw new MasklineError('carrier_unavailable', { message: 'No SMPP bind is up.' });
-          }
-          const source = sourceAddress(request.from, this.#config);
-          const destination = destinationAddress(request.to, this.#config);
-          const response = await bind.submit(
-            {
-              service_type: '',
-              source_addr_ton: source.ton,
-              source_addr_npi: source.npi,
-              source_addr: source.addr,
-              dest_addr_ton: destination.ton,
-              dest_addr_npi: destination.npi,
-              destination_addr: destination.addr,
-              esm_class: 0,
-              registered_delivery: request.requestReceipt ? 1 : 0,
-              ...messageBodyFields(encoded),
-            },
-            options.signal,
-          );
-          span.setAttribute('smpp.command_status', response.command_status);
-          if (response.command !== 'submit_sm_resp' || response.command_status !== ESME_ROK) {
-            throw submitStatusError(response.command_status, response.command);
-          }
-          const messageId = str(response.message_id);
-          if (!messageId) {
-            throw new MasklineError('carrier_error', { message: 'submit_sm_resp carried no message_id.' });
-          }
+          const result = await this.#submit(request, span, options.signal);
           span.setStatus({ code: SpanStatusCode.OK });
-          return { carrierMessageId: messageId, partIds: [messageId], segments: encoded.segments };
+          return result;
         } catch (error) {
           const code = error instanceof MasklineError ? error.code : 'plugin_failure';
           span.setAttribute('maskline.error.code', code);
@@ -136,52 +93,106 @@ export class SmppCarrier implements CarrierPlugin {
     await Promise.all(this.#binds.map((bind) => bind.close()));
   }
 
+  async #submit(request: SubmitRequest, span: Span, signal?: AbortSignal): Promise<SubmitResult> {
+    // Validate everything before touching a bind: a bad request fails the same way whether
+    // or not the link is up, and nothing malformed reaches the codec.
+    const source = sourceAddress(request.from, this.#config);
+    const destination = destinationAddress(request.to, this.#config);
+    const encoded = this.#encode(request.body);
+    span.setAttributes({ 'smpp.segments': encoded.segments, 'smpp.data_coding': encoded.dataCoding });
+    const bind = this.#pickBind();
+    if (!bind) throw new MasklineError('carrier_unavailable', { message: 'No SMPP bind is up.' });
+    const registered = request.requestReceipt && this.#config.registeredDelivery;
+    const partIds: string[] = [];
+    // One part today; with UDH concatenation each part is a submit_sm on the same bind.
+    for (const part of messageParts(encoded)) {
+      const response = await bind.submit(
+        {
+          service_type: '',
+          source_addr_ton: source.ton,
+          source_addr_npi: source.npi,
+          source_addr: source.addr,
+          dest_addr_ton: destination.ton,
+          dest_addr_npi: destination.npi,
+          destination_addr: destination.addr,
+          registered_delivery: registered ? 1 : 0,
+          ...part,
+        },
+        signal,
+      );
+      partIds.push(this.#messageIdOf(response, span));
+    }
+    return { carrierMessageId: partIds[0]!, partIds, segments: encoded.segments };
+  }
+
+  #encode(body: string): EncodedText {
+    const encoded = encodeText(body);
+    if (encoded.bytes.length > this.#config.maxBodyOctets) {
+      throw new MasklineError('carrier_rejected', {
+        message: `The encoded body is ${encoded.bytes.length} octets; this carrier takes at most ${this.#config.maxBodyOctets}.`,
+        details: { field: 'body', octets: encoded.bytes.length },
+      });
+    }
+    return encoded;
+  }
+
+  #messageIdOf(response: PDU, span: Span): string {
+    span.setAttribute('smpp.command_status', response.command_status);
+    if (response.command !== 'submit_sm_resp' || response.command_status !== ESME_ROK) {
+      throw submitStatusError(response.command_status, response.command);
+    }
+    const id = typeof response.message_id === 'string' ? response.message_id : '';
+    if (!id) throw new MasklineError('carrier_error', { message: 'submit_sm_resp carried no message_id.' });
+    return id;
+  }
+
+  /** Round-robin over bound binds, preferring one with a free window slot. */
   #pickBind(): SmppBind | undefined {
     if (this.#closed) return undefined;
-    for (let i = 0; i < this.#binds.length; i++) {
-      const bind = this.#binds[(this.#next + i) % this.#binds.length]!;
-      if (bind.isBound) {
-        this.#next = (this.#next + i + 1) % this.#binds.length;
-        return bind;
-      }
+    const n = this.#binds.length;
+    let fallback: number | undefined;
+    for (let i = 0; i < n; i++) {
+      const index = (this.#next + i) % n;
+      const bind = this.#binds[index]!;
+      if (bind.hasFreeSlot) return this.#take(index);
+      if (bind.isBound) fallback ??= index;
     }
-    return undefined;
+    return fallback === undefined ? undefined : this.#take(fallback);
   }
 
-  /** Returns the deliver_sm_resp status; a rejected publish becomes ESME_RX_T_APPN in the bind. */
+  #take(index: number): SmppBind {
+    this.#next = (index + 1) % this.#binds.length;
+    return this.#binds[index]!;
+  }
+
+  /**
+   * The deliver_sm_resp status for a deliver_sm. A publish rejection propagates: the bind
+   * answers ESME_RX_T_APPN (0x64) so the SMSC redelivers.
+   *
+   * A deliver_sm we cannot use (a receipt without any message id, an SME acknowledgement,
+   * or one that fails to decode) is answered ESME_ROK and dropped, logged without content.
+   * Why not ESME_RSYSERR / a temporary error: reading it is deterministic, so every
+   * redelivery fails the same way. The SMSC would retry it for hours, and many SMSCs hold
+   * back the receipts queued behind it meanwhile. A receipt that never arrives costs one
+   * message its final status (the receipt sweep ends it); a stuck queue costs them all.
+   */
   async #onDeliver(pdu: PDU): Promise<number> {
-    const type = num(pdu.esm_class) & ESM_TYPE_MASK;
-    const octets = deliverSmOctets(pdu);
-    if (type === ESM_DELIVERY_RECEIPT || type === ESM_INTERMEDIATE_NOTIFICATION) {
-      const receipt = parseReceipt(octets.toString('latin1'), {
-        receiptedMessageId: str(pdu.receipted_message_id) || undefined,
-        messageState: typeof pdu.message_state === 'number' ? pdu.message_state : undefined,
-        networkErrorCode: Buffer.isBuffer(pdu.network_error_code) ? pdu.network_error_code : undefined,
-      });
-      if (!receipt) {
-        // Decision: acknowledge (ESME_ROK) and drop. A receipt without a message id can
-        // never be matched, and a temporary error would make the SMSC redeliver it forever,
-        // holding up the receipts behind it. Logged without content (no PII).
-        this.#logger.warn({ octets: octets.length }, 'Dropped an SMPP receipt without a message id');
-        return ESME_ROK;
-      }
-      const event: ReceiptEvent = { type: 'receipt', ...receipt };
-      await this.#ctx.events.publish(event);
+    let decision: DeliverSmDecision;
+    try {
+      decision = readDeliverSm(pdu, this.#ctx.clock.now().toISOString());
+    } catch (error) {
+      this.#logger.warn({ err: error instanceof Error ? error.name : 'unknown' }, 'Unreadable deliver_sm');
+      decision = { kind: 'ignored', reason: 'unreadable' };
+    }
+    if (decision.kind === 'ignored') {
+      const { esm_class: esmClass, data_coding: dataCoding } = pdu;
+      this.#logger.warn(
+        { reason: decision.reason, esmClass, dataCoding },
+        'deliver_sm acknowledged and dropped',
+      );
       return ESME_ROK;
     }
-    const event: InboundEvent = {
-      type: 'inbound',
-      from: address(str(pdu.source_addr), num(pdu.source_addr_ton)),
-      to: address(str(pdu.destination_addr), num(pdu.dest_addr_ton)),
-      body: decodeText(octets, num(pdu.data_coding)),
-      receivedAt: this.#ctx.clock.now().toISOString(),
-    };
-    await this.#ctx.events.publish(event);
+    await this.#ctx.events.publish(decision.event);
     return ESME_ROK;
   }
-}
-
-/** An international number gets its "+" back; anything else (short code, alphanumeric) as is. */
-function address(addr: string, ton: number): string {
-  return ton === TON_INTERNATIONAL && /^\d+$/.test(addr) ? `+${addr}` : addr;
 }

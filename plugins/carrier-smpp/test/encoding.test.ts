@@ -1,19 +1,14 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
 import smpp from 'smpp';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeText,
-  encodeGsm7,
-  encodeText,
-  messageBodyFields,
-  SHORT_MESSAGE_MAX_OCTETS,
-} from '../src/encoding.js';
-import { deliverSmOctets } from '../src/pdu-text.js';
+import { decodeText, encodeGsm7, encodeText, messageParts } from '../src/encoding.js';
+import { deliverSmOctets } from '../src/message-octets.js';
+
+const CHINESE = '【京东】您的验证码5026,该验证码5分钟内有效';
 
 describe('encodeText', () => {
-  it('encodes Chinese as UCS-2 big-endian, byte for byte', () => {
-    const text = '【京东】您的验证码5026,该验证码5分钟内有效';
-    const encoded = encodeText(text);
+  it('encodes Chinese as UCS-2 big-endian, byte for byte, and decodes it back', () => {
+    const encoded = encodeText(CHINESE);
     expect(encoded.encoding).toBe('ucs2');
     expect(encoded.dataCoding).toBe(0x08);
     expect(encoded.bytes.toString('hex')).toBe(
@@ -43,6 +38,28 @@ describe('encodeText', () => {
         '6548',
     );
     expect(encoded.segments).toBe(1);
+    expect(decodeText(encoded.bytes, 0x08)).toBe(CHINESE);
+  });
+
+  it.each([
+    ['@', [0x00]],
+    ['$', [0x02]],
+    ['é', [0x05]],
+    ['€', [0x1b, 0x65]],
+    ['{', [0x1b, 0x28]],
+    ['}', [0x1b, 0x29]],
+    ['[', [0x1b, 0x3c]],
+    [']', [0x1b, 0x3e]],
+    ['~', [0x1b, 0x3d]],
+    ['\\', [0x1b, 0x2f]],
+    ['^', [0x1b, 0x14]],
+    ['|', [0x1b, 0x40]],
+  ])('encodes %s as GSM-7 septets %j and decodes it back', (ch, septets) => {
+    const encoded = encodeText(`a${ch}b`);
+    expect(encoded.encoding).toBe('gsm7');
+    expect(encoded.dataCoding).toBe(0x00);
+    expect([...encoded.bytes]).toEqual([0x61, ...septets, 0x62]);
+    expect(decodeText(encoded.bytes, 0x00)).toBe(`a${ch}b`);
   });
 
   it('encodes every GSM special character with the basic or the escaped extension table', () => {
@@ -76,25 +93,37 @@ describe('encodeText', () => {
   });
 });
 
-describe('messageBodyFields', () => {
-  it('keeps up to 140 octets in short_message', () => {
-    const fields = messageBodyFields(encodeText('a'.repeat(SHORT_MESSAGE_MAX_OCTETS)));
-    expect(fields.short_message.length).toBe(140);
-    expect(fields.message_payload).toBeUndefined();
-    expect(fields.data_coding).toBe(0);
+describe('messageParts', () => {
+  it.each([
+    ['160 GSM septets (unpacked)', 'a'.repeat(160), 160, 0x00],
+    ['80 escaped GSM characters', '€'.repeat(80), 160, 0x00],
+    ['70 UCS-2 characters', 'ж'.repeat(70), 140, 0x08],
+  ])('keeps one segment in short_message: %s', (_, body, octets, dataCoding) => {
+    const parts = messageParts(encodeText(body));
+    expect(parts).toHaveLength(1);
+    expect(parts[0]!.short_message.length).toBe(octets);
+    expect(parts[0]!.message_payload).toBeUndefined();
+    expect(parts[0]!.data_coding).toBe(dataCoding);
+    expect(parts[0]!.esm_class).toBe(0);
+  });
+
+  it('moves 161 GSM septets to message_payload', () => {
+    const [part] = messageParts(encodeText('a'.repeat(161)));
+    expect(part!.short_message.length).toBe(0);
+    expect(part!.message_payload?.length).toBe(161);
   });
 
   it('moves a longer body to message_payload with an empty short_message', () => {
-    const fields = messageBodyFields(encodeText('ж'.repeat(71))); // 142 octets
-    expect(fields.short_message.length).toBe(0);
-    expect(fields.message_payload?.length).toBe(142);
-    expect(fields.data_coding).toBe(0x08);
+    const parts = messageParts(encodeText('ж'.repeat(71))); // 142 octets
+    expect(parts).toHaveLength(1);
+    expect(parts[0]!.short_message.length).toBe(0);
+    expect(parts[0]!.message_payload?.length).toBe(142);
+    expect(parts[0]!.data_coding).toBe(0x08);
   });
 
   it('survives the smpp codec unchanged (the package does not re-encode our Buffer)', () => {
-    const body = '【京东】您的验证码5026,该验证码5分钟内有效'.repeat(3);
-    const encoded = encodeText(body);
-    const pdu = new smpp.PDU('submit_sm', { destination_addr: '1', ...messageBodyFields(encoded) });
+    const encoded = encodeText(CHINESE.repeat(3));
+    const pdu = new smpp.PDU('submit_sm', { destination_addr: '1', ...messageParts(encoded)[0] });
     const decoded = new smpp.PDU(pdu.toBuffer());
     expect(decoded.data_coding).toBe(0x08);
     expect(deliverSmOctets(decoded as unknown as Record<string, unknown>).equals(encoded.bytes)).toBe(true);

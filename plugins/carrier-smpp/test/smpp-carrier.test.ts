@@ -106,6 +106,68 @@ describe('SMPP carrier: submit and events', () => {
     });
   });
 
+  it('acknowledges and drops a receipt without message id, or an SME acknowledgement', async () => {
+    const { smsc, ctx } = await setup();
+    for (const [esmClass, text] of [
+      [0x04, 'stat:DELIVRD err:000'],
+      [0x08, 'id:msg-1 stat:DELIVRD'],
+    ] as const) {
+      const pdu = await smsc.request('deliver_sm', { esm_class: esmClass, short_message: Buffer.from(text) });
+      expect(pdu.command_status).toBe(0);
+    }
+    expect(ctx.published).toEqual([]);
+  });
+
+  it('validates before sending: a bad destination, sender or oversized body never reaches the SMSC', async () => {
+    const { smsc, plugin } = await setup({}, { maxBodyOctets: 200 });
+    const cases = [
+      [{ to: '447700900123' }, 'carrier_invalid_destination'],
+      [{ from: 'A sender far too long' }, 'carrier_rejected'],
+      [{ body: 'ж'.repeat(101) }, 'carrier_rejected'], // 202 octets of UCS-2
+    ] as const;
+    for (const [override, code] of cases) {
+      expect((await rejection(plugin.submit({ ...request, ...override }))).code).toBe(code);
+    }
+    expect(smsc.commands('submit_sm')).toHaveLength(0);
+    expect((await plugin.submit({ ...request, body: 'ж'.repeat(100) })).segments).toBe(2);
+  });
+
+  it('sends one segment in short_message and a longer body whole in message_payload', async () => {
+    const { smsc, plugin } = await setup();
+    const text = (pdu: unknown) => (pdu as { message: string } | undefined)?.message;
+    expect((await plugin.submit({ ...request, body: 'a'.repeat(160) })).segments).toBe(1);
+    expect((await plugin.submit({ ...request, body: 'b'.repeat(161) })).segments).toBe(2);
+    const [single, long] = smsc.commands('submit_sm');
+    expect(text(single?.short_message)).toBe('a'.repeat(160));
+    expect(single?.message_payload).toBeUndefined();
+    expect(text(long?.short_message)).toBe('');
+    expect(text(long?.message_payload)).toBe('b'.repeat(161));
+    expect(long?.data_coding).toBe(0);
+  });
+
+  it('asks for no receipt when registeredDelivery is off', async () => {
+    const { smsc, plugin } = await setup({}, { registeredDelivery: false });
+    await plugin.submit(request);
+    expect(smsc.commands('submit_sm')[0]?.registered_delivery).toBe(0);
+  });
+
+  it('bounds the queue behind a full window, and an aborted queued submit is never sent', async () => {
+    const { smsc, plugin } = await setup(
+      { onSubmit: () => ({ delayMs: 100 }) },
+      { windowSize: 1, maxQueuedSubmits: 1 },
+    );
+    const first = plugin.submit(request);
+    const controller = new AbortController();
+    const queued = plugin.submit(request, { signal: controller.signal });
+    const refused = await rejection(plugin.submit(request));
+    expect(refused.code).toBe('carrier_unavailable');
+    controller.abort();
+    expect((await rejection(queued)).code).toBe('carrier_timeout');
+    expect((await first).carrierMessageId).toBe('msg-1');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(smsc.commands('submit_sm')).toHaveLength(1);
+  });
+
   it('keeps at most windowSize submits outstanding', async () => {
     const { smsc, plugin } = await setup({ onSubmit: () => ({ delayMs: 40 }) }, { windowSize: 2 });
     const results = await Promise.all(Array.from({ length: 6 }, () => plugin.submit(request)));

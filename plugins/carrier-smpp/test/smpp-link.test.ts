@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { Socket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { testContext } from './support/context.js';
 import { closeAfterEach, createPlugin, rejection, request, setup, startSmsc } from './support/harness.js';
 import { TestSmsc } from './support/test-smsc.js';
@@ -29,7 +30,7 @@ describe('SMPP carrier: link lifecycle', () => {
   it('tears the link down and rebinds when enquire_link goes unanswered', async () => {
     const { smsc, plugin } = await setup(
       { answerEnquireLink: (count) => count > 1 },
-      { enquireLinkIntervalMs: 50, enquireLinkTimeoutMs: 50 },
+      { enquireLinkIntervalMs: 50, enquireLinkTimeoutMs: 150 },
     );
     await smsc.waitFor(() => smsc.binds === 2, 3000);
     expect(smsc.enquireLinks).toBeGreaterThanOrEqual(1);
@@ -59,6 +60,22 @@ describe('SMPP carrier: link lifecycle', () => {
     expect(p.health().status).toBe('down');
   });
 
+  it('rejects start() when the bind is answered with generic_nack, or not at all', async () => {
+    const nack = await startSmsc({ bindAnswer: 'generic_nack' });
+    const error = await rejection(createPlugin(testContext(), nack.port).start());
+    expect(error.code).toBe('carrier_unavailable');
+    expect(error.message).toContain('generic_nack');
+    await nack.close();
+
+    const silent = await startSmsc({ bindAnswer: 'none' });
+    const started = Date.now();
+    const timeout = await rejection(
+      createPlugin(testContext(), silent.port, { requestTimeoutMs: 100 }).start(),
+    );
+    expect(timeout.code).toBe('carrier_timeout');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('rejects start() with carrier_unavailable when nothing listens', async () => {
     const probe = await TestSmsc.start();
     const port = probe.port;
@@ -72,6 +89,34 @@ describe('SMPP carrier: link lifecycle', () => {
     smsc.session.socket.write(Buffer.alloc(32, 0xff));
     await smsc.waitFor(() => smsc.binds === 2 && plugin.health().status === 'up');
     expect((await plugin.submit(request)).carrierMessageId).toMatch(/^msg-/);
+  });
+
+  it('drops a link the SMSC unbinds but never closes, then rebinds', async () => {
+    const { smsc, plugin } = await setup({ allowHalfOpen: true }, { closeTimeoutMs: 100 });
+    expect((await smsc.request('unbind', {})).command).toBe('unbind_resp');
+    expect(plugin.health().status).toBe('down');
+    await smsc.waitFor(() => smsc.binds === 2 && plugin.health().status === 'up');
+  });
+
+  it('answers an SMSC request it does not handle with ESME_RINVCMDID and stays bound', async () => {
+    const { smsc, plugin } = await setup();
+    const pdu = await smsc.request('query_sm', { message_id: 'x', source_addr: '1' });
+    expect(pdu.command).toBe('query_sm_resp');
+    expect(pdu.command_status).toBe(0x03);
+    expect(plugin.health().status).toBe('up');
+    expect((await plugin.submit(request)).carrierMessageId).toMatch(/^msg-/);
+  });
+
+  it('sets TCP_NODELAY on its socket (the smpp package does not)', async () => {
+    const smsc = await startSmsc();
+    const spy = vi.spyOn(Socket.prototype, 'setNoDelay');
+    try {
+      await createPlugin(testContext(), smsc.port).start();
+      const onClientSocket = spy.mock.contexts.some((socket) => (socket as Socket).remotePort === smsc.port);
+      expect(onClientSocket).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('round-robins over several binds and reports degraded health', async () => {

@@ -1,6 +1,11 @@
 import { MasklineError } from '@maskline/core';
 import { describe, expect, it } from 'vitest';
-import { statusLabel, submitStatusError, submitStatusRule } from '../src/submit-status.js';
+import {
+  SUBMIT_STATUS_RULES,
+  statusLabel,
+  submitStatusError,
+  submitStatusRule,
+} from '../src/submit-status.js';
 
 describe('submit status table', () => {
   it.each([
@@ -17,6 +22,11 @@ describe('submit status table', () => {
     [0x07, 'carrier_rejected'],
     [0xc2, 'carrier_rejected'],
     [0xc0, 'carrier_rejected'],
+    [0x104, 'carrier_rejected'], // ESME_RINVDCS
+    [0x65, 'carrier_rejected'], // ESME_RX_P_APPN
+    [0x106, 'carrier_invalid_destination'], // ESME_RINVDSTADDRSUBUNIT
+    [0x04, 'carrier_error'], // ESME_RINVBNDSTS: a new bind fixes it
+    [0x64, 'carrier_error'], // ESME_RX_T_APPN
     [0x08, 'carrier_error'],
     [0x45, 'carrier_error'],
     [0x0400, 'carrier_error'],
@@ -33,6 +43,13 @@ describe('submit status table', () => {
     expect(error.message).toContain('ESME_RTHROTTLED');
     expect(submitStatusError(0x0b).retry).toBe('permanent');
     expect(submitStatusError(0x45).retryAfterMs).toBeUndefined();
+  });
+
+  it('gives only throttling statuses a retry delay', () => {
+    for (const [status, rule] of SUBMIT_STATUS_RULES) {
+      expect(rule.retryAfterMs !== undefined, statusLabel(status)).toBe(rule.code === 'carrier_throttled');
+    }
+    expect(SUBMIT_STATUS_RULES.has(0)).toBe(false);
   });
 
   it('labels statuses by their SMPP name', () => {

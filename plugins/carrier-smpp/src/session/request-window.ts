@@ -29,10 +29,15 @@ export class RequestWindow {
     return this.#waiters.length;
   }
 
+  /** A submit taking a slot now would not wait. */
+  get hasFreeSlot(): boolean {
+    return this.#inUse < this.size && this.#waiters.length === 0;
+  }
+
   /** Take a slot, waiting FIFO. Call release() exactly once after a resolve. */
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    if (this.#inUse < this.size && this.#waiters.length === 0) {
+    if (this.hasFreeSlot) {
       this.#inUse++;
       return Promise.resolve();
     }

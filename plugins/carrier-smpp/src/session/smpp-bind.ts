@@ -1,14 +1,14 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
 import { type Logger, MasklineError } from '@maskline/core';
 import smpp, { type PDU, type Session } from 'smpp';
-import type { SmppConfig } from '../config.js';
+import type { BindState, DeliverHandler } from '../internal-types.js';
 import { statusLabel } from '../submit-status.js';
+import type { SmppConfig } from '../types.js';
 import { backoffDelay, LinkMonitor } from './link-monitor.js';
+import { openSession } from './open-session.js';
 import { PendingRequests } from './pending-requests.js';
 import { abortError, RequestWindow } from './request-window.js';
-import { answerSmscRequest, type DeliverHandler } from './smsc-requests.js';
-
-export type BindState = 'idle' | 'connecting' | 'binding' | 'bound' | 'waiting' | 'closing' | 'closed';
+import { answerSmscRequest } from './smsc-requests.js';
 
 export interface SmppBindOptions {
   config: SmppConfig;
@@ -53,6 +53,11 @@ export class SmppBind {
 
   get isBound(): boolean {
     return this.#state === 'bound';
+  }
+
+  /** Bound, and a submit would go out now rather than wait for a window slot. */
+  get hasFreeSlot(): boolean {
+    return this.isBound && this.window.hasFreeSlot;
   }
 
   /** Connect and bind; resolves on the first successful bind, rejects if the first attempt fails. */
@@ -120,8 +125,8 @@ export class SmppBind {
   #connect(): void {
     this.#state = 'connecting';
     this.#lastError = undefined;
-    const { host, port, connectTimeoutMs } = this.#config;
-    const session = smpp.connect({ host, port });
+    const { connectTimeoutMs } = this.#config;
+    const { session, readyEvent } = openSession(this.#config);
     const pending = new PendingRequests();
     this.#session = session;
     this.#pending = pending;
@@ -136,8 +141,9 @@ export class SmppBind {
       this.#lastError = unavailable(`SMPP connection error: ${error.message}`)();
       session.destroy();
     });
-    session.on('connect', () => {
+    session.on(readyEvent, () => {
       clearTimeout(connectTimer);
+      // The package never sets TCP_NODELAY; without it delayed ACKs cap a bind at ~300 msg/s.
       session.socket.setNoDelay(true);
       void this.#bind(session, pending);
     });
@@ -161,10 +167,10 @@ export class SmppBind {
       if (!session.send(pdu)) return; // socket already gone: 'close' follows
       const response = await pending.track(pdu.sequence_number, 'bind_transceiver', requestTimeoutMs);
       if (session !== this.#session || this.#state !== 'binding') return;
-      if (response.command_status !== 0) {
+      if (response.command_status !== 0 || response.command !== 'bind_transceiver_resp') {
         const label = statusLabel(response.command_status);
         this.#lastError = new MasklineError('carrier_unavailable', {
-          message: `SMPP bind refused: ${label}`,
+          message: `SMPP bind refused: ${response.command} ${label}`,
           details: { smppCommandStatus: response.command_status },
         });
         this.#logger.warn({ status: label }, 'SMPP bind refused');
@@ -210,6 +216,8 @@ export class SmppBind {
       canDeliver: () => this.#state === 'bound' || this.#state === 'closing',
       onUnbind: () => {
         if (this.#state === 'bound') this.#state = 'waiting';
+        // We answered and sent FIN; if the SMSC never closes its side, 'close' never comes.
+        setTimeout(() => session.destroy(), this.#config.closeTimeoutMs).unref();
       },
     });
   }

@@ -1,15 +1,13 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
 import type { Logger } from '@maskline/core';
 import type { PDU, Session } from 'smpp';
+import type { DeliverHandler } from '../internal-types.js';
 
 const ESME_RINVCMDID = 0x03;
 const ESME_RINVBNDSTS = 0x04;
 const ESME_RX_T_APPN = 0x64;
 /** Commands that have no response PDU: never answer them. */
 const NO_RESPONSE = new Set(['alert_notification', 'outbind']);
-
-/** Answers a deliver_sm: resolves to the command_status to send back (0 = ESME_ROK). */
-export type DeliverHandler = (pdu: PDU) => Promise<number>;
 
 export interface SmscRequestContext {
   logger: Logger;
@@ -32,9 +30,9 @@ export function answerSmscRequest(session: Session, pdu: PDU, ctx: SmscRequestCo
     case 'unbind':
       // The SMSC is leaving: answer, then disconnect ('close' reconnects unless we are closing).
       ctx.logger.info({}, 'SMPP unbind from the SMSC');
-      ctx.onUnbind();
       session.send(pdu.response());
       session.close();
+      ctx.onUnbind();
       return;
     case 'deliver_sm':
       if (!ctx.canDeliver()) {

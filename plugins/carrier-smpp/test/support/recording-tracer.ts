@@ -7,7 +7,8 @@ export interface RecordedSpan {
   ended: boolean;
 }
 
-/** A Tracer that records startActiveSpan calls (the only entry point the plugin uses). */
+/** A Tracer that records startActiveSpan calls (the only entry point the plugin uses). Spans
+ * support what the plugin calls: setAttribute(s), setStatus, end. */
 export function recordingTracer(): { tracer: Tracer; spans: RecordedSpan[] } {
   const spans: RecordedSpan[] = [];
   const startActiveSpan = (name: string, ...args: unknown[]) => {
@@ -18,6 +19,10 @@ export function recordingTracer(): { tracer: Tracer; spans: RecordedSpan[] } {
     const span = {
       setAttribute(key: string, value: AttributeValue) {
         recorded.attributes[key] = value;
+        return span;
+      },
+      setAttributes(attributes: Attributes) {
+        Object.assign(recorded.attributes, attributes);
         return span;
       },
       setStatus(status: SpanStatus) {

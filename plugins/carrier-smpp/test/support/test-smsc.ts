@@ -12,6 +12,12 @@ export interface SubmitReply {
 
 export interface TestSmscOptions {
   password?: string;
+  /** Serve SMPP over TLS with this key and certificate. */
+  tls?: { key: string; cert: string };
+  /** Keep a socket open after the client's FIN (an SMSC that never closes its side). */
+  allowHalfOpen?: boolean;
+  /** Answer bind_transceiver with something else than bind_transceiver_resp, or not at all. */
+  bindAnswer?: 'generic_nack' | 'none';
   answerEnquireLink?: (count: number) => boolean;
   onSubmit?: (pdu: PDU, session: Session) => SubmitReply | undefined;
 }
@@ -37,7 +43,8 @@ export class TestSmsc {
 
   static async start(options: TestSmscOptions = {}): Promise<TestSmsc> {
     let smsc: TestSmsc | undefined;
-    const server = smpp.createServer((session) => smsc!.accept(session));
+    const serverOptions = { ...options.tls, ...(options.allowHalfOpen ? { allowHalfOpen: true } : {}) };
+    const server = smpp.createServer(serverOptions, (session) => smsc!.accept(session));
     smsc = new TestSmsc(server, options);
     server.on('error', () => {});
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -106,6 +113,11 @@ export class TestSmsc {
   private handle(session: Session, pdu: PDU): void {
     switch (pdu.command) {
       case 'bind_transceiver': {
+        if (this.options.bindAnswer === 'none') return;
+        if (this.options.bindAnswer === 'generic_nack') {
+          session.send(new smpp.PDU('generic_nack', { sequence_number: pdu.sequence_number }));
+          return;
+        }
         const ok = pdu.password === (this.options.password ?? 'secret');
         if (ok) this.binds++;
         session.send(ok ? pdu.response({ system_id: 'test-smsc' }) : pdu.response({ command_status: 0x0e }));
