@@ -1,9 +1,10 @@
 import rateLimit from '@fastify/rate-limit';
 import { type Logger, MasklineError } from '@maskline/core';
-import type { ApiKeyRepository, MessageRepository } from '@maskline/storage';
+import type { MessageRepository } from '@maskline/storage';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
+import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
 import { installErrorHandling } from './http/error-handler.js';
 import type { AcceptMessage } from './messages/accept-message.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
@@ -11,7 +12,7 @@ import { messageRoutes } from './routes/message-routes.js';
 
 export interface IngestAppDeps {
   logger: Logger;
-  apiKeys: ApiKeyRepository;
+  apiKeys: ApiKeyAuthenticator;
   messages: MessageRepository;
   acceptMessage: AcceptMessage;
   redis: Redis;

@@ -10,6 +10,8 @@ export const ingestConfigSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('ml'),
   /** Server-side secret mixed into API-key digests (>= 16 chars). */
   API_KEY_PEPPER: z.string().min(16),
+  /** How long a successful API-key lookup is remembered (0 = ask the database every time). */
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   /** Carrier that messages route to until routing rules exist. */
   DEFAULT_CARRIER: z
     .string()

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { type Logger, TOKENS } from '@maskline/core';
+import { type Logger, systemClock, TOKENS } from '@maskline/core';
 import { createLogger } from '@maskline/logging';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
 import { ApiKeyRepository, createPgPool, MessageRepository } from '@maskline/storage';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
+import { CachedApiKeyAuthenticator } from './auth/api-key-cache.js';
 import type { IngestConfig } from './config.js';
 import { AcceptMessage } from './messages/accept-message.js';
 import { QueuedMarker } from './messages/queued-marker.js';
@@ -47,7 +48,14 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
   );
   c.register(
     TOKENS.ApiKeyRepository,
-    cached((c) => new ApiKeyRepository(c.resolve(TOKENS.PgPool), config.API_KEY_PEPPER)),
+    cached(
+      (c) =>
+        new CachedApiKeyAuthenticator(
+          new ApiKeyRepository(c.resolve(TOKENS.PgPool), config.API_KEY_PEPPER),
+          systemClock,
+          config.API_KEY_CACHE_TTL_MS,
+        ),
+    ),
   );
   c.register(
     TOKENS.Queues,
@@ -96,7 +104,7 @@ export interface IngestServices {
   logger: Logger;
   pool: pg.Pool;
   redis: Redis;
-  apiKeys: ApiKeyRepository;
+  apiKeys: CachedApiKeyAuthenticator;
   messages: MessageRepository;
   queues: DeliveryQueues;
   acceptMessage: AcceptMessage;

@@ -1,6 +1,6 @@
 import { MasklineError } from '@maskline/core';
-import type { ApiKeyRepository } from '@maskline/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyAuthenticator } from './api-key-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,7 +10,7 @@ declare module 'fastify' {
 }
 
 /** `Authorization: Bearer <api key>`; sets request.tenantId. */
-export function apiKeyAuth(apiKeys: ApiKeyRepository) {
+export function apiKeyAuth(apiKeys: ApiKeyAuthenticator) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
