@@ -1,3 +1,4 @@
+import { commonConfigShape } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
 import { z } from 'zod';
 
@@ -29,18 +30,13 @@ const carriersFromJson = z
   .pipe(z.array(carrierSchema).min(1));
 
 export const deliveryWorkerConfigSchema = z.object({
-  DATABASE_URL: z.string().min(1),
-  REDIS_URL: z.string().min(1),
-  QUEUE_PREFIX: z.string().min(1).default('ml'),
+  ...commonConfigShape,
   /** JSON array of carriers: [{"id":"sim","plugin":"smpp","config":{...}}]. */
   CARRIERS: carriersFromJson,
   /** How long one plugin submit may take before the host gives up on it. */
   SUBMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Receipts/inbound left unqueued longer than this are re-enqueued by the sweep. */
   SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
-  PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 });
 
 export type DeliveryWorkerConfig = z.infer<typeof deliveryWorkerConfigSchema>;

@@ -1,12 +1,8 @@
-import 'reflect-metadata';
+import { cached, createBaseContainer } from '@maskline/app-runtime';
 import { smppCarrierPlugin } from '@maskline/carrier-smpp';
-import { type CarrierPluginDefinition, type Logger, systemClock, TOKENS } from '@maskline/core';
-import { createLogger } from '@maskline/logging';
-import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
-import { createPgPool, InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { type CarrierPluginDefinition, type Logger, TOKENS } from '@maskline/core';
 import type { Tracer } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
-import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
 import { CarrierEventSinkToQueue } from './carriers/carrier-event-sink.js';
 import { CarrierRuntime } from './carriers/carrier-runtime.js';
 import type { DeliveryWorkerConfig } from './config.js';
@@ -19,60 +15,21 @@ export const CARRIER_PLUGINS: Readonly<Record<string, CarrierPluginDefinition<un
   [smppCarrierPlugin.id]: smppCarrierPlugin as CarrierPluginDefinition<unknown>,
 };
 
-const LOCAL = {
-  CarrierEvents: Symbol.for('maskline.delivery.CarrierEvents'),
-  ReceiptRepository: Symbol.for('maskline.delivery.ReceiptRepository'),
-  Runtimes: Symbol.for('maskline.delivery.Runtimes'),
-} as const;
+const LOCAL = { Runtimes: Symbol.for('maskline.delivery.Runtimes') } as const;
 
+/** The delivery worker's composition root. */
 export function createDeliveryContainer(
   config: Readonly<DeliveryWorkerConfig>,
   tracer: Tracer,
   logger?: Logger,
 ): DependencyContainer {
-  const c = rootContainer.createChildContainer();
-  const cached = <T>(make: (c: DependencyContainer) => T) => ({
-    useFactory: instanceCachingFactory<T>(make),
+  const c = createBaseContainer({
+    service: 'maskline-delivery-worker',
+    config,
+    redisRole: 'worker',
+    tracer,
+    ...(logger ? { logger } : {}),
   });
-  c.register(TOKENS.Config, { useValue: config });
-  c.register(TOKENS.Clock, { useValue: systemClock });
-  c.register(TOKENS.Tracer, { useValue: tracer });
-  c.register(TOKENS.Logger, {
-    useValue: logger ?? createLogger({ service: 'maskline-delivery-worker', level: config.LOG_LEVEL }),
-  });
-  c.register(
-    TOKENS.PgPool,
-    cached(() =>
-      createPgPool({
-        connectionString: config.DATABASE_URL,
-        max: config.PG_POOL_SIZE,
-        applicationName: 'maskline-delivery-worker',
-      }),
-    ),
-  );
-  c.register(
-    TOKENS.Redis,
-    cached(() => createRedisConnection(config.REDIS_URL, 'worker')),
-  );
-  c.register(
-    TOKENS.MessageRepository,
-    cached((c) => new MessageRepository(c.resolve(TOKENS.PgPool))),
-  );
-  c.register(
-    TOKENS.InboundRepository,
-    cached((c) => new InboundRepository(c.resolve(TOKENS.PgPool))),
-  );
-  c.register(
-    LOCAL.ReceiptRepository,
-    cached((c) => new ReceiptRepository(c.resolve(TOKENS.PgPool))),
-  );
-  c.register(
-    LOCAL.CarrierEvents,
-    cached(
-      (c) =>
-        new CarrierEventQueue({ connection: c.resolve<Redis>(TOKENS.Redis), prefix: config.QUEUE_PREFIX }),
-    ),
-  );
   c.register(
     LOCAL.Runtimes,
     cached((c) =>
@@ -89,9 +46,9 @@ export function createDeliveryContainer(
           eventSinkFor: (carrierId) =>
             new CarrierEventSinkToQueue(
               carrierId,
-              c.resolve(LOCAL.ReceiptRepository),
+              c.resolve(TOKENS.ReceiptRepository),
               c.resolve(TOKENS.InboundRepository),
-              c.resolve(LOCAL.CarrierEvents),
+              c.resolve(TOKENS.CarrierEvents),
               c.resolve(TOKENS.Clock),
             ),
         }),
@@ -103,8 +60,4 @@ export function createDeliveryContainer(
 
 export function resolveRuntimes(c: DependencyContainer): CarrierRuntime[] {
   return c.resolve<CarrierRuntime[]>(LOCAL.Runtimes);
-}
-
-export function resolveCarrierEvents(c: DependencyContainer): CarrierEventQueue {
-  return c.resolve<CarrierEventQueue>(LOCAL.CarrierEvents);
 }

@@ -1,9 +1,9 @@
+import { closeBaseContainer } from '@maskline/app-runtime';
 import { type Logger, TOKENS } from '@maskline/core';
+import type { CarrierEventQueue } from '@maskline/queues';
 import type { Telemetry } from '@maskline/telemetry';
-import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import { loadDeliveryWorkerConfig } from './config.js';
-import { createDeliveryContainer, resolveCarrierEvents, resolveRuntimes } from './container.js';
+import { createDeliveryContainer, resolveRuntimes } from './container.js';
 
 /** Starts every configured carrier and its worker; drains and stops on SIGTERM/SIGINT. */
 export async function run(telemetry: Telemetry): Promise<void> {
@@ -23,9 +23,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'delivery worker stopping');
     await Promise.all(runtimes.map((r) => r.stop()));
-    await resolveCarrierEvents(container).close();
-    container.resolve<Redis>(TOKENS.Redis).disconnect();
-    await container.resolve<pg.Pool>(TOKENS.PgPool).end();
+    await container.resolve<CarrierEventQueue>(TOKENS.CarrierEvents).close();
+    await closeBaseContainer(container);
     await telemetry.shutdown().catch(() => {});
     process.exit(0);
   };

@@ -1,3 +1,4 @@
+import { commonConfigShape } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
 import { z } from 'zod';
 
@@ -5,9 +6,7 @@ import { z } from 'zod';
 export const ingestConfigSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  DATABASE_URL: z.string().min(1),
-  REDIS_URL: z.string().min(1),
-  QUEUE_PREFIX: z.string().min(1).default('ml'),
+  ...commonConfigShape,
   /** Server-side secret mixed into API-key digests (>= 16 chars). */
   API_KEY_PEPPER: z.string().min(16),
   /** How long a successful API-key lookup is remembered (0 = ask the database every time). */
@@ -24,9 +23,6 @@ export const ingestConfigSchema = z.object({
   /** The reconciler re-enqueues messages left in accepted/queued longer than this. */
   RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
-  PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

@@ -1,11 +1,9 @@
-import 'reflect-metadata';
-import { type Logger, systemClock, TOKENS } from '@maskline/core';
-import { createLogger } from '@maskline/logging';
-import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
-import { ApiKeyRepository, createPgPool, MessageRepository } from '@maskline/storage';
+import { cached, createBaseContainer } from '@maskline/app-runtime';
+import { type Logger, TOKENS } from '@maskline/core';
+import { DeliveryQueues } from '@maskline/queues';
+import { ApiKeyRepository, type MessageRepository } from '@maskline/storage';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
-import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
 import { CachedApiKeyAuthenticator } from './auth/api-key-cache.js';
 import type { IngestConfig } from './config.js';
 import { AcceptMessage } from './messages/accept-message.js';
@@ -20,39 +18,19 @@ const LOCAL = {
 
 /** The ingest composition root: the one place that knows which class implements what. */
 export function createIngestContainer(config: Readonly<IngestConfig>, logger?: Logger): DependencyContainer {
-  const c = rootContainer.createChildContainer();
-  const cached = <T>(make: (c: DependencyContainer) => T) => ({
-    useFactory: instanceCachingFactory<T>(make),
+  const c = createBaseContainer({
+    service: 'maskline-ingest',
+    config,
+    redisRole: 'producer',
+    ...(logger ? { logger } : {}),
   });
-  c.register(TOKENS.Config, { useValue: config });
-  c.register(TOKENS.Logger, {
-    useValue: logger ?? createLogger({ service: 'maskline-ingest', level: config.LOG_LEVEL }),
-  });
-  c.register(
-    TOKENS.PgPool,
-    cached(() =>
-      createPgPool({
-        connectionString: config.DATABASE_URL,
-        max: config.PG_POOL_SIZE,
-        applicationName: 'maskline-ingest',
-      }),
-    ),
-  );
-  c.register(
-    TOKENS.Redis,
-    cached(() => createRedisConnection(config.REDIS_URL, 'producer')),
-  );
-  c.register(
-    TOKENS.MessageRepository,
-    cached((c) => new MessageRepository(c.resolve(TOKENS.PgPool))),
-  );
   c.register(
     TOKENS.ApiKeyRepository,
     cached(
       (c) =>
         new CachedApiKeyAuthenticator(
           new ApiKeyRepository(c.resolve(TOKENS.PgPool), config.API_KEY_PEPPER),
-          systemClock,
+          c.resolve(TOKENS.Clock),
           config.API_KEY_CACHE_TTL_MS,
         ),
     ),
@@ -100,10 +78,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
 }
 
 export interface IngestServices {
-  config: Readonly<IngestConfig>;
   logger: Logger;
-  pool: pg.Pool;
-  redis: Redis;
   apiKeys: CachedApiKeyAuthenticator;
   messages: MessageRepository;
   queues: DeliveryQueues;
@@ -114,10 +89,7 @@ export interface IngestServices {
 
 export function resolveIngestServices(c: DependencyContainer): IngestServices {
   return {
-    config: c.resolve(TOKENS.Config),
     logger: c.resolve(TOKENS.Logger),
-    pool: c.resolve(TOKENS.PgPool),
-    redis: c.resolve(TOKENS.Redis),
     apiKeys: c.resolve(TOKENS.ApiKeyRepository),
     messages: c.resolve(TOKENS.MessageRepository),
     queues: c.resolve(TOKENS.Queues),

@@ -1,4 +1,8 @@
+import { closeBaseContainer } from '@maskline/app-runtime';
+import { TOKENS } from '@maskline/core';
 import type { Telemetry } from '@maskline/telemetry';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { buildIngestApp } from './app.js';
 import { loadIngestConfig } from './config.js';
 import { createIngestContainer, resolveIngestServices } from './container.js';
@@ -6,10 +10,14 @@ import { createIngestContainer, resolveIngestServices } from './container.js';
 /** Reads config, wires the container, listens, runs the reconciler; stops on SIGTERM/SIGINT. */
 export async function run(telemetry: Telemetry): Promise<void> {
   const config = loadIngestConfig();
-  const services = resolveIngestServices(createIngestContainer(config));
-  const { logger, pool, redis } = services;
+  const container = createIngestContainer(config);
+  const services = resolveIngestServices(container);
+  const { logger } = services;
+  const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
+  const redis = container.resolve<Redis>(TOKENS.Redis);
   const app = await buildIngestApp({
     ...services,
+    redis,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     maxBodyChars: config.MAX_BODY_CHARS,
     readiness: {
@@ -30,8 +38,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     await services.reconciler.stop();
     await services.queuedMarker.flush();
     await services.queues.close();
-    redis.disconnect();
-    await pool.end();
+    await closeBaseContainer(container);
     await telemetry.shutdown().catch(() => {});
     process.exit(0);
   };

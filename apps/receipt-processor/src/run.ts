@@ -1,4 +1,7 @@
+import { closeBaseContainer } from '@maskline/app-runtime';
+import { TOKENS } from '@maskline/core';
 import type { Telemetry } from '@maskline/telemetry';
+import type { Redis } from 'ioredis';
 import { createCarrierEventsWorker } from './carrier-events-worker.js';
 import { loadReceiptProcessorConfig } from './config.js';
 import { createReceiptContainer, resolveReceiptServices } from './container.js';
@@ -6,11 +9,12 @@ import { createReceiptContainer, resolveReceiptServices } from './container.js';
 /** Consumes the carrier-events queue (receipts, inbound) and runs the sweep. */
 export async function run(telemetry: Telemetry): Promise<void> {
   const config = loadReceiptProcessorConfig();
-  const services = resolveReceiptServices(createReceiptContainer(config, telemetry.tracer));
+  const container = createReceiptContainer(config, telemetry.tracer);
+  const services = resolveReceiptServices(container);
   const { logger } = services;
 
   const worker = createCarrierEventsWorker({
-    connection: services.redis,
+    connection: container.resolve<Redis>(TOKENS.Redis),
     prefix: config.QUEUE_PREFIX,
     concurrency: config.CONCURRENCY,
     receipts: services.receipts,
@@ -28,8 +32,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     services.sweeper.stop();
     await worker.close();
     await services.events.close();
-    services.redis.disconnect();
-    await services.pool.end();
+    await closeBaseContainer(container);
     await telemetry.shutdown().catch(() => {});
     process.exit(0);
   };

@@ -12,6 +12,8 @@ export const TOKENS = {
   MessageRepository: Symbol.for('maskline.MessageRepository'),
   ApiKeyRepository: Symbol.for('maskline.ApiKeyRepository'),
   InboundRepository: Symbol.for('maskline.InboundRepository'),
+  ReceiptRepository: Symbol.for('maskline.ReceiptRepository'),
+  CarrierEvents: Symbol.for('maskline.CarrierEvents'),
   Queues: Symbol.for('maskline.Queues'),
   CarrierRegistry: Symbol.for('maskline.CarrierRegistry'),
 } as const;

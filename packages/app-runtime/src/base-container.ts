@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { type Logger, systemClock, TOKENS } from '@maskline/core';
+import { createLogger } from '@maskline/logging';
+import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
+import { createPgPool, InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { type Tracer, trace } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
+import type { CommonConfig } from './common-config.js';
+
+/** A registration resolved once per container (a singleton within it). */
+export function cached<T>(make: (c: DependencyContainer) => T) {
+  return { useFactory: instanceCachingFactory<T>(make) };
+}
+
+export interface BaseContainerOptions {
+  /** e.g. "maskline-ingest": names the logger and the PostgreSQL application. */
+  service: string;
+  config: Readonly<CommonConfig>;
+  /** Workers block on Redis and must wait through reconnects; producers fail fast. */
+  redisRole: 'producer' | 'worker';
+  tracer?: Tracer;
+  logger?: Logger;
+}
+
+/**
+ * The registrations every app needs, made once: config, clock, tracer, logger,
+ * PostgreSQL pool, Redis connection, the repositories and the carrier-events queue.
+ * Each app's container.ts adds its own classes on top.
+ */
+export function createBaseContainer(options: BaseContainerOptions): DependencyContainer {
+  const { config, service } = options;
+  const c = rootContainer.createChildContainer();
+  c.register(TOKENS.Config, { useValue: config });
+  c.register(TOKENS.Clock, { useValue: systemClock });
+  c.register(TOKENS.Tracer, { useValue: options.tracer ?? trace.getTracer(service) });
+  c.register(TOKENS.Logger, {
+    useValue: options.logger ?? createLogger({ service, level: config.LOG_LEVEL }),
+  });
+  c.register(
+    TOKENS.PgPool,
+    cached(() =>
+      createPgPool({
+        connectionString: config.DATABASE_URL,
+        max: config.PG_POOL_SIZE,
+        applicationName: service,
+      }),
+    ),
+  );
+  c.register(
+    TOKENS.Redis,
+    cached(() => createRedisConnection(config.REDIS_URL, options.redisRole)),
+  );
+  c.register(
+    TOKENS.MessageRepository,
+    cached((c) => new MessageRepository(c.resolve(TOKENS.PgPool))),
+  );
+  c.register(
+    TOKENS.InboundRepository,
+    cached((c) => new InboundRepository(c.resolve(TOKENS.PgPool))),
+  );
+  c.register(
+    TOKENS.ReceiptRepository,
+    cached((c) => new ReceiptRepository(c.resolve(TOKENS.PgPool))),
+  );
+  c.register(
+    TOKENS.CarrierEvents,
+    cached(
+      (c) =>
+        new CarrierEventQueue({ connection: c.resolve<Redis>(TOKENS.Redis), prefix: config.QUEUE_PREFIX }),
+    ),
+  );
+  return c;
+}
+
+/** Closes the connections the base container opened. Close queues that use them first. */
+export async function closeBaseContainer(c: DependencyContainer): Promise<void> {
+  c.resolve<Redis>(TOKENS.Redis).disconnect();
+  await c
+    .resolve<pg.Pool>(TOKENS.PgPool)
+    .end()
+    .catch(() => {});
+}

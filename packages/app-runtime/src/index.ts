@@ -1,0 +1,2 @@
+export * from './base-container.js';
+export * from './common-config.js';
