@@ -1,3 +1,4 @@
+export * from './batching/batcher.js';
 export * from './carriers/carrier-events.js';
 export * from './carriers/carrier-plugin.js';
 export * from './carriers/receipt-outcome.js';

@@ -100,4 +100,30 @@ describe('MessageRepository against PostgreSQL', () => {
     await receipts.markProcessed(id, null);
     expect((await receipts.findUnprocessed(0, 10)).map((r) => r.id)).not.toContain(id);
   });
+
+  it('loads and marks many messages in one statement each, in the callers order', async () => {
+    const a = newMessage();
+    const b = newMessage({ body: 'second' });
+    await messages.insertAccepted(a);
+    await messages.insertAccepted(b);
+    const missing = '00000000-0000-7000-8000-000000000000';
+    const loaded = await messages.loadManyForDelivery([b.id, missing, a.id]);
+    expect(loaded.map((r) => r?.content.body ?? null)).toEqual(['second', null, 'hello']);
+    const moved = await messages.markManySubmitted([
+      { id: a.id, carrierMessageId: 'ca', segments: 1, traceContext: null },
+      { id: missing, carrierMessageId: 'cm', segments: 1, traceContext: null },
+      { id: b.id, carrierMessageId: 'cb', segments: 2, traceContext: null },
+    ]);
+    expect(moved).toEqual([true, false, true]);
+    expect(
+      await messages.markManySubmitted([
+        { id: a.id, carrierMessageId: 'again', segments: 1, traceContext: null },
+      ]),
+    ).toEqual([false]);
+    expect(await messages.findForTenant(tenantId, b.id)).toMatchObject({
+      status: 'submitted',
+      carrierMessageId: 'cb',
+      segments: 2,
+    });
+  });
 });

@@ -7,6 +7,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
 import { DeliverProcessor } from '../delivery/deliver-processor.js';
+import { batchedDeliveryStore } from '../delivery/delivery-store.js';
 import type { CarrierEventSinkToQueue } from './carrier-event-sink.js';
 import { GuardedCarrier } from './guarded-carrier.js';
 
@@ -63,7 +64,7 @@ export class CarrierRuntime {
   async start(): Promise<void> {
     await this.carrier.start();
     const processor = new DeliverProcessor(
-      this.deps.messages,
+      batchedDeliveryStore(this.deps.messages),
       this.carrier,
       this.deps.tracer,
       this.deps.logger,

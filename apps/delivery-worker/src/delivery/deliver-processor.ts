@@ -6,11 +6,11 @@ import {
   toMasklineError,
 } from '@maskline/core';
 import { type DeliverJob, deliverJobSchema, toWorkerError } from '@maskline/queues';
-import type { MessageRepository } from '@maskline/storage';
 import { ATTR, activeTraceparent, extractTraceContext, SPAN, withSpan } from '@maskline/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
+import type { DeliveryStore } from './delivery-store.js';
 
 export type DeliverOutcome = 'submitted' | 'skipped' | 'missing';
 
@@ -28,7 +28,7 @@ function finalStatusFor(error: MasklineError): TerminalStatus {
  */
 export class DeliverProcessor {
   constructor(
-    private readonly messages: MessageRepository,
+    private readonly store: DeliveryStore,
     private readonly carrier: GuardedCarrier,
     private readonly tracer: Tracer,
     private readonly logger: Logger,
@@ -54,7 +54,7 @@ export class DeliverProcessor {
   }
 
   private async deliver(data: DeliverJob, job: Job<DeliverJob>, worker: Worker): Promise<DeliverOutcome> {
-    const record = await this.messages.loadForDelivery(data.messageId);
+    const record = await this.store.load(data.messageId);
     if (!record) {
       this.logger.warn({ messageId: data.messageId }, 'deliver job for an unknown message');
       return 'missing';
@@ -70,12 +70,12 @@ export class DeliverProcessor {
     } catch (error) {
       throw await this.failed(toMasklineError(error, 'plugin_failure'), data.messageId, job, worker);
     }
-    await this.messages.markSubmitted(
-      data.messageId,
-      result.carrierMessageId,
-      result.segments,
-      activeTraceparent(),
-    );
+    await this.store.markSubmitted({
+      id: data.messageId,
+      carrierMessageId: result.carrierMessageId,
+      segments: result.segments,
+      traceContext: activeTraceparent(),
+    });
     return 'submitted';
   }
 
@@ -88,11 +88,11 @@ export class DeliverProcessor {
       'submit failed',
     );
     if (decision.action === 'give_up') {
-      await this.messages.markFinal(messageId, finalStatusFor(error), error.code);
+      await this.store.markFinal(messageId, finalStatusFor(error), error.code);
       return new UnrecoverableError(error.code);
     }
     if (lastAttempt && decision.action === 'retry_with_backoff') {
-      await this.messages.markFinal(messageId, 'failed', 'retries_exhausted');
+      await this.store.markFinal(messageId, 'failed', 'retries_exhausted');
       return new UnrecoverableError('retries_exhausted');
     }
     return toWorkerError(error, worker);

@@ -32,6 +32,13 @@ export interface DeliveryRecord {
   traceContext: string | null;
 }
 
+export interface SubmittedUpdate {
+  id: string;
+  carrierMessageId: string;
+  segments: number;
+  traceContext: string | null;
+}
+
 export interface StuckMessage {
   id: string;
   tenantId: string;
@@ -106,18 +113,28 @@ export class MessageRepository {
 
   /** The one read of clear content: by the delivery worker, just before the carrier call. */
   async loadForDelivery(id: string): Promise<DeliveryRecord | null> {
+    return (await this.loadManyForDelivery([id]))[0] ?? null;
+  }
+
+  /** loadForDelivery for many ids in one query; results in the order of `ids`. */
+  async loadManyForDelivery(ids: readonly string[]): Promise<(DeliveryRecord | null)[]> {
     const result = await this.pool.query<
       MessageRow & { to_number: string; from_number: string; body: string; trace_context: string | null }
-    >(`SELECT ${MESSAGE_COLUMNS}, to_number, from_number, body, trace_context FROM messages WHERE id = $1`, [
-      id,
-    ]);
-    const row = result.rows[0];
-    if (!row) return null;
-    return {
-      message: toMessage(row),
-      content: { to: row.to_number, from: row.from_number, body: row.body },
-      traceContext: row.trace_context,
-    };
+    >(
+      `SELECT ${MESSAGE_COLUMNS}, to_number, from_number, body, trace_context FROM messages WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(
+      result.rows.map((row) => [
+        row.id,
+        {
+          message: toMessage(row),
+          content: { to: row.to_number, from: row.from_number, body: row.body },
+          traceContext: row.trace_context,
+        },
+      ]),
+    );
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   /** accepted -> queued for every id given; returns how many moved. */
@@ -137,13 +154,29 @@ export class MessageRepository {
     segments: number,
     traceContext: string | null,
   ): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE messages SET status = 'submitted', carrier_message_id = $2, segments = $3,
-              trace_context = COALESCE($4, trace_context), submitted_at = now(), updated_at = now()
-       WHERE id = $1 AND status = ANY($5::text[])`,
-      [id, carrierMessageId, segments, traceContext, predecessorsOf('submitted')],
+    return (await this.markManySubmitted([{ id, carrierMessageId, segments, traceContext }]))[0] ?? false;
+  }
+
+  /** queued -> submitted for many messages in one statement; true for each row that moved. */
+  async markManySubmitted(rows: readonly SubmittedUpdate[]): Promise<boolean[]> {
+    const result = await this.pool.query<{ id: string }>(
+      `UPDATE messages m SET status = 'submitted', carrier_message_id = u.carrier_message_id,
+              segments = u.segments, trace_context = COALESCE(u.trace_context, m.trace_context),
+              submitted_at = now(), updated_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
+            AS u(id, carrier_message_id, segments, trace_context)
+       WHERE m.id = u.id AND m.status = ANY($5::text[])
+       RETURNING m.id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.carrierMessageId),
+        rows.map((r) => r.segments),
+        rows.map((r) => r.traceContext),
+        predecessorsOf('submitted'),
+      ],
     );
-    return (result.rowCount ?? 0) > 0;
+    const moved = new Set(result.rows.map((r) => r.id));
+    return rows.map((r) => moved.has(r.id));
   }
 
   async markFinal(id: string, status: TerminalStatus, errorCode: string | null): Promise<boolean> {

@@ -1,0 +1,42 @@
+import { Batcher, type TerminalStatus } from '@maskline/core';
+import type { DeliveryRecord, MessageRepository, SubmittedUpdate } from '@maskline/storage';
+
+/** What the deliver processor needs from storage. */
+export interface DeliveryStore {
+  load(messageId: string): Promise<DeliveryRecord | null>;
+  markSubmitted(update: SubmittedUpdate): Promise<boolean>;
+  markFinal(messageId: string, status: TerminalStatus, errorCode: string | null): Promise<boolean>;
+}
+
+/** One query per call: simplest, for tests and low volume. */
+export function directDeliveryStore(messages: MessageRepository): DeliveryStore {
+  return {
+    load: (id) => messages.loadForDelivery(id),
+    markSubmitted: (u) => messages.markSubmitted(u.id, u.carrierMessageId, u.segments, u.traceContext),
+    markFinal: (id, status, code) => messages.markFinal(id, status, code),
+  };
+}
+
+/**
+ * Loads and `submitted` updates of concurrent jobs share one statement each. A job still
+ * completes only after its own row is durable, so the outbox guarantees hold; what
+ * changes is that 64 jobs in flight cost a few round trips instead of 128.
+ */
+export function batchedDeliveryStore(
+  messages: MessageRepository,
+  options = { maxSize: 100, maxWaitMs: 2 },
+): DeliveryStore {
+  const loads = new Batcher<string, DeliveryRecord | null>(
+    (ids) => messages.loadManyForDelivery(ids),
+    options,
+  );
+  const submitted = new Batcher<SubmittedUpdate, boolean>(
+    (rows) => messages.markManySubmitted(rows),
+    options,
+  );
+  return {
+    load: (id) => loads.add(id),
+    markSubmitted: (update) => submitted.add(update),
+    markFinal: (id, status, code) => messages.markFinal(id, status, code),
+  };
+}

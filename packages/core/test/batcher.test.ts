@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../src/batching/batcher.js';
+
+describe('Batcher', () => {
+  it('serves concurrent callers from one batch call, each with its own result', async () => {
+    const calls: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        calls.push(items);
+        return items.map((i) => i * 10);
+      },
+      { maxSize: 100, maxWaitMs: 0 },
+    );
+    const results = await Promise.all([1, 2, 3].map((i) => batcher.add(i)));
+    expect(results).toEqual([10, 20, 30]);
+    expect(calls).toEqual([[1, 2, 3]]);
+  });
+
+  it('flushes at maxSize without waiting for the timer', async () => {
+    const calls: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        calls.push(items);
+        return items;
+      },
+      { maxSize: 2, maxWaitMs: 60_000 },
+    );
+    await Promise.all([1, 2, 3, 4].map((i) => batcher.add(i)));
+    expect(calls).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+
+  it('rejects every caller of a failed batch, and later batches still work', async () => {
+    let fail = true;
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        if (fail) throw new Error('db down');
+        return items;
+      },
+      { maxSize: 10, maxWaitMs: 0 },
+    );
+    const failed = await Promise.allSettled([batcher.add(1), batcher.add(2)]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect(await batcher.add(3)).toBe(3);
+  });
+
+  it('rejects when the batch function returns the wrong number of results', async () => {
+    const batcher = new Batcher<number, number>(async () => [1], { maxSize: 10, maxWaitMs: 0 });
+    await expect(Promise.all([batcher.add(1), batcher.add(2)])).rejects.toThrow(/1 results for 2 items/);
+  });
+
+  it('refuses a maxSize below 1', () => {
+    expect(() => new Batcher(async (i) => i, { maxSize: 0, maxWaitMs: 0 })).toThrow(RangeError);
+  });
+});
