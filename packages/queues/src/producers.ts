@@ -92,10 +92,18 @@ export class CarrierEventQueue {
   }
 
   async publishReceipt(job: ReceiptJob): Promise<void> {
-    await this.queue.add(CARRIER_EVENT_JOBS.receipt, receiptJobSchema.parse(job), {
-      ...carrierEventJobOptions(),
-      jobId: job.receiptId,
-    });
+    await this.publishReceipts([job]);
+  }
+
+  /** Several receipt jobs in one round trip; each job id is its receipt id. */
+  async publishReceipts(jobs: readonly ReceiptJob[]): Promise<void> {
+    await this.queue.addBulk(
+      jobs.map((job) => ({
+        name: CARRIER_EVENT_JOBS.receipt,
+        data: receiptJobSchema.parse(job),
+        opts: { ...carrierEventJobOptions(), jobId: job.receiptId },
+      })),
+    );
   }
 
   async publishInbound(job: InboundJob): Promise<void> {

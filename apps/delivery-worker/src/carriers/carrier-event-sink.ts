@@ -1,4 +1,10 @@
-import type { CarrierEvent, CarrierEventSink, Clock } from '@maskline/core';
+import {
+  Batcher,
+  type CarrierEvent,
+  type CarrierEventSink,
+  type Clock,
+  type ReceiptEvent,
+} from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
 import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
 
@@ -9,6 +15,18 @@ import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
  * If the enqueue fails after the insert, the receipt processor's sweep enqueues the row.
  */
 export class CarrierEventSinkToQueue implements CarrierEventSink {
+  /** Receipts arriving together are inserted in one statement and enqueued in one call. */
+  private readonly receiptBatches = new Batcher<ReceiptEvent, void>(
+    async (receipts) => {
+      const ids = await this.receipts.insertMany(this.carrierId, receipts);
+      await this.enqueueLater(() =>
+        this.events.publishReceipts(ids.map((receiptId) => ({ carrierId: this.carrierId, receiptId }))),
+      );
+      return receipts.map(() => undefined);
+    },
+    { maxSize: 200, maxWaitMs: 2 },
+  );
+
   constructor(
     private readonly carrierId: string,
     private readonly receipts: ReceiptRepository,
@@ -18,11 +36,7 @@ export class CarrierEventSinkToQueue implements CarrierEventSink {
   ) {}
 
   async publish(event: CarrierEvent): Promise<void> {
-    if (event.type === 'receipt') {
-      const receiptId = await this.receipts.insert(this.carrierId, event);
-      await this.enqueueLater(() => this.events.publishReceipt({ carrierId: this.carrierId, receiptId }));
-      return;
-    }
+    if (event.type === 'receipt') return this.receiptBatches.add(event);
     const inboundId = await this.inbound.insert(this.carrierId, {
       ...event,
       receivedAt: event.receivedAt || this.clock.now().toISOString(),

@@ -34,7 +34,9 @@ export class CarrierEventSweeper {
         this.receipts.findUnprocessed(this.settings.afterMs, 1_000),
         this.inbound.findUnprocessed(this.settings.afterMs, 1_000),
       ]);
-      for (const r of receipts) await this.events.publishReceipt({ carrierId: r.carrierId, receiptId: r.id });
+      if (receipts.length > 0) {
+        await this.events.publishReceipts(receipts.map((r) => ({ carrierId: r.carrierId, receiptId: r.id })));
+      }
       for (const i of inbound) await this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id });
       const total = receipts.length + inbound.length;
       if (total > 0)

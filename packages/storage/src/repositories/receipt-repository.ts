@@ -20,21 +20,28 @@ export class ReceiptRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async insert(carrierId: string, receipt: ReceiptEvent): Promise<string> {
-    const id = uuidv7();
+    return (await this.insertMany(carrierId, [receipt]))[0]!;
+  }
+
+  /** Many receipts of one carrier in one statement; ids in the order given. */
+  async insertMany(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<string[]> {
+    const ids = receipts.map(() => uuidv7());
     await this.pool.query(
       `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+       SELECT u.id, $1, u.carrier_message_id, u.outcome, u.carrier_status, u.network_error_code, u.done_at
+       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+            AS u(id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)`,
       [
-        id,
         carrierId,
-        receipt.carrierMessageId,
-        receipt.outcome,
-        receipt.carrierStatus,
-        receipt.networkErrorCode ?? null,
-        receipt.doneAt ?? null,
+        ids,
+        receipts.map((r) => r.carrierMessageId),
+        receipts.map((r) => r.outcome),
+        receipts.map((r) => r.carrierStatus),
+        receipts.map((r) => r.networkErrorCode ?? null),
+        receipts.map((r) => r.doneAt ?? null),
       ],
     );
-    return id;
+    return ids;
   }
 
   async load(id: string): Promise<StoredReceipt | null> {
