@@ -126,4 +126,16 @@ describe('MessageRepository against PostgreSQL', () => {
       segments: 2,
     });
   });
+
+  it('group-commits many accepted messages, even with one Idempotency-Key twice in the batch', async () => {
+    const digest = Buffer.from('same');
+    const plain = newMessage();
+    const first = newMessage({ idempotencyKey: 'batch-key', requestDigest: digest });
+    const retry = newMessage({ idempotencyKey: 'batch-key', requestDigest: digest });
+    const conflict = newMessage({ idempotencyKey: 'batch-key', requestDigest: Buffer.from('other') });
+    const outcomes = await messages.insertManyAccepted([plain, first, retry, conflict]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['created', 'created', 'existing', 'existing']);
+    expect(outcomes[2]).toMatchObject({ sameRequest: true, message: { id: first.id } });
+    expect(outcomes[3]).toMatchObject({ sameRequest: false, message: { id: first.id } });
+  });
 });

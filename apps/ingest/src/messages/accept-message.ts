@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { type Logger, MasklineError, type Message, segmentInfo, uuidv7 } from '@maskline/core';
-import type { DeliveryQueues } from '@maskline/queues';
-import type { MessageRepository } from '@maskline/storage';
+import { Batcher, type Logger, MasklineError, type Message, segmentInfo, uuidv7 } from '@maskline/core';
+import type { DeliveryQueues, DeliveryRequest } from '@maskline/queues';
+import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
 import type { SendMessageRequest } from './message-request.js';
 import type { QueuedMarker } from './queued-marker.js';
@@ -16,8 +16,14 @@ export interface AcceptResult {
  * Accepting a message: the row commits first (the outbox guarantee), then its job is
  * enqueued. If Redis is away the message stays `accepted` and the reconciler enqueues it
  * later, so an accepted message is never lost.
+ *
+ * Group commit: requests that arrive together share one INSERT (one WAL flush) and one
+ * addBulk; each still answers only after its own row is durable.
  */
 export class AcceptMessage {
+  private readonly inserts: Batcher<NewMessage, InsertOutcome>;
+  private readonly enqueues: Batcher<DeliveryRequest, void>;
+
   constructor(
     private readonly messages: MessageRepository,
     private readonly queues: DeliveryQueues,
@@ -25,7 +31,14 @@ export class AcceptMessage {
     private readonly logger: Logger,
     private readonly digestKey: string,
     private readonly carrierId: string,
-  ) {}
+    batching = { maxSize: 200, maxWaitMs: 1 },
+  ) {
+    this.inserts = new Batcher((ms) => this.messages.insertManyAccepted(ms), batching);
+    this.enqueues = new Batcher(async (requests) => {
+      await this.queues.enqueue(requests);
+      return requests.map(() => undefined);
+    }, batching);
+  }
 
   async execute(
     tenantId: string,
@@ -35,7 +48,7 @@ export class AcceptMessage {
     const id = uuidv7();
     const span = trace.getActiveSpan();
     span?.setAttributes({ [ATTR.messageId]: id, [ATTR.tenantId]: tenantId });
-    const outcome = await this.messages.insertAccepted({
+    const outcome = await this.inserts.add({
       id,
       tenantId,
       carrierId: this.carrierId,
@@ -52,9 +65,10 @@ export class AcceptMessage {
     }
     const trace_ = injectTraceContext();
     try {
-      await this.queues.enqueue([
-        { carrierId: this.carrierId, job: { messageId: id, tenantId, ...(trace_ ? { trace: trace_ } : {}) } },
-      ]);
+      await this.enqueues.add({
+        carrierId: this.carrierId,
+        job: { messageId: id, tenantId, ...(trace_ ? { trace: trace_ } : {}) },
+      });
       this.queuedMarker.add(id);
     } catch (error) {
       // Accepted and durable: the reconciler will enqueue it. The client still gets 202.

@@ -62,26 +62,49 @@ export class MessageRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async insertAccepted(m: NewMessage): Promise<InsertOutcome> {
+    return (await this.insertManyAccepted([m]))[0]!;
+  }
+
+  /**
+   * Group commit: many accepted messages in one INSERT (one WAL flush). A message whose
+   * (tenant, Idempotency-Key) already exists is not inserted; its outcome names the
+   * existing message and whether the request was the same.
+   */
+  async insertManyAccepted(ms: readonly NewMessage[]): Promise<InsertOutcome[]> {
     const inserted = await this.pool.query<MessageRow>(
       `INSERT INTO messages (id, tenant_id, carrier_id, status, to_number, from_number, body, segments,
                              idempotency_key, request_digest, trace_context)
-       VALUES ($1, $2, $3, 'accepted', $4, $5, $6, $7, $8, $9, $10)
+       SELECT u.id, u.tenant_id, u.carrier_id, 'accepted', u.to_number, u.from_number, u.body, u.segments,
+              u.idempotency_key, u.request_digest, u.trace_context
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
+                   $8::text[], $9::bytea[], $10::text[])
+            AS u(id, tenant_id, carrier_id, to_number, from_number, body, segments,
+                 idempotency_key, request_digest, trace_context)
        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_COLUMNS}`,
       [
-        m.id,
-        m.tenantId,
-        m.carrierId,
-        m.to,
-        m.from,
-        m.body,
-        m.segments,
-        m.idempotencyKey,
-        m.requestDigest,
-        m.traceContext,
+        ms.map((m) => m.id),
+        ms.map((m) => m.tenantId),
+        ms.map((m) => m.carrierId),
+        ms.map((m) => m.to),
+        ms.map((m) => m.from),
+        ms.map((m) => m.body),
+        ms.map((m) => m.segments),
+        ms.map((m) => m.idempotencyKey),
+        ms.map((m) => m.requestDigest),
+        ms.map((m) => m.traceContext),
       ],
     );
-    if (inserted.rows[0]) return { kind: 'created', message: toMessage(inserted.rows[0]) };
+    const created = new Map(inserted.rows.map((row) => [row.id, toMessage(row)]));
+    return Promise.all(
+      ms.map(async (m): Promise<InsertOutcome> => {
+        const message = created.get(m.id);
+        return message ? { kind: 'created', message } : this.existingFor(m);
+      }),
+    );
+  }
+
+  private async existingFor(m: NewMessage): Promise<InsertOutcome> {
     const existing = await this.pool.query<MessageRow & { request_digest: Buffer | null }>(
       `SELECT ${MESSAGE_COLUMNS}, request_digest FROM messages WHERE tenant_id = $1 AND idempotency_key = $2`,
       [m.tenantId, m.idempotencyKey],
