@@ -17,10 +17,20 @@ const { values: args } = parseArgs({
   options: {
     messages: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
+    window: { type: 'string', default: '10' },
+    binds: { type: 'string', default: '1' },
   },
 });
 const total = Number(args.messages);
 const concurrency = Number(args.concurrency);
+const windowSize = Number(args.window);
+const binds = Number(args.binds);
+for (const [name, value] of Object.entries({ messages: total, concurrency, window: windowSize, binds })) {
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name} must be a positive whole number`);
+    process.exit(2);
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'maskline-bench-'));
 chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when we are root
@@ -40,11 +50,14 @@ const stack = new StackFixture({
   postgresUrl: postgres.url,
   logLevel: 'info',
   tracing: false,
+  carrierConfig: { windowSize, binds },
 });
 
 try {
   await stack.start();
-  console.log(`sending ${total} messages from ${concurrency} clients…`);
+  console.log(
+    `sending ${total} messages from ${concurrency} clients (SMPP: ${binds} bind(s), window ${windowSize})…`,
+  );
   const started = Date.now();
   let done = 0;
   const progress = setInterval(() => process.stdout.write(`\r  accepted ${done}/${total}`), 250);
@@ -79,6 +92,8 @@ try {
   const result = {
     messages: total,
     concurrency,
+    windowSize,
+    binds,
     accepted: ids.length,
     delivered,
     acceptedPerSecond: Math.round(ids.length / ((acceptedAt - started) / 1000)),

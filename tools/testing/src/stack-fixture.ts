@@ -13,6 +13,8 @@ export interface StackFixtureOptions {
   /** App log level: info or lower (readiness is read from info lines). Default debug, so
    * privacy scans see the most output. */
   logLevel?: string;
+  /** Extra SMPP plugin settings for the sim carrier, e.g. { windowSize: 50, binds: 2 }. */
+  carrierConfig?: Record<string, unknown>;
   /** Export spans to the in-test OTLP collector (default true). */
   tracing?: boolean;
 }
@@ -50,7 +52,13 @@ export class StackFixture {
       {
         id: 'sim',
         plugin: 'smpp',
-        config: { host: '127.0.0.1', port: this.sim.smppPort, systemId: 'maskline', password: 'secret' },
+        config: {
+          host: '127.0.0.1',
+          port: this.sim.smppPort,
+          systemId: 'maskline',
+          password: 'secret',
+          ...this.options.carrierConfig,
+        },
       },
     ]);
     await this.startApp('receipt-processor');
