@@ -50,7 +50,7 @@ export class Batcher<I, O> {
           for (const p of batch) p.reject(error);
           return;
         }
-        batch.forEach((p, i) => p.resolve(results[i] as O));
+        for (const [i, p] of batch.entries()) p.resolve(results[i] as O);
       },
       (error: unknown) => {
         for (const p of batch) p.reject(error);
