@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { inParallel, StackFixture } from '../src/stack-fixture.js';
 
@@ -80,6 +81,36 @@ describe('end to end through the real apps', () => {
         expect(haystack).not.toContain(number.slice(1));
         expect(haystack).not.toContain(bodyOf(i));
       }
+    }
+  });
+
+  it('never puts a phone number or body into Redis (keys or values)', async () => {
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      const dump: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) {
+          dump.push(key);
+          const type = await redis.type(key);
+          if (type === 'string') dump.push((await redis.get(key)) ?? '');
+          else if (type === 'hash') dump.push(JSON.stringify(await redis.hgetall(key)));
+          else if (type === 'list') dump.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+          else if (type === 'zset') dump.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+          else if (type === 'set') dump.push(JSON.stringify(await redis.smembers(key)));
+          else if (type === 'stream') dump.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+        }
+      } while (cursor !== '0');
+      const text = dump.join('\n');
+      expect(text).toContain(ids[0]!); // the scan did see the jobs
+      for (const [i, number] of numbers.entries()) {
+        expect(text).not.toContain(number.slice(1));
+        expect(text).not.toContain(bodyOf(i));
+      }
+    } finally {
+      redis.disconnect();
     }
   });
 
