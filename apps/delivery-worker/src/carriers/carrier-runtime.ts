@@ -23,6 +23,16 @@ export interface CarrierRuntimeDeps {
   eventSinkFor(carrierId: string): CarrierEventSinkToQueue;
 }
 
+/**
+ * BullMQ's limiter counts jobs in fixed windows, so `{max: tps, duration: 1000}` lets up to
+ * 2 × tps through in a second that straddles two windows. One job per 1000/tps ms spaces
+ * submits evenly instead: any one-second span holds at most tps + 1. The limiter lives in
+ * Redis, so it holds across every worker process of the carrier.
+ */
+export function tpsLimiter(tps: number): { max: number; duration: number } {
+  return { max: 1, duration: Math.ceil(1_000 / tps) };
+}
+
 /** One configured carrier: its plugin instance and the worker draining its queue. */
 export class CarrierRuntime {
   private worker: Worker<DeliverJob> | null = null;
@@ -76,7 +86,7 @@ export class CarrierRuntime {
         connection: this.deps.connection,
         prefix: this.deps.queuePrefix,
         concurrency: this.settings.concurrency,
-        ...(this.settings.tps > 0 ? { limiter: { max: this.settings.tps, duration: 1_000 } } : {}),
+        ...(this.settings.tps > 0 ? { limiter: tpsLimiter(this.settings.tps) } : {}),
       },
     );
     worker.on('error', (error) =>
