@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECEIPT_ID_RADIX } from './message-id.js';
 
 /**
  * Configuration of one SMPP carrier (the `config` object of a CARRIERS entry). Only host,
@@ -47,6 +48,12 @@ export const smppConfigSchema = z
     connectTimeoutMs: ms(1).default(5000),
     /** Bound on close(): draining the window, then waiting for unbind_resp and the socket. */
     closeTimeoutMs: ms(0).default(5000),
+    /**
+     * How this carrier's receipts write message ids relative to submit_sm_resp: `same`,
+     * `decimal-in-receipt` (responses hex, receipts decimal) or `hex-in-receipt`. Case
+     * and leading zeros are always normalised.
+     */
+    receiptIdRadix: z.enum(RECEIPT_ID_RADIX).default('same'),
     /** Ask for delivery receipts (registered_delivery 1) when the request wants one. */
     registeredDelivery: z.boolean().default(true),
     /**

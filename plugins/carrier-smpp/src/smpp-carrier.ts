@@ -15,6 +15,7 @@ import { destinationAddress, sourceAddress } from './addresses.js';
 import { readDeliverSm } from './deliver-sm.js';
 import { encodeText, messageParts } from './encoding.js';
 import type { DeliverSmDecision, EncodedText } from './internal-types.js';
+import { canonicalMessageId, receiptIdInSubmitForm } from './message-id.js';
 import { SmppBind } from './session/smpp-bind.js';
 import { submitStatusError } from './submit-status.js';
 import type { SmppConfig } from './types.js';
@@ -120,7 +121,7 @@ export class SmppCarrier implements CarrierPlugin {
         },
         signal,
       );
-      partIds.push(this.#messageIdOf(response, span));
+      partIds.push(canonicalMessageId(this.#messageIdOf(response, span)));
     }
     return { carrierMessageId: partIds[0]!, partIds, segments: encoded.segments };
   }
@@ -192,7 +193,17 @@ export class SmppCarrier implements CarrierPlugin {
       );
       return ESME_ROK;
     }
-    await this.#ctx.events.publish(decision.event);
+    const event =
+      decision.event.type === 'receipt'
+        ? {
+            ...decision.event,
+            carrierMessageId: receiptIdInSubmitForm(
+              decision.event.carrierMessageId,
+              this.#config.receiptIdRadix,
+            ),
+          }
+        : decision.event;
+    await this.#ctx.events.publish(event);
     return ESME_ROK;
   }
 }

@@ -23,6 +23,7 @@ describe('config schema', () => {
       reconnectMaxMs: 30_000,
       connectTimeoutMs: 5000,
       closeTimeoutMs: 5000,
+      receiptIdRadix: 'same',
       registeredDelivery: true,
       maxBodyOctets: 8000,
       sourceTonAlphanumeric: 5,
