@@ -16,12 +16,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { CarrierEventSinkToQueue } from '../src/carriers/carrier-event-sink.js';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
+import { directDeliveryStore } from '../src/delivery/delivery-store.js';
 
 /**
  * The delivery host with a scripted carrier plugin: real BullMQ on real Redis, real
  * PostgreSQL. The plugin decides by the message body what the "carrier" answers.
  */
 const attemptsByMessage = new Map<string, number>();
+/** Messages whose `submitted` write fails this many more times (a PostgreSQL blip). */
+const failingWrites = new Map<string, number>();
 
 const scriptedPlugin = defineCarrierPlugin({
   id: 'scripted',
@@ -88,6 +91,22 @@ describe('CarrierRuntime with a scripted plugin', () => {
         connection: redis,
         queuePrefix: prefix,
         submitTimeoutMs: 300,
+        deliveryStore: {
+          ...directDeliveryStore(messages),
+          async markSubmitted(update) {
+            const left = failingWrites.get(update.id) ?? 0;
+            if (left > 0) {
+              failingWrites.set(update.id, left - 1);
+              throw new Error('connection terminated unexpectedly');
+            }
+            return messages.markSubmitted(
+              update.id,
+              update.carrierMessageId,
+              update.segments,
+              update.traceContext,
+            );
+          },
+        },
         eventSinkFor: (carrierId) =>
           new CarrierEventSinkToQueue(
             carrierId,
@@ -150,6 +169,28 @@ describe('CarrierRuntime with a scripted plugin', () => {
     expect(m).toMatchObject({ status, errorCode });
     expect(attemptsByMessage.get(id)).toBe(attempts);
     if (status === 'submitted') expect(m?.carrierMessageId).toBe(`c-${id.slice(-8)}`);
+  });
+
+  it('retries the submitted write instead of submitting twice when PostgreSQL blips', async () => {
+    const id = uuidv7();
+    failingWrites.set(id, 2);
+    await messages.insertAccepted({
+      id,
+      tenantId,
+      carrierId: 'scripted',
+      to: '+447911123456',
+      from: 'Test',
+      body: 'ok',
+      segments: 1,
+      idempotencyKey: null,
+      requestDigest: null,
+      traceContext: null,
+    });
+    await queues.enqueue([{ carrierId: 'scripted', job: { messageId: id, tenantId } }]);
+    const m = await settle(id);
+    expect(m).toMatchObject({ status: 'submitted', carrierMessageId: `c-${id.slice(-8)}` });
+    expect(attemptsByMessage.get(id)).toBe(1);
+    expect(failingWrites.get(id)).toBe(0);
   });
 
   it('abandons a hanging submit as carrier_timeout and retries it', async () => {

@@ -7,7 +7,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
 import { DeliverProcessor } from '../delivery/deliver-processor.js';
-import { batchedDeliveryStore } from '../delivery/delivery-store.js';
+import { batchedDeliveryStore, type DeliveryStore } from '../delivery/delivery-store.js';
 import type { CarrierEventSinkToQueue } from './carrier-event-sink.js';
 import { GuardedCarrier } from './guarded-carrier.js';
 
@@ -21,6 +21,8 @@ export interface CarrierRuntimeDeps {
   queuePrefix: string;
   submitTimeoutMs: number;
   eventSinkFor(carrierId: string): CarrierEventSinkToQueue;
+  /** Storage as the deliver processor sees it; batched by default. */
+  deliveryStore?: DeliveryStore;
 }
 
 /**
@@ -74,7 +76,7 @@ export class CarrierRuntime {
   async start(): Promise<void> {
     await this.carrier.start();
     const processor = new DeliverProcessor(
-      batchedDeliveryStore(this.deps.messages),
+      this.deps.deliveryStore ?? batchedDeliveryStore(this.deps.messages),
       this.carrier,
       this.deps.tracer,
       this.deps.logger,

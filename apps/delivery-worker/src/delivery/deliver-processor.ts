@@ -6,6 +6,7 @@ import {
   toMasklineError,
 } from '@maskline/core';
 import { type DeliverJob, deliverJobSchema, toWorkerError } from '@maskline/queues';
+import type { SubmittedUpdate } from '@maskline/storage';
 import { ATTR, activeTraceparent, extractTraceContext, SPAN, withSpan } from '@maskline/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError, type Worker } from 'bullmq';
@@ -32,6 +33,7 @@ export class DeliverProcessor {
     private readonly carrier: GuardedCarrier,
     private readonly tracer: Tracer,
     private readonly logger: Logger,
+    private readonly recordAttempts = 6,
   ) {}
 
   async process(job: Job<DeliverJob>, worker: Worker): Promise<DeliverOutcome> {
@@ -70,13 +72,30 @@ export class DeliverProcessor {
     } catch (error) {
       throw await this.failed(toMasklineError(error, 'plugin_failure'), data.messageId, job, worker);
     }
-    await this.store.markSubmitted({
+    await this.recordSubmitted({
       id: data.messageId,
       carrierMessageId: result.carrierMessageId,
       segments: result.segments,
       traceContext: activeTraceparent(),
     });
     return 'submitted';
+  }
+
+  /**
+   * The carrier has the message now: failing this job would submit it again on retry.
+   * So the write is retried here (with backoff, ~6 s in all) before the job gives up.
+   */
+  private async recordSubmitted(update: SubmittedUpdate): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.markSubmitted(update);
+        return;
+      } catch (error) {
+        if (attempt >= this.recordAttempts) throw error;
+        this.logger.warn({ messageId: update.id, attempt }, 'recording submitted failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
   }
 
   private async failed(error: MasklineError, messageId: string, job: Job, worker: Worker): Promise<Error> {
