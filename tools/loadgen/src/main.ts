@@ -9,7 +9,15 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureInfraBinaries, freePort, REPO_ROOT, startPostgres, startRedis } from '@maskline/local-infra';
+import {
+  ensureInfraBinaries,
+  freePort,
+  type ProcessUsage,
+  processUsage,
+  REPO_ROOT,
+  startPostgres,
+  startRedis,
+} from '@maskline/local-infra';
 import { inParallel, StackFixture } from '@maskline/testing/stack';
 import { summarize } from './stats.js';
 
@@ -89,6 +97,9 @@ try {
     [ids],
   );
   const seconds = (finishedAt - started) / 1000;
+  const processes: Record<string, ProcessUsage | null> = {};
+  for (const [name, app] of stack.apps) processes[name] = app.usage();
+  processes['loadgen+smsc-sim'] = processUsage(process.pid);
   const result = {
     messages: total,
     concurrency,
@@ -99,6 +110,7 @@ try {
     acceptedPerSecond: Math.round(ids.length / ((acceptedAt - started) / 1000)),
     deliveredPerSecondEndToEnd: Math.round(delivered / seconds),
     seconds,
+    processes,
     latencyMs: {
       acceptToSubmitted: summarize(rows.rows.map((r) => Number(r.ingest_to_submit))),
       submittedToDelivered: summarize(rows.rows.map((r) => Number(r.submit_to_done))),
@@ -121,6 +133,15 @@ try {
 | accepted → submitted p50/p95/p99 ms | ${f(l.acceptToSubmitted)} |
 | submitted → delivered p50/p95/p99 ms | ${f(l.submittedToDelivered)} |
 | accepted → delivered p50/p95/p99 ms | ${f(l.acceptToDelivered)} |
+
+| process | CPU s | peak RSS MiB |
+| --- | --- | --- |
+${Object.entries(processes)
+  .map(
+    ([name, u]) =>
+      `| ${name} | ${u ? u.cpuSeconds.toFixed(1) : '?'} | ${u ? u.peakRssMiB.toFixed(0) : '?'} |`,
+  )
+  .join('\n')}
 `);
 } finally {
   await stack.stop();

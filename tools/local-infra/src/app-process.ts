@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type ProcessUsage, processUsage } from './process-usage.js';
 
 export type AppName = 'ingest' | 'delivery-worker' | 'receipt-processor';
 
@@ -64,6 +65,12 @@ export class AppProcess {
       });
     });
     await ready;
+  }
+
+  /** CPU seconds and peak RSS so far (Linux); null when not running. */
+  usage(): ProcessUsage | null {
+    const pid = this.child?.pid;
+    return pid && this.child?.exitCode === null ? processUsage(pid) : null;
   }
 
   /** Graceful stop (SIGTERM), or kill -9 when `hard`. */
