@@ -6,6 +6,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { ReceiptProcessorConfig } from './config.js';
 import { InboundProcessor } from './inbound/inbound-processor.js';
 import { ReceiptProcessor } from './receipts/receipt-processor.js';
+import { batchedReceiptStore } from './receipts/receipt-store.js';
 import { CarrierEventSweeper } from './sweep/carrier-event-sweeper.js';
 
 const LOCAL = {
@@ -32,8 +33,7 @@ export function createReceiptContainer(
     cached(
       (c) =>
         new ReceiptProcessor(
-          c.resolve(TOKENS.ReceiptRepository),
-          c.resolve(TOKENS.MessageRepository),
+          batchedReceiptStore(c.resolve(TOKENS.ReceiptRepository), c.resolve(TOKENS.MessageRepository)),
           tracer,
           c.resolve(TOKENS.Logger),
         ),

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCarrierEventsWorker } from '../src/carrier-events-worker.js';
 import { InboundProcessor } from '../src/inbound/inbound-processor.js';
 import { ReceiptProcessor } from '../src/receipts/receipt-processor.js';
+import { batchedReceiptStore } from '../src/receipts/receipt-store.js';
 import { CarrierEventSweeper } from '../src/sweep/carrier-event-sweeper.js';
 
 describe('receipt processing against real Redis and PostgreSQL', () => {
@@ -37,7 +38,7 @@ describe('receipt processing against real Redis and PostgreSQL', () => {
       connection: redis,
       prefix,
       concurrency: 4,
-      receipts: new ReceiptProcessor(receipts, messages, tracer, silentLogger),
+      receipts: new ReceiptProcessor(batchedReceiptStore(receipts, messages), tracer, silentLogger),
       inbound: new InboundProcessor(inbound, tracer, silentLogger),
     });
   });

@@ -138,4 +138,24 @@ describe('MessageRepository against PostgreSQL', () => {
     expect(outcomes[2]).toMatchObject({ sameRequest: true, message: { id: first.id } });
     expect(outcomes[3]).toMatchObject({ sameRequest: false, message: { id: first.id } });
   });
+
+  it('applies many receipts in order: the first for a message wins, unknown ids match nothing', async () => {
+    const a = newMessage();
+    const b = newMessage();
+    for (const m of [a, b]) await messages.insertAccepted(m);
+    await messages.markSubmitted(a.id, 'many-a', 1, null);
+    await messages.markSubmitted(b.id, 'many-b', 1, null);
+    const results = await messages.applyReceipts([
+      { carrierId: 'sim', carrierMessageId: 'many-a', status: 'undeliverable', errorCode: 'delivery_failed' },
+      { carrierId: 'sim', carrierMessageId: 'many-b', status: 'delivered', errorCode: null },
+      { carrierId: 'sim', carrierMessageId: 'many-a', status: 'delivered', errorCode: null },
+      { carrierId: 'sim', carrierMessageId: 'nobody-home', status: 'delivered', errorCode: null },
+    ]);
+    expect(results.map((r) => r && [r.messageId, r.applied, r.status])).toEqual([
+      [a.id, true, 'undeliverable'],
+      [b.id, true, 'delivered'],
+      [a.id, false, 'undeliverable'],
+      null,
+    ]);
+  });
 });

@@ -1,9 +1,9 @@
 import { type Logger, MasklineError, receiptEffect } from '@maskline/core';
 import { type ReceiptJob, receiptJobSchema } from '@maskline/queues';
-import type { MessageRepository, ReceiptRepository } from '@maskline/storage';
 import { ATTR, extractTraceContext, SPAN } from '@maskline/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
+import type { ReceiptStore } from './receipt-store.js';
 
 export type ReceiptOutcomeOfJob = 'applied' | 'duplicate' | 'intermediate' | 'orphaned';
 
@@ -15,8 +15,7 @@ export type ReceiptOutcomeOfJob = 'applied' | 'duplicate' | 'intermediate' | 'or
  */
 export class ReceiptProcessor {
   constructor(
-    private readonly receipts: ReceiptRepository,
-    private readonly messages: MessageRepository,
+    private readonly store: ReceiptStore,
     private readonly tracer: Tracer,
     private readonly logger: Logger,
   ) {}
@@ -25,23 +24,23 @@ export class ReceiptProcessor {
     const parsed = receiptJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError('invalid_request');
     const startTime = new Date();
-    const receipt = await this.receipts.load(parsed.data.receiptId);
+    const receipt = await this.store.load(parsed.data.receiptId);
     if (!receipt || receipt.processed) return 'duplicate';
     const effect = receiptEffect(receipt.outcome);
     if (!effect) {
-      await this.receipts.markProcessed(receipt.id, null);
+      await this.store.markProcessed(receipt.id, null);
       return 'intermediate';
     }
-    const match = await this.messages.applyReceipt(
-      receipt.carrierId,
-      receipt.carrierMessageId,
-      effect.status,
-      effect.errorCode,
-    );
+    const match = await this.store.apply({
+      carrierId: receipt.carrierId,
+      carrierMessageId: receipt.carrierMessageId,
+      status: effect.status,
+      errorCode: effect.errorCode,
+    });
     if (!match) {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!lastAttempt) throw new MasklineError('receipt_unmatched');
-      await this.receipts.markProcessed(receipt.id, null);
+      await this.store.markProcessed(receipt.id, null);
       this.logger.warn({ receiptId: receipt.id, carrier: receipt.carrierId }, 'receipt matched no message');
       return 'orphaned';
     }
@@ -60,7 +59,7 @@ export class ReceiptProcessor {
       extractTraceContext(match.traceContext),
     );
     try {
-      await this.receipts.markProcessed(receipt.id, match.messageId);
+      await this.store.markProcessed(receipt.id, match.messageId);
     } finally {
       span.end();
     }

@@ -39,6 +39,13 @@ export interface SubmittedUpdate {
   traceContext: string | null;
 }
 
+export interface ReceiptApplication {
+  carrierId: string;
+  carrierMessageId: string;
+  status: TerminalStatus;
+  errorCode: string | null;
+}
+
 export interface StuckMessage {
   id: string;
   tenantId: string;
@@ -221,27 +228,74 @@ export class MessageRepository {
     status: TerminalStatus,
     errorCode: string | null,
   ): Promise<ReceiptMatch | null> {
+    return (await this.applyReceipts([{ carrierId, carrierMessageId, status, errorCode }]))[0] ?? null;
+  }
+
+  /**
+   * applyReceipt for many receipts, one statement per round. Receipts naming the same
+   * message go in separate rounds, in order, so the first one wins as it would one by one.
+   */
+  async applyReceipts(items: readonly ReceiptApplication[]): Promise<(ReceiptMatch | null)[]> {
+    const results: (ReceiptMatch | null)[] = new Array(items.length).fill(null);
+    let remaining = items.map((item, index) => ({ item, index }));
+    while (remaining.length > 0) {
+      const seen = new Set<string>();
+      const round: typeof remaining = [];
+      const later: typeof remaining = [];
+      for (const entry of remaining) {
+        const key = `${entry.item.carrierId}\u0000${entry.item.carrierMessageId}`;
+        (seen.has(key) ? later : round).push(entry);
+        seen.add(key);
+      }
+      const matches = await this.applyReceiptRound(round.map((e) => e.item));
+      round.forEach((entry, i) => {
+        results[entry.index] = matches[i] ?? null;
+      });
+      remaining = later;
+    }
+    return results;
+  }
+
+  private async applyReceiptRound(items: readonly ReceiptApplication[]): Promise<(ReceiptMatch | null)[]> {
+    // Every terminal status has the same predecessors (accepted, queued, submitted).
+    const predecessors = predecessorsOf('delivered');
     const result = await this.pool.query<{
+      n: string;
       id: string;
       trace_context: string | null;
       status: MessageStatus;
       applied: boolean;
     }>(
-      `WITH target AS (
-         SELECT id FROM messages WHERE carrier_id = $1 AND carrier_message_id = $2
-         ORDER BY submitted_at DESC NULLS LAST LIMIT 1
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           WITH ORDINALITY AS u(carrier_id, carrier_message_id, status, error_code, n)
+       ), target AS (
+         SELECT DISTINCT ON (i.n) i.n, m.id FROM input i
+         JOIN messages m ON m.carrier_id = i.carrier_id AND m.carrier_message_id = i.carrier_message_id
+         ORDER BY i.n, m.submitted_at DESC NULLS LAST
        ), updated AS (
-         UPDATE messages m SET status = $3, error_code = $4, done_at = now(), updated_at = now()
-         FROM target WHERE m.id = target.id AND m.status = ANY($5::text[])
-         RETURNING m.id, m.trace_context, m.status
+         UPDATE messages m SET status = i.status, error_code = i.error_code, done_at = now(), updated_at = now()
+         FROM target t JOIN input i ON i.n = t.n
+         WHERE m.id = t.id AND m.status = ANY($5::text[])
+         RETURNING m.id, m.status
        )
-       SELECT m.id, m.trace_context, COALESCE(u.status, m.status) AS status, (u.id IS NOT NULL) AS applied
-       FROM target JOIN messages m ON m.id = target.id LEFT JOIN updated u ON u.id = m.id`,
-      [carrierId, carrierMessageId, status, errorCode, predecessorsOf(status)],
+       SELECT t.n, m.id, m.trace_context, COALESCE(u.status, m.status) AS status, (u.id IS NOT NULL) AS applied
+       FROM target t JOIN messages m ON m.id = t.id LEFT JOIN updated u ON u.id = m.id`,
+      [
+        items.map((i) => i.carrierId),
+        items.map((i) => i.carrierMessageId),
+        items.map((i) => i.status),
+        items.map((i) => i.errorCode),
+        predecessors,
+      ],
     );
-    const row = result.rows[0];
-    if (!row) return null;
-    return { messageId: row.id, traceContext: row.trace_context, applied: row.applied, status: row.status };
+    const byOrdinal = new Map(result.rows.map((row) => [Number(row.n), row]));
+    return items.map((_, i) => {
+      const row = byOrdinal.get(i + 1);
+      return row
+        ? { messageId: row.id, traceContext: row.trace_context, applied: row.applied, status: row.status }
+        : null;
+    });
   }
 
   /** Messages still waiting for a carrier whose last change is older than the cutoff. */

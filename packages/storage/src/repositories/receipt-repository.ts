@@ -45,6 +45,11 @@ export class ReceiptRepository {
   }
 
   async load(id: string): Promise<StoredReceipt | null> {
+    return (await this.loadMany([id]))[0] ?? null;
+  }
+
+  /** Receipts by id in one query, in the order of `ids` (null for an unknown id). */
+  async loadMany(ids: readonly string[]): Promise<(StoredReceipt | null)[]> {
     const result = await this.pool.query<{
       id: string;
       carrier_id: string;
@@ -55,26 +60,37 @@ export class ReceiptRepository {
       processed_at: Date | null;
     }>(
       `SELECT id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, processed_at
-       FROM receipts WHERE id = $1`,
-      [id],
+       FROM receipts WHERE id = ANY($1::uuid[])`,
+      [ids],
     );
-    const row = result.rows[0];
-    if (!row) return null;
-    return {
-      id: row.id,
-      carrierId: row.carrier_id,
-      carrierMessageId: row.carrier_message_id,
-      outcome: row.outcome,
-      carrierStatus: row.carrier_status,
-      networkErrorCode: row.network_error_code,
-      processed: row.processed_at !== null,
-    };
+    const byId = new Map(
+      result.rows.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          carrierId: row.carrier_id,
+          carrierMessageId: row.carrier_message_id,
+          outcome: row.outcome,
+          carrierStatus: row.carrier_status,
+          networkErrorCode: row.network_error_code,
+          processed: row.processed_at !== null,
+        },
+      ]),
+    );
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   async markProcessed(id: string, messageId: string | null): Promise<void> {
+    await this.markManyProcessed([{ id, messageId }]);
+  }
+
+  /** Marks receipts applied (with the message each matched, if any) in one statement. */
+  async markManyProcessed(rows: readonly { id: string; messageId: string | null }[]): Promise<void> {
     await this.pool.query(
-      'UPDATE receipts SET processed_at = now(), message_id = $2 WHERE id = $1 AND processed_at IS NULL',
-      [id, messageId],
+      `UPDATE receipts r SET processed_at = now(), message_id = u.message_id
+       FROM unnest($1::uuid[], $2::uuid[]) AS u(id, message_id)
+       WHERE r.id = u.id AND r.processed_at IS NULL`,
+      [rows.map((r) => r.id), rows.map((r) => r.messageId)],
     );
   }
 
