@@ -9,7 +9,13 @@ import {
 } from '@maskline/core';
 import { CarrierEventQueue, createRedisConnection, DeliveryQueues } from '@maskline/queues';
 import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
-import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import {
+  createTestDatabase,
+  seedTenant,
+  type TestDatabase,
+  testMessage,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
 import { trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -128,20 +134,8 @@ describe('CarrierRuntime with a scripted plugin', () => {
     await db.drop();
   });
 
-  async function send(body: string): Promise<string> {
-    const id = uuidv7();
-    await messages.insertAccepted({
-      id,
-      tenantId,
-      carrierId: 'scripted',
-      to: '+447911123456',
-      from: 'Test',
-      body,
-      segments: 1,
-      idempotencyKey: null,
-      requestDigest: null,
-      traceContext: null,
-    });
+  async function send(body: string, id = uuidv7()): Promise<string> {
+    await messages.insertAccepted(testMessage(tenantId, { id, carrierId: 'scripted', body }));
     await queues.enqueue([{ carrierId: 'scripted', job: { messageId: id, tenantId } }]);
     return id;
   }
@@ -174,19 +168,7 @@ describe('CarrierRuntime with a scripted plugin', () => {
   it('retries the submitted write instead of submitting twice when PostgreSQL blips', async () => {
     const id = uuidv7();
     failingWrites.set(id, 2);
-    await messages.insertAccepted({
-      id,
-      tenantId,
-      carrierId: 'scripted',
-      to: '+447911123456',
-      from: 'Test',
-      body: 'ok',
-      segments: 1,
-      idempotencyKey: null,
-      requestDigest: null,
-      traceContext: null,
-    });
-    await queues.enqueue([{ carrierId: 'scripted', job: { messageId: id, tenantId } }]);
+    await send('ok', id);
     const m = await settle(id);
     expect(m).toMatchObject({ status: 'submitted', carrierMessageId: `c-${id.slice(-8)}` });
     expect(attemptsByMessage.get(id)).toBe(1);

@@ -8,7 +8,13 @@ import {
 } from '@maskline/core';
 import { CarrierEventQueue, createRedisConnection, DeliveryQueues } from '@maskline/queues';
 import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
-import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import {
+  createTestDatabase,
+  seedTenant,
+  type TestDatabase,
+  testMessage,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
 import { trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -94,20 +100,7 @@ describe('per-carrier TPS cap across workers', () => {
 
   it(`never submits more than ${TPS} (+1 at an edge) in any one-second span`, async () => {
     const ids = Array.from({ length: 60 }, () => uuidv7());
-    for (const id of ids) {
-      await messages.insertAccepted({
-        id,
-        tenantId,
-        carrierId: 'capped',
-        to: '+447911123456',
-        from: 'Test',
-        body: 'tps',
-        segments: 1,
-        idempotencyKey: null,
-        requestDigest: null,
-        traceContext: null,
-      });
-    }
+    await messages.insertManyAccepted(ids.map((id) => testMessage(tenantId, { id, carrierId: 'capped' })));
     await queues.enqueue(ids.map((id) => ({ carrierId: 'capped', job: { messageId: id, tenantId } })));
     await Promise.all(runtimes.map((r) => r.start()));
     const deadline = Date.now() + 15_000;

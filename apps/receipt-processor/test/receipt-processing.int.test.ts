@@ -1,7 +1,13 @@
-import { silentLogger, systemClock, uuidv7 } from '@maskline/core';
+import { silentLogger, systemClock } from '@maskline/core';
 import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
 import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
-import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import {
+  createTestDatabase,
+  seedTenant,
+  type TestDatabase,
+  testMessage,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
 import { trace } from '@opentelemetry/api';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -51,19 +57,7 @@ describe('receipt processing against real Redis and PostgreSQL', () => {
   });
 
   async function submittedMessage(carrierMessageId: string | null): Promise<string> {
-    const id = uuidv7();
-    await messages.insertAccepted({
-      id,
-      tenantId,
-      carrierId: 'sim',
-      to: '+447911123456',
-      from: 'Test',
-      body: 'b',
-      segments: 1,
-      idempotencyKey: null,
-      requestDigest: null,
-      traceContext: null,
-    });
+    const { id } = (await messages.insertAccepted(testMessage(tenantId))).message;
     if (carrierMessageId) await messages.markSubmitted(id, carrierMessageId, 1, null);
     return id;
   }

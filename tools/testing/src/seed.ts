@@ -1,4 +1,5 @@
-import { ApiKeyRepository, TenantRepository } from '@maskline/storage';
+import { uuidv7 } from '@maskline/core';
+import { ApiKeyRepository, type NewMessage, TenantRepository } from '@maskline/storage';
 import type pg from 'pg';
 
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
@@ -8,4 +9,21 @@ export async function seedTenant(pool: pg.Pool, name = 'test tenant', pepper = T
   const tenantId = await new TenantRepository(pool).create(name);
   const { apiKey } = await new ApiKeyRepository(pool, pepper).create(tenantId, 'test key');
   return { tenantId, apiKey };
+}
+
+/** A NewMessage for tests: a fresh id and harmless defaults, overridable field by field. */
+export function testMessage(tenantId: string, overrides: Partial<NewMessage> = {}): NewMessage {
+  return {
+    id: uuidv7(),
+    tenantId,
+    carrierId: 'sim',
+    to: '+447911123456',
+    from: 'Test',
+    body: 'hello',
+    segments: 1,
+    idempotencyKey: null,
+    requestDigest: null,
+    traceContext: null,
+    ...overrides,
+  };
 }

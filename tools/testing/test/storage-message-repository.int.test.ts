@@ -1,7 +1,6 @@
-import { uuidv7 } from '@maskline/core';
 import { MessageRepository, migrate, type NewMessage, ReceiptRepository } from '@maskline/storage';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { seedTenant } from '../src/seed.js';
+import { seedTenant, testMessage } from '../src/seed.js';
 import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
 
 describe('MessageRepository against PostgreSQL', () => {
@@ -9,19 +8,7 @@ describe('MessageRepository against PostgreSQL', () => {
   let messages: MessageRepository;
   let tenantId: string;
 
-  const newMessage = (over: Partial<NewMessage> = {}): NewMessage => ({
-    id: uuidv7(),
-    tenantId,
-    carrierId: 'sim',
-    to: '+447911123456',
-    from: 'Maskline',
-    body: 'hello',
-    segments: 1,
-    idempotencyKey: null,
-    requestDigest: null,
-    traceContext: null,
-    ...over,
-  });
+  const newMessage = (over: Partial<NewMessage> = {}): NewMessage => testMessage(tenantId, over);
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('postgresUrl'));
