@@ -9,6 +9,7 @@ export * from './errors/maskline-error.js';
 export * from './errors/retry-decision.js';
 export * from './ids/ids.js';
 export * from './logging/logger.js';
+export * from './messages/gsm-alphabet.js';
 export * from './messages/message.js';
 export * from './messages/message-status.js';
 export * from './messages/segments.js';

@@ -67,4 +67,8 @@ describe('UCS-2 segments', () => {
     expect(segmentInfo('😀'.repeat(35))).toEqual({ encoding: 'ucs2', units: 70, segments: 1 });
     expect(segmentInfo('😀'.repeat(36))).toEqual({ encoding: 'ucs2', units: 72, segments: 2 });
   });
+
+  it('treats a literal ESC as not GSM-7 text, as the SMPP encoder does', () => {
+    expect(segmentInfo('a\u001bb')).toMatchObject({ encoding: 'ucs2', units: 3, segments: 1 });
+  });
 });

@@ -1,3 +1,4 @@
+import { GSM7_BASIC, GSM7_ESCAPE, GSM7_EXTENSION, segmentInfo } from '@maskline/core';
 import type { EncodedText, MessagePart } from './internal-types.js';
 
 /**
@@ -12,36 +13,15 @@ export const DATA_CODING_ASCII = 0x01;
 export const DATA_CODING_LATIN1 = 0x03;
 export const DATA_CODING_UCS2 = 0x08;
 
-/** One segment: 160 GSM septets (sent unpacked, one per octet) or 70 UCS-2 units (140 octets). */
-export const GSM7_SEGMENT_SEPTETS = 160;
-export const UCS2_SEGMENT_OCTETS = 140;
-
-// GSM 03.38 basic table, index = septet value. 0x1B is the escape to the extension table.
-const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-// Extension table: character → septet after 0x1B.
-const GSM_EXTENSION: ReadonlyArray<readonly [string, number]> = [
-  ['\f', 0x0a],
-  ['^', 0x14],
-  ['{', 0x28],
-  ['}', 0x29],
-  ['\\', 0x2f],
-  ['[', 0x3c],
-  ['~', 0x3d],
-  [']', 0x3e],
-  ['|', 0x40],
-  ['€', 0x65],
-];
-const ESC = 0x1b;
+const ESC = GSM7_ESCAPE;
 
 const basicEncode = new Map<string, number>();
-for (let i = 0; i < GSM_BASIC.length; i++) {
+for (let i = 0; i < GSM7_BASIC.length; i++) {
   // A literal ESC character in a body is not text: it must not be sent as 0x1B.
-  if (i !== ESC) basicEncode.set(GSM_BASIC[i]!, i);
+  if (i !== ESC) basicEncode.set(GSM7_BASIC[i]!, i);
 }
-const extensionEncode = new Map(GSM_EXTENSION);
-const extensionDecode = new Map(GSM_EXTENSION.map(([ch, code]) => [code, ch] as const));
+const extensionEncode = new Map(GSM7_EXTENSION);
+const extensionDecode = new Map(GSM7_EXTENSION.map(([ch, code]) => [code, ch] as const));
 
 /** GSM 03.38 unpacked septets, or null when a character is not in the default alphabet. */
 export function encodeGsm7(text: string): Buffer | null {
@@ -64,26 +44,12 @@ export function encodeUcs2(text: string): Buffer {
   return Buffer.from(text, 'utf16le').swap16();
 }
 
-/** GSM 03.38 when every character fits, else UCS-2; segments as the handset counts them. */
+/** GSM 03.38 when every character fits, else UCS-2; segments counted as core counts them. */
 export function encodeText(text: string): EncodedText {
+  const { segments } = segmentInfo(text);
   const gsm = encodeGsm7(text);
-  if (gsm) {
-    const septets = gsm.length;
-    return {
-      encoding: 'gsm7',
-      dataCoding: DATA_CODING_GSM7,
-      bytes: gsm,
-      segments: septets <= GSM7_SEGMENT_SEPTETS ? 1 : Math.ceil(septets / 153),
-    };
-  }
-  const bytes = encodeUcs2(text);
-  const units = bytes.length / 2;
-  return {
-    encoding: 'ucs2',
-    dataCoding: DATA_CODING_UCS2,
-    bytes,
-    segments: bytes.length <= UCS2_SEGMENT_OCTETS ? 1 : Math.ceil(units / 67),
-  };
+  if (gsm) return { encoding: 'gsm7', dataCoding: DATA_CODING_GSM7, bytes: gsm, segments };
+  return { encoding: 'ucs2', dataCoding: DATA_CODING_UCS2, bytes: encodeUcs2(text), segments };
 }
 
 /**
@@ -113,10 +79,10 @@ export function decodeGsm7(bytes: Buffer): string {
       if (next === undefined) break;
       i++;
       // An unknown extension code shows as the basic character (3GPP TS 23.038 §6.2.1.1).
-      out += extensionDecode.get(next & 0x7f) ?? GSM_BASIC[next & 0x7f];
+      out += extensionDecode.get(next & 0x7f) ?? GSM7_BASIC[next & 0x7f];
       continue;
     }
-    out += GSM_BASIC[septet];
+    out += GSM7_BASIC[septet];
   }
   return out;
 }

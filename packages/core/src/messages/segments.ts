@@ -1,15 +1,14 @@
+import { GSM7_BASIC, GSM7_ESCAPE, GSM7_EXTENSION } from './gsm-alphabet.js';
+
 /**
  * SMS segment counting. GSM 03.38 default alphabet (with the extension table counting
  * two septets) when every character fits, UCS-2 otherwise.
  * 160 septets in one segment, 153 per part when concatenated; UCS-2: 70 / 67.
  */
-const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM_EXTENSION = '\f^{}\\[~]|€';
-
-const basic = new Set(GSM_BASIC);
-const extension = new Set(GSM_EXTENSION);
+// A literal ESC in a body is not text: it is not encodable as GSM-7 (it would start an
+// extension sequence), so such a body goes as UCS-2.
+const basic = new Set([...GSM7_BASIC].filter((ch) => ch.charCodeAt(0) !== GSM7_ESCAPE));
+const extension = new Set(GSM7_EXTENSION.map(([ch]) => ch));
 
 export type SmsEncoding = 'gsm7' | 'ucs2';
 
