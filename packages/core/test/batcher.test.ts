@@ -55,4 +55,24 @@ describe('Batcher', () => {
   it('refuses a maxSize below 1', () => {
     expect(() => new Batcher(async (i) => i, { maxSize: 0, maxWaitMs: 0 })).toThrow(RangeError);
   });
+
+  it('flush() runs what waits and resolves once every started batch has settled', async () => {
+    const done: number[] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        await new Promise((r) => setTimeout(r, 20));
+        done.push(...items);
+        if (items.includes(9)) throw new Error('boom');
+        return items;
+      },
+      { maxSize: 100, maxWaitMs: 60_000 },
+    );
+    const a = batcher.add(1);
+    const b = batcher.add(9).catch((e: Error) => e.message);
+    await batcher.flush();
+    expect(done).toEqual([1, 9]);
+    await expect(a).rejects.toThrow('boom');
+    expect(await b).toBe('boom');
+    await batcher.flush(); // nothing waits: resolves at once
+  });
 });

@@ -1,45 +1,38 @@
-import type { Logger } from '@maskline/core';
+import { Batcher, type Logger } from '@maskline/core';
 import type { MessageRepository } from '@maskline/storage';
 
 /**
  * Moves messages from accepted to queued once their job exists, in batches: one UPDATE
- * per flush instead of one commit per message. Losing a pending batch (crash) is
- * harmless: the reconciler finds those messages in `accepted` and re-enqueues them,
- * which the job id makes a no-op while the job still exists.
+ * per flush instead of one commit per message. Nobody waits for it: losing a batch (crash,
+ * database blip) is harmless, since the reconciler finds those messages in `accepted` and
+ * re-enqueues them, which the job id makes a no-op while the job still exists.
  */
 export class QueuedMarker {
-  private pending: string[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly batches: Batcher<string, void>;
 
   constructor(
-    private readonly messages: MessageRepository,
+    messages: MessageRepository,
     private readonly logger: Logger,
-    private readonly maxDelayMs = 20,
-    private readonly maxBatch = 500,
-  ) {}
-
-  add(messageId: string): void {
-    this.pending.push(messageId);
-    if (this.pending.length >= this.maxBatch) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
+    maxWaitMs = 20,
+    maxSize = 500,
+  ) {
+    this.batches = new Batcher(
+      async (ids) => {
+        await messages.markQueued(ids);
+        return ids.map(() => undefined);
+      },
+      { maxSize, maxWaitMs },
+    );
   }
 
+  add(messageId: string): void {
+    this.batches.add(messageId).catch((error: unknown) => {
+      this.logger.warn({ err: error, messageId }, 'marking a message queued failed; the reconciler will');
+    });
+  }
+
+  /** Writes what waits and resolves when every batch has settled (for shutdown). */
   flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing
-      .then(() => this.messages.markQueued(batch))
-      .then(
-        () => {},
-        (error: unknown) =>
-          this.logger.warn({ err: error, count: batch.length }, 'marking messages queued failed'),
-      );
-    return this.flushing;
+    return this.batches.flush();
   }
 }

@@ -20,6 +20,7 @@ interface Pending<I, O> {
 export class Batcher<I, O> {
   private pending: Pending<I, O>[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly runBatch: (items: I[]) => Promise<O[]>,
@@ -31,30 +32,38 @@ export class Batcher<I, O> {
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.options.maxSize) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.options.maxWaitMs);
+      if (this.pending.length >= this.options.maxSize) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.options.maxWaitMs);
     });
   }
 
-  /** Runs whatever waits now. */
-  flush(): void {
+  /**
+   * Runs whatever waits now. Resolves once every batch started so far has settled (never
+   * rejects: each caller gets its own outcome), so shutdown can drain with `await flush()`.
+   */
+  flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
-    this.runBatch(batch.map((p) => p.item)).then(
-      (results) => {
-        if (results.length !== batch.length) {
-          const error = new Error(`batch returned ${results.length} results for ${batch.length} items`);
-          for (const p of batch) p.reject(error);
-          return;
-        }
-        for (const [i, p] of batch.entries()) p.resolve(results[i] as O);
-      },
-      (error: unknown) => {
+    if (batch.length > 0) {
+      const run = this.run(batch).finally(() => this.running.delete(run));
+      this.running.add(run);
+    }
+    return Promise.all(this.running).then(() => undefined);
+  }
+
+  private async run(batch: Pending<I, O>[]): Promise<void> {
+    try {
+      const results = await this.runBatch(batch.map((p) => p.item));
+      if (results.length !== batch.length) {
+        const error = new Error(`batch returned ${results.length} results for ${batch.length} items`);
         for (const p of batch) p.reject(error);
-      },
-    );
+        return;
+      }
+      for (const [i, p] of batch.entries()) p.resolve(results[i] as O);
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
   }
 }
