@@ -29,7 +29,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'receipt processor stopping');
-    services.sweeper.stop();
+    await services.sweeper.stop();
     await worker.close();
     await services.events.close();
     await closeBaseContainer(container);

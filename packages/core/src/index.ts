@@ -14,4 +14,5 @@ export * from './messages/message.js';
 export * from './messages/message-status.js';
 export * from './messages/segments.js';
 export * from './phone/phone-number.js';
+export * from './scheduling/periodic-task.js';
 export * from './time/clock.js';

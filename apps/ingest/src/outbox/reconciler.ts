@@ -1,4 +1,4 @@
-import type { Logger } from '@maskline/core';
+import { type Logger, PeriodicTask } from '@maskline/core';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
 
@@ -9,33 +9,28 @@ import type { MessageRepository } from '@maskline/storage';
  * message that already moved past queued.
  */
 export class Reconciler {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly schedule: PeriodicTask<number>;
 
   constructor(
     private readonly messages: MessageRepository,
     private readonly queues: DeliveryQueues,
     private readonly logger: Logger,
     private readonly settings: { afterMs: number; intervalMs: number; batch?: number },
-  ) {}
-
-  start(): void {
-    this.timer ??= setInterval(() => void this.runOnce(), this.settings.intervalMs);
-    this.timer.unref();
+  ) {
+    this.schedule = new PeriodicTask(() => this.sweep(), settings.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  start(): void {
+    this.schedule.start();
+  }
+
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** One sweep; returns how many messages were re-enqueued. */
   runOnce(): Promise<number> {
-    this.running ??= this.sweep().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.schedule.runOnce();
   }
 
   private async sweep(): Promise<number> {

@@ -1,4 +1,4 @@
-import type { Logger } from '@maskline/core';
+import { type Logger, PeriodicTask } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
 import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
 
@@ -8,7 +8,7 @@ import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
  * a row whose job still exists is not duplicated.
  */
 export class CarrierEventSweeper {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly schedule: PeriodicTask<number>;
 
   constructor(
     private readonly receipts: ReceiptRepository,
@@ -16,19 +16,24 @@ export class CarrierEventSweeper {
     private readonly events: CarrierEventQueue,
     private readonly logger: Logger,
     private readonly settings: { afterMs: number; intervalMs: number },
-  ) {}
+  ) {
+    this.schedule = new PeriodicTask(() => this.sweep(), settings.intervalMs);
+  }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.runOnce(), this.settings.intervalMs);
-    this.timer.unref();
+    this.schedule.start();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 
-  async runOnce(): Promise<number> {
+  /** One sweep (never two at once); returns how many rows were re-enqueued. */
+  runOnce(): Promise<number> {
+    return this.schedule.runOnce();
+  }
+
+  private async sweep(): Promise<number> {
     try {
       const [receipts, inbound] = await Promise.all([
         this.receipts.findUnprocessed(this.settings.afterMs, 1_000),
