@@ -3,26 +3,16 @@ import {
   defineCarrierPlugin,
   MasklineError,
   type SubmitRequest,
-  silentLogger,
-  systemClock,
   uuidv7,
 } from '@maskline/core';
-import { CarrierEventQueue, createRedisConnection, DeliveryQueues } from '@maskline/queues';
-import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
-import {
-  createTestDatabase,
-  seedTenant,
-  type TestDatabase,
-  testMessage,
-  uniqueQueuePrefix,
-} from '@maskline/testing';
-import { trace } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DeliveryQueues } from '@maskline/queues';
+import type { MessageRepository } from '@maskline/storage';
+import { testMessage } from '@maskline/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CarrierEventSinkToQueue } from '../src/carriers/carrier-event-sink.js';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
 import { directDeliveryStore } from '../src/delivery/delivery-store.js';
+import { startTestHost, type TestHost } from './support/test-host.js';
 
 /**
  * The delivery host with a scripted carrier plugin: real BullMQ on real Redis, real
@@ -68,70 +58,45 @@ const scriptedPlugin = defineCarrierPlugin({
 });
 
 describe('CarrierRuntime with a scripted plugin', () => {
-  let db: TestDatabase;
-  let redis: Redis;
-  let producer: Redis;
+  let host: TestHost;
   let runtime: CarrierRuntime;
-  let queues: DeliveryQueues;
-  let events: CarrierEventQueue;
   let messages: MessageRepository;
+  let queues: DeliveryQueues;
   let tenantId: string;
-  const prefix = uniqueQueuePrefix();
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('postgresUrl'));
-    redis = createRedisConnection(inject('redisUrl'), 'worker');
-    producer = createRedisConnection(inject('redisUrl'), 'producer');
-    ({ tenantId } = await seedTenant(db.pool));
-    messages = new MessageRepository(db.pool);
-    queues = new DeliveryQueues({ connection: producer, prefix }, { attempts: 3, backoffMs: 20 });
-    events = new CarrierEventQueue({ connection: producer, prefix });
+    host = await startTestHost({ attempts: 3, backoffMs: 20 });
+    ({ messages, queues, tenantId } = host);
     runtime = CarrierRuntime.create(
       { id: 'scripted', plugin: 'scripted', tps: 0, concurrency: 8, config: {} },
-      {
-        plugins: { scripted: scriptedPlugin as CarrierPluginDefinition<unknown> },
-        messages,
-        logger: silentLogger,
-        tracer: trace.getTracer('test'),
-        clock: systemClock,
-        connection: redis,
-        queuePrefix: prefix,
-        submitTimeoutMs: 300,
-        deliveryStore: {
-          ...directDeliveryStore(messages),
-          async markSubmitted(update) {
-            const left = failingWrites.get(update.id) ?? 0;
-            if (left > 0) {
-              failingWrites.set(update.id, left - 1);
-              throw new Error('connection terminated unexpectedly');
-            }
-            return messages.markSubmitted(
-              update.id,
-              update.carrierMessageId,
-              update.segments,
-              update.traceContext,
-            );
+      host.runtimeDeps(
+        { scripted: scriptedPlugin as CarrierPluginDefinition<unknown> },
+        {
+          submitTimeoutMs: 300,
+          deliveryStore: {
+            ...directDeliveryStore(messages),
+            async markSubmitted(update) {
+              const left = failingWrites.get(update.id) ?? 0;
+              if (left > 0) {
+                failingWrites.set(update.id, left - 1);
+                throw new Error('connection terminated unexpectedly');
+              }
+              return messages.markSubmitted(
+                update.id,
+                update.carrierMessageId,
+                update.segments,
+                update.traceContext,
+              );
+            },
           },
         },
-        eventSinkFor: (carrierId) =>
-          new CarrierEventSinkToQueue(
-            carrierId,
-            new ReceiptRepository(db.pool),
-            new InboundRepository(db.pool),
-            events,
-            systemClock,
-          ),
-      },
+      ),
     );
     await runtime.start();
   });
   afterAll(async () => {
     await runtime.stop();
-    await queues.close();
-    await events.close();
-    redis.disconnect();
-    producer.disconnect();
-    await db.drop();
+    await host.close();
   });
 
   async function send(body: string, id = uuidv7()): Promise<string> {

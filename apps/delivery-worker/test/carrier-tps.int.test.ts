@@ -2,25 +2,13 @@ import {
   type CarrierPluginDefinition,
   defineCarrierPlugin,
   type SubmitRequest,
-  silentLogger,
-  systemClock,
   uuidv7,
 } from '@maskline/core';
-import { CarrierEventQueue, createRedisConnection, DeliveryQueues } from '@maskline/queues';
-import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
-import {
-  createTestDatabase,
-  seedTenant,
-  type TestDatabase,
-  testMessage,
-  uniqueQueuePrefix,
-} from '@maskline/testing';
-import { trace } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { testMessage } from '@maskline/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CarrierEventSinkToQueue } from '../src/carriers/carrier-event-sink.js';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
+import { startTestHost, type TestHost } from './support/test-host.js';
 
 /**
  * A carrier's TPS cap holds across every worker together: two runtimes (as two worker
@@ -46,62 +34,33 @@ const countingPlugin = defineCarrierPlugin({
 
 describe('per-carrier TPS cap across workers', () => {
   const TPS = 20;
-  let db: TestDatabase;
-  const connections: Redis[] = [];
+  let host: TestHost;
   const runtimes: CarrierRuntime[] = [];
-  let queues: DeliveryQueues;
-  let events: CarrierEventQueue;
-  let messages: MessageRepository;
-  let tenantId: string;
-  const prefix = uniqueQueuePrefix();
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('postgresUrl'));
-    ({ tenantId } = await seedTenant(db.pool));
-    messages = new MessageRepository(db.pool);
-    const producer = createRedisConnection(inject('redisUrl'), 'producer');
-    connections.push(producer);
-    queues = new DeliveryQueues({ connection: producer, prefix });
-    events = new CarrierEventQueue({ connection: producer, prefix });
+    host = await startTestHost();
     for (let i = 0; i < 2; i++) {
-      const connection = createRedisConnection(inject('redisUrl'), 'worker');
-      connections.push(connection);
-      const runtime = CarrierRuntime.create(
-        { id: 'capped', plugin: 'counting', tps: TPS, concurrency: 16, config: {} },
-        {
-          plugins: { counting: countingPlugin as CarrierPluginDefinition<unknown> },
-          messages,
-          logger: silentLogger,
-          tracer: trace.getTracer('test'),
-          clock: systemClock,
-          connection,
-          queuePrefix: prefix,
-          submitTimeoutMs: 5_000,
-          eventSinkFor: (carrierId) =>
-            new CarrierEventSinkToQueue(
-              carrierId,
-              new ReceiptRepository(db.pool),
-              new InboundRepository(db.pool),
-              events,
-              systemClock,
-            ),
-        },
+      runtimes.push(
+        CarrierRuntime.create(
+          { id: 'capped', plugin: 'counting', tps: TPS, concurrency: 16, config: {} },
+          host.runtimeDeps({ counting: countingPlugin as CarrierPluginDefinition<unknown> }),
+        ),
       );
-      runtimes.push(runtime);
     }
   });
   afterAll(async () => {
     for (const runtime of runtimes) await runtime.stop();
-    await queues.close();
-    await events.close();
-    for (const c of connections) c.disconnect();
-    await db.drop();
+    await host.close();
   });
 
   it(`never submits more than ${TPS} (+1 at an edge) in any one-second span`, async () => {
     const ids = Array.from({ length: 60 }, () => uuidv7());
-    await messages.insertManyAccepted(ids.map((id) => testMessage(tenantId, { id, carrierId: 'capped' })));
-    await queues.enqueue(ids.map((id) => ({ carrierId: 'capped', job: { messageId: id, tenantId } })));
+    await host.messages.insertManyAccepted(
+      ids.map((id) => testMessage(host.tenantId, { id, carrierId: 'capped' })),
+    );
+    await host.queues.enqueue(
+      ids.map((id) => ({ carrierId: 'capped', job: { messageId: id, tenantId: host.tenantId } })),
+    );
     await Promise.all(runtimes.map((r) => r.start()));
     const deadline = Date.now() + 15_000;
     while (submitTimes.length < ids.length && Date.now() < deadline)
