@@ -16,3 +16,4 @@ export * from './messages/segments.js';
 export * from './phone/phone-number.js';
 export * from './scheduling/periodic-task.js';
 export * from './time/clock.js';
+export * from './vault/vault.js';

@@ -86,6 +86,17 @@ export const ERROR_CATALOGUE = {
     retry: 'transient',
   },
   plugin_failure: { status: 500, message: 'A carrier plugin failed unexpectedly.', retry: 'transient' },
+  // Vault
+  vault_unavailable: {
+    status: 500,
+    message: 'A key needed to read this data is not available.',
+    retry: 'permanent',
+  },
+  vault_integrity: {
+    status: 500,
+    message: 'Stored encrypted data failed its integrity check.',
+    retry: 'permanent',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,0 +1,41 @@
+/**
+ * The vault contract. Real phone numbers and message bodies are stored only sealed
+ * (envelope-encrypted under a per-tenant data key, bound to their record); lookups by a
+ * real number go through a keyed blind index; anything that leaves the vault for logs,
+ * spans, metrics, queues or webhooks carries a token or a masked form instead.
+ *
+ * Implementations load a tenant's keys once (I/O) and then seal/open synchronously, so a
+ * batch of a thousand rows costs a thousand AES-GCM calls, not a thousand round trips.
+ */
+
+/** Which field of which record a sealed value belongs to; bound as AES-GCM associated data. */
+export interface SealBinding {
+  /** The record's id (message id, participant id, ...). */
+  recordId: string;
+  /** The column or field name, e.g. "to_number". */
+  field: string;
+}
+
+/** Kinds of token that stand in for a sensitive value outside the vault. */
+export type TokenKind = 'pn' | 'body';
+
+export interface TenantVault {
+  readonly tenantId: string;
+  /** Encrypt a value for storage; the result carries its key version. */
+  seal(binding: SealBinding, plaintext: string): Buffer;
+  /**
+   * Decrypt a sealed value. Throws a MasklineError `vault_unavailable` when its key was
+   * destroyed (crypto-shredded) and `vault_integrity` when it was altered or moved to
+   * another record.
+   */
+  open(binding: SealBinding, sealed: Buffer): string;
+  /** Keyed digest for equality lookups by a real value without decrypting (per tenant). */
+  blindIndex(value: string): Buffer;
+  /** Stable, non-reversible stand-in for logs, spans and webhooks, e.g. `pn_3kq9...`. */
+  token(kind: TokenKind, value: string): string;
+}
+
+export interface Vault {
+  /** The tenant's keys, loaded (and created on first use) once and cached. */
+  forTenant(tenantId: string): Promise<TenantVault>;
+}
