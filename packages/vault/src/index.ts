@@ -1,1 +1,12 @@
-export {};
+export * from './audit/audit-chain.js';
+export * from './audit/audit-log.js';
+export * from './keys/loaded-tenant-vault.js';
+export * from './keys/tenant-key-store.js';
+export * from './pg-vault.js';
+export * from './providers/key-provider.js';
+export * from './providers/local-keyring.js';
+export * from './providers/pkcs11-key-provider.js';
+export * from './rotation/reencrypt.js';
+export * from './rotation/sealed-table.js';
+export * from './sealed-value.js';
+export * from './vault-config.js';

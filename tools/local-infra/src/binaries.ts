@@ -40,6 +40,24 @@ function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/**
+ * Installs the Debian packages whose `present()` check fails (apt-get, as root or with
+ * passwordless sudo). For tools the tests or benchmarks need: softhsm2, kannel, perl modules.
+ */
+export function ensureDebianPackages(
+  packages: readonly { name: string; present: () => boolean }[],
+  log: (line: string) => void = () => {},
+): void {
+  const missing = packages.filter((p) => !p.present());
+  if (missing.length === 0) return;
+  installDebianPackages(
+    missing.map((p) => p.name),
+    log,
+  );
+  const still = missing.filter((p) => !p.present());
+  if (still.length > 0) throw new Error(`Installed but still missing: ${still.map((p) => p.name).join(', ')}`);
+}
+
 function installDebianPackages(packages: string[], log: (line: string) => void): void {
   const asRoot = isRoot();
   const sudo = asRoot ? [] : ['sudo', '-n'];

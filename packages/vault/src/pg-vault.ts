@@ -1,0 +1,211 @@
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import type { Vault } from '@maskline/core';
+import type pg from 'pg';
+import type { AuditEvent } from './audit/audit-chain.js';
+import { AuditLog } from './audit/audit-log.js';
+import { derive, LoadedTenantVault } from './keys/loaded-tenant-vault.js';
+import { type StoredKey, TenantKeyStore } from './keys/tenant-key-store.js';
+import type { KeyProvider } from './providers/key-provider.js';
+
+/** Keys of data not owned by a tenant yet (inbound messages before routing) and of the audit chain. */
+export const SYSTEM_SCOPE = '00000000-0000-0000-0000-000000000000';
+
+export interface VaultOptions {
+  pool: pg.Pool;
+  keyProvider: KeyProvider;
+  /** Who the audit log names for this process's key operations, e.g. "system:ingest". */
+  actor: string;
+  /** How long a tenant's loaded keys are trusted before the table is read again (default 30 s). */
+  cacheTtlMs?: number;
+  now?: () => number;
+}
+
+interface CacheEntry {
+  vault: Promise<LoadedTenantVault>;
+  expiresAt: number;
+}
+
+/**
+ * The vault over PostgreSQL: wrapped per-tenant keys in tenant_keys, unwrapped by the key
+ * provider once per process and key, cached in memory. Rotation, shredding and KEK
+ * re-wrapping are here too; each writes an audit event.
+ */
+export class PgVault implements Vault {
+  readonly keys: TenantKeyStore;
+  readonly audit: AuditLog;
+  private readonly cache = new Map<string, CacheEntry>();
+  /** Unwrapped keys by tenant/purpose/version/kek, so a refresh unwraps only what is new. */
+  private readonly unwrapped = new Map<string, KeyObject>();
+  private readonly ttl: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: VaultOptions) {
+    this.keys = new TenantKeyStore(options.pool);
+    this.ttl = options.cacheTtlMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+    this.audit = new AuditLog(options.pool, () => this.auditChainKey());
+  }
+
+  forTenant(tenantId: string): Promise<LoadedTenantVault> {
+    const cached = this.cache.get(tenantId);
+    if (cached && cached.expiresAt > this.now()) return cached.vault;
+    const vault = this.load(tenantId);
+    const entry: CacheEntry = { vault, expiresAt: Number.POSITIVE_INFINITY };
+    this.cache.set(tenantId, entry);
+    vault.then(
+      (v) => {
+        entry.expiresAt = Math.min(
+          this.now() + this.ttl,
+          this.nextActivation.get(v) ?? Number.POSITIVE_INFINITY,
+        );
+      },
+      () => {
+        if (this.cache.get(tenantId) === entry) this.cache.delete(tenantId);
+      },
+    );
+    return vault;
+  }
+
+  /** Forget a tenant's cached keys (after rotation or shredding in this process). */
+  evict(tenantId: string, dropUnwrapped = false): void {
+    this.cache.delete(tenantId);
+    if (!dropUnwrapped) return;
+    for (const id of this.unwrapped.keys()) if (id.startsWith(`${tenantId}/`)) this.unwrapped.delete(id);
+  }
+
+  /**
+   * Add a data key version. It is used for sealing from `activateAfterMs` on; give other
+   * processes at least their cache TTL to load it first (the default does).
+   */
+  async rotateDataKey(tenantId: string, activateAfterMs = 2 * this.ttl): Promise<number> {
+    await this.forTenant(tenantId);
+    for (;;) {
+      const version = (await this.keys.latestVersion(tenantId, 'data')) + 1;
+      const wrapped = await this.options.keyProvider.wrap(randomBytes(32));
+      await this.keys.insertIfAbsent([{ tenantId, purpose: 'data', version, ...wrapped }], activateAfterMs);
+      const stored = (await this.keys.load(tenantId)).find(
+        (k) => k.purpose === 'data' && k.version === version,
+      );
+      if (stored?.kekId === wrapped.kekId && stored.wrapped?.equals(wrapped.wrapped)) {
+        this.evict(tenantId);
+        await this.record({
+          tenantId,
+          action: 'key.rotated',
+          subject: `data:v${version}`,
+          details: { activateAfterMs },
+        });
+        return version;
+      }
+    }
+  }
+
+  /** Destroy one data key version (after re-encryption moved every value off it). */
+  async destroyDataKey(tenantId: string, version: number): Promise<void> {
+    await this.keys.destroy(tenantId, 'data', version);
+    this.evict(tenantId, true);
+    await this.record({ tenantId, action: 'key.destroyed', subject: `data:v${version}`, details: {} });
+  }
+
+  /**
+   * Crypto-shredding: destroy every key of the tenant. Everything sealed for it, and its
+   * blind indexes and tokens, can no longer be read or recomputed by anyone. Other
+   * processes drop their cached copies within the cache TTL.
+   */
+  async shredTenant(tenantId: string): Promise<number> {
+    const destroyed = await this.keys.destroy(tenantId, null, null);
+    this.evict(tenantId, true);
+    await this.record({
+      tenantId,
+      action: 'tenant.shredded',
+      subject: tenantId,
+      details: { keysDestroyed: destroyed },
+    });
+    return destroyed;
+  }
+
+  /** After a KEK rotation: re-wrap every stored key under the provider's active KEK. */
+  async rewrapKeys(batch = 100): Promise<number> {
+    const target = this.options.keyProvider.activeKekId();
+    let count = 0;
+    for (;;) {
+      const keys = await this.keys.wrappedByOtherThan(target, batch);
+      if (keys.length === 0) break;
+      for (const key of keys) {
+        const clear = await this.options.keyProvider.unwrap({ kekId: key.kekId, wrapped: key.wrapped! });
+        const wrapped = await this.options.keyProvider.wrap(clear);
+        clear.fill(0);
+        await this.keys.replaceWrapping(key, wrapped.kekId, wrapped.wrapped);
+        count += 1;
+      }
+    }
+    await this.record({ tenantId: null, action: 'kek.rewrapped', subject: target, details: { keys: count } });
+    return count;
+  }
+
+  async close(): Promise<void> {
+    await this.options.keyProvider.close?.();
+  }
+
+  /** Append an audit event as this process. */
+  record(event: Omit<AuditEvent, 'actor'> & { actor?: string }): Promise<void> {
+    return this.audit.append({ actor: this.options.actor, ...event });
+  }
+
+  private readonly nextActivation = new WeakMap<LoadedTenantVault, number>();
+
+  private async load(tenantId: string): Promise<LoadedTenantVault> {
+    let stored = await this.keys.load(tenantId);
+    if (stored.length === 0) {
+      await this.createInitialKeys(tenantId);
+      stored = await this.keys.load(tenantId);
+    }
+    const now = this.now();
+    const data = new Map<number, KeyObject>();
+    let activeVersion: number | null = null;
+    let nextActivation = Number.POSITIVE_INFINITY;
+    let indexKey: KeyObject | null = null;
+    for (const key of stored) {
+      if (!key.wrapped) continue;
+      const unwrapped = await this.unwrap(key);
+      if (key.purpose === 'index') {
+        indexKey = unwrapped;
+        continue;
+      }
+      data.set(key.version, unwrapped);
+      const activates = key.activatesAt.getTime();
+      if (activates <= now) activeVersion = Math.max(activeVersion ?? 0, key.version);
+      else nextActivation = Math.min(nextActivation, activates);
+    }
+    const tokenKey = indexKey ? derive(indexKey, 'maskline token v1') : null;
+    const vault = new LoadedTenantVault(tenantId, data, activeVersion, indexKey, tokenKey);
+    this.nextActivation.set(vault, nextActivation);
+    return vault;
+  }
+
+  private async createInitialKeys(tenantId: string): Promise<void> {
+    const [data, index] = await Promise.all([
+      this.options.keyProvider.wrap(randomBytes(32)),
+      this.options.keyProvider.wrap(randomBytes(32)),
+    ]);
+    await this.keys.insertIfAbsent([
+      { tenantId, purpose: 'data', version: 1, ...data },
+      { tenantId, purpose: 'index', version: 1, ...index },
+    ]);
+  }
+
+  private async unwrap(key: StoredKey): Promise<KeyObject> {
+    const id = `${key.tenantId}/${key.purpose}/${key.version}/${key.kekId}`;
+    const cached = this.unwrapped.get(id);
+    if (cached) return cached;
+    const clear = await this.options.keyProvider.unwrap({ kekId: key.kekId, wrapped: key.wrapped! });
+    const object = createSecretKey(clear);
+    clear.fill(0);
+    this.unwrapped.set(id, object);
+    return object;
+  }
+
+  private async auditChainKey(): Promise<KeyObject> {
+    const system = await this.forTenant(SYSTEM_SCOPE);
+    return system.derivedKey('maskline audit chain v1');
+  }
+}

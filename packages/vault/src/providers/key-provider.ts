@@ -1,0 +1,20 @@
+/**
+ * Holds the key-encryption keys (KEKs) that wrap the tenants' data keys. The data keys
+ * are stored wrapped in PostgreSQL; only a provider can unwrap them. Implementations:
+ * a local keyring file (embedded default) and PKCS#11 (an HSM holds the KEK and it never
+ * leaves the device).
+ */
+export interface WrappedKey {
+  /** Which KEK wrapped it, e.g. "local:kek-2" or "pkcs11:maskline-kek". */
+  kekId: string;
+  wrapped: Buffer;
+}
+
+export interface KeyProvider {
+  /** The KEK new data keys are wrapped with. */
+  activeKekId(): string;
+  wrap(dataKey: Buffer): Promise<WrappedKey>;
+  /** Throws MasklineError vault_unavailable when the KEK is unknown or unreachable. */
+  unwrap(key: WrappedKey): Promise<Buffer>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDebianPackages } from '@maskline/local-infra';
+import { createTestDatabase, type TestDatabase } from '@maskline/testing';
+import pkcs11js from 'pkcs11js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PgVault } from '../src/pg-vault.js';
+import { Pkcs11KeyProvider } from '../src/providers/pkcs11-key-provider.js';
+
+const LIBRARY = '/usr/lib/softhsm/libsofthsm2.so';
+
+/** A SoftHSM2 token in a private directory: the HSM of the test. */
+function initSoftHsm(): { conf: string } {
+  ensureDebianPackages([{ name: 'softhsm2', present: () => existsSync(LIBRARY) }], (line) =>
+    console.log(line),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'softhsm-'));
+  mkdirSync(join(dir, 'tokens'));
+  const conf = join(dir, 'softhsm2.conf');
+  writeFileSync(
+    conf,
+    `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
+  );
+  execFileSync(
+    'softhsm2-util',
+    ['--init-token', '--free', '--label', 'maskline-test', '--pin', '1234', '--so-pin', '5678'],
+    { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: 'ignore' },
+  );
+  return { conf };
+}
+
+describe('the PKCS#11 key provider against SoftHSM2', () => {
+  let provider: Pkcs11KeyProvider;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    process.env.SOFTHSM2_CONF = initSoftHsm().conf;
+    provider = Pkcs11KeyProvider.open({
+      library: LIBRARY,
+      tokenLabel: 'maskline-test',
+      pin: '1234',
+      keyLabel: 'kek-a',
+      createKeyIfMissing: true,
+    });
+    db = await createTestDatabase(inject('postgresUrl'));
+  }, 300_000);
+  afterAll(async () => {
+    await provider?.close();
+    await db?.drop();
+  });
+
+  it('wraps and unwraps data keys inside the token', async () => {
+    const dataKey = randomBytes(32);
+    const wrapped = await provider.wrap(dataKey);
+    expect(wrapped.kekId).toBe('pkcs11:kek-a');
+    expect(wrapped.wrapped).toHaveLength(12 + 32 + 16);
+    expect(wrapped.wrapped.includes(dataKey)).toBe(false);
+    expect((await provider.unwrap(wrapped)).equals(dataKey)).toBe(true);
+    wrapped.wrapped[15]! ^= 1;
+    await expect(provider.unwrap(wrapped)).rejects.toMatchObject({ code: 'vault_integrity' });
+    await expect(
+      provider.unwrap({ kekId: 'pkcs11:no-such-key', wrapped: wrapped.wrapped }),
+    ).rejects.toMatchObject({
+      code: 'vault_unavailable',
+    });
+  });
+
+  it('keeps the KEK sensitive and non-extractable: its value cannot be read out', () => {
+    const module = new pkcs11js.PKCS11();
+    module.load(LIBRARY);
+    // The provider initialized the (process-wide) library already; a second handle shares it.
+    expect(() => module.C_Initialize()).toThrow(/ALREADY_INITIALIZED/);
+    {
+      const slot = module
+        .C_GetSlotList(true)
+        .find((s) => module.C_GetTokenInfo(s).label.trim() === 'maskline-test')!;
+      const session = module.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      // Login state is per token in PKCS#11: the provider's login covers this session.
+      module.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_LABEL, value: 'kek-a' }]);
+      const key = module.C_FindObjects(session)!;
+      module.C_FindObjectsFinal(session);
+      const [sensitive, extractable] = module.C_GetAttributeValue(session, key, [
+        { type: pkcs11js.CKA_SENSITIVE },
+        { type: pkcs11js.CKA_EXTRACTABLE },
+      ]);
+      expect(sensitive!.value).toEqual(Buffer.from([1]));
+      expect(extractable!.value).toEqual(Buffer.from([0]));
+      expect(() => module.C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_VALUE }])).toThrow(
+        /SENSITIVE/,
+      );
+      module.C_CloseSession(session);
+    }
+  });
+
+  it('serves the vault, and a KEK rotation re-wraps every tenant key', async () => {
+    const vault = new PgVault({ pool: db.pool, keyProvider: provider, actor: 'test' });
+    const tenant = '0193c8e4-0000-7000-8000-0000000000c1';
+    const sealed = (await vault.forTenant(tenant)).seal(
+      { recordId: 'm1', field: 'body' },
+      'hello from the HSM',
+    );
+    expect(provider.rotate('kek-b')).toBe('pkcs11:kek-b');
+    expect(await vault.rewrapKeys()).toBe(2); // the tenant's data and index keys
+    const kekIds = await db.pool.query('SELECT DISTINCT kek_id FROM tenant_keys');
+    expect(kekIds.rows.map((r) => r.kek_id)).toEqual(['pkcs11:kek-b']);
+    const fresh = new PgVault({ pool: db.pool, keyProvider: provider, actor: 'test' });
+    expect((await fresh.forTenant(tenant)).open({ recordId: 'm1', field: 'body' }, sealed)).toBe(
+      'hello from the HSM',
+    );
+  });
+});
