@@ -130,6 +130,22 @@ describe('CarrierRuntime with a scripted plugin', () => {
     if (status === 'submitted') expect(m?.carrierMessageId).toBe(`c-${id.slice(-8)}`);
   });
 
+  it('fails a message whose content no longer opens (tampered) without calling the carrier', async () => {
+    const id = uuidv7();
+    await messages.insertAccepted(testMessage(tenantId, { id, carrierId: 'scripted', body: 'ok' }));
+    // Swap in a value sealed for another record: the AES-GCM binding refuses it.
+    const other = uuidv7();
+    await messages.insertAccepted(testMessage(tenantId, { id: other, carrierId: 'scripted', body: 'ok' }));
+    await host.db.pool.query(
+      'UPDATE messages SET to_sealed = (SELECT to_sealed FROM messages WHERE id = $1) WHERE id = $2',
+      [other, id],
+    );
+    await queues.enqueue([{ carrierId: 'scripted', job: { messageId: id, tenantId } }]);
+    const m = await settle(id);
+    expect(m).toMatchObject({ status: 'failed', errorCode: 'vault_integrity' });
+    expect(attemptsByMessage.get(id)).toBeUndefined();
+  });
+
   it('retries the submitted write instead of submitting twice when PostgreSQL blips', async () => {
     const id = uuidv7();
     failingWrites.set(id, 2);

@@ -27,7 +27,7 @@ describe('ingest app (inject, real Redis and PostgreSQL)', () => {
     db = await createTestDatabase(inject('postgresUrl'));
     redis = createRedisConnection(inject('redisUrl'), 'producer');
     ({ apiKey } = await seedTenant(db.pool));
-    const messages = new MessageRepository(db.pool);
+    const messages = new MessageRepository(db.pool, db.vault);
     queues = new DeliveryQueues({ connection: redis, prefix });
     app = await buildIngestApp({
       logger: silentLogger,

@@ -3,6 +3,7 @@ import { type Logger, systemClock, TOKENS } from '@maskline/core';
 import { createLogger } from '@maskline/logging';
 import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
 import { createPgPool, InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { createKeyProvider, PgVault } from '@maskline/vault';
 import { type Tracer, trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -53,12 +54,24 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
     cached(() => createRedisConnection(config.REDIS_URL, options.redisRole)),
   );
   c.register(
+    TOKENS.Vault,
+    cached(
+      (c) =>
+        new PgVault({
+          pool: c.resolve(TOKENS.PgPool),
+          keyProvider: createKeyProvider(config),
+          actor: `system:${service}`,
+          cacheTtlMs: config.VAULT_CACHE_TTL_MS,
+        }),
+    ),
+  );
+  c.register(
     TOKENS.MessageRepository,
-    cached((c) => new MessageRepository(c.resolve(TOKENS.PgPool))),
+    cached((c) => new MessageRepository(c.resolve(TOKENS.PgPool), c.resolve(TOKENS.Vault))),
   );
   c.register(
     TOKENS.InboundRepository,
-    cached((c) => new InboundRepository(c.resolve(TOKENS.PgPool))),
+    cached((c) => new InboundRepository(c.resolve(TOKENS.PgPool), c.resolve(TOKENS.Vault))),
   );
   c.register(
     TOKENS.ReceiptRepository,
@@ -77,6 +90,10 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
 /** Closes the connections the base container opened. Close queues that use them first. */
 export async function closeBaseContainer(c: DependencyContainer): Promise<void> {
   c.resolve<Redis>(TOKENS.Redis).disconnect();
+  await c
+    .resolve<PgVault>(TOKENS.Vault)
+    .close()
+    .catch(() => {});
   await c
     .resolve<pg.Pool>(TOKENS.PgPool)
     .end()

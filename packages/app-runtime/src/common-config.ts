@@ -1,3 +1,4 @@
+import { vaultConfigShape } from '@maskline/vault';
 import { z } from 'zod';
 
 /** Settings every app reads: where the system of record and the queues are, logs, traces. */
@@ -9,6 +10,7 @@ export const commonConfigShape = {
   PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  ...vaultConfigShape,
 };
 
 const commonConfigSchema = z.object(commonConfigShape);

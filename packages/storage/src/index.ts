@@ -5,3 +5,4 @@ export * from './repositories/inbound-repository.js';
 export * from './repositories/message-repository.js';
 export * from './repositories/receipt-repository.js';
 export * from './repositories/tenant-repository.js';
+export * from './sealed-tables.js';

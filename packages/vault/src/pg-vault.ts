@@ -1,14 +1,11 @@
 import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
-import type { Vault } from '@maskline/core';
+import { SYSTEM_SCOPE, type Vault } from '@maskline/core';
 import type pg from 'pg';
 import type { AuditEvent } from './audit/audit-chain.js';
 import { AuditLog } from './audit/audit-log.js';
 import { derive, LoadedTenantVault } from './keys/loaded-tenant-vault.js';
 import { type StoredKey, TenantKeyStore } from './keys/tenant-key-store.js';
 import type { KeyProvider } from './providers/key-provider.js';
-
-/** Keys of data not owned by a tenant yet (inbound messages before routing) and of the audit chain. */
-export const SYSTEM_SCOPE = '00000000-0000-0000-0000-000000000000';
 
 export interface VaultOptions {
   pool: pg.Pool;

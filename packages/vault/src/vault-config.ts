@@ -8,8 +8,8 @@ import { Pkcs11KeyProvider } from './providers/pkcs11-key-provider.js';
 export const vaultConfigShape = {
   /** Where the key-encryption keys live: a local keyring or an HSM over PKCS#11. */
   VAULT_KEY_PROVIDER: z.enum(['local', 'pkcs11']).default('local'),
-  /** Local keyring file; created (mode 0600) on first start. */
-  VAULT_KEYRING_PATH: z.string().min(1).optional(),
+  /** Local keyring file; created (mode 0600, directory 0700) on first start. */
+  VAULT_KEYRING_PATH: z.string().min(1).default('.maskline/secrets/keyring.json'),
   /** Or the keyring itself, as JSON (for platforms that inject secrets as variables). */
   MASKLINE_KEYRING: z.string().min(1).optional(),
   PKCS11_LIBRARY: z.string().min(1).optional(),

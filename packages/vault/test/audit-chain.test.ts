@@ -6,7 +6,7 @@ const key = createSecretKey(randomBytes(32));
 
 function chain(n: number): AuditEntry[] {
   const entries: AuditEntry[] = [];
-  let prevHash = GENESIS_HASH;
+  let prevHash: Buffer = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
     const base = {
       seq,

@@ -81,6 +81,9 @@ async function main(): Promise<void> {
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,
       QUEUE_PREFIX: 'ml',
+      // The local keyring (created on first start, mode 0600) holds the key-encryption key.
+      VAULT_KEY_PROVIDER: 'local',
+      VAULT_KEYRING_PATH: join(config.dataDir, 'secrets', 'keyring.json'),
       ...(config.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint } : {}),
     };
     const carriers = JSON.stringify([

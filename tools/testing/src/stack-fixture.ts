@@ -47,6 +47,7 @@ export class StackFixture {
       QUEUE_PREFIX: uniqueQueuePrefix(),
       ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : {}),
       LOG_LEVEL: this.options.logLevel ?? 'debug',
+      ...this.db.vaultEnv,
     };
     this.carriers = JSON.stringify([
       {

@@ -12,7 +12,7 @@ describe('MessageRepository against PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('postgresUrl'));
-    messages = new MessageRepository(db.pool);
+    messages = new MessageRepository(db.pool, db.vault);
     ({ tenantId } = await seedTenant(db.pool));
   });
   afterAll(async () => {
@@ -95,7 +95,7 @@ describe('MessageRepository against PostgreSQL', () => {
     await messages.insertAccepted(b);
     const missing = '00000000-0000-7000-8000-000000000000';
     const loaded = await messages.loadManyForDelivery([b.id, missing, a.id]);
-    expect(loaded.map((r) => r?.content.body ?? null)).toEqual(['second', null, 'hello']);
+    expect(loaded.map((r) => r?.content?.body ?? null)).toEqual(['second', null, 'hello']);
     const moved = await messages.markManySubmitted([
       { id: a.id, carrierMessageId: 'ca', segments: 1, traceContext: null },
       { id: missing, carrierMessageId: 'cm', segments: 1, traceContext: null },

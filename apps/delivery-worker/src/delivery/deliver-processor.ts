@@ -62,6 +62,8 @@ export class DeliverProcessor {
       return 'missing';
     }
     if (record.message.status !== 'accepted' && record.message.status !== 'queued') return 'skipped';
+    // A message whose content no longer opens (key destroyed, integrity failure) cannot be sent.
+    if (!record.content) throw await this.failed(record.contentError, data.messageId, job, worker);
     let result: Awaited<ReturnType<GuardedCarrier['submit']>>;
     try {
       result = await this.carrier.submit({

@@ -38,7 +38,7 @@ export async function startTestHost(retry?: DeliveryRetryPolicy): Promise<TestHo
   const prefix = uniqueQueuePrefix();
   const producer = createRedisConnection(inject('redisUrl'), 'producer');
   const connections: Redis[] = [producer];
-  const messages = new MessageRepository(db.pool);
+  const messages = new MessageRepository(db.pool, db.vault);
   const queues = new DeliveryQueues({ connection: producer, prefix }, retry);
   const events = new CarrierEventQueue({ connection: producer, prefix });
   return {
@@ -64,7 +64,7 @@ export async function startTestHost(retry?: DeliveryRetryPolicy): Promise<TestHo
           new CarrierEventSinkToQueue(
             carrierId,
             new ReceiptRepository(db.pool),
-            new InboundRepository(db.pool),
+            new InboundRepository(db.pool, db.vault),
             events,
             systemClock,
           ),

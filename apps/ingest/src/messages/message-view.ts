@@ -1,12 +1,12 @@
-import { type Message, type MessageView, maskPhoneNumber } from '@maskline/core';
+import type { Message, MessageView } from '@maskline/core';
 
 /** The API's view of a message: numbers masked, body never echoed. */
-export function toMessageView(message: Message, numbers: { to: string; from: string }): MessageView {
+export function toMessageView(message: Message, masked: { to: string; from: string }): MessageView {
   return {
     id: message.id,
     status: message.status,
-    to: maskPhoneNumber(numbers.to),
-    from: numbers.from.startsWith('+') ? maskPhoneNumber(numbers.from) : numbers.from,
+    to: masked.to,
+    from: masked.from,
     carrier: message.carrierId,
     carrierMessageId: message.carrierMessageId,
     errorCode: message.errorCode,

@@ -1,4 +1,4 @@
-import { isUuid, MasklineError } from '@maskline/core';
+import { isUuid, MasklineError, maskAddress } from '@maskline/core';
 import type { MessageRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
@@ -19,7 +19,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     const body = parseSendMessageRequest(request.body, deps.maxBodyChars);
     const { message, created } = await deps.acceptMessage.execute(tenantId, body, idempotencyKey);
     void reply.status(created ? 202 : 200).header('location', `/v1/messages/${message.id}`);
-    return toMessageView(message, { to: body.to, from: body.from });
+    return toMessageView(message, { to: maskAddress(body.to), from: maskAddress(body.from) });
   });
 
   app.get<{ Params: { id: string } }>('/v1/messages/:id', async (request) => {
@@ -27,7 +27,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     const { id } = request.params;
     if (!isUuid(id)) throw new MasklineError('message_not_found');
     const message = await deps.messages.findForTenant(tenantId, id);
-    const numbers = message ? await deps.messages.findNumbers(id) : null;
+    const numbers = message ? await deps.messages.findMaskedNumbers(id) : null;
     if (!message || !numbers) throw new MasklineError('message_not_found');
     return toMessageView(message, numbers);
   });

@@ -16,4 +16,5 @@ export const TOKENS = {
   CarrierEvents: Symbol.for('maskline.CarrierEvents'),
   Queues: Symbol.for('maskline.Queues'),
   CarrierRegistry: Symbol.for('maskline.CarrierRegistry'),
+  Vault: Symbol.for('maskline.Vault'),
 } as const;

@@ -48,3 +48,8 @@ export function maskPhoneNumber(e164: string): string {
   const hidden = n - headLength - tailLength;
   return `+${digits.slice(0, headLength)}${'*'.repeat(hidden)}${digits.slice(n - tailLength)}`;
 }
+
+/** Display form of an address: E.164 numbers masked, alphanumeric sender ids as they are. */
+export function maskAddress(address: string): string {
+  return address.startsWith('+') ? maskPhoneNumber(address) : address;
+}

@@ -8,6 +8,12 @@
  * batch of a thousand rows costs a thousand AES-GCM calls, not a thousand round trips.
  */
 
+/**
+ * The key scope of data no tenant owns yet (inbound messages before routing) and of the
+ * audit chain's key.
+ */
+export const SYSTEM_SCOPE = '00000000-0000-0000-0000-000000000000';
+
 /** Which field of which record a sealed value belongs to; bound as AES-GCM associated data. */
 export interface SealBinding {
   /** The record's id (message id, participant id, ...). */
@@ -21,6 +27,8 @@ export type TokenKind = 'pn' | 'body';
 
 export interface TenantVault {
   readonly tenantId: string;
+  /** The data key version seal() uses now (stored beside sealed values for re-encryption); null once shredded. */
+  readonly activeVersion: number | null;
   /** Encrypt a value for storage; the result carries its key version. */
   seal(binding: SealBinding, plaintext: string): Buffer;
   /**

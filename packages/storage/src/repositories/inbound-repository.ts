@@ -1,18 +1,100 @@
-import { type InboundEvent, uuidv7 } from '@maskline/core';
+import { type InboundEvent, maskAddress, SYSTEM_SCOPE, uuidv7, type Vault } from '@maskline/core';
 import type pg from 'pg';
 
-/** Inbound (MO) messages: stored here so queues carry only their id. */
+/** An inbound message as the relay reads it, opened just in time. */
+export interface InboundMessage {
+  id: string;
+  carrierId: string;
+  /** The sender's real number (clear: opened from its sealed column). */
+  from: string;
+  /** Maskline's own number the message was sent to. */
+  to: string;
+  body: string;
+  carrierMessageId: string | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+}
+
+/** The sealed columns of an inbound message (system scope: no tenant is known before routing). */
+export const INBOUND_SEALED_FIELDS = [
+  { column: 'from_sealed', field: 'from_number', legacyClearColumn: 'from_number' },
+  { column: 'body_sealed', field: 'body', legacyClearColumn: 'body' },
+] as const;
+
+interface InboundRow {
+  id: string;
+  carrier_id: string;
+  from_sealed: Buffer | null;
+  body_sealed: Buffer | null;
+  from_number: string | null;
+  body: string | null;
+  to_number: string;
+  carrier_message_id: string | null;
+  received_at: Date;
+  processed_at: Date | null;
+}
+
+/**
+ * Inbound (MO) messages: stored here, sealed, so queues carry only their id. The sender
+ * and the body are sealed under the system scope; `to` is Maskline's own number, clear,
+ * because routing needs it.
+ */
 export class InboundRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly vault: Vault,
+  ) {}
 
   async insert(carrierId: string, event: InboundEvent): Promise<string> {
     const id = uuidv7();
+    const tv = await this.vault.forTenant(SYSTEM_SCOPE);
+    const [from, body] = INBOUND_SEALED_FIELDS.map((f, i) =>
+      tv.seal({ recordId: id, field: f.field }, [event.from, event.body][i]!),
+    );
     await this.pool.query(
-      `INSERT INTO inbound_messages (id, carrier_id, from_number, to_number, body, carrier_message_id, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [id, carrierId, event.from, event.to, event.body, event.carrierMessageId ?? null, event.receivedAt],
+      `INSERT INTO inbound_messages (id, carrier_id, from_sealed, body_sealed, key_version, from_masked, to_number,
+                                     carrier_message_id, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        id,
+        carrierId,
+        from,
+        body,
+        tv.activeVersion,
+        maskAddress(event.from),
+        event.to,
+        event.carrierMessageId ?? null,
+        event.receivedAt,
+      ],
     );
     return id;
+  }
+
+  /** The one read of an inbound message's clear sender and body: by the relay. */
+  async load(id: string): Promise<InboundMessage | null> {
+    const result = await this.pool.query<InboundRow>(
+      `SELECT id, carrier_id, from_sealed, body_sealed, from_number, body, to_number, carrier_message_id,
+              received_at, processed_at
+       FROM inbound_messages WHERE id = $1`,
+      [id],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    const tv = await this.vault.forTenant(SYSTEM_SCOPE);
+    const [from, body] = INBOUND_SEALED_FIELDS.map((f) => {
+      const sealed = row[f.column];
+      return sealed ? tv.open({ recordId: id, field: f.field }, sealed) : (row[f.legacyClearColumn] ?? '');
+    });
+    return {
+      id: row.id,
+      carrierId: row.carrier_id,
+      from: from!,
+      to: row.to_number,
+      body: body!,
+      carrierMessageId: row.carrier_message_id,
+      receivedAt: row.received_at,
+      processedAt: row.processed_at,
+    };
   }
 
   async markProcessed(id: string): Promise<boolean> {

@@ -1,9 +1,14 @@
 import {
+  type MasklineError,
   type Message,
   type MessageContent,
   type MessageStatus,
+  maskAddress,
   predecessorsOf,
+  type TenantVault,
   type TerminalStatus,
+  toMasklineError,
+  type Vault,
 } from '@maskline/core';
 import type pg from 'pg';
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
@@ -26,11 +31,10 @@ export type InsertOutcome =
   | { kind: 'created'; message: Message }
   | { kind: 'existing'; message: Message; sameRequest: boolean };
 
-export interface DeliveryRecord {
-  message: Message;
-  content: MessageContent;
-  traceContext: string | null;
-}
+export type DeliveryRecord =
+  | { message: Message; content: MessageContent; traceContext: string | null }
+  /** The content could not be opened (its key was destroyed, or it failed its integrity check). */
+  | { message: Message; content: null; contentError: MasklineError; traceContext: string | null };
 
 export interface SubmittedUpdate {
   id: string;
@@ -61,12 +65,33 @@ export interface ReceiptMatch {
   status: MessageStatus;
 }
 
+/** The sealed columns of a message and the binding field names they are sealed under. */
+export const MESSAGE_SEALED_FIELDS = [
+  { column: 'to_sealed', field: 'to_number', legacyClearColumn: 'to_number' },
+  { column: 'from_sealed', field: 'from_number', legacyClearColumn: 'from_number' },
+  { column: 'body_sealed', field: 'body', legacyClearColumn: 'body' },
+] as const;
+
+interface ContentRow {
+  to_sealed: Buffer | null;
+  from_sealed: Buffer | null;
+  body_sealed: Buffer | null;
+  to_number: string | null;
+  from_number: string | null;
+  body: string | null;
+}
+
 /**
  * Messages in Postgres. Every status change is one UPDATE guarded by the state machine
- * (`status = ANY(predecessors)`), so transitions are atomic and monotonic.
+ * (`status = ANY(predecessors)`), so transitions are atomic and monotonic. Numbers and
+ * body are stored sealed by the vault (bound to the message id) beside masked display
+ * forms; they are opened only in loadManyForDelivery, just before the carrier call.
  */
 export class MessageRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly vault: Vault,
+  ) {}
 
   async insertAccepted(m: NewMessage): Promise<InsertOutcome> {
     return (await this.insertManyAccepted([m]))[0]!;
@@ -78,24 +103,35 @@ export class MessageRepository {
    * existing message and whether the request was the same.
    */
   async insertManyAccepted(ms: readonly NewMessage[]): Promise<InsertOutcome[]> {
+    const vaults = await this.vaultsFor(ms.map((m) => m.tenantId));
+    const sealed = ms.map((m) => {
+      const tv = vaults.get(m.tenantId)!;
+      const [to, from, body] = MESSAGE_SEALED_FIELDS.map((f, i) =>
+        tv.seal({ recordId: m.id, field: f.field }, [m.to, m.from, m.body][i]!),
+      );
+      return { to, from, body, version: tv.activeVersion };
+    });
     const inserted = await this.pool.query<MessageRow>(
-      `INSERT INTO messages (id, tenant_id, carrier_id, status, to_number, from_number, body, segments,
-                             idempotency_key, request_digest, trace_context)
-       SELECT u.id, u.tenant_id, u.carrier_id, 'accepted', u.to_number, u.from_number, u.body, u.segments,
-              u.idempotency_key, u.request_digest, u.trace_context
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
-                   $8::text[], $9::bytea[], $10::text[])
-            AS u(id, tenant_id, carrier_id, to_number, from_number, body, segments,
-                 idempotency_key, request_digest, trace_context)
+      `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
+                             to_masked, from_masked, segments, idempotency_key, request_digest, trace_context)
+       SELECT u.id, u.tenant_id, u.carrier_id, 'accepted', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
+              u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::int[],
+                   $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[])
+            AS u(id, tenant_id, carrier_id, to_sealed, from_sealed, body_sealed, key_version,
+                 to_masked, from_masked, segments, idempotency_key, request_digest, trace_context)
        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_COLUMNS}`,
       [
         ms.map((m) => m.id),
         ms.map((m) => m.tenantId),
         ms.map((m) => m.carrierId),
-        ms.map((m) => m.to),
-        ms.map((m) => m.from),
-        ms.map((m) => m.body),
+        sealed.map((s) => s.to),
+        sealed.map((s) => s.from),
+        sealed.map((s) => s.body),
+        sealed.map((s) => s.version),
+        ms.map((m) => maskAddress(m.to)),
+        ms.map((m) => maskAddress(m.from)),
         ms.map((m) => m.segments),
         ms.map((m) => m.idempotencyKey),
         ms.map((m) => m.requestDigest),
@@ -131,14 +167,15 @@ export class MessageRepository {
     return result.rows[0] ? toMessage(result.rows[0]) : null;
   }
 
-  /** Numbers for the masked API view; the body is never read here. */
-  async findNumbers(id: string): Promise<{ to: string; from: string } | null> {
-    const result = await this.pool.query<{ to_number: string; from_number: string }>(
-      'SELECT to_number, from_number FROM messages WHERE id = $1',
+  /** Masked numbers for the API view, stored at insert: showing a message decrypts nothing. */
+  async findMaskedNumbers(id: string): Promise<{ to: string; from: string } | null> {
+    const result = await this.pool.query<{ to_masked: string | null; from_masked: string | null }>(
+      `SELECT COALESCE(to_masked, '') AS to_masked, COALESCE(from_masked, '') AS from_masked
+       FROM messages WHERE id = $1`,
       [id],
     );
     const row = result.rows[0];
-    return row ? { to: row.to_number, from: row.from_number } : null;
+    return row ? { to: row.to_masked ?? '', from: row.from_masked ?? '' } : null;
   }
 
   /** The one read of clear content: by the delivery worker, just before the carrier call. */
@@ -148,23 +185,32 @@ export class MessageRepository {
 
   /** loadForDelivery for many ids in one query; results in the order of `ids`. */
   async loadManyForDelivery(ids: readonly string[]): Promise<(DeliveryRecord | null)[]> {
-    const result = await this.pool.query<
-      MessageRow & { to_number: string; from_number: string; body: string; trace_context: string | null }
-    >(
-      `SELECT ${MESSAGE_COLUMNS}, to_number, from_number, body, trace_context FROM messages WHERE id = ANY($1::uuid[])`,
+    const result = await this.pool.query<MessageRow & ContentRow & { trace_context: string | null }>(
+      `SELECT ${MESSAGE_COLUMNS}, to_sealed, from_sealed, body_sealed, to_number, from_number, body, trace_context
+       FROM messages WHERE id = ANY($1::uuid[])`,
       [ids],
     );
+    // Loading keys can fail for passing reasons (database, HSM): that fails the whole call,
+    // and the jobs retry. A value that does not open is permanent and stays with its row.
+    const vaults = await this.vaultsFor(result.rows.map((r) => r.tenant_id));
     const byId = new Map(
-      result.rows.map((row) => [
-        row.id,
-        {
-          message: toMessage(row),
-          content: { to: row.to_number, from: row.from_number, body: row.body },
-          traceContext: row.trace_context,
-        },
-      ]),
+      result.rows.map((row): [string, DeliveryRecord] => {
+        const message = toMessage(row);
+        try {
+          const content = openContent(vaults.get(row.tenant_id)!, row.id, row);
+          return [row.id, { message, content, traceContext: row.trace_context }];
+        } catch (error) {
+          const contentError = toMasklineError(error, 'vault_unavailable');
+          return [row.id, { message, content: null, contentError, traceContext: row.trace_context }];
+        }
+      }),
     );
     return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private async vaultsFor(tenantIds: readonly string[]): Promise<Map<string, TenantVault>> {
+    const unique = [...new Set(tenantIds)];
+    return new Map(await Promise.all(unique.map(async (t) => [t, await this.vault.forTenant(t)] as const)));
   }
 
   /** accepted -> queued for every id given; returns how many moved. */
@@ -327,4 +373,14 @@ export class MessageRepository {
       [ids],
     );
   }
+}
+
+/** Opens a message's sealed content; rows written before encryption still carry it in clear. */
+function openContent(vault: TenantVault, id: string, row: ContentRow): MessageContent {
+  const [to, from, body] = MESSAGE_SEALED_FIELDS.map((f) => {
+    const sealed = row[f.column];
+    return sealed ? vault.open({ recordId: id, field: f.field }, sealed) : row[f.legacyClearColumn];
+  });
+  if (to == null || from == null || body == null) throw new Error(`message ${id} has no content`);
+  return { to, from, body };
 }

@@ -1,6 +1,6 @@
+import { SYSTEM_SCOPE } from '@maskline/core';
 import type pg from 'pg';
 import type { PgVault } from '../pg-vault.js';
-import { SYSTEM_SCOPE } from '../pg-vault.js';
 import { assertSafe, type SealedTable } from './sealed-table.js';
 
 export interface ReencryptProgress {

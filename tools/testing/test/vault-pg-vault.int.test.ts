@@ -1,9 +1,8 @@
-import { createTestDatabase, type TestDatabase } from '@maskline/testing';
+import { SYSTEM_SCOPE } from '@maskline/core';
+import type { SealedTable } from '@maskline/vault';
+import { destroyRetiredKeys, LocalKeyring, PgVault, reencrypt, versionsInUse } from '@maskline/vault';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PgVault, SYSTEM_SCOPE } from '../src/pg-vault.js';
-import { LocalKeyring } from '../src/providers/local-keyring.js';
-import { destroyRetiredKeys, reencrypt, versionsInUse } from '../src/rotation/reencrypt.js';
-import type { SealedTable } from '../src/rotation/sealed-table.js';
+import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
 
 const tenantA = '0193c8e4-0000-7000-8000-00000000000a';
 const tenantB = '0193c8e4-0000-7000-8000-00000000000b';

@@ -4,11 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackages } from '@maskline/local-infra';
-import { createTestDatabase, type TestDatabase } from '@maskline/testing';
+import { PgVault, Pkcs11KeyProvider } from '@maskline/vault';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PgVault } from '../src/pg-vault.js';
-import { Pkcs11KeyProvider } from '../src/providers/pkcs11-key-provider.js';
+import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
 
 const LIBRARY = '/usr/lib/softhsm/libsofthsm2.so';
 

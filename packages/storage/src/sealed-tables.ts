@@ -1,0 +1,23 @@
+import { INBOUND_SEALED_FIELDS } from './repositories/inbound-repository.js';
+import { MESSAGE_SEALED_FIELDS } from './repositories/message-repository.js';
+
+/**
+ * Every table holding sealed values, for the vault's re-encryption and key-retirement jobs
+ * (structurally a `SealedTable` of @maskline/vault). A new sealed column belongs here too.
+ */
+export const SEALED_TABLES = [
+  {
+    table: 'messages',
+    idColumn: 'id',
+    tenantColumn: 'tenant_id',
+    keyVersionColumn: 'key_version',
+    fields: MESSAGE_SEALED_FIELDS,
+  },
+  {
+    table: 'inbound_messages',
+    idColumn: 'id',
+    tenantColumn: null,
+    keyVersionColumn: 'key_version',
+    fields: INBOUND_SEALED_FIELDS,
+  },
+] as const;
