@@ -43,7 +43,19 @@ export class PgVault implements Vault {
     this.audit = new AuditLog(options.pool, () => this.auditChainKey());
   }
 
-  forTenant(tenantId: string): Promise<LoadedTenantVault> {
+  async forTenant(tenantId: string, versions?: Iterable<number | null>): Promise<LoadedTenantVault> {
+    const vault = await this.cachedOrLoad(tenantId);
+    if (!versions) return vault;
+    for (const version of versions) {
+      if (version !== null && !vault.hasVersion(version) && !vault.knowsDestroyed(version)) {
+        this.evict(tenantId);
+        return this.cachedOrLoad(tenantId);
+      }
+    }
+    return vault;
+  }
+
+  private cachedOrLoad(tenantId: string): Promise<LoadedTenantVault> {
     const cached = this.cache.get(tenantId);
     if (cached && cached.expiresAt > this.now()) return cached.vault;
     const vault = this.load(tenantId);
@@ -161,8 +173,12 @@ export class PgVault implements Vault {
     let activeVersion: number | null = null;
     let nextActivation = Number.POSITIVE_INFINITY;
     let indexKey: KeyObject | null = null;
+    const destroyed = new Set<number>();
     for (const key of stored) {
-      if (!key.wrapped) continue;
+      if (!key.wrapped) {
+        if (key.purpose === 'data') destroyed.add(key.version);
+        continue;
+      }
       const unwrapped = await this.unwrap(key);
       if (key.purpose === 'index') {
         indexKey = unwrapped;
@@ -174,7 +190,7 @@ export class PgVault implements Vault {
       else nextActivation = Math.min(nextActivation, activates);
     }
     const tokenKey = indexKey ? derive(indexKey, 'maskline token v1') : null;
-    const vault = new LoadedTenantVault(tenantId, data, activeVersion, indexKey, tokenKey);
+    const vault = new LoadedTenantVault(tenantId, data, activeVersion, indexKey, tokenKey, destroyed);
     this.nextActivation.set(vault, nextActivation);
     return vault;
   }

@@ -100,6 +100,18 @@ describe('the vault over PostgreSQL', () => {
     expect(await readNote(reader, '0193c8e4-0000-7000-8000-000000000101')).toBe('old secret');
   });
 
+  it('reloads a cached tenant when a value names a key version it has not loaded yet', async () => {
+    const reader = vaultOf();
+    const before = await reader.forTenant(tenantB);
+    const writer = vaultOf();
+    await writer.rotateDataKey(tenantB, 0);
+    const sealed = (await writer.forTenant(tenantB)).seal({ recordId: 'n', field: 'f' }, 'fresh');
+    expect(before.hasVersion(2)).toBe(false);
+    expect(await reader.forTenant(tenantB)).toBe(before); // still cached...
+    const reloaded = await reader.forTenant(tenantB, [2]); // ...until a read needs v2
+    expect(reloaded.open({ recordId: 'n', field: 'f' }, sealed)).toBe('fresh');
+  });
+
   it('re-encrypts onto the active key with progress, seals legacy clear rows, then destroys the retired key', async () => {
     // The activation delay of the previous test has passed (on the database's clock too).
     await db.pool.query('UPDATE tenant_keys SET activates_at = now() WHERE activates_at > now()');

@@ -44,6 +44,10 @@ export interface TenantVault {
 }
 
 export interface Vault {
-  /** The tenant's keys, loaded (and created on first use) once and cached. */
-  forTenant(tenantId: string): Promise<TenantVault>;
+  /**
+   * The tenant's keys, loaded (and created on first use) once and cached. `versions`
+   * names key versions about to be opened (from stored key_version columns): a cached
+   * copy that lacks one is reloaded, so a rotation elsewhere never makes reads fail.
+   */
+  forTenant(tenantId: string, versions?: Iterable<number | null>): Promise<TenantVault>;
 }

@@ -32,6 +32,7 @@ interface InboundRow {
   carrier_message_id: string | null;
   received_at: Date;
   processed_at: Date | null;
+  key_version: number | null;
 }
 
 /**
@@ -74,13 +75,13 @@ export class InboundRepository {
   async load(id: string): Promise<InboundMessage | null> {
     const result = await this.pool.query<InboundRow>(
       `SELECT id, carrier_id, from_sealed, body_sealed, from_number, body, to_number, carrier_message_id,
-              received_at, processed_at
+              received_at, processed_at, key_version
        FROM inbound_messages WHERE id = $1`,
       [id],
     );
     const row = result.rows[0];
     if (!row) return null;
-    const tv = await this.vault.forTenant(SYSTEM_SCOPE);
+    const tv = await this.vault.forTenant(SYSTEM_SCOPE, [row.key_version]);
     const [from, body] = INBOUND_SEALED_FIELDS.map((f) => {
       const sealed = row[f.column];
       return sealed ? tv.open({ recordId: id, field: f.field }, sealed) : (row[f.legacyClearColumn] ?? '');

@@ -103,7 +103,7 @@ export class MessageRepository {
    * existing message and whether the request was the same.
    */
   async insertManyAccepted(ms: readonly NewMessage[]): Promise<InsertOutcome[]> {
-    const vaults = await this.vaultsFor(ms.map((m) => m.tenantId));
+    const vaults = await this.vaultsFor(ms.map((m) => ({ tenant_id: m.tenantId })));
     const sealed = ms.map((m) => {
       const tv = vaults.get(m.tenantId)!;
       const [to, from, body] = MESSAGE_SEALED_FIELDS.map((f, i) =>
@@ -185,14 +185,17 @@ export class MessageRepository {
 
   /** loadForDelivery for many ids in one query; results in the order of `ids`. */
   async loadManyForDelivery(ids: readonly string[]): Promise<(DeliveryRecord | null)[]> {
-    const result = await this.pool.query<MessageRow & ContentRow & { trace_context: string | null }>(
-      `SELECT ${MESSAGE_COLUMNS}, to_sealed, from_sealed, body_sealed, to_number, from_number, body, trace_context
+    const result = await this.pool.query<
+      MessageRow & ContentRow & { trace_context: string | null; key_version: number | null }
+    >(
+      `SELECT ${MESSAGE_COLUMNS}, to_sealed, from_sealed, body_sealed, to_number, from_number, body, trace_context,
+              key_version
        FROM messages WHERE id = ANY($1::uuid[])`,
       [ids],
     );
     // Loading keys can fail for passing reasons (database, HSM): that fails the whole call,
     // and the jobs retry. A value that does not open is permanent and stays with its row.
-    const vaults = await this.vaultsFor(result.rows.map((r) => r.tenant_id));
+    const vaults = await this.vaultsFor(result.rows);
     const byId = new Map(
       result.rows.map((row): [string, DeliveryRecord] => {
         const message = toMessage(row);
@@ -208,9 +211,21 @@ export class MessageRepository {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  private async vaultsFor(tenantIds: readonly string[]): Promise<Map<string, TenantVault>> {
-    const unique = [...new Set(tenantIds)];
-    return new Map(await Promise.all(unique.map(async (t) => [t, await this.vault.forTenant(t)] as const)));
+  /** Each tenant's keys, with the key versions its rows were sealed with (see Vault.forTenant). */
+  private async vaultsFor(
+    rows: readonly { tenant_id: string; key_version?: number | null }[],
+  ): Promise<Map<string, TenantVault>> {
+    const versions = new Map<string, Set<number | null>>();
+    for (const row of rows) {
+      const set = versions.get(row.tenant_id) ?? new Set();
+      set.add(row.key_version ?? null);
+      versions.set(row.tenant_id, set);
+    }
+    return new Map(
+      await Promise.all(
+        [...versions].map(async ([t, vs]) => [t, await this.vault.forTenant(t, vs)] as const),
+      ),
+    );
   }
 
   /** accepted -> queued for every id given; returns how many moved. */

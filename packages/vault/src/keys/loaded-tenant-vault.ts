@@ -12,7 +12,13 @@ export class LoadedTenantVault implements TenantVault {
     readonly activeVersion: number | null,
     private readonly indexKey: KeyObject | null,
     private readonly tokenKey: KeyObject | null,
+    /** Data key versions known to be destroyed (no reload can bring them back). */
+    private readonly destroyed: ReadonlySet<number> = new Set(),
   ) {}
+
+  knowsDestroyed(version: number): boolean {
+    return this.destroyed.has(version);
+  }
 
   seal(binding: SealBinding, plaintext: string): Buffer {
     const version = this.activeVersion;

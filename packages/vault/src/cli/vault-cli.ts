@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { createPgPool, SEALED_TABLES } from '@maskline/storage';
+import { z } from 'zod';
+import { PgVault } from '../pg-vault.js';
+import { LocalKeyring } from '../providers/local-keyring.js';
+import { Pkcs11KeyProvider } from '../providers/pkcs11-key-provider.js';
+import { destroyRetiredKeys, reencrypt, versionsInUse } from '../rotation/reencrypt.js';
+import { createKeyProvider, vaultConfigShape } from '../vault-config.js';
+
+const USAGE = `Usage: npm run vault -- <command> [options]
+  (reads DATABASE_URL and the VAULT_* / PKCS11_* settings from the environment)
+
+  status [--tenant <id>]              key versions per tenant and how many values each seals
+  rotate --tenant <id> [--activate-after-ms <n>]
+                                      add a data key version (used after the delay)
+  reencrypt [--batch <n>]             move every sealed value onto its tenant's active key
+  destroy-retired [--tenant <id>]     destroy data key versions no stored value uses
+  shred --tenant <id> --yes           crypto-shred a tenant: destroy all of its keys
+  rotate-kek [--label <new label>]    new key-encryption key (pkcs11: a new key label), re-wrap all keys
+  audit verify [--expect-head <seq>:<hash>]
+                                      re-compute the audit hash chain; exit 1 if anything is off`;
+
+const config = z.object({ DATABASE_URL: z.string().min(1), ...vaultConfigShape }).safeParse(process.env);
+if (!config.success) {
+  console.error(
+    `invalid configuration: ${config.error.issues.map((i) => i.path.join('.')).join(', ')}\n\n${USAGE}`,
+  );
+  process.exit(2);
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    tenant: { type: 'string' },
+    'activate-after-ms': { type: 'string' },
+    batch: { type: 'string' },
+    yes: { type: 'boolean' },
+    label: { type: 'string' },
+    'expect-head': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+const [command, sub] = positionals;
+if (!command || values.help) {
+  console.log(USAGE);
+  process.exit(command ? 0 : 2);
+}
+
+const out = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
+const pool = createPgPool({
+  connectionString: config.data.DATABASE_URL,
+  max: 2,
+  applicationName: 'maskline-vault-cli',
+});
+const keyProvider = createKeyProvider(config.data);
+const vault = new PgVault({
+  pool,
+  keyProvider,
+  actor: 'cli:vault',
+  cacheTtlMs: config.data.VAULT_CACHE_TTL_MS,
+});
+
+async function tenants(): Promise<string[]> {
+  if (values.tenant) return [values.tenant];
+  const result = await pool.query<{ t: string }>(
+    'SELECT DISTINCT tenant_id AS t FROM tenant_keys ORDER BY 1',
+  );
+  return result.rows.map((r) => r.t);
+}
+
+function requireTenant(): string {
+  if (!values.tenant) throw new UsageError('--tenant <id> is required');
+  return values.tenant;
+}
+
+class UsageError extends Error {}
+
+async function run(): Promise<number> {
+  switch (command) {
+    case 'status':
+      for (const tenantId of await tenants()) {
+        const keys = await vault.keys.load(tenantId);
+        const inUse = await versionsInUse(pool, tenantId, SEALED_TABLES);
+        const active = (await vault.forTenant(tenantId)).activeVersion;
+        for (const key of keys) {
+          out({
+            tenantId,
+            purpose: key.purpose,
+            version: key.version,
+            kekId: key.kekId,
+            state: !key.wrapped
+              ? 'destroyed'
+              : key.purpose === 'data' && key.version === active
+                ? 'active'
+                : 'available',
+            activatesAt: key.activatesAt.toISOString(),
+            values: key.purpose === 'data' ? (inUse.get(key.version) ?? 0) : undefined,
+          });
+        }
+      }
+      return 0;
+    case 'rotate': {
+      const after = values['activate-after-ms'];
+      const version = await vault.rotateDataKey(
+        requireTenant(),
+        after === undefined ? undefined : Number(after),
+      );
+      out({ msg: 'data key rotated', tenantId: values.tenant, version });
+      return 0;
+    }
+    case 'reencrypt': {
+      const result = await reencrypt(pool, vault, SEALED_TABLES, {
+        batchSize: values.batch ? Number(values.batch) : 500,
+        onProgress: (p) => out({ msg: 'progress', ...p }),
+      });
+      await vault.record({
+        tenantId: null,
+        action: 'key.reencrypted',
+        subject: null,
+        details: { rows: result.rows },
+      });
+      out({ msg: 're-encryption done', rows: result.rows });
+      return 0;
+    }
+    case 'destroy-retired':
+      for (const tenantId of await tenants()) {
+        const destroyed = await destroyRetiredKeys(pool, vault, tenantId, SEALED_TABLES);
+        if (destroyed.length > 0) out({ msg: 'destroyed retired data keys', tenantId, versions: destroyed });
+      }
+      return 0;
+    case 'shred': {
+      const tenantId = requireTenant();
+      if (!values.yes) throw new UsageError('shred destroys data for good: add --yes');
+      out({ msg: 'tenant shredded', tenantId, keysDestroyed: await vault.shredTenant(tenantId) });
+      return 0;
+    }
+    case 'rotate-kek': {
+      let kekId: string;
+      if (keyProvider instanceof LocalKeyring) {
+        if (config.data?.MASKLINE_KEYRING)
+          throw new UsageError('rotate-kek needs a keyring file (VAULT_KEYRING_PATH)');
+        kekId = keyProvider.rotate();
+      } else if (keyProvider instanceof Pkcs11KeyProvider) {
+        if (!values.label) throw new UsageError('--label <new key label> is required for pkcs11');
+        kekId = keyProvider.rotate(values.label);
+      } else {
+        throw new UsageError('this key provider cannot rotate');
+      }
+      const rewrapped = await vault.rewrapKeys();
+      out({ msg: 'key-encryption key rotated', kekId, rewrapped });
+      return 0;
+    }
+    case 'audit': {
+      if (sub !== 'verify') throw new UsageError('audit verify is the only audit command');
+      const result = await vault.audit.verify();
+      for (const problem of result.problems) out({ msg: 'audit problem', ...problem });
+      const expected = values['expect-head'];
+      const headOk = !expected || expected === `${result.head.seq}:${result.head.hash}`;
+      if (!headOk)
+        out({ msg: 'audit head differs (entries at the end were removed?)', expected, head: result.head });
+      out({
+        msg: result.ok && headOk ? 'audit log intact' : 'audit log TAMPERED',
+        checked: result.checked,
+        head: result.head,
+      });
+      return result.ok && headOk ? 0 : 1;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+try {
+  process.exitCode = await run();
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`vault: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await vault.close().catch(() => {});
+  await pool.end();
+}

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '@maskline/local-infra';
+import { MessageRepository } from '@maskline/storage';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedTenant, testMessage } from '../src/seed.js';
+import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
+
+const run = promisify(execFile);
+const CLI = join(REPO_ROOT, 'packages/vault/dist/cli/vault-cli.js');
+
+/** The operator's vault CLI (`npm run vault`, `npm run audit -- verify`), from its build. */
+describe('the vault CLI', () => {
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  let tenantId: string;
+
+  async function cli(...args: string[]): Promise<{ code: number; lines: Record<string, unknown>[]; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env });
+      return { code: 0, lines: parse(stdout), stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, lines: parse(e.stdout), stderr: e.stderr };
+    }
+  }
+  const parse = (stdout: string) =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('postgresUrl'));
+    const dir = mkdtempSync(join(tmpdir(), 'vault-cli-'));
+    const keyringPath = join(dir, 'keyring.json');
+    writeFileSync(keyringPath, db.keyring.toJson(), { mode: 0o600 });
+    env = { PATH: process.env.PATH, DATABASE_URL: db.url, VAULT_KEYRING_PATH: keyringPath };
+    ({ tenantId } = await seedTenant(db.pool));
+    const messages = new MessageRepository(db.pool, db.vault);
+    await messages.insertManyAccepted([1, 2, 3].map((i) => testMessage(tenantId, { body: `cli body ${i}` })));
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('rotates a tenant key, re-encrypts with progress, destroys the retired key, and shows status', async () => {
+    const rotated = await cli('rotate', '--tenant', tenantId, '--activate-after-ms', '0');
+    expect(rotated.code).toBe(0);
+    expect(rotated.lines[0]).toMatchObject({ msg: 'data key rotated', version: 2 });
+    const re = await cli('reencrypt', '--batch', '2');
+    expect(re.code).toBe(0);
+    expect(re.lines.filter((l) => l.msg === 'progress' && l.tenantId === tenantId).map((l) => l.done)).toEqual([0, 2, 3]);
+    expect(re.lines.at(-1)).toMatchObject({ msg: 're-encryption done', rows: 3 });
+    expect((await cli('destroy-retired')).lines).toEqual([
+      expect.objectContaining({ tenantId, versions: [1] }),
+    ]);
+    const status = await cli('status', '--tenant', tenantId);
+    expect(status.lines.filter((l) => l.purpose === 'data').map((l) => [l.version, l.state, l.values])).toEqual([
+      [1, 'destroyed', 0],
+      [2, 'active', 3],
+    ]);
+    const opened = await new MessageRepository(db.pool, db.vault).loadManyForDelivery(
+      (await db.pool.query<{ id: string }>('SELECT id FROM messages')).rows.map((r) => r.id),
+    );
+    expect(opened.map((r) => r?.content?.body).sort()).toEqual(['cli body 1', 'cli body 2', 'cli body 3']);
+  });
+
+  it('rotates the key-encryption key and re-wraps every stored key', async () => {
+    const result = await cli('rotate-kek');
+    expect(result.code).toBe(0);
+    expect(result.lines[0]).toMatchObject({ kekId: 'local:kek-2' });
+    const keks = await db.pool.query('SELECT DISTINCT kek_id FROM tenant_keys WHERE wrapped_key IS NOT NULL');
+    expect(keks.rows.map((r) => r.kek_id)).toEqual(['local:kek-2']);
+  });
+
+  it('refuses to shred without --yes, and explains usage errors', async () => {
+    const refused = await cli('shred', '--tenant', tenantId);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect((await cli('no-such-command')).code).toBe(2);
+  });
+
+  it('audit verify passes on an intact log and names the tampered entry otherwise', async () => {
+    const intact = await cli('audit', 'verify');
+    expect(intact.code).toBe(0);
+    const summary = intact.lines.at(-1) as { msg: string; head: { seq: number; hash: string } };
+    expect(summary.msg).toBe('audit log intact');
+    expect(summary.head.seq).toBeGreaterThanOrEqual(4);
+
+    await db.pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+    await db.pool.query(`UPDATE audit_log SET details = '{"forged": true}' WHERE seq = 2`);
+    await db.pool.query('DELETE FROM audit_log WHERE seq = $1', [summary.head.seq]);
+    await db.pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+    const tampered = await cli('audit', 'verify', '--expect-head', `${summary.head.seq}:${summary.head.hash}`);
+    expect(tampered.code).toBe(1);
+    expect(tampered.lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ msg: 'audit problem', seq: 2, problem: 'altered' }),
+        expect.objectContaining({ msg: 'audit head differs (entries at the end were removed?)' }),
+        expect.objectContaining({ msg: 'audit log TAMPERED' }),
+      ]),
+    );
+  });
+});
