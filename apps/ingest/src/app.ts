@@ -1,12 +1,15 @@
 import rateLimit from '@fastify/rate-limit';
 import { type Logger, MasklineError } from '@maskline/core';
-import type { MessageRepository } from '@maskline/storage';
+import type { MaskingService } from '@maskline/masking';
+import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
+import { type AuditRecorder, revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 
@@ -15,10 +18,14 @@ export interface IngestAppDeps {
   apiKeys: ApiKeyAuthenticator;
   messages: MessageRepository;
   acceptMessage: AcceptMessage;
+  revealGrants: RevealGrantRepository;
+  audit: AuditRecorder;
   redis: Redis;
   rateLimitPerMinute: number;
   maxBodyChars: number;
   readiness: Record<string, ReadinessCheck>;
+  /** The masking API (/v1/masking/...); left out when absent. */
+  masking?: MaskingService;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -54,6 +61,12 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       acceptMessage: deps.acceptMessage,
       messages: deps.messages,
       maxBodyChars: deps.maxBodyChars,
+    });
+    if (deps.masking) await api.register(maskingRoutes, { masking: deps.masking });
+    await api.register(revealRoutes, {
+      messages: deps.messages,
+      grants: deps.revealGrants,
+      audit: deps.audit,
     });
   });
 

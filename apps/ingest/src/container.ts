@@ -1,11 +1,14 @@
 import { cached, createBaseContainer } from '@maskline/app-runtime';
 import { type Logger, TOKENS } from '@maskline/core';
+import type { MaskingService } from '@maskline/masking';
 import { DeliveryQueues } from '@maskline/queues';
-import { ApiKeyRepository, type MessageRepository } from '@maskline/storage';
+import { ApiKeyRepository, type MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import type { PgVault } from '@maskline/vault';
 import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
 import { CachedApiKeyAuthenticator } from './auth/api-key-cache.js';
 import type { IngestConfig } from './config.js';
+import { MASKING_TOKENS, registerMasking } from './masking/masking-container.js';
 import { AcceptMessage } from './messages/accept-message.js';
 import { QueuedMarker } from './messages/queued-marker.js';
 import { Reconciler } from './outbox/reconciler.js';
@@ -14,6 +17,7 @@ const LOCAL = {
   AcceptMessage: Symbol.for('maskline.ingest.AcceptMessage'),
   QueuedMarker: Symbol.for('maskline.ingest.QueuedMarker'),
   Reconciler: Symbol.for('maskline.ingest.Reconciler'),
+  RevealGrants: Symbol.for('maskline.ingest.RevealGrants'),
 } as const;
 
 /** The ingest composition root: the one place that knows which class implements what. */
@@ -74,6 +78,11 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         ),
     ),
   );
+  c.register(
+    LOCAL.RevealGrants,
+    cached((c) => new RevealGrantRepository(c.resolve(TOKENS.PgPool))),
+  );
+  registerMasking(c, config);
   return c;
 }
 
@@ -85,6 +94,9 @@ export interface IngestServices {
   acceptMessage: AcceptMessage;
   queuedMarker: QueuedMarker;
   reconciler: Reconciler;
+  masking: MaskingService;
+  revealGrants: RevealGrantRepository;
+  audit: PgVault;
 }
 
 export function resolveIngestServices(c: DependencyContainer): IngestServices {
@@ -96,5 +108,8 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     acceptMessage: c.resolve(LOCAL.AcceptMessage),
     queuedMarker: c.resolve(LOCAL.QueuedMarker),
     reconciler: c.resolve(LOCAL.Reconciler),
+    masking: c.resolve(MASKING_TOKENS.MaskingService),
+    revealGrants: c.resolve(LOCAL.RevealGrants),
+    audit: c.resolve(TOKENS.Vault),
   };
 }

@@ -1,57 +1,22 @@
-import { silentLogger } from '@maskline/core';
-import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
-import { ApiKeyRepository, MessageRepository } from '@maskline/storage';
-import {
-  createTestDatabase,
-  seedTenant,
-  TEST_PEPPER,
-  type TestDatabase,
-  uniqueQueuePrefix,
-} from '@maskline/testing';
+import type { DeliveryQueues } from '@maskline/queues';
+import { seedTenant, type TestDatabase } from '@maskline/testing';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildIngestApp } from '../src/app.js';
-import { AcceptMessage } from '../src/messages/accept-message.js';
-import { QueuedMarker } from '../src/messages/queued-marker.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('ingest app (inject, real Redis and PostgreSQL)', () => {
+  let host: TestApp;
   let db: TestDatabase;
-  let redis: Redis;
   let app: FastifyInstance;
   let queues: DeliveryQueues;
   let apiKey: string;
-  const prefix = uniqueQueuePrefix();
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('postgresUrl'));
-    redis = createRedisConnection(inject('redisUrl'), 'producer');
-    ({ apiKey } = await seedTenant(db.pool));
-    const messages = new MessageRepository(db.pool, db.vault);
-    queues = new DeliveryQueues({ connection: redis, prefix });
-    app = await buildIngestApp({
-      logger: silentLogger,
-      apiKeys: new ApiKeyRepository(db.pool, TEST_PEPPER),
-      messages,
-      acceptMessage: new AcceptMessage(
-        messages,
-        queues,
-        new QueuedMarker(messages, silentLogger),
-        silentLogger,
-        TEST_PEPPER,
-        'sim',
-      ),
-      redis,
-      rateLimitPerMinute: 5,
-      maxBodyChars: 1530,
-      readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
-    });
+    host = await startTestApp({ rateLimitPerMinute: 5 });
+    ({ db, app, queues, apiKey } = host);
   });
   afterAll(async () => {
-    await app.close();
-    await queues.close();
-    redis.disconnect();
-    await db.drop();
+    await host.close();
   });
 
   const auth = () => ({ authorization: `Bearer ${apiKey}` });

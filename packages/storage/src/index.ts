@@ -4,5 +4,6 @@ export * from './repositories/api-key-repository.js';
 export * from './repositories/inbound-repository.js';
 export * from './repositories/message-repository.js';
 export * from './repositories/receipt-repository.js';
+export * from './repositories/reveal-grant-repository.js';
 export * from './repositories/tenant-repository.js';
 export * from './sealed-tables.js';

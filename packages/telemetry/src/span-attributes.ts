@@ -4,6 +4,8 @@
  */
 export const ATTR = {
   messageId: 'maskline.message.id',
+  /** The recipient as a vault token (pn_…): same number, same token, per tenant; never the number. */
+  recipientToken: 'maskline.recipient.token',
   tenantId: 'maskline.tenant.id',
   carrier: 'maskline.carrier',
   carrierMessageId: 'maskline.carrier_message.id',

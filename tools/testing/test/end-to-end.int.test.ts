@@ -89,6 +89,16 @@ describe('end to end through the real apps', () => {
     expect(names).toContain('maskline-receipt-processor:maskline.receipt');
   });
 
+  it('names the recipient in deliver spans by a pn_ token: one per number, never the number', () => {
+    const tokenOf = (id: string) =>
+      stack.collector.spans.find(
+        (s) => s.name === 'maskline.deliver' && s.attributes['maskline.message.id'] === id,
+      )?.attributes['maskline.recipient.token'];
+    const tokens = ids.slice(0, 20).map(tokenOf);
+    for (const token of tokens) expect(token).toMatch(/^pn_[a-z2-7]{24}$/);
+    expect(new Set(tokens).size).toBe(20);
+  });
+
   it('never writes a phone number or body into logs or spans', () => {
     const logs = stack.logLines().join('\n');
     const spans = stack.collector.rawBodies.join('\n');

@@ -18,7 +18,9 @@ describe('the vault CLI', () => {
   let env: NodeJS.ProcessEnv;
   let tenantId: string;
 
-  async function cli(...args: string[]): Promise<{ code: number; lines: Record<string, unknown>[]; stderr: string }> {
+  async function cli(
+    ...args: string[]
+  ): Promise<{ code: number; lines: Record<string, unknown>[]; stderr: string }> {
     try {
       const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env });
       return { code: 0, lines: parse(stdout), stderr };
@@ -53,13 +55,17 @@ describe('the vault CLI', () => {
     expect(rotated.lines[0]).toMatchObject({ msg: 'data key rotated', version: 2 });
     const re = await cli('reencrypt', '--batch', '2');
     expect(re.code).toBe(0);
-    expect(re.lines.filter((l) => l.msg === 'progress' && l.tenantId === tenantId).map((l) => l.done)).toEqual([0, 2, 3]);
+    expect(
+      re.lines.filter((l) => l.msg === 'progress' && l.tenantId === tenantId).map((l) => l.done),
+    ).toEqual([0, 2, 3]);
     expect(re.lines.at(-1)).toMatchObject({ msg: 're-encryption done', rows: 3 });
     expect((await cli('destroy-retired')).lines).toEqual([
       expect.objectContaining({ tenantId, versions: [1] }),
     ]);
     const status = await cli('status', '--tenant', tenantId);
-    expect(status.lines.filter((l) => l.purpose === 'data').map((l) => [l.version, l.state, l.values])).toEqual([
+    expect(
+      status.lines.filter((l) => l.purpose === 'data').map((l) => [l.version, l.state, l.values]),
+    ).toEqual([
       [1, 'destroyed', 0],
       [2, 'active', 3],
     ]);
@@ -84,6 +90,24 @@ describe('the vault CLI', () => {
     expect((await cli('no-such-command')).code).toBe(2);
   });
 
+  it('grants and revokes reveals for an API key, audited, with bounded duration', async () => {
+    const keyId = (await db.pool.query('SELECT id FROM api_keys WHERE tenant_id = $1', [tenantId])).rows[0]
+      .id;
+    expect((await cli('grant-reveal', '--api-key', keyId, '--minutes', '600', '--reason', 'x')).code).toBe(2);
+    const granted = await cli('grant-reveal', '--api-key', keyId, '--minutes', '15', '--reason', 'ticket 7');
+    expect(granted.code).toBe(0);
+    const grantId = granted.lines[0]!.grantId as string;
+    expect(granted.lines[0]).toMatchObject({ msg: 'reveal granted', tenantId });
+    const audited = await db.vault.audit.list({ action: 'reveal.granted' });
+    expect(audited[0]).toMatchObject({
+      tenantId,
+      subject: `api_key:${keyId}`,
+      details: { grantId, minutes: 15 },
+    });
+    expect((await cli('revoke-reveal', '--grant', grantId)).code).toBe(0);
+    expect((await cli('revoke-reveal', '--grant', grantId)).code).toBe(1);
+  });
+
   it('audit verify passes on an intact log and names the tampered entry otherwise', async () => {
     const intact = await cli('audit', 'verify');
     expect(intact.code).toBe(0);
@@ -95,7 +119,12 @@ describe('the vault CLI', () => {
     await db.pool.query(`UPDATE audit_log SET details = '{"forged": true}' WHERE seq = 2`);
     await db.pool.query('DELETE FROM audit_log WHERE seq = $1', [summary.head.seq]);
     await db.pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
-    const tampered = await cli('audit', 'verify', '--expect-head', `${summary.head.seq}:${summary.head.hash}`);
+    const tampered = await cli(
+      'audit',
+      'verify',
+      '--expect-head',
+      `${summary.head.seq}:${summary.head.hash}`,
+    );
     expect(tampered.code).toBe(1);
     expect(tampered.lines).toEqual(
       expect.arrayContaining([

@@ -8,7 +8,7 @@ import {
 import { type DeliverJob, deliverJobSchema, toWorkerError } from '@maskline/queues';
 import type { SubmittedUpdate } from '@maskline/storage';
 import { ATTR, activeTraceparent, extractTraceContext, SPAN, withSpan } from '@maskline/telemetry';
-import type { Tracer } from '@opentelemetry/api';
+import { type Tracer, trace } from '@opentelemetry/api';
 import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
 import type { DeliveryStore } from './delivery-store.js';
@@ -64,6 +64,7 @@ export class DeliverProcessor {
     if (record.message.status !== 'accepted' && record.message.status !== 'queued') return 'skipped';
     // A message whose content no longer opens (key destroyed, integrity failure) cannot be sent.
     if (!record.content) throw await this.failed(record.contentError, data.messageId, job, worker);
+    trace.getActiveSpan()?.setAttribute(ATTR.recipientToken, record.recipientToken);
     let result: Awaited<ReturnType<GuardedCarrier['submit']>>;
     try {
       result = await this.carrier.submit({

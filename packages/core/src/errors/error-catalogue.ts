@@ -39,6 +39,11 @@ export const ERROR_CATALOGUE = {
   payload_too_large: { status: 413, message: 'The request body is too large.', retry: 'permanent' },
   unauthorized: { status: 401, message: 'A valid API key is required.', retry: 'permanent' },
   forbidden: { status: 403, message: 'The API key may not do this.', retry: 'permanent' },
+  reveal_not_granted: {
+    status: 403,
+    message: 'Showing real numbers needs a reveal grant for this API key.',
+    retry: 'permanent',
+  },
   not_found: { status: 404, message: 'No such resource.', retry: 'permanent' },
   message_not_found: { status: 404, message: 'No message with this id.', retry: 'permanent' },
   idempotency_conflict: {
@@ -86,6 +91,34 @@ export const ERROR_CATALOGUE = {
     retry: 'transient',
   },
   plugin_failure: { status: 500, message: 'A carrier plugin failed unexpectedly.', retry: 'transient' },
+  // Masking
+  pool_exhausted: {
+    status: 503,
+    message: 'No virtual number matching the constraints is available.',
+    retry: 'transient',
+  },
+  masking_session_not_found: { status: 404, message: 'No masking session with this id.', retry: 'permanent' },
+  masking_session_closed: {
+    status: 409,
+    message: 'The masking session was released or has expired.',
+    retry: 'permanent',
+  },
+  masking_participants_invalid: {
+    status: 409,
+    message: 'The participants do not fit the session.',
+    retry: 'permanent',
+  },
+  virtual_number_exists: {
+    status: 409,
+    message: 'The virtual number is already in a pool.',
+    retry: 'permanent',
+  },
+  virtual_number_not_found: { status: 404, message: 'No virtual number with this id.', retry: 'permanent' },
+  virtual_number_in_use: {
+    status: 409,
+    message: 'The virtual number serves an active masking session.',
+    retry: 'permanent',
+  },
   // Vault
   vault_unavailable: {
     status: 500,

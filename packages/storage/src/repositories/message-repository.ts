@@ -32,7 +32,13 @@ export type InsertOutcome =
   | { kind: 'existing'; message: Message; sameRequest: boolean };
 
 export type DeliveryRecord =
-  | { message: Message; content: MessageContent; traceContext: string | null }
+  | {
+      message: Message;
+      content: MessageContent;
+      /** The recipient as a vault token (pn_…), for spans and logs. */
+      recipientToken: string;
+      traceContext: string | null;
+    }
   /** The content could not be opened (its key was destroyed, or it failed its integrity check). */
   | { message: Message; content: null; contentError: MasklineError; traceContext: string | null };
 
@@ -178,6 +184,33 @@ export class MessageRepository {
     return row ? { to: row.to_masked ?? '', from: row.from_masked ?? '' } : null;
   }
 
+  /**
+   * Real numbers of a tenant's message, for a reveal the caller has authorized and
+   * audited. The body is never revealed.
+   */
+  async revealNumbers(tenantId: string, id: string): Promise<{ to: string; from: string } | null> {
+    const result = await this.pool.query<
+      Pick<ContentRow, 'to_sealed' | 'from_sealed' | 'to_number' | 'from_number'> & {
+        tenant_id: string;
+        key_version: number | null;
+      }
+    >(
+      `SELECT tenant_id, to_sealed, from_sealed, to_number, from_number, key_version
+       FROM messages WHERE id = $1 AND tenant_id = $2`,
+      [id, tenantId],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    const vault = (await this.vaultsFor([row])).get(tenantId)!;
+    const [to, from] = MESSAGE_SEALED_FIELDS.slice(0, 2).map((f) => {
+      const sealed = row[f.column as 'to_sealed' | 'from_sealed'];
+      return sealed
+        ? vault.open({ recordId: id, field: f.field }, sealed)
+        : (row[f.legacyClearColumn as 'to_number' | 'from_number'] ?? '');
+    });
+    return { to: to!, from: from! };
+  }
+
   /** The one read of clear content: by the delivery worker, just before the carrier call. */
   async loadForDelivery(id: string): Promise<DeliveryRecord | null> {
     return (await this.loadManyForDelivery([id]))[0] ?? null;
@@ -200,8 +233,10 @@ export class MessageRepository {
       result.rows.map((row): [string, DeliveryRecord] => {
         const message = toMessage(row);
         try {
-          const content = openContent(vaults.get(row.tenant_id)!, row.id, row);
-          return [row.id, { message, content, traceContext: row.trace_context }];
+          const vault = vaults.get(row.tenant_id)!;
+          const content = openContent(vault, row.id, row);
+          const recipientToken = vault.token('pn', content.to);
+          return [row.id, { message, content, recipientToken, traceContext: row.trace_context }];
         } catch (error) {
           const contentError = toMasklineError(error, 'vault_unavailable');
           return [row.id, { message, content: null, contentError, traceContext: row.trace_context }];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createPgPool, SEALED_TABLES } from '@maskline/storage';
+import { createPgPool, RevealGrantRepository, SEALED_TABLES } from '@maskline/storage';
 import { z } from 'zod';
 import { PgVault } from '../pg-vault.js';
 import { LocalKeyring } from '../providers/local-keyring.js';
@@ -18,6 +19,9 @@ const USAGE = `Usage: npm run vault -- <command> [options]
   destroy-retired [--tenant <id>]     destroy data key versions no stored value uses
   shred --tenant <id> --yes           crypto-shred a tenant: destroy all of its keys
   rotate-kek [--label <new label>]    new key-encryption key (pkcs11: a new key label), re-wrap all keys
+  grant-reveal --api-key <id> --minutes <1..60> --reason <why>
+                                      let one API key see real numbers for a while (audited)
+  revoke-reveal --grant <id>          end a reveal grant now
   audit verify [--expect-head <seq>:<hash>]
                                       re-compute the audit hash chain; exit 1 if anything is off`;
 
@@ -38,6 +42,10 @@ const { positionals, values } = parseArgs({
     yes: { type: 'boolean' },
     label: { type: 'string' },
     'expect-head': { type: 'string' },
+    'api-key': { type: 'string' },
+    minutes: { type: 'string' },
+    reason: { type: 'string' },
+    grant: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -54,10 +62,12 @@ const pool = createPgPool({
   applicationName: 'maskline-vault-cli',
 });
 const keyProvider = createKeyProvider(config.data);
+/** The audit log names the operator who ran the command. */
+const operator = `cli:${userInfo().username}`;
 const vault = new PgVault({
   pool,
   keyProvider,
-  actor: 'cli:vault',
+  actor: operator,
   cacheTtlMs: config.data.VAULT_CACHE_TTL_MS,
 });
 
@@ -150,6 +160,47 @@ async function run(): Promise<number> {
       const rewrapped = await vault.rewrapKeys();
       out({ msg: 'key-encryption key rotated', kekId, rewrapped });
       return 0;
+    }
+    case 'grant-reveal': {
+      const apiKeyId = values['api-key'];
+      const minutes = Number(values.minutes);
+      const reason = values.reason?.trim();
+      if (!apiKeyId || !reason || !Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
+        throw new UsageError('grant-reveal needs --api-key <id>, --minutes <1..60> and --reason <why>');
+      }
+      const grant = await new RevealGrantRepository(pool).create(
+        apiKeyId,
+        reason,
+        operator,
+        minutes * 60_000,
+      );
+      if (!grant) throw new UsageError(`no active API key ${apiKeyId}`);
+      await vault.record({
+        tenantId: grant.tenantId,
+        action: 'reveal.granted',
+        subject: `api_key:${apiKeyId}`,
+        details: { grantId: grant.id, minutes, reason },
+      });
+      out({
+        msg: 'reveal granted',
+        grantId: grant.id,
+        tenantId: grant.tenantId,
+        expiresAt: grant.expiresAt.toISOString(),
+      });
+      return 0;
+    }
+    case 'revoke-reveal': {
+      if (!values.grant) throw new UsageError('--grant <id> is required');
+      const revoked = await new RevealGrantRepository(pool).revoke(values.grant);
+      if (revoked)
+        await vault.record({
+          tenantId: null,
+          action: 'reveal.revoked',
+          subject: `grant:${values.grant}`,
+          details: {},
+        });
+      out({ msg: revoked ? 'reveal grant revoked' : 'no active grant with that id', grantId: values.grant });
+      return revoked ? 0 : 1;
     }
     case 'audit': {
       if (sub !== 'verify') throw new UsageError('audit verify is the only audit command');

@@ -1,0 +1,58 @@
+import { isUuid, MasklineError } from '@maskline/core';
+import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import type { FastifyInstance } from 'fastify';
+import { tenantOf } from '../auth/api-key-auth.js';
+
+/** Appends audit events (the vault's hash-chained audit log in production). */
+export interface AuditRecorder {
+  record(event: {
+    tenantId: string | null;
+    actor: string;
+    action: string;
+    subject: string | null;
+    details: Record<string, string | number | boolean | null>;
+  }): Promise<void>;
+}
+
+export interface RevealRoutesDeps {
+  messages: MessageRepository;
+  grants: RevealGrantRepository;
+  audit: AuditRecorder;
+}
+
+/**
+ * POST /v1/messages/:id/reveal: a message's real numbers, for an API key holding a
+ * reveal grant in force. The audit event is written first: no audit, no reveal.
+ */
+export async function revealRoutes(app: FastifyInstance, deps: RevealRoutesDeps): Promise<void> {
+  app.post<{ Params: { id: string } }>('/v1/messages/:id/reveal', async (request, reply) => {
+    const tenantId = tenantOf(request);
+    const apiKeyId = request.apiKeyId!;
+    const { id } = request.params;
+    const grant = await deps.grants.findActive(apiKeyId);
+    if (!grant || grant.tenantId !== tenantId) {
+      await deps.audit.record({
+        tenantId,
+        actor: `api_key:${apiKeyId}`,
+        action: 'number.reveal_denied',
+        subject: isUuid(id) ? `message:${id}` : null,
+        details: {},
+      });
+      throw new MasklineError('reveal_not_granted');
+    }
+    if (!isUuid(id)) throw new MasklineError('message_not_found');
+    const message = await deps.messages.findForTenant(tenantId, id);
+    if (!message) throw new MasklineError('message_not_found');
+    await deps.audit.record({
+      tenantId,
+      actor: `api_key:${apiKeyId}`,
+      action: 'number.revealed',
+      subject: `message:${id}`,
+      details: { grantId: grant.id, fields: 'to,from' },
+    });
+    const numbers = await deps.messages.revealNumbers(tenantId, id);
+    if (!numbers) throw new MasklineError('message_not_found');
+    void reply.header('cache-control', 'no-store');
+    return { id, to: numbers.to, from: numbers.from, grantExpiresAt: grant.expiresAt.toISOString() };
+  });
+}

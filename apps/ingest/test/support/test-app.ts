@@ -1,0 +1,68 @@
+import { silentLogger } from '@maskline/core';
+import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
+import { ApiKeyRepository, MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import {
+  createTestDatabase,
+  seedTenant,
+  TEST_PEPPER,
+  type TestDatabase,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { buildIngestApp } from '../../src/app.js';
+import { AcceptMessage } from '../../src/messages/accept-message.js';
+import { QueuedMarker } from '../../src/messages/queued-marker.js';
+
+export interface TestApp {
+  db: TestDatabase;
+  app: FastifyInstance;
+  queues: DeliveryQueues;
+  messages: MessageRepository;
+  apiKey: string;
+  tenantId: string;
+  close(): Promise<void>;
+}
+
+/** The ingest app over real PostgreSQL and Redis, driven with fastify's inject(). */
+export async function startTestApp(options: { rateLimitPerMinute: number }): Promise<TestApp> {
+  const db = await createTestDatabase(inject('postgresUrl'));
+  const redis: Redis = createRedisConnection(inject('redisUrl'), 'producer');
+  const { apiKey, tenantId } = await seedTenant(db.pool);
+  const messages = new MessageRepository(db.pool, db.vault);
+  const queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
+  const app = await buildIngestApp({
+    logger: silentLogger,
+    apiKeys: new ApiKeyRepository(db.pool, TEST_PEPPER),
+    messages,
+    acceptMessage: new AcceptMessage(
+      messages,
+      queues,
+      new QueuedMarker(messages, silentLogger),
+      silentLogger,
+      TEST_PEPPER,
+      'sim',
+    ),
+    revealGrants: new RevealGrantRepository(db.pool),
+    audit: db.vault,
+    redis,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+    maxBodyChars: 1530,
+    readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
+  });
+  return {
+    db,
+    app,
+    queues,
+    messages,
+    apiKey,
+    tenantId,
+    async close() {
+      await app.close();
+      await queues.close();
+      redis.disconnect();
+      await db.drop();
+    },
+  };
+}
