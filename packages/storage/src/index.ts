@@ -6,4 +6,6 @@ export * from './repositories/message-repository.js';
 export * from './repositories/receipt-repository.js';
 export * from './repositories/reveal-grant-repository.js';
 export * from './repositories/tenant-repository.js';
+export * from './retention/retention-policy-repository.js';
+export * from './retention/retention-purger.js';
 export * from './sealed-tables.js';

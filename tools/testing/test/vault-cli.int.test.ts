@@ -108,6 +108,22 @@ describe('the vault CLI', () => {
     expect((await cli('revoke-reveal', '--grant', grantId)).code).toBe(1);
   });
 
+  it('sets a retention policy and purges by it', async () => {
+    expect((await cli('retention', 'set', '--tenant', tenantId, '--body-days', '0')).code).toBe(2);
+    const set = await cli('retention', 'set', '--tenant', tenantId, '--body-days', '1');
+    expect(set.lines[0]).toMatchObject({
+      msg: 'retention policy set',
+      bodyDays: 1,
+      mappingDays: null,
+      metadataDays: null,
+    });
+    await db.pool.query(`UPDATE messages SET status = 'delivered', created_at = now() - interval '2 days'`);
+    const purged = await cli('retention', 'purge');
+    expect(purged.lines).toEqual([expect.objectContaining({ msg: 'purged', tenantId, bodiesAnonymised: 3 })]);
+    const left = await db.pool.query('SELECT count(*)::int AS n FROM messages WHERE body_sealed IS NOT NULL');
+    expect(left.rows[0].n).toBe(0);
+  });
+
   it('audit verify passes on an intact log and names the tampered entry otherwise', async () => {
     const intact = await cli('audit', 'verify');
     expect(intact.code).toBe(0);

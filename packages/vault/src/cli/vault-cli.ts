@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createPgPool, RevealGrantRepository, SEALED_TABLES } from '@maskline/storage';
+import {
+  createPgPool,
+  RetentionPolicyRepository,
+  RetentionPurger,
+  RevealGrantRepository,
+  SEALED_TABLES,
+} from '@maskline/storage';
 import { z } from 'zod';
 import { PgVault } from '../pg-vault.js';
 import { LocalKeyring } from '../providers/local-keyring.js';
@@ -22,6 +28,9 @@ const USAGE = `Usage: npm run vault -- <command> [options]
   grant-reveal --api-key <id> --minutes <1..60> --reason <why>
                                       let one API key see real numbers for a while (audited)
   revoke-reveal --grant <id>          end a reveal grant now
+  retention set --tenant <id> [--body-days <n>] [--mapping-days <n>] [--metadata-days <n>]
+                                      the tenant's retention policy (a missing value = keep)
+  retention purge                     apply every policy now (the receipt processor does it hourly)
   audit verify [--expect-head <seq>:<hash>]
                                       re-compute the audit hash chain; exit 1 if anything is off`;
 
@@ -46,6 +55,9 @@ const { positionals, values } = parseArgs({
     minutes: { type: 'string' },
     reason: { type: 'string' },
     grant: { type: 'string' },
+    'body-days': { type: 'string' },
+    'mapping-days': { type: 'string' },
+    'metadata-days': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -201,6 +213,46 @@ async function run(): Promise<number> {
         });
       out({ msg: revoked ? 'reveal grant revoked' : 'no active grant with that id', grantId: values.grant });
       return revoked ? 0 : 1;
+    }
+    case 'retention': {
+      if (sub === 'set') {
+        const days = (name: 'body-days' | 'mapping-days' | 'metadata-days') => {
+          const value = values[name];
+          if (value === undefined) return null;
+          const n = Number(value);
+          if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of days`);
+          return n;
+        };
+        const policy = {
+          tenantId: requireTenant(),
+          bodyDays: days('body-days'),
+          mappingDays: days('mapping-days'),
+          metadataDays: days('metadata-days'),
+        };
+        await new RetentionPolicyRepository(pool).set(policy);
+        await vault.record({
+          tenantId: policy.tenantId,
+          action: 'retention.policy_set',
+          subject: null,
+          details: { ...policy },
+        });
+        out({ msg: 'retention policy set', ...policy });
+        return 0;
+      }
+      if (sub === 'purge') {
+        const purger = new RetentionPurger(pool, {
+          onPurged: (report) =>
+            vault.record({
+              tenantId: report.tenantId,
+              action: 'retention.purged',
+              subject: null,
+              details: { ...report },
+            }),
+        });
+        for (const report of await purger.run()) out({ msg: 'purged', ...report });
+        return 0;
+      }
+      throw new UsageError('retention set | retention purge');
     }
     case 'audit': {
       if (sub !== 'verify') throw new UsageError('audit verify is the only audit command');

@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import { type RetentionPolicy, RetentionPolicyRepository } from './retention-policy-repository.js';
+
+/** What one purge did for one tenant (counts only: the audit log records it). */
+export interface PurgeReport {
+  tenantId: string;
+  bodiesAnonymised: number;
+  messagesDeleted: number;
+  receiptsDeleted: number;
+  mappingsPurged: number;
+}
+
+/**
+ * Extra purge for data other packages own (e.g. masking mappings): given the tenant and
+ * the cutoff, removes what is older and returns how many records it touched.
+ */
+export type MappingPurge = (client: pg.Pool, tenantId: string, olderThan: Date) => Promise<number>;
+
+const FINAL = ['delivered', 'undeliverable', 'expired', 'rejected', 'failed'];
+
+/**
+ * Applies every tenant's retention policy. Only messages in a final status are touched,
+ * so nothing in flight loses its content. Works in batches (short transactions, no long
+ * locks); safe to run from several processes at once (each batch is one statement).
+ */
+export class RetentionPurger {
+  private readonly policies: RetentionPolicyRepository;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: {
+      batchSize?: number;
+      mappingPurges?: readonly MappingPurge[];
+      now?: () => Date;
+      /** Called with each tenant's report (e.g. to append an audit event). */
+      onPurged?: (report: PurgeReport) => Promise<void>;
+    } = {},
+  ) {
+    this.policies = new RetentionPolicyRepository(pool);
+  }
+
+  async run(): Promise<PurgeReport[]> {
+    const reports: PurgeReport[] = [];
+    for (const policy of await this.policies.all()) {
+      const report = await this.purgeTenant(policy);
+      const touched =
+        report.bodiesAnonymised + report.messagesDeleted + report.receiptsDeleted + report.mappingsPurged;
+      if (touched > 0) {
+        await this.options.onPurged?.(report);
+        reports.push(report);
+      }
+    }
+    return reports;
+  }
+
+  private async purgeTenant(policy: RetentionPolicy): Promise<PurgeReport> {
+    const report: PurgeReport = {
+      tenantId: policy.tenantId,
+      bodiesAnonymised: 0,
+      messagesDeleted: 0,
+      receiptsDeleted: 0,
+      mappingsPurged: 0,
+    };
+    const batch = this.options.batchSize ?? 1000;
+    if (policy.metadataDays !== null) {
+      const cutoff = this.cutoff(policy.metadataDays);
+      for (;;) {
+        const result = await this.pool.query<{ messages: string; receipts: string }>(
+          `WITH doomed AS (
+             SELECT id FROM messages
+             WHERE tenant_id = $1 AND status = ANY($2::text[]) AND created_at < $3
+             ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED
+           ), gone_receipts AS (
+             DELETE FROM receipts r USING doomed d WHERE r.message_id = d.id RETURNING r.id
+           ), gone AS (
+             DELETE FROM messages m USING doomed d WHERE m.id = d.id RETURNING m.id
+           )
+           SELECT (SELECT count(*) FROM gone) AS messages, (SELECT count(*) FROM gone_receipts) AS receipts`,
+          [policy.tenantId, FINAL, cutoff, batch],
+        );
+        const row = result.rows[0]!;
+        report.messagesDeleted += Number(row.messages);
+        report.receiptsDeleted += Number(row.receipts);
+        if (Number(row.messages) < batch) break;
+      }
+    }
+    if (policy.bodyDays !== null) {
+      const cutoff = this.cutoff(policy.bodyDays);
+      for (;;) {
+        const result = await this.pool.query(
+          `UPDATE messages SET body_sealed = NULL, body = NULL
+           WHERE id IN (
+             SELECT id FROM messages
+             WHERE tenant_id = $1 AND status = ANY($2::text[]) AND created_at < $3
+               AND (body_sealed IS NOT NULL OR body IS NOT NULL)
+             LIMIT $4 FOR UPDATE SKIP LOCKED)`,
+          [policy.tenantId, FINAL, cutoff, batch],
+        );
+        report.bodiesAnonymised += result.rowCount ?? 0;
+        if ((result.rowCount ?? 0) < batch) break;
+      }
+    }
+    if (policy.mappingDays !== null) {
+      for (const purge of this.options.mappingPurges ?? []) {
+        report.mappingsPurged += await purge(this.pool, policy.tenantId, this.cutoff(policy.mappingDays));
+      }
+    }
+    return report;
+  }
+
+  private cutoff(days: number): Date {
+    const now = this.options.now?.() ?? new Date();
+    return new Date(now.getTime() - days * 86_400_000);
+  }
+}
