@@ -1,3 +1,4 @@
+export * from './app-role.js';
 export * from './migrations/migrator.js';
 export * from './pg-pool.js';
 export * from './repositories/api-key-repository.js';

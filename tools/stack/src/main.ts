@@ -16,8 +16,18 @@ import {
   startRedis,
 } from '@maskline/local-infra';
 import { startSmscSimulator } from '@maskline/smsc-sim';
-import { ApiKeyRepository, createPgPool, migrate, TenantRepository } from '@maskline/storage';
+import {
+  ApiKeyRepository,
+  createPgPool,
+  ensureAppLoginRole,
+  migrate,
+  TenantRepository,
+  withUser,
+} from '@maskline/storage';
 import { loadOrCreateSecrets, loadStackConfig } from './stack-config.js';
+
+/** The login role the apps connect as (member of maskline_app). */
+const APP_LOGIN_ROLE = 'maskline_apps';
 
 const say = (line: string) => console.log(`[maskline] ${line}`);
 
@@ -59,6 +69,8 @@ async function main(): Promise<void> {
     const pool = createPgPool({ connectionString: postgres.url, max: 2, applicationName: 'maskline-stack' });
     const migrated = await migrate(pool);
     if (migrated.applied.length > 0) say(`migrations applied: ${migrated.applied.join(', ')}`);
+    // The apps connect as a member of maskline_app: no UPDATE/DELETE on the audit log.
+    await ensureAppLoginRole(pool, APP_LOGIN_ROLE);
     const apiKeys = new ApiKeyRepository(pool, secrets.apiKeyPepper);
     if (!secrets.demoApiKey || !(await apiKeys.authenticate(secrets.demoApiKey))) {
       const tenantId = await new TenantRepository(pool).create('demo');
@@ -78,7 +90,7 @@ async function main(): Promise<void> {
     say(`SMSC simulator: SMPP on 127.0.0.1:${sim.smppPort}, control API on 127.0.0.1:${sim.controlPort}`);
 
     const common = {
-      DATABASE_URL: postgres.url,
+      DATABASE_URL: withUser(postgres.url, APP_LOGIN_ROLE),
       REDIS_URL: redis.url,
       QUEUE_PREFIX: 'ml',
       // The local keyring (created on first start, mode 0600) holds the key-encryption key.

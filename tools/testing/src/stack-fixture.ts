@@ -42,7 +42,7 @@ export class StackFixture {
     this.sim = await startSmscSimulator({ host: '127.0.0.1', smppPort: 0, controlPort: null });
     const otlp = this.options.tracing === false ? null : await this.collector.start();
     this.env = {
-      DATABASE_URL: this.db.url,
+      DATABASE_URL: this.db.appUrl,
       REDIS_URL: this.options.redisUrl,
       QUEUE_PREFIX: uniqueQueuePrefix(),
       ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : {}),

@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { createPgPool, migrate } from '@maskline/storage';
+import { createPgPool, ensureAppLoginRole, migrate, withUser } from '@maskline/storage';
 import { LocalKeyring, PgVault } from '@maskline/vault';
 import type pg from 'pg';
 
+/** The login role the apps connect as (a member of maskline_app), as in production. */
+export const TEST_APP_ROLE = 'maskline_apps';
+
 export interface TestDatabase {
+  /** As the owner (migrations, test setup). */
   url: string;
+  /** As the apps' role: no UPDATE or DELETE on the audit log. */
+  appUrl: string;
   pool: pg.Pool;
-  /** A fresh keyring for this database; apps get it as MASKLINE_KEYRING (see appEnv). */
+  /** A fresh keyring for this database; apps get it as MASKLINE_KEYRING (see vaultEnv). */
   keyring: LocalKeyring;
   /** The real vault over this database and keyring, for repositories built in tests. */
   vault: PgVault;
@@ -23,9 +29,11 @@ export async function createTestDatabase(serverUrl: string): Promise<TestDatabas
   const url = serverUrl.replace(/\/[^/]*$/, `/${name}`);
   const pool = createPgPool({ connectionString: url, max: 5 });
   await migrate(pool);
+  await ensureAppLoginRole(pool, TEST_APP_ROLE);
   const keyring = LocalKeyring.generate();
   return {
     url,
+    appUrl: withUser(url, TEST_APP_ROLE),
     pool,
     keyring,
     vault: new PgVault({ pool, keyProvider: keyring, actor: 'test' }),

@@ -1,5 +1,6 @@
 import { MessageRepository } from '@maskline/storage';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { inParallel, StackFixture } from '../src/stack-fixture.js';
 
@@ -40,6 +41,22 @@ describe('end to end through the real apps', () => {
     expect(records.filter((r) => r?.content)).toHaveLength(200);
     for (const record of records) {
       expect(simIds.get(record!.message.carrierMessageId!)).toBe(record!.content!.to);
+    }
+  });
+
+  it('runs the apps as the maskline_app role, which cannot change the audit log', async () => {
+    const sessions = await stack.db.pool.query<{ usename: string; application_name: string }>(
+      `SELECT DISTINCT usename, application_name FROM pg_stat_activity
+       WHERE datname = current_database() AND application_name LIKE 'maskline-%'`,
+    );
+    expect(sessions.rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of sessions.rows) expect(row.usename).toBe('maskline_apps');
+    const client = new pg.Client({ connectionString: stack.db.appUrl });
+    await client.connect();
+    try {
+      await expect(client.query('DELETE FROM audit_log')).rejects.toThrow(/permission denied/);
+    } finally {
+      await client.end();
     }
   });
 
