@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import {
   createPgPool,
   RetentionPolicyRepository,
-  RetentionPurger,
   RevealGrantRepository,
   SEALED_TABLES,
 } from '@maskline/storage';
 import { z } from 'zod';
+import { auditedRetentionPurger } from '../audited-retention.js';
 import { PgVault } from '../pg-vault.js';
 import { LocalKeyring } from '../providers/local-keyring.js';
 import { Pkcs11KeyProvider } from '../providers/pkcs11-key-provider.js';
@@ -240,15 +240,7 @@ async function run(): Promise<number> {
         return 0;
       }
       if (sub === 'purge') {
-        const purger = new RetentionPurger(pool, {
-          onPurged: (report) =>
-            vault.record({
-              tenantId: report.tenantId,
-              action: 'retention.purged',
-              subject: null,
-              details: { ...report },
-            }),
-        });
+        const purger = auditedRetentionPurger(pool, vault);
         for (const report of await purger.run()) out({ msg: 'purged', ...report });
         return 0;
       }

@@ -1,0 +1,21 @@
+import { type MappingPurge, RetentionPurger } from '@maskline/storage';
+import type pg from 'pg';
+import type { PgVault } from './pg-vault.js';
+
+/** The retention purge, recording each tenant's counts in the audit log. */
+export function auditedRetentionPurger(
+  pool: pg.Pool,
+  vault: PgVault,
+  mappingPurges: readonly MappingPurge[] = [],
+): RetentionPurger {
+  return new RetentionPurger(pool, {
+    mappingPurges,
+    onPurged: (report) =>
+      vault.record({
+        tenantId: report.tenantId,
+        action: 'retention.purged',
+        subject: null,
+        details: { ...report },
+      }),
+  });
+}
