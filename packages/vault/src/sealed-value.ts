@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, type KeyObject, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject, randomFillSync } from 'node:crypto';
 import { MasklineError, type SealBinding } from '@maskline/core';
 
 /**
@@ -15,6 +15,25 @@ export const SEALED_FORMAT = 0x01;
 const HEADER = 5;
 const NONCE = 12;
 const TAG = 16;
+
+/**
+ * Random 96-bit nonces, drawn from the CSPRNG 4 KiB at a time: one system call per 341
+ * seals instead of one per seal (the profile showed randomFillSync as the vault's top
+ * cost). Each nonce is used once; randomness and size are those of randomBytes(12).
+ */
+const NONCE_POOL = Buffer.allocUnsafe(NONCE * 341);
+let noncePoolOffset = NONCE_POOL.length;
+
+function nextNonce(): Buffer {
+  if (noncePoolOffset + NONCE > NONCE_POOL.length) {
+    randomFillSync(NONCE_POOL);
+    noncePoolOffset = 0;
+  }
+  const nonce = Buffer.from(NONCE_POOL.subarray(noncePoolOffset, noncePoolOffset + NONCE));
+  NONCE_POOL.fill(0, noncePoolOffset, noncePoolOffset + NONCE);
+  noncePoolOffset += NONCE;
+  return nonce;
+}
 
 export function sealedKeyVersion(sealed: Buffer): number {
   if (sealed.length < HEADER + NONCE + TAG || sealed[0] !== SEALED_FORMAT) {
@@ -40,7 +59,7 @@ export function sealWith(
   const header = Buffer.allocUnsafe(HEADER);
   header[0] = SEALED_FORMAT;
   header.writeUInt32BE(version, 1);
-  const nonce = randomBytes(NONCE);
+  const nonce = nextNonce();
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(associatedData(header, tenantId, binding));
   const body = cipher.update(plaintext, 'utf8');

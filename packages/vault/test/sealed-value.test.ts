@@ -103,3 +103,14 @@ describe('a loaded tenant vault', () => {
     expect(codeOf(() => shredded.token('pn', 'x'))).toBe('vault_unavailable');
   });
 });
+
+describe('nonces', () => {
+  it('never repeat across many seals (the pooled draw refills correctly)', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const sealed = sealWith(key, 1, tenant, binding, 'x');
+      seen.add(sealed.subarray(5, 17).toString('hex'));
+    }
+    expect(seen.size).toBe(5000);
+  });
+});
