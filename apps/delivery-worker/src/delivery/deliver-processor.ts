@@ -80,6 +80,7 @@ export class DeliverProcessor {
       carrierMessageId: result.carrierMessageId,
       segments: result.segments,
       traceContext: activeTraceparent(),
+      partIds: result.partIds,
     });
     return 'submitted';
   }

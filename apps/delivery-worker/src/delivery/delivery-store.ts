@@ -12,7 +12,7 @@ export interface DeliveryStore {
 export function directDeliveryStore(messages: MessageRepository): DeliveryStore {
   return {
     load: (id) => messages.loadForDelivery(id),
-    markSubmitted: (u) => messages.markSubmitted(u.id, u.carrierMessageId, u.segments, u.traceContext),
+    markSubmitted: async (u) => (await messages.markManySubmitted([u]))[0] ?? false,
     markFinal: (id, status, code) => messages.markFinal(id, status, code),
   };
 }

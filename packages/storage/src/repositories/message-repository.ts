@@ -1,9 +1,11 @@
 import {
+  type ErrorCode,
   type MasklineError,
   type Message,
   type MessageContent,
   type MessageStatus,
   maskAddress,
+  multipartEffect,
   predecessorsOf,
   type TenantVault,
   type TerminalStatus,
@@ -47,6 +49,8 @@ export interface SubmittedUpdate {
   carrierMessageId: string;
   segments: number;
   traceContext: string | null;
+  /** Every part's carrier id when the message went out in several parts (in order). */
+  partIds?: readonly string[];
 }
 
 export interface ReceiptApplication {
@@ -285,20 +289,40 @@ export class MessageRepository {
 
   /** queued -> submitted for many messages in one statement; true for each row that moved. */
   async markManySubmitted(rows: readonly SubmittedUpdate[]): Promise<boolean[]> {
+    // Parts of multipart messages go in with the same statement (one commit).
+    const parts = rows.flatMap((r) =>
+      (r.partIds && r.partIds.length > 1 ? r.partIds : []).map((partId, index) => ({
+        id: r.id,
+        partId,
+        index,
+      })),
+    );
     const result = await this.pool.query<{ id: string }>(
-      `UPDATE messages m SET status = 'submitted', carrier_message_id = u.carrier_message_id,
-              segments = u.segments, trace_context = COALESCE(u.trace_context, m.trace_context),
-              submitted_at = now(), updated_at = now()
-       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
-            AS u(id, carrier_message_id, segments, trace_context)
-       WHERE m.id = u.id AND m.status = ANY($5::text[])
-       RETURNING m.id`,
+      `WITH moved AS (
+         UPDATE messages m SET status = 'submitted', carrier_message_id = u.carrier_message_id,
+                segments = u.segments, trace_context = COALESCE(u.trace_context, m.trace_context),
+                submitted_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
+              AS u(id, carrier_message_id, segments, trace_context)
+         WHERE m.id = u.id AND m.status = ANY($5::text[])
+         RETURNING m.id, m.carrier_id
+       ), parts AS (
+         INSERT INTO message_parts (carrier_id, carrier_message_id, message_id, part_index)
+         SELECT moved.carrier_id, p.part_id, p.id, p.part_index
+         FROM unnest($6::uuid[], $7::text[], $8::int[]) AS p(id, part_id, part_index)
+         JOIN moved ON moved.id = p.id
+         ON CONFLICT DO NOTHING
+       )
+       SELECT id FROM moved`,
       [
         rows.map((r) => r.id),
         rows.map((r) => r.carrierMessageId),
         rows.map((r) => r.segments),
         rows.map((r) => r.traceContext),
         predecessorsOf('submitted'),
+        parts.map((p) => p.id),
+        parts.map((p) => p.partId),
+        parts.map((p) => p.index),
       ],
     );
     const moved = new Set(result.rows.map((r) => r.id));
@@ -333,7 +357,16 @@ export class MessageRepository {
    */
   async applyReceipts(items: readonly ReceiptApplication[]): Promise<(ReceiptMatch | null)[]> {
     const results: (ReceiptMatch | null)[] = new Array(items.length).fill(null);
-    let remaining = items.map((item, index) => ({ item, index }));
+    const partOf = await this.findParts(items);
+    // Receipts for parts of multipart messages, one by one (rare, and each decides on
+    // all parts); every other receipt in batched rounds.
+    for (const [index, item] of items.entries()) {
+      const messageId = partOf.get(partKey(item));
+      if (messageId) results[index] = await this.applyPartReceipt(messageId, item);
+    }
+    let remaining = items
+      .map((item, index) => ({ item, index }))
+      .filter(({ item }) => !partOf.has(partKey(item)));
     while (remaining.length > 0) {
       const seen = new Set<string>();
       const round: typeof remaining = [];
@@ -350,6 +383,66 @@ export class MessageRepository {
       remaining = later;
     }
     return results;
+  }
+
+  private async findParts(items: readonly ReceiptApplication[]): Promise<Map<string, string>> {
+    if (items.length === 0) return new Map();
+    const result = await this.pool.query<{
+      carrier_id: string;
+      carrier_message_id: string;
+      message_id: string;
+    }>(
+      `SELECT p.carrier_id, p.carrier_message_id, p.message_id FROM message_parts p
+       JOIN unnest($1::text[], $2::text[]) AS i(carrier_id, carrier_message_id)
+         ON p.carrier_id = i.carrier_id AND p.carrier_message_id = i.carrier_message_id`,
+      [items.map((i) => i.carrierId), items.map((i) => i.carrierMessageId)],
+    );
+    return new Map(
+      result.rows.map((r) => [
+        partKey({ carrierId: r.carrier_id, carrierMessageId: r.carrier_message_id }),
+        r.message_id,
+      ]),
+    );
+  }
+
+  /**
+   * Records a part's receipt (the first one per part counts), then decides the message
+   * from all of its parts. Each step commits before the next reads, so of two parts'
+   * receipts processed at once the later one always sees both.
+   */
+  private async applyPartReceipt(messageId: string, item: ReceiptApplication): Promise<ReceiptMatch> {
+    await this.pool.query(
+      `UPDATE message_parts SET status = $3, error_code = $4, done_at = now()
+       WHERE carrier_id = $1 AND carrier_message_id = $2 AND status IS NULL`,
+      [item.carrierId, item.carrierMessageId, item.status, item.errorCode],
+    );
+    const parts = await this.pool.query<{
+      part_index: number;
+      status: TerminalStatus | null;
+      error_code: string | null;
+    }>('SELECT part_index, status, error_code FROM message_parts WHERE message_id = $1', [messageId]);
+    const effect = multipartEffect(
+      parts.rows.map((p) => ({
+        index: p.part_index,
+        effect: p.status ? { status: p.status, errorCode: p.error_code as ErrorCode | null } : null,
+      })),
+    );
+    const result = await this.pool.query<{
+      status: MessageStatus;
+      trace_context: string | null;
+      applied: boolean;
+    }>(
+      `WITH updated AS (
+         UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now()
+         WHERE id = $1 AND $2::text IS NOT NULL AND status = ANY($4::text[])
+         RETURNING id, status
+       )
+       SELECT COALESCE(u.status, m.status) AS status, m.trace_context, (u.id IS NOT NULL) AS applied
+       FROM messages m LEFT JOIN updated u ON u.id = m.id WHERE m.id = $1`,
+      [messageId, effect?.status ?? null, effect?.errorCode ?? null, predecessorsOf('delivered')],
+    );
+    const row = result.rows[0]!;
+    return { messageId, traceContext: row.trace_context, applied: row.applied, status: row.status };
   }
 
   private async applyReceiptRound(items: readonly ReceiptApplication[]): Promise<(ReceiptMatch | null)[]> {
@@ -433,4 +526,8 @@ function openContent(vault: TenantVault, id: string, row: ContentRow): MessageCo
   });
   if (to == null || from == null || body == null) throw new Error(`message ${id} has no content`);
   return { to, from, body };
+}
+
+function partKey(item: { carrierId: string; carrierMessageId: string }): string {
+  return `${item.carrierId}\u0000${item.carrierMessageId}`;
 }
