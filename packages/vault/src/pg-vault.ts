@@ -213,6 +213,16 @@ export class PgVault implements Vault {
     const clear = await this.options.keyProvider.unwrap({ kekId: key.kekId, wrapped: key.wrapped! });
     const object = createSecretKey(clear);
     clear.fill(0);
+    // Key use is audited once per process and key (the system scope's own keys sign the
+    // audit chain, so their use is not recorded in it).
+    if (key.tenantId !== SYSTEM_SCOPE) {
+      await this.record({
+        tenantId: key.tenantId,
+        action: 'key.unwrapped',
+        subject: `${key.purpose}:v${key.version}`,
+        details: { kekId: key.kekId },
+      });
+    }
     this.unwrapped.set(id, object);
     return object;
   }

@@ -186,6 +186,7 @@ describe('the vault over PostgreSQL', () => {
     const entries = await vault.audit.list({});
     expect(entries.map((e) => e.action)).toEqual(
       expect.arrayContaining([
+        'key.unwrapped',
         'key.rotated',
         'key.destroyed',
         'kek.rewrapped',

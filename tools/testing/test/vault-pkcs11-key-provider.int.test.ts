@@ -102,7 +102,7 @@ describe('the PKCS#11 key provider against SoftHSM2', () => {
       'hello from the HSM',
     );
     expect(provider.rotate('kek-b')).toBe('pkcs11:kek-b');
-    expect(await vault.rewrapKeys()).toBe(2); // the tenant's data and index keys
+    expect(await vault.rewrapKeys()).toBe(4); // data + index keys of the tenant and of the system scope (audit chain)
     const kekIds = await db.pool.query('SELECT DISTINCT kek_id FROM tenant_keys');
     expect(kekIds.rows.map((r) => r.kek_id)).toEqual(['pkcs11:kek-b']);
     const fresh = new PgVault({ pool: db.pool, keyProvider: provider, actor: 'test' });
