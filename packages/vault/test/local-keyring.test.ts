@@ -66,3 +66,13 @@ describe('the local keyring', () => {
     expect(copy.activeKekId()).toBe(keyring.activeKekId());
   });
 });
+
+describe('the keyring folder', () => {
+  it('makes only its own folder private, not the parents it creates', () => {
+    const root = dir();
+    const path = join(root, 'data', 'secrets', 'keyring.json');
+    LocalKeyring.openOrCreate(path);
+    expect(statSync(join(root, 'data')).mode & 0o777).toBe(0o755 & ~process.umask());
+    expect(statSync(join(root, 'data', 'secrets')).mode & 0o777).toBe(0o700);
+  });
+});

@@ -41,6 +41,9 @@ export interface StackSecrets {
 /** Local secrets, created on first start with owner-only permissions. Never committed. */
 export function loadOrCreateSecrets(dataDir: string): { secrets: StackSecrets; save(s: StackSecrets): void } {
   mkdirSync(dataDir, { recursive: true });
+  // PostgreSQL runs as its own user (when we are root) and must traverse this folder; the
+  // secrets inside are protected by their own modes (0600 files, 0700 secrets/).
+  chmodSync(dataDir, 0o755);
   const file = join(dataDir, 'secrets.json');
   const save = (s: StackSecrets) => {
     writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });

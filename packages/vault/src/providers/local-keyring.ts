@@ -35,6 +35,9 @@ export class LocalKeyring implements KeyProvider {
 
   /** Open the keyring at `path`, creating it (with one fresh KEK) when it does not exist. */
   static openOrCreate(path: string): LocalKeyring {
+    // Only the keyring's own folder is private: parents keep their usual mode (the local
+    // stack's data folder must stay traversable for the postgres user).
+    mkdirSync(dirname(dirname(path)), { recursive: true });
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     try {
       writeFileSync(path, serialize(newKeyring()), { flag: 'wx', mode: 0o600 });
