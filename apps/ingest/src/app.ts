@@ -1,13 +1,12 @@
 import rateLimit from '@fastify/rate-limit';
 import { type Logger, MasklineError } from '@maskline/core';
-import type { MaskingService } from '@maskline/masking';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
 import { installErrorHandling } from './http/error-handler.js';
-import { maskingRoutes } from './masking/masking-routes.js';
+import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
 import { type AuditRecorder, revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
@@ -25,7 +24,7 @@ export interface IngestAppDeps {
   maxBodyChars: number;
   readiness: Record<string, ReadinessCheck>;
   /** The masking API (/v1/masking/...); left out when absent. */
-  masking?: MaskingService;
+  masking?: MaskingRoutesDeps;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -62,7 +61,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       messages: deps.messages,
       maxBodyChars: deps.maxBodyChars,
     });
-    if (deps.masking) await api.register(maskingRoutes, { masking: deps.masking });
+    if (deps.masking) await api.register(maskingRoutes, deps.masking);
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,

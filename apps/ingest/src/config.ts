@@ -1,6 +1,7 @@
 import { commonConfigShape } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
 import { z } from 'zod';
+import { maskingConfigShape } from './masking/masking-config.js';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
 export const ingestConfigSchema = z.object({
@@ -23,6 +24,7 @@ export const ingestConfigSchema = z.object({
   /** The reconciler re-enqueues messages left in accepted/queued longer than this. */
   RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  ...maskingConfigShape,
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

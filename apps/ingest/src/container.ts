@@ -1,6 +1,5 @@
 import { cached, createBaseContainer } from '@maskline/app-runtime';
 import { type Logger, TOKENS } from '@maskline/core';
-import type { MaskingService } from '@maskline/masking';
 import { DeliveryQueues } from '@maskline/queues';
 import { ApiKeyRepository, type MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
@@ -9,6 +8,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { CachedApiKeyAuthenticator } from './auth/api-key-cache.js';
 import type { IngestConfig } from './config.js';
 import { MASKING_TOKENS, registerMasking } from './masking/masking-container.js';
+import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
 import { QueuedMarker } from './messages/queued-marker.js';
 import { Reconciler } from './outbox/reconciler.js';
@@ -94,7 +94,7 @@ export interface IngestServices {
   acceptMessage: AcceptMessage;
   queuedMarker: QueuedMarker;
   reconciler: Reconciler;
-  masking: MaskingService;
+  masking: MaskingRoutesDeps;
   revealGrants: RevealGrantRepository;
   audit: PgVault;
 }
@@ -108,7 +108,7 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     acceptMessage: c.resolve(LOCAL.AcceptMessage),
     queuedMarker: c.resolve(LOCAL.QueuedMarker),
     reconciler: c.resolve(LOCAL.Reconciler),
-    masking: c.resolve(MASKING_TOKENS.MaskingService),
+    masking: c.resolve(MASKING_TOKENS.Routes),
     revealGrants: c.resolve(LOCAL.RevealGrants),
     audit: c.resolve(TOKENS.Vault),
   };

@@ -1,12 +1,21 @@
 import { systemClock } from '@maskline/core';
 import { MaskingService, MaskingStore } from '@maskline/masking';
-import { ApiKeyRepository } from '@maskline/storage';
-import { createTestDatabase, seedTenant, TEST_PEPPER, type TestDatabase } from '@maskline/testing';
+import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
+import { ApiKeyRepository, MessageRepository } from '@maskline/storage';
+import {
+  createTestDatabase,
+  seedTenant,
+  TEST_PEPPER,
+  type TestDatabase,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiKeyAuth } from '../src/auth/api-key-auth.js';
 import { installErrorHandling } from '../src/http/error-handler.js';
 import { maskingRoutes } from '../src/masking/masking-routes.js';
+import { SessionMessages } from '../src/masking/session-messages.js';
 
 const virtual = (i: number) => `+4479112${String(100000 + i).slice(1)}`;
 const real = (i: number) => `+4479123${String(100000 + i).slice(1)}`;
@@ -17,6 +26,9 @@ describe('masking API (inject, real PostgreSQL)', () => {
   let app: FastifyInstance;
   let keyA: string;
   let keyB: string;
+  let redis: Redis;
+  let queues: DeliveryQueues;
+  let messages: MessageRepository;
   const scheduled: string[] = [];
   const lines: string[] = [];
 
@@ -34,16 +46,25 @@ describe('masking API (inject, real PostgreSQL)', () => {
       systemClock,
       { quarantineMs: 86_400_000, lowWatermark: 2 },
     );
+    redis = createRedisConnection(inject('redisUrl'), 'producer');
+    queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
+    messages = new MessageRepository(db.pool, db.vault);
     app = Fastify({ logger: false });
     installErrorHandling(app, logger);
     app.removeContentTypeParser('text/plain');
     await app.register(async (api) => {
       api.addHook('onRequest', apiKeyAuth(new ApiKeyRepository(db.pool, TEST_PEPPER)));
-      await api.register(maskingRoutes, { masking });
+      await api.register(maskingRoutes, {
+        masking,
+        sessionMessages: new SessionMessages(masking, messages, queues, logger, TEST_PEPPER),
+        maxBodyChars: 1530,
+      });
     });
   });
   afterAll(async () => {
     await app.close();
+    await queues.close();
+    redis.disconnect();
     await db.drop();
   });
 
@@ -234,5 +255,68 @@ describe('masking API (inject, real PostgreSQL)', () => {
     await call(keyA, 'POST', `/v1/masking/sessions/${id}/release`);
     const retired = await call(keyA, 'POST', `/v1/masking/numbers/${numberId}/retire`);
     expect(retired.json()).toMatchObject({ id: numberId, state: 'retired' });
+  });
+
+  it('sends from the session number to a participant named by id (verification OTP), ids-only job', async () => {
+    await call(keyA, 'POST', '/v1/masking/numbers/import', {
+      carrier: 'sim',
+      numbers: [{ number: virtual(20), country: 'GB' }],
+    });
+    const session = (
+      await call(keyA, 'POST', '/v1/masking/sessions', { mode: 'verification', participants: [real(20)] })
+    ).json();
+    const sent = await call(
+      keyA,
+      'POST',
+      `/v1/masking/sessions/${session.id}/messages`,
+      { body: 'Your code is 482913' },
+      {
+        'idempotency-key': 'otp-1',
+      },
+    );
+    expect(sent.statusCode).toBe(202);
+    expect(sent.json()).toMatchObject({
+      status: 'accepted',
+      to: '+4479****0020',
+      from: session.virtualNumber,
+    });
+    const id = sent.json().id as string;
+    const [record] = await messages.loadManyForDelivery([id]);
+    expect(record?.content).toEqual({
+      to: real(20),
+      from: session.virtualNumber,
+      body: 'Your code is 482913',
+    });
+    const job = await queues.queueFor('sim').getJob(id);
+    expect((await db.pool.query('SELECT status FROM messages WHERE id = $1', [id])).rows[0].status).toBe(
+      'queued',
+    );
+    expect(job?.data).toEqual({ messageId: id, tenantId: expect.any(String) });
+    const again = await call(
+      keyA,
+      'POST',
+      `/v1/masking/sessions/${session.id}/messages`,
+      { body: 'Your code is 482913' },
+      {
+        'idempotency-key': 'otp-1',
+      },
+    );
+    expect([again.statusCode, again.json().id]).toEqual([200, id]);
+    for (const body of [sent.body, again.body]) {
+      expect(body).not.toContain(real(20).slice(1));
+      expect(body).not.toContain('482913');
+    }
+    const wrong = await call(keyA, 'POST', `/v1/masking/sessions/${session.id}/messages`, {
+      to: '0190a5b2-1c3d-7e4f-8a9b-0c1d2e3f4a5b',
+      body: 'x',
+    });
+    expect(wrong.json().error.code).toBe('masking_participants_invalid');
+    const otherTenant = await call(keyB, 'POST', `/v1/masking/sessions/${session.id}/messages`, {
+      body: 'x',
+    });
+    expect(otherTenant.json().error.code).toBe('masking_session_not_found');
+    await call(keyA, 'POST', `/v1/masking/sessions/${session.id}/release`);
+    const closed = await call(keyA, 'POST', `/v1/masking/sessions/${session.id}/messages`, { body: 'x' });
+    expect(closed.json().error.code).toBe('masking_session_closed');
   });
 });

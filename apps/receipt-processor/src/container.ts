@@ -1,18 +1,22 @@
 import { cached, createBaseContainer } from '@maskline/app-runtime';
 import { type Logger, TOKENS } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
+import { auditedRetentionPurger, type PgVault } from '@maskline/vault';
 import type { Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import type { ReceiptProcessorConfig } from './config.js';
 import { InboundProcessor } from './inbound/inbound-processor.js';
+import { createMaskingRelay } from './inbound/masking-wiring.js';
 import { ReceiptProcessor } from './receipts/receipt-processor.js';
 import { batchedReceiptStore } from './receipts/receipt-store.js';
+import { RetentionSchedule } from './retention/retention-schedule.js';
 import { CarrierEventSweeper } from './sweep/carrier-event-sweeper.js';
 
 const LOCAL = {
   ReceiptProcessor: Symbol.for('maskline.receipts.ReceiptProcessor'),
   InboundProcessor: Symbol.for('maskline.receipts.InboundProcessor'),
   Sweeper: Symbol.for('maskline.receipts.Sweeper'),
+  Retention: Symbol.for('maskline.receipts.Retention'),
 } as const;
 
 /** The receipt processor's composition root. */
@@ -42,7 +46,13 @@ export function createReceiptContainer(
   c.register(
     LOCAL.InboundProcessor,
     cached(
-      (c) => new InboundProcessor(c.resolve(TOKENS.InboundRepository), tracer, c.resolve(TOKENS.Logger)),
+      (c) =>
+        new InboundProcessor(
+          c.resolve(TOKENS.InboundRepository),
+          tracer,
+          c.resolve(TOKENS.Logger),
+          createMaskingRelay(c, config),
+        ),
     ),
   );
   c.register(
@@ -58,6 +68,14 @@ export function createReceiptContainer(
         ),
     ),
   );
+  c.register(
+    LOCAL.Retention,
+    cached((c) => {
+      const vault = c.resolve<PgVault>(TOKENS.Vault);
+      const purger = auditedRetentionPurger(c.resolve(TOKENS.PgPool), vault);
+      return new RetentionSchedule(purger, c.resolve(TOKENS.Logger), config.RETENTION_INTERVAL_MS);
+    }),
+  );
   return c;
 }
 
@@ -67,6 +85,7 @@ export interface ReceiptServices {
   receipts: ReceiptProcessor;
   inbound: InboundProcessor;
   sweeper: CarrierEventSweeper;
+  retention: RetentionSchedule;
 }
 
 export function resolveReceiptServices(c: DependencyContainer): ReceiptServices {
@@ -76,5 +95,6 @@ export function resolveReceiptServices(c: DependencyContainer): ReceiptServices 
     receipts: c.resolve(LOCAL.ReceiptProcessor),
     inbound: c.resolve(LOCAL.InboundProcessor),
     sweeper: c.resolve(LOCAL.Sweeper),
+    retention: c.resolve(LOCAL.Retention),
   };
 }

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { createCarrierEventsWorker } from './carrier-events-worker.js';
 import { loadReceiptProcessorConfig } from './config.js';
 import { createReceiptContainer, resolveReceiptServices } from './container.js';
+import { startMaskingExpiry } from './inbound/masking-wiring.js';
 
 /** Consumes the carrier-events queue (receipts, inbound) and runs the sweep. */
 export async function run(telemetry: Telemetry): Promise<void> {
@@ -22,6 +23,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
   services.sweeper.start();
+  services.retention.start();
+  const stopMaskingExpiry = startMaskingExpiry(container, config);
   logger.info({ concurrency: config.CONCURRENCY }, 'receipt processor running');
 
   let stopping = false;
@@ -30,6 +33,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'receipt processor stopping');
     await services.sweeper.stop();
+    await services.retention.stop();
+    await stopMaskingExpiry();
     await worker.close();
     await services.events.close();
     await closeBaseContainer(container);

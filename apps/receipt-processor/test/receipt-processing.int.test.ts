@@ -142,7 +142,12 @@ describe('receipt processing against real Redis and PostgreSQL', () => {
       () => messages.findForTenant(tenantId, id),
       (m) => m?.status === 'delivered',
     );
-    expect((await receipts.load(receiptId))?.processed).toBe(true);
+    // Marking the receipt processed follows the status update (batched): wait for it too.
+    const receipt = await until(
+      () => receipts.load(receiptId),
+      (r) => r?.processed === true,
+    );
+    expect(receipt?.processed).toBe(true);
     const processed = await until(
       async () =>
         (await db.pool.query('SELECT processed_at FROM inbound_messages WHERE id = $1', [inboundId])).rows[0],

@@ -4,16 +4,19 @@ import type { InboundRepository } from '@maskline/storage';
 import { ATTR, SPAN, withSpan } from '@maskline/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
+import type { MaskingRelay } from './masking-relay.js';
 
 /**
- * Inbound (MO) messages. For now they are recorded and marked processed; relaying them
- * through masking sessions comes with the masking engine.
+ * Inbound (MO) messages: relayed through masking sessions (when the relay is wired), then
+ * marked processed. A retry after a partial failure relays at most once: the outbound
+ * message is keyed by the inbound id.
  */
 export class InboundProcessor {
   constructor(
     private readonly inbound: InboundRepository,
     private readonly tracer: Tracer,
     private readonly logger: Logger,
+    private readonly relay: MaskingRelay | null = null,
   ) {}
 
   async process(job: Job<InboundJob>): Promise<'processed' | 'duplicate'> {
@@ -25,6 +28,12 @@ export class InboundProcessor {
       SPAN.inbound,
       { attributes: { [ATTR.inboundId]: inboundId, [ATTR.carrier]: carrierId } },
       async () => {
+        if (this.relay) {
+          const message = await this.inbound.load(inboundId);
+          if (!message || message.processedAt) return 'duplicate';
+          const outcome = await this.relay.handle(message);
+          this.logger.info({ inboundId, carrier: carrierId, ...outcome }, 'inbound message routed');
+        }
         const fresh = await this.inbound.markProcessed(inboundId);
         if (fresh) this.logger.info({ inboundId, carrier: carrierId }, 'inbound message received');
         return fresh ? 'processed' : 'duplicate';

@@ -1,0 +1,73 @@
+import { createHmac } from 'node:crypto';
+import { type Logger, MasklineError, type Message, segmentInfo, uuidv7 } from '@maskline/core';
+import type { MaskingService } from '@maskline/masking';
+import type { DeliveryQueues } from '@maskline/queues';
+import type { MessageRepository } from '@maskline/storage';
+
+export interface SessionMessageRequest {
+  /** Participant id; null when the session has exactly one participant. */
+  to: string | null;
+  body: string;
+}
+
+export interface SessionMessageResult {
+  message: Message;
+  created: boolean;
+  toMasked: string;
+  from: string;
+}
+
+/**
+ * Sends a message from a session's virtual number to one of its participants (an OTP in a
+ * verification session, a notice in a pair): the client names the participant by id and
+ * never handles the real number. Stored and enqueued like POST /v1/messages (sealed row
+ * first, then a job with ids only); the Idempotency-Key shares that endpoint's namespace.
+ */
+export class SessionMessages {
+  constructor(
+    private readonly masking: MaskingService,
+    private readonly messages: MessageRepository,
+    private readonly queues: DeliveryQueues,
+    private readonly logger: Logger,
+    private readonly digestKey: string,
+  ) {}
+
+  async send(
+    tenantId: string,
+    sessionId: string,
+    request: SessionMessageRequest,
+    idempotencyKey: string | null,
+  ): Promise<SessionMessageResult> {
+    const target = await this.masking.sendTarget(tenantId, sessionId, request.to);
+    const outcome = await this.messages.insertAccepted({
+      id: uuidv7(),
+      tenantId,
+      carrierId: target.carrierId,
+      to: target.to,
+      from: target.from,
+      body: request.body,
+      segments: segmentInfo(request.body).segments,
+      idempotencyKey,
+      requestDigest: idempotencyKey
+        ? createHmac('sha256', this.digestKey)
+            .update(JSON.stringify(['masking', sessionId, request.to, request.body]))
+            .digest()
+        : null,
+      traceContext: null,
+    });
+    const base = { toMasked: target.toMasked, from: target.from };
+    if (outcome.kind === 'existing') {
+      if (!outcome.sameRequest) throw new MasklineError('idempotency_conflict');
+      return { message: outcome.message, created: false, ...base };
+    }
+    const { message } = outcome;
+    try {
+      await this.queues.enqueue([{ carrierId: message.carrierId, job: { messageId: message.id, tenantId } }]);
+      await this.messages.markQueued([message.id]);
+    } catch (error) {
+      // Accepted and durable: the reconciler enqueues it.
+      this.logger.warn({ err: error, messageId: message.id }, 'enqueue failed; left for the reconciler');
+    }
+    return { message, created: true, ...base };
+  }
+}

@@ -1,0 +1,853 @@
+import { MasklineError, uuidv7 } from '@maskline/core';
+import type pg from 'pg';
+import type { NumberImportRow } from '../pool/number-import.js';
+import type {
+  Capability,
+  InboxDelivery,
+  MaskingEventView,
+  MaskingMode,
+  NonParticipantPolicy,
+  NumberConstraints,
+  NumberState,
+  Page,
+  SessionState,
+  SessionView,
+  VirtualNumberView,
+} from '../types.js';
+
+/** A participant row ready to insert: sealed, indexed and masked by the caller (the vault). */
+export interface SealedParticipant {
+  id: string;
+  numberSealed: Buffer;
+  numberIndex: Buffer;
+  numberMasked: string;
+  keyVersion: number | null;
+}
+
+export interface NewSession {
+  id: string;
+  tenantId: string;
+  mode: MaskingMode;
+  ttlSeconds: number;
+  constraints: NumberConstraints;
+  nonParticipantPolicy: NonParticipantPolicy;
+  autoReplyText: string | null;
+  inboxDelivery: InboxDelivery;
+  idempotencyKey: string | null;
+  requestDigest: Buffer | null;
+  participants: readonly SealedParticipant[];
+}
+
+export type ReserveOutcome =
+  | { kind: 'created'; session: SessionView; numberCountry: string; numberCarrier: string }
+  | { kind: 'existing'; session: SessionView; sameRequest: boolean };
+
+export interface ClosedSession {
+  id: string;
+  tenantId: string;
+  state: SessionState;
+  virtualNumberId: string;
+}
+
+/** What the relay needs about a virtual number and its live session. */
+export interface RouteRecord {
+  number: { id: string; tenantId: string; e164: string; carrierId: string; state: NumberState };
+  session: {
+    id: string;
+    mode: MaskingMode;
+    nonParticipantPolicy: NonParticipantPolicy;
+    autoReplyText: string | null;
+    inboxDelivery: InboxDelivery;
+    participants: { id: string; numberIndex: Buffer; numberSealed: Buffer }[];
+  } | null;
+}
+
+export interface PoolStat {
+  country: string;
+  carrier: string;
+  state: NumberState;
+  count: number;
+}
+
+export interface ImportResult {
+  inserted: { row: number; id: string; e164: string }[];
+  /** Rows whose number is already in some pool. */
+  existing: number[];
+}
+
+interface SessionRow {
+  id: string;
+  mode: MaskingMode;
+  state: SessionState;
+  e164: string;
+  country: string | null;
+  carrier_id: string | null;
+  capabilities: Capability[];
+  non_participant_policy: NonParticipantPolicy;
+  inbox_delivery: InboxDelivery;
+  participants: { id: string; number: string }[];
+  expires_at: Date;
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+/** The effective state: an active session past its expiry is expired even before the sweep. */
+const SESSION_SELECT = `
+  SELECT s.id, s.mode,
+         CASE WHEN s.state = 'active' AND s.expires_at <= now() THEN 'expired' ELSE s.state END AS state,
+         v.e164, s.country, s.carrier_id, s.capabilities, s.non_participant_policy, s.inbox_delivery,
+         COALESCE((SELECT json_agg(json_build_object('id', p.id, 'number', p.number_masked) ORDER BY p.position)
+                   FROM masking_participants p WHERE p.session_id = s.id), '[]'::json) AS participants,
+         s.expires_at, s.created_at, s.closed_at
+  FROM masking_sessions s JOIN virtual_numbers v ON v.id = s.virtual_number_id`;
+
+/** A number is allocatable when available, or quarantined with its cool-off over. */
+const ALLOCATABLE = `(state = 'available' OR (state = 'quarantined' AND quarantined_until <= now()))`;
+
+function toSessionView(row: SessionRow): SessionView {
+  return {
+    id: row.id,
+    mode: row.mode,
+    state: row.state,
+    virtualNumber: row.e164,
+    country: row.country,
+    carrier: row.carrier_id,
+    capabilities: row.capabilities,
+    nonParticipantPolicy: row.non_participant_policy,
+    inboxDelivery: row.inbox_delivery,
+    participants: row.participants,
+    expiresAt: row.expires_at.toISOString(),
+    createdAt: row.created_at.toISOString(),
+    closedAt: row.closed_at?.toISOString() ?? null,
+  };
+}
+
+interface NumberRow {
+  id: string;
+  e164: string;
+  country: string;
+  carrier_id: string;
+  capabilities: Capability[];
+  region: string | null;
+  state: NumberState;
+  quarantined_until: Date | null;
+}
+
+function toNumberView(row: NumberRow): VirtualNumberView {
+  return {
+    id: row.id,
+    number: row.e164,
+    country: row.country,
+    carrier: row.carrier_id,
+    capabilities: row.capabilities,
+    region: row.region,
+    state: row.state,
+    quarantinedUntil: row.quarantined_until?.toISOString() ?? null,
+  };
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return e?.code === UNIQUE_VIOLATION && (constraint === undefined || e.constraint === constraint);
+}
+
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Masking sessions, participants and the virtual number pool in PostgreSQL. Allocation is
+ * one `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)`, so concurrent reserves in
+ * any number of processes never take the same number, and a unique partial index makes
+ * "one active session per virtual number" hold even against a bug in this code.
+ */
+export class MaskingStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** The hot statements run as named prepared statements: parsed and planned once per connection. */
+  private named(name: string) {
+    return {
+      query: <R extends pg.QueryResultRow>(text: string, values: unknown[]) =>
+        this.pool.query<R>({ name, text, values }),
+    };
+  }
+
+  /** Takes one allocatable number matching the constraints, or null when none is left. */
+  private async allocate(
+    client: pg.PoolClient,
+    tenantId: string,
+    constraints: NumberConstraints,
+  ): Promise<{ id: string; e164: string; country: string; carrier_id: string } | null> {
+    const result = await client.query<{ id: string; e164: string; country: string; carrier_id: string }>(
+      `UPDATE virtual_numbers v SET state = 'reserved', quarantined_until = NULL, state_changed_at = now()
+       WHERE v.id = (
+         SELECT id FROM virtual_numbers
+         WHERE tenant_id = $1 AND ${ALLOCATABLE}
+           AND ($2::text IS NULL OR country = $2) AND ($3::text IS NULL OR carrier_id = $3)
+           AND capabilities @> $4::text[]
+         ORDER BY state_changed_at
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED)
+       RETURNING v.id, v.e164, v.country, v.carrier_id`,
+      [tenantId, constraints.country, constraints.carrierId, constraints.capabilities],
+    );
+    return result.rows[0] ?? null;
+  }
+
+  async findByIdempotencyKey(
+    tenantId: string,
+    idempotencyKey: string,
+  ): Promise<{ session: SessionView; requestDigest: Buffer | null } | null> {
+    const result = await this.pool.query<{ id: string; request_digest: Buffer | null }>(
+      'SELECT id, request_digest FROM masking_sessions WHERE tenant_id = $1 AND idempotency_key = $2',
+      [tenantId, idempotencyKey],
+    );
+    const row = result.rows[0];
+    const session = row ? await this.get(tenantId, row.id) : null;
+    return row && session ? { session, requestDigest: row.request_digest } : null;
+  }
+
+  async reserve(s: NewSession): Promise<ReserveOutcome> {
+    if (s.idempotencyKey) {
+      const existing = await this.existing(s);
+      if (existing) return existing;
+    }
+    try {
+      // One statement: allocate the number, insert the session and its participants. All
+      // or nothing, and one round trip (data-modifying CTEs always run to completion).
+      const result = await this.named('masking_reserve').query<{
+        id: string;
+        country: string;
+        carrier_id: string;
+      }>(
+        `WITH picked AS (
+           UPDATE virtual_numbers v SET state = 'reserved', quarantined_until = NULL, state_changed_at = now()
+           WHERE v.id = (
+             SELECT id FROM virtual_numbers
+             WHERE tenant_id = $2::uuid AND ${ALLOCATABLE}
+               AND ($4::text IS NULL OR country = $4) AND ($5::text IS NULL OR carrier_id = $5)
+               AND capabilities @> $6::text[]
+             ORDER BY state_changed_at
+             LIMIT 1
+             FOR UPDATE SKIP LOCKED)
+           RETURNING v.id, v.country, v.carrier_id
+         ), session AS (
+           INSERT INTO masking_sessions (id, tenant_id, mode, state, virtual_number_id, country, carrier_id,
+               capabilities, non_participant_policy, auto_reply_text, inbox_delivery, idempotency_key,
+               request_digest, expires_at)
+           SELECT $1::uuid, $2::uuid, $3::text, 'active', picked.id, $4::text, $5::text, $6::text[], $7::text,
+                  $8::text, $9::text, $10::text, $11::bytea, now() + make_interval(secs => $12::float8)
+           FROM picked
+           RETURNING id
+         ), participants AS (
+           INSERT INTO masking_participants (id, session_id, tenant_id, position, number_sealed, number_index,
+                                             number_masked, key_version)
+           SELECT u.id, session.id, $2::uuid, u.n - 1, u.sealed, u.idx, u.masked, u.version
+           FROM session, unnest($13::uuid[], $14::bytea[], $15::bytea[], $16::text[], $17::int[])
+                WITH ORDINALITY AS u(id, sealed, idx, masked, version, n)
+           RETURNING 1
+         )
+         SELECT picked.id, picked.country, picked.carrier_id FROM picked`,
+        [
+          s.id,
+          s.tenantId,
+          s.mode,
+          s.constraints.country,
+          s.constraints.carrierId,
+          s.constraints.capabilities,
+          s.nonParticipantPolicy,
+          s.autoReplyText,
+          s.inboxDelivery,
+          s.idempotencyKey,
+          s.requestDigest,
+          s.ttlSeconds,
+          s.participants.map((p) => p.id),
+          s.participants.map((p) => p.numberSealed),
+          s.participants.map((p) => p.numberIndex),
+          s.participants.map((p) => p.numberMasked),
+          s.participants.map((p) => p.keyVersion),
+        ],
+      );
+      const picked = result.rows[0];
+      if (!picked) throw new MasklineError('pool_exhausted');
+      const session = await this.get(s.tenantId, s.id);
+      if (!session) throw new Error('reserved session vanished');
+      return { kind: 'created', session, numberCountry: picked.country, numberCarrier: picked.carrier_id };
+    } catch (error) {
+      // A concurrent request with the same Idempotency-Key committed first.
+      if (s.idempotencyKey && isUniqueViolation(error, 'masking_sessions_idempotency_key')) {
+        const existing = await this.existing(s);
+        if (existing) return existing;
+      }
+      if (isUniqueViolation(error, 'masking_participants_session_id_number_index_key')) {
+        throw new MasklineError('masking_participants_invalid', {
+          message: 'A participant number is listed twice.',
+          details: { field: 'participants' },
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async existing(s: NewSession): Promise<ReserveOutcome | null> {
+    const found = await this.findByIdempotencyKey(s.tenantId, s.idempotencyKey!);
+    if (!found) return null;
+    const sameRequest =
+      found.requestDigest !== null && s.requestDigest !== null && found.requestDigest.equals(s.requestDigest);
+    return { kind: 'existing', session: found.session, sameRequest };
+  }
+
+  /** Locks an active, unexpired session of this tenant, or throws not_found / closed. */
+  private async lockLive(
+    client: pg.PoolClient,
+    tenantId: string,
+    id: string,
+  ): Promise<{ virtualNumberId: string; row: LockedSession }> {
+    const result = await client.query<LockedSession>(
+      `SELECT id, mode, state, (expires_at <= now()) AS overdue, virtual_number_id, country, carrier_id, capabilities
+       FROM masking_sessions WHERE id = $1 AND tenant_id = $2 FOR UPDATE`,
+      [id, tenantId],
+    );
+    const row = result.rows[0];
+    if (!row) throw new MasklineError('masking_session_not_found');
+    if (row.state !== 'active' || row.overdue) throw new MasklineError('masking_session_closed');
+    return { virtualNumberId: row.virtual_number_id, row };
+  }
+
+  /**
+   * Adds participants to a live session in one statement: the session row is locked, the
+   * mode's limit checked, and positions taken after the existing ones. (Two concurrent maps
+   * that both read the old count collide on the unique position, and the second fails.)
+   */
+  async map(
+    tenantId: string,
+    id: string,
+    participants: readonly SealedParticipant[],
+    maxPerMode: Readonly<Record<MaskingMode, number>>,
+  ): Promise<SessionView> {
+    let result: pg.QueryResult<{ live: boolean; n: number; max: number; inserted: number }>;
+    try {
+      result = await this.named('masking_map').query(
+        `WITH s AS (
+           SELECT id, mode, (state = 'active' AND expires_at > now()) AS live
+           FROM masking_sessions WHERE id = $1::uuid AND tenant_id = $2::uuid FOR UPDATE
+         ), c AS (
+           SELECT count(*)::int AS n FROM masking_participants WHERE session_id = $1::uuid
+         ), m AS (
+           SELECT s.live, c.n, ($3::jsonb ->> s.mode)::int AS max FROM s, c
+         ), ins AS (
+           INSERT INTO masking_participants (id, session_id, tenant_id, position, number_sealed, number_index,
+                                             number_masked, key_version)
+           SELECT u.id, $1::uuid, $2::uuid, m.n + u.k - 1, u.sealed, u.idx, u.masked, u.version
+           FROM m, unnest($4::uuid[], $5::bytea[], $6::bytea[], $7::text[], $8::int[])
+                WITH ORDINALITY AS u(id, sealed, idx, masked, version, k)
+           WHERE m.live AND m.n + cardinality($4::uuid[]) <= m.max
+           RETURNING 1
+         )
+         SELECT m.live, m.n, m.max, (SELECT count(*) FROM ins)::int AS inserted FROM m`,
+        [
+          id,
+          tenantId,
+          JSON.stringify(maxPerMode),
+          participants.map((p) => p.id),
+          participants.map((p) => p.numberSealed),
+          participants.map((p) => p.numberIndex),
+          participants.map((p) => p.numberMasked),
+          participants.map((p) => p.keyVersion),
+        ],
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new MasklineError('masking_participants_invalid', {
+          message: 'A participant number is mapped to this session already.',
+          details: { field: 'participants' },
+        });
+      }
+      throw error;
+    }
+    const row = result.rows[0];
+    if (!row) throw new MasklineError('masking_session_not_found');
+    if (!row.live) throw new MasklineError('masking_session_closed');
+    if (row.inserted === 0) {
+      throw new MasklineError('masking_participants_invalid', {
+        message: `This session binds at most ${row.max} participant(s).`,
+        details: { field: 'participants' },
+      });
+    }
+    return (await this.get(tenantId, id))!;
+  }
+
+  /**
+   * Ends a session now (released) and quarantines its number until now + cool-off. One
+   * statement, so the session and its number change together.
+   */
+  async release(tenantId: string, id: string, quarantineMs: number): Promise<SessionView> {
+    const result = await this.named('masking_release').query<{ state: SessionState }>(
+      `WITH closed AS (
+         UPDATE masking_sessions
+         SET state = CASE WHEN expires_at <= now() THEN 'expired' ELSE 'released' END,
+             closed_at = now(), updated_at = now()
+         WHERE id = $1 AND tenant_id = $2 AND state = 'active'
+         RETURNING id, state, virtual_number_id
+       ), quarantined AS (
+         UPDATE virtual_numbers v
+         SET state = 'quarantined', quarantined_until = now() + make_interval(secs => $3::float8 / 1000),
+             state_changed_at = now()
+         FROM closed WHERE v.id = closed.virtual_number_id AND v.state = 'reserved'
+         RETURNING v.id
+       )
+       SELECT state FROM closed`,
+      [id, tenantId, quarantineMs],
+    );
+    const state = result.rows[0]?.state;
+    if (state !== 'released') {
+      const current = await this.get(tenantId, id);
+      throw new MasklineError(current ? 'masking_session_closed' : 'masking_session_not_found');
+    }
+    return (await this.get(tenantId, id))!;
+  }
+
+  /**
+   * Expires active sessions past their TTL (at most `limit`, skipping rows another process
+   * holds), quarantining their numbers. `ids` narrows it to given sessions (the delayed job).
+   */
+  async expireDue(
+    quarantineMs: number,
+    limit: number,
+    ids: readonly string[] | null = null,
+  ): Promise<ClosedSession[]> {
+    const result = await this.pool.query<{
+      id: string;
+      tenant_id: string;
+      state: SessionState;
+      virtual_number_id: string;
+    }>(
+      `WITH due AS (
+         SELECT id FROM masking_sessions
+         WHERE state = 'active' AND expires_at <= now() AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[]))
+         ORDER BY expires_at LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       ), closed AS (
+         UPDATE masking_sessions s SET state = 'expired', closed_at = now(), updated_at = now()
+         FROM due WHERE s.id = due.id
+         RETURNING s.id, s.tenant_id, s.state, s.virtual_number_id
+       ), quarantined AS (
+         UPDATE virtual_numbers v
+         SET state = 'quarantined', quarantined_until = now() + make_interval(secs => $1::float8 / 1000),
+             state_changed_at = now()
+         FROM closed WHERE v.id = closed.virtual_number_id AND v.state = 'reserved'
+         RETURNING v.id
+       )
+       SELECT * FROM closed`,
+      [quarantineMs, limit, ids],
+    );
+    return result.rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      state: r.state,
+      virtualNumberId: r.virtual_number_id,
+    }));
+  }
+
+  /**
+   * Gives a live session a fresh number by its original constraints; the old number goes to
+   * quarantine and a `session.rotated` event is recorded. Throws pool_exhausted (and changes
+   * nothing) when no number is free.
+   */
+  async rotate(
+    tenantId: string,
+    id: string,
+    quarantineMs: number,
+  ): Promise<{ session: SessionView; numberCountry: string; numberCarrier: string }> {
+    const fresh = await inTransaction(this.pool, async (client) => {
+      const { row } = await this.lockLive(client, tenantId, id);
+      const fresh = await this.allocate(client, tenantId, {
+        country: row.country,
+        carrierId: row.carrier_id,
+        capabilities: row.capabilities,
+      });
+      if (!fresh) throw new MasklineError('pool_exhausted');
+      const old = await client.query<{ e164: string }>(
+        `UPDATE virtual_numbers SET state = 'quarantined', state_changed_at = now(),
+                quarantined_until = now() + make_interval(secs => $2::float8 / 1000)
+         WHERE id = $1 AND state = 'reserved' RETURNING e164`,
+        [row.virtual_number_id, quarantineMs],
+      );
+      await client.query(
+        'UPDATE masking_sessions SET virtual_number_id = $2, updated_at = now() WHERE id = $1',
+        [id, fresh.id],
+      );
+      await this.recordEvent(client, tenantId, id, 'session.rotated', {
+        sessionId: id,
+        oldVirtualNumber: old.rows[0]?.e164 ?? null,
+        newVirtualNumber: fresh.e164,
+      });
+      return fresh;
+    });
+    return {
+      session: (await this.get(tenantId, id))!,
+      numberCountry: fresh.country,
+      numberCarrier: fresh.carrier_id,
+    };
+  }
+
+  /**
+   * A participant of a live session with the session's virtual number, for sending from
+   * it. `participantId` null picks the only participant (error when there are several).
+   */
+  async participantForSend(
+    tenantId: string,
+    sessionId: string,
+    participantId: string | null,
+  ): Promise<{
+    participantId: string;
+    numberSealed: Buffer;
+    numberMasked: string;
+    from: string;
+    carrierId: string;
+    canSend: boolean;
+  }> {
+    const result = await this.pool.query<{
+      state: SessionState;
+      overdue: boolean;
+      e164: string;
+      carrier_id: string;
+      capabilities: Capability[];
+      participants: { id: string; sealed: string; masked: string }[];
+    }>(
+      `SELECT s.state, (s.expires_at <= now()) AS overdue, v.e164, v.carrier_id, v.capabilities,
+              COALESCE((SELECT json_agg(json_build_object('id', p.id, 'sealed', encode(p.number_sealed, 'base64'),
+                                                          'masked', p.number_masked) ORDER BY p.position)
+                        FROM masking_participants p WHERE p.session_id = s.id), '[]'::json) AS participants
+       FROM masking_sessions s JOIN virtual_numbers v ON v.id = s.virtual_number_id
+       WHERE s.id = $1 AND s.tenant_id = $2`,
+      [sessionId, tenantId],
+    );
+    const row = result.rows[0];
+    if (!row) throw new MasklineError('masking_session_not_found');
+    if (row.state !== 'active' || row.overdue) throw new MasklineError('masking_session_closed');
+    const candidates = participantId
+      ? row.participants.filter((p) => p.id === participantId)
+      : row.participants;
+    if (candidates.length !== 1) {
+      throw new MasklineError('masking_participants_invalid', {
+        message: participantId
+          ? 'to names no participant of this session.'
+          : 'Name the participant to send to (to), or map exactly one.',
+        details: { field: 'to' },
+      });
+    }
+    const p = candidates[0]!;
+    return {
+      participantId: p.id,
+      numberSealed: Buffer.from(p.sealed, 'base64'),
+      numberMasked: p.masked,
+      from: row.e164,
+      carrierId: row.carrier_id,
+      canSend: row.capabilities.includes('sms-mt'),
+    };
+  }
+
+  async get(tenantId: string, id: string): Promise<SessionView | null> {
+    const result = await this.named('masking_get').query<SessionRow>(
+      `${SESSION_SELECT} WHERE s.id = $1 AND s.tenant_id = $2`,
+      [id, tenantId],
+    );
+    return result.rows[0] ? toSessionView(result.rows[0]) : null;
+  }
+
+  /** Newest first; the cursor is the last id of the previous page (ids are time-ordered). */
+  async list(
+    tenantId: string,
+    options: { limit: number; cursor: string | null; state: SessionState | null },
+  ): Promise<Page<SessionView>> {
+    const stateFilter = `($3::text IS NULL OR
+      (CASE WHEN s.state = 'active' AND s.expires_at <= now() THEN 'expired' ELSE s.state END) = $3)`;
+    const result = await this.pool.query<SessionRow>(
+      `${SESSION_SELECT}
+       WHERE s.tenant_id = $1 AND ($2::uuid IS NULL OR s.id < $2) AND ${stateFilter}
+       ORDER BY s.id DESC LIMIT $4`,
+      [tenantId, options.cursor, options.state, options.limit + 1],
+    );
+    const rows = result.rows.slice(0, options.limit);
+    const more = result.rows.length > options.limit;
+    return { data: rows.map(toSessionView), nextCursor: more ? (rows.at(-1)?.id ?? null) : null };
+  }
+
+  /** The virtual number an inbound message reached, its live session and that session's participants. */
+  async findRoute(e164: string): Promise<RouteRecord | null> {
+    const result = await this.named('masking_route').query<{
+      id: string;
+      tenant_id: string;
+      e164: string;
+      carrier_id: string;
+      state: NumberState;
+      session_id: string | null;
+      mode: MaskingMode | null;
+      non_participant_policy: NonParticipantPolicy | null;
+      auto_reply_text: string | null;
+      inbox_delivery: InboxDelivery | null;
+    }>(
+      `SELECT v.id, v.tenant_id, v.e164, v.carrier_id, v.state, s.id AS session_id, s.mode,
+              s.non_participant_policy, s.auto_reply_text, s.inbox_delivery
+       FROM virtual_numbers v
+       LEFT JOIN masking_sessions s ON s.virtual_number_id = v.id AND s.state = 'active' AND s.expires_at > now()
+       WHERE v.e164 = $1`,
+      [e164],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    const number = {
+      id: row.id,
+      tenantId: row.tenant_id,
+      e164: row.e164,
+      carrierId: row.carrier_id,
+      state: row.state,
+    };
+    if (!row.session_id) return { number, session: null };
+    const participants = await this.named('masking_route_participants').query<{
+      id: string;
+      number_index: Buffer;
+      number_sealed: Buffer;
+    }>(
+      'SELECT id, number_index, number_sealed FROM masking_participants WHERE session_id = $1 ORDER BY position',
+      [row.session_id],
+    );
+    return {
+      number,
+      session: {
+        id: row.session_id,
+        mode: row.mode!,
+        nonParticipantPolicy: row.non_participant_policy!,
+        autoReplyText: row.auto_reply_text,
+        inboxDelivery: row.inbox_delivery!,
+        participants: participants.rows.map((p) => ({
+          id: p.id,
+          numberIndex: p.number_index,
+          numberSealed: p.number_sealed,
+        })),
+      },
+    };
+  }
+
+  async recordEvent(
+    client: pg.Pool | pg.PoolClient | null,
+    tenantId: string,
+    sessionId: string | null,
+    type: string,
+    payload: Record<string, unknown>,
+  ): Promise<string> {
+    const id = uuidv7();
+    await (client ?? this.pool).query(
+      'INSERT INTO masking_events (id, tenant_id, session_id, type, payload) VALUES ($1, $2, $3, $4, $5)',
+      [id, tenantId, sessionId, type, JSON.stringify(payload)],
+    );
+    return id;
+  }
+
+  /** Records an event for an inbound message once, however often its job runs. */
+  async recordInboundEvent(
+    tenantId: string,
+    sessionId: string | null,
+    type: string,
+    payload: Record<string, unknown> & { inboundId: string },
+  ): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO masking_events (id, tenant_id, session_id, type, payload)
+       SELECT $1, $2, $3, $4, $5::jsonb
+       WHERE NOT EXISTS (SELECT 1 FROM masking_events WHERE tenant_id = $2 AND type = $4
+                         AND payload->>'inboundId' = $6)`,
+      [uuidv7(), tenantId, sessionId, type, JSON.stringify(payload), payload.inboundId],
+    );
+  }
+
+  async listEvents(
+    tenantId: string,
+    options: { limit: number; cursor: string | null; type: string | null },
+  ): Promise<Page<MaskingEventView>> {
+    const result = await this.pool.query<{
+      id: string;
+      type: string;
+      session_id: string | null;
+      payload: Record<string, unknown>;
+      created_at: Date;
+    }>(
+      `SELECT id, type, session_id, payload, created_at FROM masking_events
+       WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id < $2) AND ($3::text IS NULL OR type = $3)
+       ORDER BY id DESC LIMIT $4`,
+      [tenantId, options.cursor, options.type, options.limit + 1],
+    );
+    const rows = result.rows.slice(0, options.limit);
+    return {
+      data: rows.map((r) => ({
+        id: r.id,
+        type: r.type,
+        sessionId: r.session_id,
+        payload: r.payload,
+        createdAt: r.created_at.toISOString(),
+      })),
+      nextCursor: result.rows.length > options.limit ? (rows.at(-1)?.id ?? null) : null,
+    };
+  }
+
+  /**
+   * Records a `pool.low_watermark` event when the allocatable numbers of (tenant, country,
+   * carrier) are below the threshold, once per dip: the alarm row stays until a refill.
+   * Returns the available count when an event was recorded.
+   */
+  async checkWatermark(
+    tenantId: string,
+    country: string,
+    carrierId: string,
+    threshold: number,
+  ): Promise<number | null> {
+    if (threshold <= 0) return null;
+    const result = await this.named('masking_watermark').query<{ available: number }>(
+      `WITH c AS (
+         -- Counts at most up to the threshold: a big pool costs no more than a small one.
+         SELECT count(*)::int AS n FROM (
+           SELECT 1 FROM virtual_numbers
+           WHERE tenant_id = $1 AND country = $2 AND carrier_id = $3 AND ${ALLOCATABLE}
+           LIMIT $4
+         ) allocatable
+       ), alarm AS (
+         INSERT INTO virtual_number_watermarks (tenant_id, country, carrier_id)
+         SELECT $1, $2, $3 FROM c WHERE c.n < $4
+         ON CONFLICT DO NOTHING
+         RETURNING 1
+       )
+       SELECT c.n AS available FROM c, alarm`,
+      [tenantId, country, carrierId, threshold],
+    );
+    const available = result.rows[0]?.available;
+    if (available === undefined) return null;
+    await this.recordEvent(null, tenantId, null, 'pool.low_watermark', {
+      country,
+      carrier: carrierId,
+      available,
+      threshold,
+    });
+    return available;
+  }
+
+  /** Clears low-watermark alarms of a tenant whose pools are back at or above the threshold. */
+  async clearWatermarks(tenantId: string, threshold: number): Promise<void> {
+    await this.pool.query(
+      `DELETE FROM virtual_number_watermarks w WHERE w.tenant_id = $1 AND (
+         SELECT count(*) FROM virtual_numbers v
+         WHERE v.tenant_id = w.tenant_id AND v.country = w.country AND v.carrier_id = w.carrier_id
+           AND ${ALLOCATABLE.replace(/state|quarantined_until/g, (m) => `v.${m}`)}) >= $2`,
+      [tenantId, threshold],
+    );
+  }
+
+  /** (tenant, country, carrier) groups that have numbers: the sweeper checks their watermark. */
+  async watermarkGroups(): Promise<{ tenantId: string; country: string; carrierId: string }[]> {
+    const result = await this.pool.query<{ tenant_id: string; country: string; carrier_id: string }>(
+      `SELECT DISTINCT tenant_id, country, carrier_id FROM virtual_numbers WHERE state <> 'retired'`,
+    );
+    return result.rows.map((r) => ({ tenantId: r.tenant_id, country: r.country, carrierId: r.carrier_id }));
+  }
+
+  async importNumbers(
+    tenantId: string,
+    carrierId: string,
+    rows: readonly NumberImportRow[],
+  ): Promise<ImportResult> {
+    if (rows.length === 0) return { inserted: [], existing: [] };
+    const ids = rows.map(() => uuidv7());
+    const result = await this.pool.query<{ id: string; e164: string }>(
+      `INSERT INTO virtual_numbers (id, tenant_id, e164, country, carrier_id, capabilities, region)
+       SELECT u.id, $1, u.e164, u.country, $2, string_to_array(u.caps, ','), u.region
+       FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(id, e164, country, caps, region)
+       ON CONFLICT (e164) DO NOTHING
+       RETURNING id, e164`,
+      [
+        tenantId,
+        carrierId,
+        ids,
+        rows.map((r) => r.e164),
+        rows.map((r) => r.country),
+        rows.map((r) => r.capabilities.join(',')),
+        rows.map((r) => r.region),
+      ],
+    );
+    const insertedByNumber = new Map(result.rows.map((r) => [r.e164, r.id]));
+    const inserted: ImportResult['inserted'] = [];
+    const existing: number[] = [];
+    for (const r of rows) {
+      const id = insertedByNumber.get(r.e164);
+      if (id) inserted.push({ row: r.row, id, e164: r.e164 });
+      else existing.push(r.row);
+    }
+    return { inserted, existing };
+  }
+
+  async retire(tenantId: string, id: string): Promise<VirtualNumberView> {
+    const result = await this.pool.query<NumberRow>(
+      `UPDATE virtual_numbers SET state = 'retired', quarantined_until = NULL, state_changed_at = now()
+       WHERE id = $1 AND tenant_id = $2 AND state <> 'reserved'
+       RETURNING id, e164, country, carrier_id, capabilities, region, state, quarantined_until`,
+      [id, tenantId],
+    );
+    if (result.rows[0]) return toNumberView(result.rows[0]);
+    const current = await this.getNumber(tenantId, id);
+    throw new MasklineError(current ? 'virtual_number_in_use' : 'virtual_number_not_found');
+  }
+
+  async getNumber(tenantId: string, id: string): Promise<VirtualNumberView | null> {
+    const result = await this.pool.query<NumberRow>(
+      `SELECT id, e164, country, carrier_id, capabilities, region, state, quarantined_until
+       FROM virtual_numbers WHERE id = $1 AND tenant_id = $2`,
+      [id, tenantId],
+    );
+    return result.rows[0] ? toNumberView(result.rows[0]) : null;
+  }
+
+  /** Counts per country, carrier and state; a quarantined number past its cool-off counts as available. */
+  async stats(tenantId: string): Promise<PoolStat[]> {
+    const result = await this.pool.query<{
+      country: string;
+      carrier_id: string;
+      state: NumberState;
+      n: number;
+    }>(
+      `SELECT country, carrier_id,
+              CASE WHEN state = 'quarantined' AND quarantined_until <= now() THEN 'available' ELSE state END AS state,
+              count(*)::int AS n
+       FROM virtual_numbers WHERE tenant_id = $1
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [tenantId],
+    );
+    return result.rows.map((r) => ({
+      country: r.country,
+      carrier: r.carrier_id,
+      state: r.state,
+      count: r.n,
+    }));
+  }
+}
+
+interface LockedSession {
+  id: string;
+  mode: MaskingMode;
+  state: SessionState;
+  overdue: boolean;
+  virtual_number_id: string;
+  country: string | null;
+  carrier_id: string | null;
+  capabilities: Capability[];
+}
