@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import { type Logger, MasklineError } from '@maskline/core';
+import { type AuditRecorder, type Logger, MasklineError } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -8,7 +8,7 @@ import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
-import { type AuditRecorder, revealRoutes } from './reveal/reveal-routes.js';
+import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 

@@ -45,6 +45,7 @@ describe('masking API (inject, real PostgreSQL)', () => {
       logger,
       systemClock,
       { quarantineMs: 86_400_000, lowWatermark: 2 },
+      db.vault,
     );
     redis = createRedisConnection(inject('redisUrl'), 'producer');
     queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
@@ -205,6 +206,24 @@ describe('masking API (inject, real PostgreSQL)', () => {
     expect(twice.statusCode).toBe(409);
     expect(twice.json().error.code).toBe('masking_session_closed');
     expect(lines.join('\n')).not.toMatch(/4479123/);
+  });
+
+  it('audits allocations, mapping changes, rotations, releases and imports, without real numbers', async () => {
+    const entries = await db.vault.audit.list({});
+    const actions = new Set(entries.map((e) => e.action));
+    for (const action of [
+      'numbers.imported',
+      'number.allocated',
+      'session.mapped',
+      'number.rotated',
+      'session.released',
+    ]) {
+      expect(actions).toContain(action);
+    }
+    expect(entries.find((e) => e.action === 'number.allocated')?.subject).toMatch(/^session:/);
+    const text = JSON.stringify(entries);
+    for (let i = 0; i < 20; i++) expect(text).not.toContain(real(i).slice(1));
+    expect((await db.vault.audit.verify()).ok).toBe(true);
   });
 
   it('rejects malformed requests with stable codes and exhausts the pool with pool_exhausted', async () => {

@@ -1,3 +1,4 @@
+export * from './audit/audit-recorder.js';
 export * from './batching/batcher.js';
 export * from './carriers/carrier-events.js';
 export * from './carriers/carrier-plugin.js';

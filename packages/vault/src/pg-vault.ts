@@ -1,11 +1,17 @@
 import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
-import { SYSTEM_SCOPE, type Vault } from '@maskline/core';
+import {
+  type AuditEventInput,
+  type AuditRecorder,
+  type SealBinding,
+  SYSTEM_SCOPE,
+  type Vault,
+} from '@maskline/core';
 import type pg from 'pg';
-import type { AuditEvent } from './audit/audit-chain.js';
 import { AuditLog } from './audit/audit-log.js';
 import { derive, LoadedTenantVault } from './keys/loaded-tenant-vault.js';
 import { type StoredKey, TenantKeyStore } from './keys/tenant-key-store.js';
 import type { KeyProvider } from './providers/key-provider.js';
+import { sealedKeyVersion } from './sealed-value.js';
 
 export interface VaultOptions {
   pool: pg.Pool;
@@ -27,7 +33,7 @@ interface CacheEntry {
  * provider once per process and key, cached in memory. Rotation, shredding and KEK
  * re-wrapping are here too; each writes an audit event.
  */
-export class PgVault implements Vault {
+export class PgVault implements Vault, AuditRecorder {
   readonly keys: TenantKeyStore;
   readonly audit: AuditLog;
   private readonly cache = new Map<string, CacheEntry>();
@@ -53,6 +59,11 @@ export class PgVault implements Vault {
       }
     }
     return vault;
+  }
+
+  async openFor(tenantId: string, binding: SealBinding, sealed: Buffer): Promise<string> {
+    const tv = await this.forTenant(tenantId, [sealedKeyVersion(sealed)]);
+    return tv.open(binding, sealed);
   }
 
   private cachedOrLoad(tenantId: string): Promise<LoadedTenantVault> {
@@ -156,8 +167,8 @@ export class PgVault implements Vault {
   }
 
   /** Append an audit event as this process. */
-  record(event: Omit<AuditEvent, 'actor'> & { actor?: string }): Promise<void> {
-    return this.audit.append({ actor: this.options.actor, ...event });
+  record(event: AuditEventInput): Promise<void> {
+    return this.audit.append({ ...event, actor: event.actor ?? this.options.actor });
   }
 
   private readonly nextActivation = new WeakMap<LoadedTenantVault, number>();

@@ -1,5 +1,5 @@
 import { cached } from '@maskline/app-runtime';
-import { type Clock, type Logger, TOKENS, type Vault } from '@maskline/core';
+import { type AuditRecorder, type Clock, type Logger, TOKENS, type Vault } from '@maskline/core';
 import { ExpiryQueue, MaskingService, MaskingStore } from '@maskline/masking';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
@@ -42,6 +42,7 @@ export function registerMasking(c: DependencyContainer, config: Readonly<Masking
           c.resolve<Logger>(TOKENS.Logger),
           c.resolve<Clock>(TOKENS.Clock),
           { quarantineMs: config.MASKING_QUARANTINE_MS, lowWatermark: config.MASKING_LOW_WATERMARK },
+          c.resolve<AuditRecorder>(TOKENS.Vault),
         ),
     ),
   );

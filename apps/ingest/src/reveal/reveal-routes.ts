@@ -1,18 +1,7 @@
-import { isUuid, MasklineError } from '@maskline/core';
+import { type AuditRecorder, isUuid, MasklineError } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
-
-/** Appends audit events (the vault's hash-chained audit log in production). */
-export interface AuditRecorder {
-  record(event: {
-    tenantId: string | null;
-    actor: string;
-    action: string;
-    subject: string | null;
-    details: Record<string, string | number | boolean | null>;
-  }): Promise<void>;
-}
 
 export interface RevealRoutesDeps {
   messages: MessageRepository;

@@ -50,4 +50,6 @@ export interface Vault {
    * copy that lacks one is reloaded, so a rotation elsewhere never makes reads fail.
    */
   forTenant(tenantId: string, versions?: Iterable<number | null>): Promise<TenantVault>;
+  /** Open one sealed value of a tenant, loading its key version first if this process lacks it. */
+  openFor(tenantId: string, binding: SealBinding, sealed: Buffer): Promise<string>;
 }

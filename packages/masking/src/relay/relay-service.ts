@@ -84,7 +84,11 @@ export class RelayService {
     }
     if (decision.kind === 'relay' && record?.session && tv) {
       const target = record.session.participants.find((p) => p.id === decision.toParticipantId)!;
-      const to = tv.open({ recordId: target.id, field: PARTICIPANT_FIELD }, target.numberSealed);
+      const to = await this.vault.openFor(
+        decision.tenantId,
+        { recordId: target.id, field: PARTICIPANT_FIELD },
+        target.numberSealed,
+      );
       return {
         decision,
         outbound: {

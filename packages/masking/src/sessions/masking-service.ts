@@ -1,4 +1,5 @@
 import {
+  type AuditRecorder,
   type Clock,
   type Logger,
   MasklineError,
@@ -58,7 +59,18 @@ export class MaskingService {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly settings: MaskingSettings = DEFAULT_MASKING_SETTINGS,
+    /** Allocations, mapping changes, releases, rotations and pool changes are audited. */
+    private readonly audit: AuditRecorder | null = null,
   ) {}
+
+  private async record(
+    tenantId: string,
+    action: string,
+    subject: string,
+    details: Record<string, string | number | boolean | null> = {},
+  ): Promise<void> {
+    await this.audit?.record({ tenantId, action, subject, details });
+  }
 
   async reserve(
     tenantId: string,
@@ -96,6 +108,10 @@ export class MaskingService {
       return { session: outcome.session, created: false };
     }
     const { session } = outcome;
+    await this.record(tenantId, 'number.allocated', `session:${session.id}`, {
+      virtualNumber: session.virtualNumber,
+      participants: numbers.length,
+    });
     try {
       await this.expiry.schedule({ sessionId: id, tenantId }, request.ttlSeconds * 1000);
     } catch (error) {
@@ -117,7 +133,9 @@ export class MaskingService {
       });
     }
     const tv = await this.vault.forTenant(tenantId);
-    return this.store.map(tenantId, sessionId, this.seal(tv, numbers), PARTICIPANTS_PER_MODE);
+    const session = await this.store.map(tenantId, sessionId, this.seal(tv, numbers), PARTICIPANTS_PER_MODE);
+    await this.record(tenantId, 'session.mapped', `session:${sessionId}`, { participants: numbers.length });
+    return session;
   }
 
   private seal(tv: TenantVault, numbers: readonly string[]): SealedParticipant[] {
@@ -148,17 +166,24 @@ export class MaskingService {
         message: 'The session number cannot send (no sms-mt capability).',
       });
     }
-    const tv = await this.vault.forTenant(tenantId);
     return {
-      to: tv.open({ recordId: target.participantId, field: PARTICIPANT_FIELD }, target.numberSealed),
+      to: await this.vault.openFor(
+        tenantId,
+        { recordId: target.participantId, field: PARTICIPANT_FIELD },
+        target.numberSealed,
+      ),
       toMasked: target.numberMasked,
       from: target.from,
       carrierId: target.carrierId,
     };
   }
 
-  release(tenantId: string, sessionId: string): Promise<SessionView> {
-    return this.store.release(tenantId, sessionId, this.settings.quarantineMs);
+  async release(tenantId: string, sessionId: string): Promise<SessionView> {
+    const session = await this.store.release(tenantId, sessionId, this.settings.quarantineMs);
+    await this.record(tenantId, 'session.released', `session:${sessionId}`, {
+      virtualNumber: session.virtualNumber,
+    });
+    return session;
   }
 
   async rotate(tenantId: string, sessionId: string): Promise<SessionView> {
@@ -167,6 +192,9 @@ export class MaskingService {
       sessionId,
       this.settings.quarantineMs,
     );
+    await this.record(tenantId, 'number.rotated', `session:${sessionId}`, {
+      virtualNumber: session.virtualNumber,
+    });
     await this.store
       .checkWatermark(tenantId, numberCountry, numberCarrier, this.settings.lowWatermark)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'low-watermark check failed'));
@@ -213,6 +241,10 @@ export class MaskingService {
     }
     errors.sort((a, b) => a.row - b.row);
     await this.store.clearWatermarks(tenantId, this.settings.lowWatermark);
+    await this.record(tenantId, 'numbers.imported', `carrier:${carrierId}`, {
+      imported: result.inserted.length,
+      rejected: errors.length,
+    });
     this.logger.info(
       { tenantId, carrier: carrierId, imported: result.inserted.length, rejected: errors.length },
       'virtual numbers imported',
@@ -226,8 +258,10 @@ export class MaskingService {
     };
   }
 
-  retire(tenantId: string, numberId: string): Promise<VirtualNumberView> {
-    return this.store.retire(tenantId, numberId);
+  async retire(tenantId: string, numberId: string): Promise<VirtualNumberView> {
+    const number = await this.store.retire(tenantId, numberId);
+    await this.record(tenantId, 'number.retired', `number:${numberId}`, { virtualNumber: number.number });
+    return number;
   }
 
   async getNumber(tenantId: string, numberId: string): Promise<VirtualNumberView> {
