@@ -14,6 +14,14 @@ export const SEALED_TABLES = [
     fields: MESSAGE_SEALED_FIELDS,
   },
   {
+    // Masking participants (packages/masking seals them with field PARTICIPANT_FIELD).
+    table: 'masking_participants',
+    idColumn: 'id',
+    tenantColumn: 'tenant_id',
+    keyVersionColumn: 'key_version',
+    fields: [{ column: 'number_sealed', field: 'participant_number' }],
+  },
+  {
     table: 'inbound_messages',
     idColumn: 'id',
     tenantColumn: null,

@@ -101,8 +101,9 @@ export class RetentionPurger {
       }
     }
     if (policy.mappingDays !== null) {
-      for (const purge of this.options.mappingPurges ?? []) {
-        report.mappingsPurged += await purge(this.pool, policy.tenantId, this.cutoff(policy.mappingDays));
+      const cutoff = this.cutoff(policy.mappingDays);
+      for (const purge of [purgeMaskingParticipants, ...(this.options.mappingPurges ?? [])]) {
+        report.mappingsPurged += await purge(this.pool, policy.tenantId, cutoff);
       }
     }
     return report;
@@ -113,3 +114,17 @@ export class RetentionPurger {
     return new Date(now.getTime() - days * 86_400_000);
   }
 }
+
+/**
+ * Masking mappings: the participants (sealed real numbers, blind indexes, masked forms)
+ * of sessions that closed before the cutoff. Sessions, virtual numbers and events stay,
+ * without anyone's number.
+ */
+export const purgeMaskingParticipants: MappingPurge = async (pool, tenantId, olderThan) => {
+  const result = await pool.query(
+    `DELETE FROM masking_participants p USING masking_sessions s
+     WHERE p.session_id = s.id AND s.tenant_id = $1 AND s.state <> 'active' AND s.closed_at < $2`,
+    [tenantId, olderThan],
+  );
+  return result.rowCount ?? 0;
+};
