@@ -1,150 +1,211 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: N messages (default 2,000) from C concurrent HTTP clients (default 64)
+ * `npm run bench`: N messages (default 20,000) from C concurrent HTTP clients (default 64)
  * through the whole stack on loopback — ingest → PostgreSQL → BullMQ → delivery worker →
  * SMPP → smsc-sim → receipt → receipt processor → `delivered` — with durable PostgreSQL
- * (fsync on) and Redis of its own. Prints a markdown table; writes .bench/e2e.json.
+ * (fsync on) and Redis of its own; then the same N messages through Kannel (bearerbox +
+ * smsbox, installed from Debian's package when missing) against its own simulator, with
+ * delivery reports to a sink here. Prints a markdown table with both and the ratio; writes
+ * .bench/e2e.json and .bench/e2e.md. `--soak` runs a steady load with heap sampling
+ * instead. `--help` lists the knobs.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { basename, isAbsolute, join } from 'node:path';
 import {
   ensureInfraBinaries,
+  ensureKannel,
   freePort,
-  type ProcessUsage,
-  processUsage,
+  type KannelBinaries,
   REPO_ROOT,
   startPostgres,
   startRedis,
 } from '@maskline/local-infra';
-import { inParallel, StackFixture } from '@maskline/testing/stack';
-import { summarize } from './stats.js';
+import { type BenchOptions, parseBenchArgs, USAGE, UsageError, wantsHelp } from './args.js';
+import { type CpuProfile, profileTable, summarizeProfile } from './cpu-profile.js';
+import { runKannel } from './kannel.js';
+import { MasklineStack, runMaskline, runSoak } from './maskline.js';
+import { type BenchResult, gatewayCpuSeconds, renderReport } from './report.js';
 
-const { values: args } = parseArgs({
-  options: {
-    messages: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '64' },
-    window: { type: 'string', default: '10' },
-    binds: { type: 'string', default: '1' },
-  },
-});
-const total = Number(args.messages);
-const concurrency = Number(args.concurrency);
-const windowSize = Number(args.window);
-const binds = Number(args.binds);
-for (const [name, value] of Object.entries({ messages: total, concurrency, window: windowSize, binds })) {
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name} must be a positive whole number`);
-    process.exit(2);
+const argv = process.argv.slice(2);
+if (wantsHelp(argv)) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let options: BenchOptions;
+try {
+  options = parseBenchArgs(argv);
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const log = (line: string) => console.error(line);
+const outDir = isAbsolute(options.outDir) ? options.outDir : join(REPO_ROOT, options.outDir);
+const dir = mkdtempSync(join(tmpdir(), 'maskline-bench-'));
+chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when we are root
+
+// Everything started is stopped in reverse order, on the way out or on SIGINT/SIGTERM.
+const cleanups: (() => Promise<void>)[] = [];
+const cleanup = async () => {
+  while (cleanups.length > 0) await cleanups.pop()!().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+  rmSync(dir, { recursive: true, force: true });
+};
+/**
+ * A server being started (Redis, PostgreSQL) cannot be stopped before it exists: a signal
+ * waits for the start in progress, whose stop is registered as it resolves, then cleans up.
+ */
+let starting: Promise<unknown> = Promise.resolve();
+function started<T>(begin: Promise<T>, stop: (t: T) => () => Promise<void>): Promise<T> {
+  const registered = begin.then((t) => {
+    cleanups.push(stop(t));
+    return t;
+  });
+  starting = registered;
+  return registered;
+}
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopping = true;
+    log(`\n${signal}: stopping everything the bench started…`);
+    void starting
+      .catch(() => {})
+      .then(cleanup)
+      .finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(130);
+      });
+  });
+}
+
+let kannel: KannelBinaries | null = null;
+let kannelSkipped: string | undefined;
+if (options.soakSeconds !== null) {
+  kannelSkipped = 'the soak measures Maskline’s apps only';
+} else if (options.kannel === 'off') {
+  kannelSkipped = '--no-kannel';
+} else {
+  try {
+    kannel = ensureKannel(log);
+  } catch (error) {
+    if (options.kannel === 'on') throw error;
+    kannelSkipped = `not installable here (${error instanceof Error ? error.message : String(error)})`;
+    log(`Kannel skipped: ${kannelSkipped}`);
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'maskline-bench-'));
-chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when we are root
-const binaries = ensureInfraBinaries((l) => console.log(l));
-const redis = await startRedis({
-  redisServer: binaries.redisServer,
-  dataDir: join(dir, 'redis'),
-  port: await freePort(),
-});
-const postgres = await startPostgres({
-  binDir: binaries.postgresBinDir,
-  dataDir: join(dir, 'pg'),
-  port: await freePort(),
-});
-const stack = new StackFixture({
-  redisUrl: redis.url,
-  postgresUrl: postgres.url,
-  logLevel: 'info',
-  tracing: false,
-  carrierConfig: { windowSize, binds },
-});
+const result: BenchResult = {
+  startedAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, loadAverageAtStart: loadavg(), node: process.version },
+  options,
+  maskline: null,
+  kannel: null,
+  ...(kannelSkipped ? { kannelSkipped } : {}),
+};
 
 try {
-  await stack.start();
-  console.log(
-    `sending ${total} messages from ${concurrency} clients (SMPP: ${binds} bind(s), window ${windowSize})…`,
+  const binaries = ensureInfraBinaries(log);
+  const redisPort = await freePort();
+  const redis = await started(
+    startRedis({ redisServer: binaries.redisServer, dataDir: join(dir, 'redis'), port: redisPort }),
+    (r) => () => r.stop(),
   );
-  const started = Date.now();
-  let done = 0;
-  const progress = setInterval(() => process.stdout.write(`\r  accepted ${done}/${total}`), 250);
-  const responses = await inParallel(
-    Array.from({ length: total }, (_, i) => i),
-    concurrency,
-    async (i) => {
-      const r = await stack.send({ to: `+4479${String(10_000_000 + i)}`, from: 'Bench', body: `bench ${i}` });
-      done++;
-      return r;
-    },
+  const postgresPort = await freePort();
+  const postgres = await started(
+    startPostgres({ binDir: binaries.postgresBinDir, dataDir: join(dir, 'pg'), port: postgresPort }),
+    (p) => () => p.stop(),
   );
-  clearInterval(progress);
-  const acceptedAt = Date.now();
-  const ids = responses.filter((r) => r.status === 202).map((r) => String(r.body.id));
-  const statuses = await stack.waitForStatus(
-    ids,
-    ['delivered', 'failed', 'rejected', 'undeliverable'],
-    600_000,
-  );
-  const finishedAt = Date.now();
-  const delivered = [...statuses.values()].filter((s) => s === 'delivered').length;
 
-  const rows = await stack.db.pool.query<{ ingest_to_submit: number; submit_to_done: number; total: number }>(
-    `SELECT extract(epoch FROM submitted_at - created_at) * 1000 AS ingest_to_submit,
-            extract(epoch FROM done_at - submitted_at) * 1000 AS submit_to_done,
-            extract(epoch FROM done_at - created_at) * 1000 AS total
-     FROM messages WHERE id = ANY($1::uuid[]) AND status = 'delivered'`,
-    [ids],
-  );
-  const seconds = (finishedAt - started) / 1000;
-  const processes: Record<string, ProcessUsage | null> = {};
-  for (const [name, app] of stack.apps) processes[name] = app.usage();
-  processes['loadgen+smsc-sim'] = processUsage(process.pid);
-  const result = {
-    messages: total,
-    concurrency,
-    windowSize,
-    binds,
-    accepted: ids.length,
-    delivered,
-    acceptedPerSecond: Math.round(ids.length / ((acceptedAt - started) / 1000)),
-    deliveredPerSecondEndToEnd: Math.round(delivered / seconds),
-    seconds,
-    processes,
-    latencyMs: {
-      acceptToSubmitted: summarize(rows.rows.map((r) => Number(r.ingest_to_submit))),
-      submittedToDelivered: summarize(rows.rows.map((r) => Number(r.submit_to_done))),
-      acceptToDelivered: summarize(rows.rows.map((r) => Number(r.total))),
+  const stack = new MasklineStack(
+    options,
+    {
+      redisUrl: redis.url,
+      postgresUrl: postgres.url,
+      ...(redis.handle.process.pid ? { redisPid: redis.handle.process.pid } : {}),
+      ...(postgres.handle.process.pid ? { postgresPid: postgres.handle.process.pid } : {}),
     },
+    dir,
+  );
+  let stackStopped = false;
+  const stopStack = async () => {
+    if (stackStopped) return;
+    stackStopped = true;
+    await stack.stop();
   };
-  const out = join(REPO_ROOT, '.bench');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'e2e.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const l = result.latencyMs;
-  const f = (s: { p50: number; p95: number; p99: number }) =>
-    `${s.p50.toFixed(0)} / ${s.p95.toFixed(0)} / ${s.p99.toFixed(0)}`;
-  console.log(`\n
-| measure | value |
-| --- | --- |
-| messages accepted / delivered | ${result.accepted} / ${result.delivered} |
-| accepted/s (HTTP 202) | ${result.acceptedPerSecond} |
-| delivered/s, first request to last delivered | ${result.deliveredPerSecondEndToEnd} |
-| wall time | ${seconds.toFixed(2)} s |
-| accepted → submitted p50/p95/p99 ms | ${f(l.acceptToSubmitted)} |
-| submitted → delivered p50/p95/p99 ms | ${f(l.submittedToDelivered)} |
-| accepted → delivered p50/p95/p99 ms | ${f(l.acceptToDelivered)} |
+  cleanups.push(stopStack);
+  await stack.start();
+  const o = options;
+  log(
+    `maskline: ${o.soakSeconds === null ? `${o.messages} messages from ${o.concurrency} clients` : `soak ${o.soakSeconds} s at ${o.soakRate} msgs/s`}; ${o.workers} delivery worker(s) × ${o.binds} bind(s), window ${o.window}, SMSC latency ${o.latencyMs} ms`,
+  );
+  if (o.soakSeconds === null) result.maskline = await runMaskline(stack, options);
+  else result.soak = await runSoak(stack, options);
+  await stopStack(); // the apps write their CPU profiles as they exit
 
-| process | CPU s | peak RSS MiB |
-| --- | --- | --- |
-${Object.entries(processes)
-  .map(
-    ([name, u]) =>
-      `| ${name} | ${u ? u.cpuSeconds.toFixed(1) : '?'} | ${u ? u.peakRssMiB.toFixed(0) : '?'} |`,
-  )
-  .join('\n')}
-`);
+  if (options.profile) {
+    // The hottest app: the most CPU seconds in this run.
+    const cpu = (app: string) =>
+      (result.maskline?.processes[app] ?? result.soak?.processes[app])?.cpuSeconds ?? 0;
+    const profiles = stack.profiles().sort((a, b) => cpu(b.app) - cpu(a.app));
+    const profileOut = join(outDir, 'profiles');
+    mkdirSync(profileOut, { recursive: true });
+    for (const p of profiles) copyFileSync(p.file, join(profileOut, `${p.app}.cpuprofile`));
+    const hottest = profiles[0];
+    if (hottest) {
+      const summary = summarizeProfile(JSON.parse(readFileSync(hottest.file, 'utf8')) as CpuProfile);
+      result.profile = {
+        app: hottest.app,
+        file: join(options.outDir, 'profiles', `${hottest.app}.cpuprofile`),
+        markdown: [
+          `${summary.durationMs.toFixed(0)} ms sampled, ${summary.busyMs.toFixed(0)} ms not idle.`,
+          '',
+          profileTable(summary.byPackage, 'package'),
+          '',
+          profileTable(summary.byCallingPackage, 'package, node internals charged to their caller'),
+          '',
+          profileTable(summary.topFunctions),
+        ].join('\n'),
+      };
+    } else {
+      log(`no CPU profile found under ${basename(dir)}/profiles`);
+    }
+  }
+
+  if (kannel) {
+    log(
+      `kannel: ${o.messages} messages from ${o.concurrency} clients, ${o.workers * o.binds} SMPP connection(s), max-pending-submits ${o.window}`,
+    );
+    result.kannel = await runKannel(options, kannel, dir, (stop) => cleanups.push(stop));
+  }
+
+  mkdirSync(outDir, { recursive: true });
+  const name = options.soakSeconds === null ? 'e2e' : 'e2e-soak';
+  const markdown = renderReport(result);
+  writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(outDir, `${name}.md`), markdown);
+  console.log(`\n${markdown}`);
+  if (result.maskline && result.kannel) {
+    const m = result.maskline;
+    const k = result.kannel;
+    console.log(
+      `Maskline ÷ Kannel: delivered/s ${(m.deliveredPerSecond / Math.max(1e-9, k.deliveredPerSecond)).toFixed(2)}×, accepted/s ${(m.acceptedPerSecond / Math.max(1e-9, k.acceptedPerSecond)).toFixed(2)}×, CPU s ${(gatewayCpuSeconds(m) / Math.max(1e-9, gatewayCpuSeconds(k))).toFixed(2)}×`,
+    );
+  }
+  console.log(`written: ${join(options.outDir, `${name}.json`)}, ${join(options.outDir, `${name}.md`)}`);
+} catch (error) {
+  // After a signal, what fails is the run being torn down under it: the handler exits.
+  if (stopping) await new Promise(() => {});
+  throw error;
 } finally {
-  await stack.stop();
-  await Promise.all([redis.stop(), postgres.stop()]);
-  rmSync(dir, { recursive: true, force: true });
+  if (!stopping) await cleanup();
 }

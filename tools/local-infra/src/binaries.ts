@@ -55,7 +55,8 @@ export function ensureDebianPackages(
     log,
   );
   const still = missing.filter((p) => !p.present());
-  if (still.length > 0) throw new Error(`Installed but still missing: ${still.map((p) => p.name).join(', ')}`);
+  if (still.length > 0)
+    throw new Error(`Installed but still missing: ${still.map((p) => p.name).join(', ')}`);
 }
 
 function installDebianPackages(packages: string[], log: (line: string) => void): void {

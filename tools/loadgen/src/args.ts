@@ -1,0 +1,124 @@
+import { parseArgs } from 'node:util';
+
+/** What `npm run bench -- …` asked for. */
+export interface BenchOptions {
+  /** Messages sent through each gateway. */
+  messages: number;
+  /** Concurrent HTTP clients (the same for Maskline and Kannel). */
+  concurrency: number;
+  /** SMPP window: Maskline's windowSize per bind, Kannel's max-pending-submits per connection. */
+  window: number;
+  /** SMPP binds per delivery-worker process (Kannel gets the same total number of connections). */
+  binds: number;
+  /** Delivery-worker processes (1 or 2). */
+  workers: number;
+  /** Simulated SMSC latency: delay before each submit_sm_resp, in ms. */
+  latencyMs: number;
+  /** Run Kannel side by side: 'auto' = when it is installed or can be installed. */
+  kannel: 'auto' | 'on' | 'off';
+  /** Seconds of steady load with heap sampling (null = the throughput run). */
+  soakSeconds: number | null;
+  /** Messages per second during the soak. */
+  soakRate: number;
+  /** Heap sample interval for the apps, ms. */
+  heapSampleMs: number;
+  /** Write a CPU profile (node --cpu-prof) of every app and summarize the hottest. */
+  profile: boolean;
+  /** Export spans from the apps to a discarding OTLP sink (tracing cost included). */
+  tracing: boolean;
+  /** Where the JSON result and the markdown table go. */
+  outDir: string;
+}
+
+export const DEFAULT_SOAK_SECONDS = 300;
+
+export const USAGE = `npm run bench -- [options]
+  --messages N         messages per gateway (default 20000)
+  --concurrency N      concurrent HTTP clients (default 64)
+  --window N           SMPP window per bind / Kannel max-pending-submits (default 10)
+  --binds N            SMPP binds per delivery worker (default 1)
+  --workers 1|2        delivery-worker processes (default 1)
+  --latency-ms N       simulated SMSC latency before each submit_sm_resp (default 0)
+  --kannel, --no-kannel  run Kannel side by side (default: on when installable)
+  --soak [SECONDS]     steady load with heap sampling instead (default 300 s)
+  --soak-rate N        messages/s during the soak (default 50)
+  --heap-sample-ms N   heap sample interval of each app (default 1000)
+  --profile            CPU-profile every app (V8 sampler, as node --cpu-prof), summarize the hottest
+  --tracing            apps export spans (to a discarding OTLP sink)
+  --out DIR            result directory (default .bench)`;
+
+export class UsageError extends Error {}
+
+/**
+ * Parses the bench's command line. `--soak` may stand alone (300 s) or take seconds.
+ * Throws UsageError on anything it does not understand.
+ */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const args = [...argv];
+  // `--soak` with no number after it means the default duration.
+  const soakAt = args.indexOf('--soak');
+  if (soakAt >= 0 && !/^\d+$/.test(args[soakAt + 1] ?? '')) {
+    args.splice(soakAt + 1, 0, String(DEFAULT_SOAK_SECONDS));
+  }
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(args).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const whole = (name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const value = Number(raw);
+    if (raw === undefined || !/^\d+$/.test(raw) || value < min || value > max) {
+      throw new UsageError(
+        `--${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}`,
+      );
+    }
+    return value;
+  };
+  if (values.kannel && values['no-kannel']) throw new UsageError('--kannel and --no-kannel together');
+  return {
+    messages: whole('messages', values.messages, 1),
+    concurrency: whole('concurrency', values.concurrency, 1),
+    window: whole('window', values.window, 1, 1000),
+    binds: whole('binds', values.binds, 1, 32),
+    workers: whole('workers', values.workers, 1, 2),
+    latencyMs: whole('latency-ms', values['latency-ms'], 0, 60_000),
+    kannel: values.kannel ? 'on' : values['no-kannel'] ? 'off' : 'auto',
+    soakSeconds: values.soak === undefined ? null : whole('soak', values.soak, 10),
+    soakRate: whole('soak-rate', values['soak-rate'], 1),
+    heapSampleMs: whole('heap-sample-ms', values['heap-sample-ms'], 10),
+    profile: values.profile === true,
+    tracing: values.tracing === true,
+    outDir: values.out ?? '.bench',
+  };
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      messages: { type: 'string', default: '20000' },
+      concurrency: { type: 'string', default: '64' },
+      window: { type: 'string', default: '10' },
+      binds: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '1' },
+      'latency-ms': { type: 'string', default: '0' },
+      kannel: { type: 'boolean' },
+      'no-kannel': { type: 'boolean' },
+      soak: { type: 'string' },
+      'soak-rate': { type: 'string', default: '50' },
+      'heap-sample-ms': { type: 'string', default: '1000' },
+      profile: { type: 'boolean' },
+      tracing: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** True when the command line asks for the usage text. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}

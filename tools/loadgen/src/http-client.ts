@@ -1,0 +1,43 @@
+import { Agent, request } from 'node:http';
+
+/**
+ * The harness's HTTP client, the same for both gateways: node:http over keep-alive
+ * connections (one per concurrent client). Cheaper per request than fetch (undici), so
+ * the load generator takes less of the two CPUs it shares with the gateway under test.
+ */
+export class HttpClient {
+  private readonly agent: Agent;
+
+  constructor(connections: number) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+  }
+
+  /** Sends one request and reads the whole response; resolves with its status code. */
+  send(
+    url: string,
+    options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const body = options.body === undefined ? undefined : Buffer.from(options.body);
+      const req = request(
+        url,
+        {
+          method: options.method ?? 'GET',
+          agent: this.agent,
+          headers: { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+        },
+        (res) => {
+          res.on('data', () => {});
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,369 @@
+/**
+ * Maskline's side of the bench: a fresh migrated database, a tenant and API key, the SMSC
+ * simulator as its own process, and the apps as real processes from their build (1 or 2
+ * delivery workers), each with the heap sampler preloaded (NODE_OPTIONS --import) and,
+ * when asked, `--cpu-prof`.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { type AppName, AppProcess, type ProcessHandle } from '@maskline/local-infra';
+import {
+  createTestDatabase,
+  seedTenant,
+  TEST_PEPPER,
+  type TestDatabase,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
+import type { BenchOptions } from './args.js';
+import { HttpClient } from './http-client.js';
+import { closedLoop, emptyCounters, openLoop, type RequestOutcome, waitForFinal } from './load.js';
+import { startProgress } from './progress.js';
+import { type GatewayResult, type ProcessFigures, type SoakResult, sinceBaseline } from './report.js';
+import { type SimProcess, startSimProcess } from './sim-process.js';
+import { heapGrowth, parseHeapSamples, perSecond, summarize } from './stats.js';
+import { processTreeUsage } from './tree-usage.js';
+
+/** During the soak each app runs a full GC this often, so the live heap can be read. */
+export const SOAK_GC_EVERY_MS = 10_000;
+const FINAL = ['delivered', 'undeliverable', 'expired', 'rejected', 'failed'];
+const READY: Record<AppName, RegExp> = {
+  ingest: /ingest listening/,
+  'delivery-worker': /delivery worker running/,
+  'receipt-processor': /receipt processor running/,
+};
+
+interface RunningApp {
+  /** ingest, delivery-worker, delivery-worker-2, receipt-processor */
+  name: string;
+  process: AppProcess;
+}
+
+/** A discarding OTLP/HTTP receiver, so tracing costs what exporting costs and nothing more. */
+async function startOtlpSink(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, server };
+}
+
+export class MasklineStack {
+  db!: TestDatabase;
+  sim!: SimProcess;
+  apiKey = '';
+  ingestUrl = '';
+  readonly apps: RunningApp[] = [];
+  private otlp: { url: string; server: Server } | null = null;
+  private http: HttpClient | null = null;
+  /** The simulator from the moment it is spawned (this.sim is set once it listens). */
+  private simHandle: ProcessHandle | null = null;
+  /** Set by stop(): nothing starts after it (a signal may stop the bench mid-start). */
+  private stopped = false;
+
+  constructor(
+    private readonly options: BenchOptions,
+    private readonly infra: {
+      redisUrl: string;
+      postgresUrl: string;
+      redisPid?: number;
+      postgresPid?: number;
+    },
+    /** The run's temp dir: heap samples and CPU profiles go under it. */
+    readonly dir: string,
+  ) {}
+
+  heapFile(app: string): string {
+    return join(this.dir, `heap-${app}.jsonl`);
+  }
+
+  profileDir(app: string): string {
+    return join(this.dir, 'profiles', app);
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    this.db = await createTestDatabase(this.infra.postgresUrl);
+    ({ apiKey: this.apiKey } = await seedTenant(this.db.pool));
+    this.sim = await startSimProcess(o.latencyMs, (handle) => {
+      this.simHandle = handle;
+      if (this.stopped) void handle.stop(); // a signal stopped the bench meanwhile
+    });
+    if (o.tracing) this.otlp = await startOtlpSink();
+    const common: Record<string, string> = {
+      DATABASE_URL: this.db.url,
+      REDIS_URL: this.infra.redisUrl,
+      QUEUE_PREFIX: uniqueQueuePrefix(),
+      LOG_LEVEL: 'info',
+      // The vault's keys for this database, once the test database carries them.
+      ...((this.db as { vaultEnv?: Record<string, string> }).vaultEnv ?? {}),
+      ...(this.otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.otlp.url } : {}),
+    };
+    const carriers = JSON.stringify([
+      {
+        id: 'sim',
+        plugin: 'smpp',
+        config: {
+          host: '127.0.0.1',
+          port: this.sim.port,
+          systemId: 'maskline',
+          password: 'secret',
+          windowSize: o.window,
+          binds: o.binds,
+        },
+      },
+    ]);
+    await this.startApp('receipt-processor', 'receipt-processor', common);
+    for (let w = 1; w <= o.workers; w++) {
+      await this.startApp('delivery-worker', w === 1 ? 'delivery-worker' : `delivery-worker-${w}`, {
+        ...common,
+        CARRIERS: carriers,
+      });
+    }
+    const ingest = await this.startApp('ingest', 'ingest', {
+      ...common,
+      PORT: '0',
+      API_KEY_PEPPER: TEST_PEPPER,
+    });
+    const line = ingest.lines.find((l) => l.includes('ingest listening')) ?? '';
+    const address = /"address":"([^"]+)"/.exec(line)?.[1];
+    if (!address) throw new Error(`ingest did not log its address: ${line}`);
+    this.ingestUrl = address;
+  }
+
+  private async startApp(app: AppName, name: string, env: Record<string, string>): Promise<AppProcess> {
+    const preload = (file: string) => `--import=${new URL(file, import.meta.url).href}`;
+    const nodeOptions = [preload('./heap-sampler.js')];
+    const profileEnv: Record<string, string> = {};
+    if (this.options.profile) {
+      mkdirSync(this.profileDir(name), { recursive: true });
+      nodeOptions.push(preload('./cpu-profiler.js'));
+      profileEnv.MASKLINE_CPU_PROFILE_FILE = join(this.profileDir(name), `${name}.cpuprofile`);
+    }
+    const proc = new AppProcess(app, {
+      ...env,
+      NODE_OPTIONS: nodeOptions.join(' '),
+      MASKLINE_HEAP_SAMPLE_MS: String(this.options.heapSampleMs),
+      MASKLINE_HEAP_SAMPLE_FILE: this.heapFile(name),
+      ...(this.options.soakSeconds === null ? {} : { MASKLINE_HEAP_GC_EVERY_MS: String(SOAK_GC_EVERY_MS) }),
+      ...profileEnv,
+    });
+    if (this.stopped) throw new Error('the bench is stopping');
+    // Listed before it is ready, so stop() (on a signal too) never leaves it behind.
+    this.apps.push({ name, process: proc });
+    await proc.start(READY[app]);
+    return proc;
+  }
+
+  async send(i: number): Promise<boolean> {
+    this.http ??= new HttpClient(this.options.concurrency);
+    const status = await this.http.send(`${this.ingestUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: `+4479${String(10_000_000 + i)}`, from: 'Bench', body: `bench ${i}` }),
+    });
+    return status === 202;
+  }
+
+  /** Counts by status (every message in this fresh database is the bench's). */
+  async counts(): Promise<{ delivered: number; final: number; submitted: number }> {
+    const { rows } = await this.db.pool.query<{ delivered: string; final: string; submitted: string }>(
+      `SELECT count(*) FILTER (WHERE status = 'delivered') AS delivered,
+              count(*) FILTER (WHERE status = ANY($1)) AS final,
+              count(submitted_at) AS submitted
+       FROM messages`,
+      [FINAL],
+    );
+    const r = rows[0]!;
+    return { delivered: Number(r.delivered), final: Number(r.final), submitted: Number(r.submitted) };
+  }
+
+  /** CPU and peak RSS of every app and the simulator, plus the highest heap sampled. */
+  usage(): Record<string, ProcessFigures | null> {
+    const out: Record<string, ProcessFigures | null> = {};
+    for (const app of this.apps) {
+      const u = app.process.usage();
+      const samples = existsSync(this.heapFile(app.name))
+        ? parseHeapSamples(readFileSync(this.heapFile(app.name), 'utf8'))
+        : [];
+      out[app.name] = u
+        ? {
+            ...u,
+            ...(samples.length ? { peakHeapUsedMiB: Math.max(...samples.map((s) => s.heapUsedMiB)) } : {}),
+          }
+        : null;
+    }
+    if (this.infra.redisPid) out.redis = processTreeUsage(this.infra.redisPid);
+    if (this.infra.postgresPid) out.postgres = processTreeUsage(this.infra.postgresPid);
+    out['smsc-sim'] = this.sim ? this.sim.usage() : null;
+    return out;
+  }
+
+  /** The newest .cpuprofile of each app (written when the app exits). */
+  profiles(): { app: string; file: string }[] {
+    const found: { app: string; file: string }[] = [];
+    for (const app of this.apps) {
+      const dir = this.profileDir(app.name);
+      if (!existsSync(dir)) continue;
+      const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+      if (files[0]) found.push({ app: app.name, file: join(dir, files.sort().at(-1)!) });
+    }
+    return found;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.http?.close();
+    for (const app of [...this.apps].reverse()) await app.process.stop();
+    await this.simHandle?.stop();
+    await new Promise<void>((resolve) => (this.otlp ? this.otlp.server.close(() => resolve()) : resolve()));
+    await this.db?.drop();
+  }
+}
+
+/** The throughput run: N messages from C clients, then every one followed to its final state. */
+export async function runMaskline(stack: MasklineStack, options: BenchOptions): Promise<GatewayResult> {
+  const baseline = stack.usage();
+  const counters = emptyCounters();
+  let delivered = 0;
+  let sendingDone = false;
+  const cpuBefore = process.cpuUsage();
+  const started = Date.now();
+  const progress = startProgress(() => ({
+    label: 'maskline',
+    total: options.messages,
+    accepted: counters.accepted,
+    delivered,
+    elapsedMs: Date.now() - started,
+  }));
+  let outcomes: RequestOutcome[] = [];
+  const sending = closedLoop(options.messages, options.concurrency, (i) => stack.send(i), counters).then(
+    (o) => {
+      outcomes = o;
+      sendingDone = true;
+    },
+  );
+  const read = async () => {
+    const c = await stack.counts();
+    delivered = c.delivered;
+    return c;
+  };
+  await waitForFinal(
+    read,
+    () => counters.accepted,
+    () => sendingDone,
+    Math.max(600_000, options.messages * 50),
+  );
+  await sending;
+  progress.stop();
+  const harness = process.cpuUsage(cpuBefore);
+  const processes = sinceBaseline(stack.usage(), baseline);
+
+  const { rows } = await stack.db.pool.query<{
+    status: string;
+    created: number;
+    submitted: number | null;
+    done: number | null;
+  }>(
+    `SELECT status, extract(epoch FROM created_at) * 1000 AS created,
+            extract(epoch FROM submitted_at) * 1000 AS submitted,
+            extract(epoch FROM done_at) * 1000 AS done
+     FROM messages`,
+  );
+  const ms = (v: number | null) => (v === null ? null : Number(v));
+  const done = rows.filter((r) => r.status === 'delivered');
+  const submittedRows = rows.filter((r) => r.submitted !== null);
+  const lastSubmitted = Math.max(started, ...submittedRows.map((r) => ms(r.submitted)!));
+  const lastDelivered = Math.max(started, ...done.map((r) => ms(r.done)!));
+  const diff = (list: typeof rows, a: 'created' | 'submitted', b: 'submitted' | 'done') =>
+    list.filter((r) => r[a] !== null && r[b] !== null).map((r) => Number(r[b]) - Number(r[a]));
+  return {
+    gateway: 'maskline',
+    messages: options.messages,
+    accepted: counters.accepted,
+    submitted: submittedRows.length,
+    delivered: done.length,
+    failed: rows.filter((r) => r.status !== 'delivered' && FINAL.includes(r.status)).length,
+    acceptedPerSecond: perSecond(counters.accepted, counters.lastAcceptedAt - started),
+    submittedPerSecond: perSecond(submittedRows.length, lastSubmitted - started),
+    deliveredPerSecond: perSecond(done.length, lastDelivered - started),
+    seconds: (lastDelivered - started) / 1000,
+    deliveredMeasure:
+      'status `delivered` committed in PostgreSQL (done_at; polled every 500 ms) — signed webhooks do not exist yet, so there is no callback hop',
+    latencyMs: {
+      request: summarize(outcomes.map((o) => o.latencyMs)),
+      acceptToSubmitted: summarize(diff(rows, 'created', 'submitted')),
+      submittedToDelivered: summarize(diff(done, 'submitted', 'done')),
+      acceptToDelivered: summarize(diff(done, 'created', 'done')),
+    },
+    processes,
+    harnessCpuSeconds: (harness.user + harness.system) / 1e6,
+  };
+}
+
+/** The soak: a steady rate for `seconds`, heap sampled in every app; stops by itself. */
+export async function runSoak(stack: MasklineStack, options: BenchOptions): Promise<SoakResult> {
+  const baseline = stack.usage();
+  const seconds = options.soakSeconds ?? 300;
+  const counters = emptyCounters();
+  let delivered = 0;
+  let sendingDone = false;
+  const started = Date.now();
+  const total = Math.round(options.soakRate * seconds);
+  const progress = startProgress(
+    () => ({
+      label: `soak ${Math.min(seconds, Math.round((Date.now() - started) / 1000))}/${seconds} s`,
+      total,
+      accepted: counters.accepted,
+      delivered,
+      elapsedMs: Date.now() - started,
+    }),
+    process.stderr,
+    15_000,
+  );
+  let outcomes: RequestOutcome[] = [];
+  const sending = openLoop(
+    options.soakRate,
+    seconds,
+    options.concurrency,
+    (i) => stack.send(i),
+    counters,
+  ).then((o) => {
+    outcomes = o;
+    sendingDone = true;
+  });
+  const read = async () => {
+    const c = await stack.counts();
+    delivered = c.delivered;
+    return c;
+  };
+  await waitForFinal(
+    read,
+    () => counters.accepted,
+    () => sendingDone,
+    (seconds + 300) * 1000,
+  );
+  await sending;
+  progress.stop();
+  const heap: SoakResult['heap'] = {};
+  for (const app of stack.apps) {
+    const file = stack.heapFile(app.name);
+    // Only the samples taken while the load ran: not start-up, not the drain at the end.
+    const samples = existsSync(file) ? parseHeapSamples(readFileSync(file, 'utf8')) : [];
+    heap[app.name] = heapGrowth(samples.filter((s) => s.t >= started && s.t <= started + seconds * 1000));
+  }
+  return {
+    seconds,
+    gcEverySeconds: SOAK_GC_EVERY_MS / 1000,
+    rate: options.soakRate,
+    sent: counters.sent,
+    skipped: counters.skipped,
+    requestLatencyMs: summarize(outcomes.filter((o) => !Number.isNaN(o.latencyMs)).map((o) => o.latencyMs)),
+    accepted: counters.accepted,
+    delivered,
+    heap,
+    processes: sinceBaseline(stack.usage(), baseline),
+  };
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SOAK_SECONDS, parseBenchArgs, UsageError, wantsHelp } from '../src/args.js';
+
+describe('parseBenchArgs', () => {
+  it('has the issue’s defaults', () => {
+    expect(parseBenchArgs([])).toEqual({
+      messages: 20_000,
+      concurrency: 64,
+      window: 10,
+      binds: 1,
+      workers: 1,
+      latencyMs: 0,
+      kannel: 'auto',
+      soakSeconds: null,
+      soakRate: 50,
+      heapSampleMs: 1000,
+      profile: false,
+      tracing: false,
+      outDir: '.bench',
+    });
+  });
+
+  it('reads every knob', () => {
+    const o = parseBenchArgs([
+      '--messages',
+      '2000',
+      '--concurrency=32',
+      '--window',
+      '100',
+      '--binds',
+      '2',
+      '--workers',
+      '2',
+      '--latency-ms',
+      '20',
+      '--no-kannel',
+      '--profile',
+      '--tracing',
+      '--out',
+      '/tmp/b',
+    ]);
+    expect(o).toMatchObject({
+      messages: 2000,
+      concurrency: 32,
+      window: 100,
+      binds: 2,
+      workers: 2,
+      latencyMs: 20,
+      kannel: 'off',
+      profile: true,
+      tracing: true,
+      outDir: '/tmp/b',
+    });
+    expect(parseBenchArgs(['--kannel']).kannel).toBe('on');
+  });
+
+  it('takes --soak alone (300 s) or with seconds', () => {
+    expect(parseBenchArgs(['--soak']).soakSeconds).toBe(DEFAULT_SOAK_SECONDS);
+    expect(parseBenchArgs(['--soak', '--soak-rate', '50'])).toMatchObject({ soakSeconds: 300, soakRate: 50 });
+    expect(parseBenchArgs(['--soak', '120']).soakSeconds).toBe(120);
+    expect(parseBenchArgs(['--soak=60']).soakSeconds).toBe(60);
+  });
+
+  it('refuses what it does not understand', () => {
+    for (const bad of [
+      ['--messages', '0'],
+      ['--messages', '1.5'],
+      ['--messages', 'many'],
+      ['--workers', '3'],
+      ['--window', '1001'],
+      ['--latency-ms', '-1'],
+      ['--soak', '5'],
+      ['--kannel', '--no-kannel'],
+      ['--frobnicate'],
+      ['positional'],
+    ]) {
+      expect(() => parseBenchArgs(bad), bad.join(' ')).toThrow(UsageError);
+    }
+  });
+
+  it('spots --help', () => {
+    expect(wantsHelp(['--messages', '5', '-h'])).toBe(true);
+    expect(wantsHelp(['--messages', '5'])).toBe(false);
+  });
+});
