@@ -93,7 +93,9 @@ export class MasklineStack {
     });
     if (o.tracing) this.otlp = await startOtlpSink();
     const common: Record<string, string> = {
-      DATABASE_URL: this.db.url,
+      // As in production: the apps' role, and this run's own keyring.
+      DATABASE_URL: this.db.appUrl,
+      ...this.db.vaultEnv,
       REDIS_URL: this.infra.redisUrl,
       QUEUE_PREFIX: uniqueQueuePrefix(),
       LOG_LEVEL: 'info',
