@@ -1,7 +1,7 @@
 import { commonConfigShape } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
+import { maskingConfigShape } from '@maskline/masking';
 import { z } from 'zod';
-import { maskingConfigShape } from './masking/masking-config.js';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
 export const ingestConfigSchema = z.object({

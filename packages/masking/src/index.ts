@@ -1,3 +1,4 @@
+export * from './config/masking-config.js';
 export * from './expiry/expiry-queue.js';
 export * from './pool/number-import.js';
 export * from './relay/relay-router.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The masking settings of the ingest app (spread into its config schema). */
+/** Masking settings every app that allocates or frees numbers reads (spread into its config schema). */
 export const maskingConfigShape = {
   /** Cool-off of a released or rotated virtual number before it is allocated again (default 24 h). */
   MASKING_QUARANTINE_MS: z.coerce
