@@ -82,6 +82,24 @@ declare module 'smpp' {
   export function connect(options: SessionOptions, listener?: () => void): Session;
   export function connect(url: string, listener?: () => void): Session;
 
+  /** A PDU field's wire type: read from a raw PDU buffer at an offset, and its encoded size. */
+  export interface FieldType {
+    read(buffer: Buffer, offset: number, length?: number): unknown;
+    size(value: unknown): number;
+  }
+
+  export interface CommandDefinition {
+    id: number;
+    /** The command's name (set on the definition by the package). */
+    command: CommandName;
+    /** Mandatory parameters, in wire order. */
+    params?: Record<string, { type: FieldType }>;
+  }
+
+  /** Command definitions by name and by command_id (SMPP 3.4 §5.1.2.1). */
+  export const commands: Record<CommandName, CommandDefinition>;
+  export const commandsById: Record<number, CommandDefinition | undefined>;
+
   export const errors: Record<string, number>;
   export const consts: {
     REGISTERED_DELIVERY: Record<string, number>;

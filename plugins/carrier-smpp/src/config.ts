@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { RECEIPT_ID_RADIX } from './message-id.js';
 
+export const BIND_MODES = ['transceiver', 'transmitter-receiver'] as const;
+export const LONG_MESSAGE_MODES = ['udh8', 'udh16', 'sar', 'payload'] as const;
+
 /**
  * Configuration of one SMPP carrier (the `config` object of a CARRIERS entry). Only host,
  * systemId and password are required; every other field has a default that suits a
@@ -27,9 +30,13 @@ export const smppConfigSchema = z
     systemId: z.string().min(1).max(15).regex(ascii),
     password: z.string().max(8).regex(ascii),
     systemType: z.string().max(12).regex(ascii).default(''),
-    /** Only 'transceiver' for now; the field is here for a later TX/RX bind pair. */
-    bindMode: z.enum(['transceiver']).default('transceiver'),
-    /** Transceiver binds (TCP connections) to open; submits go round-robin over bound ones. */
+    /**
+     * `transceiver`: one bind_transceiver connection per bind slot. `transmitter-receiver`:
+     * a bind_transmitter (submits) plus a bind_receiver (receipts, MO) per slot, for SMSCs
+     * without bind_transceiver.
+     */
+    bindMode: z.enum(BIND_MODES).default('transceiver'),
+    /** Bind slots; submits go round-robin over the bound ones that can transmit. */
     binds: z.number().int().min(1).max(32).default(1),
     /** Outstanding submit_sm (awaiting submit_sm_resp) allowed per bind. */
     windowSize: z.number().int().min(1).max(1000).default(10),
@@ -62,6 +69,29 @@ export const smppConfigSchema = z
      * a retried message that kills the link each time would take every submit with it.
      */
     maxBodyOctets: z.number().int().min(1).max(65_535).default(8000),
+    /**
+     * How a body longer than one segment goes out: `udh8` (default) / `udh16` split it into
+     * parts with a concatenation UDH (8- or 16-bit reference, esm_class 0x40), `sar` into
+     * parts with the sar_* TLVs, `payload` whole in one message_payload TLV.
+     */
+    longMessages: z.enum(LONG_MESSAGE_MODES).default('udh8'),
+    /** ESME_RTHROTTLED / ESME_RMSGQFUL: resend the same submit this often before failing it. */
+    throttleRetries: z.number().int().min(0).max(100).default(8),
+    /** First pause after a throttling answer; doubles per consecutive one up to throttlePauseMaxMs. */
+    throttlePauseMinMs: ms(0).default(50),
+    throttlePauseMaxMs: ms(0).default(2000),
+    /** Wait this long for the missing parts of a multipart MO message. */
+    moReassemblyTimeoutMs: ms(1).default(120_000),
+    /** When parts are still missing at the timeout: `publish` what arrived (gaps marked) or `drop`. */
+    moIncomplete: z.enum(['publish', 'drop']).default('publish'),
+    /** Put where a part is missing when an incomplete MO message is published. */
+    moMissingPartMarker: z.string().max(20).default('[…]'),
+    /** Multipart MO messages held at once; beyond this the oldest is finished early. */
+    moMaxPending: z.number().int().min(1).max(1_000_000).default(10_000),
+    /** Longest PDU accepted from the SMSC (command_length); longer resets the link. */
+    maxPduOctets: z.number().int().min(64).max(1_048_576).default(16_384),
+    /** A PDU whose bytes stop arriving part-way is given this long before the link is reset. */
+    pduReadTimeoutMs: ms(1).default(10_000),
     /** Alphanumeric sender id (e.g. "Maskline"): TON 5 (alphanumeric), NPI 0 (unknown). */
     sourceTonAlphanumeric: ton.default(5),
     sourceNpiAlphanumeric: npi.default(0),
@@ -78,4 +108,8 @@ export const smppConfigSchema = z
   .refine((config) => config.reconnectMaxMs >= config.reconnectMinMs, {
     path: ['reconnectMaxMs'],
     message: 'must be at least reconnectMinMs',
+  })
+  .refine((config) => config.throttlePauseMaxMs >= config.throttlePauseMinMs, {
+    path: ['throttlePauseMaxMs'],
+    message: 'must be at least throttlePauseMinMs',
   });

@@ -3,7 +3,7 @@ import type { PDU } from 'smpp';
 import { inboundAddress } from './addresses.js';
 import { alphabetOf, decodeText, decodeUcs2 } from './encoding.js';
 import type { DeliverSmDecision } from './internal-types.js';
-import { deliverSmOctets } from './message-octets.js';
+import { deliverSmBody } from './message-octets.js';
 import { parseReceipt } from './receipt-parser.js';
 
 /**
@@ -38,7 +38,7 @@ export function readDeliverSm(pdu: PDU, receivedAt: string): DeliverSmDecision {
   const kind = deliverSmType(pdu);
   if (kind === 'other') return { kind: 'ignored', reason: 'sme_acknowledgement' };
   const dataCoding = num(pdu.data_coding);
-  const octets = deliverSmOctets(pdu);
+  const { octets, udh } = deliverSmBody(pdu);
   if (kind === 'receipt') {
     const receipt = parseReceipt(receiptText(octets, dataCoding), {
       receiptedMessageId: str(pdu.receipted_message_id) || undefined,
@@ -48,16 +48,58 @@ export function readDeliverSm(pdu: PDU, receivedAt: string): DeliverSmDecision {
     if (!receipt) return { kind: 'ignored', reason: 'receipt_without_id' };
     return { kind: 'receipt', event: { type: 'receipt', ...receipt } };
   }
+  const event = {
+    type: 'inbound' as const,
+    from: inboundAddress(str(pdu.source_addr), num(pdu.source_addr_ton)),
+    to: inboundAddress(str(pdu.destination_addr), num(pdu.dest_addr_ton)),
+    body: decodeText(octets, dataCoding),
+    receivedAt,
+  };
+  const concat = concatenationOf(pdu, udh);
+  if (!concat) return { kind: 'inbound', event };
+  const key = `${concat.scheme}:${concat.ref}:${concat.total}:${event.from}:${event.to}`;
   return {
     kind: 'inbound',
-    event: {
-      type: 'inbound',
-      from: inboundAddress(str(pdu.source_addr), num(pdu.source_addr_ton)),
-      to: inboundAddress(str(pdu.destination_addr), num(pdu.dest_addr_ton)),
-      body: decodeText(octets, dataCoding),
-      receivedAt,
-    },
+    event,
+    part: { key, total: concat.total, seq: concat.seq, octets: Buffer.from(octets), dataCoding },
   };
+}
+
+export interface Concatenation {
+  /** Where the reference came from: UDH IE 0x00 (8-bit), IE 0x08 (16-bit), or the sar_* TLVs. */
+  scheme: 'udh8' | 'udh16' | 'sar';
+  ref: number;
+  total: number;
+  seq: number;
+}
+
+/**
+ * The concatenation info of an MO part: a UDH IE 0x00 / 0x08, else the SAR TLVs. Undefined
+ * for a whole message, or when the values make no sense (total < 2, seq outside 1..total):
+ * such a part is published on its own rather than held for parts that cannot come.
+ */
+export function concatenationOf(pdu: PDU, udh: readonly Buffer[]): Concatenation | undefined {
+  let found: Concatenation | undefined;
+  for (const ie of udh) {
+    if (ie[0] === 0x00 && ie[1] === 3 && ie.length === 5) {
+      found = { scheme: 'udh8', ref: ie[2]!, total: ie[3]!, seq: ie[4]! };
+      break;
+    }
+    if (ie[0] === 0x08 && ie[1] === 4 && ie.length === 6) {
+      found = { scheme: 'udh16', ref: ie.readUInt16BE(2), total: ie[4]!, seq: ie[5]! };
+      break;
+    }
+  }
+  if (!found && typeof pdu.sar_msg_ref_num === 'number') {
+    found = {
+      scheme: 'sar',
+      ref: pdu.sar_msg_ref_num,
+      total: num(pdu.sar_total_segments),
+      seq: num(pdu.sar_segment_seqnum),
+    };
+  }
+  if (!found || found.total < 2 || found.seq < 1 || found.seq > found.total) return undefined;
+  return found;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { GSM7_BASIC, GSM7_ESCAPE, GSM7_EXTENSION, segmentInfo } from '@maskline/core';
 import type { EncodedText, MessagePart } from './internal-types.js';
+import type { SmppLongMessageMode } from './types.js';
 
 /**
  * Text encoding for submit_sm and decoding for deliver_sm. We always hand the smpp package
@@ -53,21 +54,114 @@ export function encodeText(text: string): EncodedText {
 }
 
 /**
- * The submit_sm PDUs (body fields) for one message. Today always one part: a body that
- * fits one segment goes in short_message, a longer one whole in message_payload with an
- * empty short_message (SMPP 3.4 §5.3.2.32). One segment is 140 octets on the air; GSM
- * travels unpacked over SMPP, so 160 septets take 160 octets of short_message (allowed up
- * to 254) and the SMSC packs them. Using message_payload only when needed keeps single
- * segments working with SMSCs that do not support it. UDH concatenation will split the body here instead
- * (one part per segment, esm_class 0x40, a UDH in front of each short_message); the
- * carrier already submits every part and collects their ids.
+ * The submit_sm PDUs (body fields) for one message. A body that fits one segment (160
+ * septets / 70 UCS-2 units, as @maskline/core's segmentInfo counts) goes in one
+ * short_message. GSM travels unpacked over SMPP, so 160 septets take 160 octets of
+ * short_message (allowed up to 254) and the SMSC packs them. A longer body, per `mode`:
+ *
+ * - `udh8`: one submit_sm per part, esm_class 0x40, short_message = UDH `05 00 03 ref n i`
+ *   + the part. A part holds 153 septets (the 6-octet UDH takes 7 septets of the 160) or
+ *   134 UCS-2 octets (67 units).
+ * - `udh16`: the same with UDH `06 08 04 refHi refLo n i`: 152 septets / 132 octets (66).
+ * - `sar`: one submit_sm per part with sar_msg_ref_num / sar_total_segments /
+ *   sar_segment_seqnum; the SMSC builds the UDH, so parts are sized as for `udh8`.
+ * - `payload`: the whole body in message_payload, short_message empty (SMPP 3.4 §5.3.2.32).
+ *
+ * Parts never split a character: a GSM extension (0x1B + code) stays in one part, and so
+ * does a UCS-2 surrogate pair. A part can therefore hold one unit less than the maximum,
+ * and the part count can exceed the segment count by one in such edge cases.
  */
-export function messageParts(encoded: EncodedText): MessagePart[] {
+export const UDH8_GSM_SEPTETS = 153;
+export const UDH8_UCS2_OCTETS = 134;
+export const UDH16_GSM_SEPTETS = 152;
+export const UDH16_UCS2_OCTETS = 132;
+/** Most parts a concatenated message can have (the count is one octet). */
+export const MAX_PARTS = 255;
+
+export function messageParts(
+  encoded: EncodedText,
+  mode: SmppLongMessageMode = 'udh8',
+  reference = 0,
+): MessagePart[] {
   const { dataCoding, bytes } = encoded;
   if (encoded.segments === 1) {
     return [{ esm_class: 0, data_coding: dataCoding, short_message: bytes }];
   }
-  return [{ esm_class: 0, data_coding: dataCoding, short_message: Buffer.alloc(0), message_payload: bytes }];
+  if (mode === 'payload') {
+    return [
+      { esm_class: 0, data_coding: dataCoding, short_message: Buffer.alloc(0), message_payload: bytes },
+    ];
+  }
+  const gsm = encoded.encoding === 'gsm7';
+  const capacity =
+    mode === 'udh16'
+      ? gsm
+        ? UDH16_GSM_SEPTETS
+        : UDH16_UCS2_OCTETS
+      : gsm
+        ? UDH8_GSM_SEPTETS
+        : UDH8_UCS2_OCTETS;
+  const chunks = gsm ? splitGsm7(bytes, capacity) : splitUcs2(bytes, capacity);
+  if (chunks.length > MAX_PARTS) {
+    throw new RangeError(`A message of ${chunks.length} parts exceeds the ${MAX_PARTS}-part limit.`);
+  }
+  const total = chunks.length;
+  return chunks.map((chunk, index) => {
+    const seq = index + 1;
+    if (mode === 'sar') {
+      return {
+        esm_class: 0,
+        data_coding: dataCoding,
+        short_message: chunk,
+        sar_msg_ref_num: reference & 0xffff,
+        sar_total_segments: total,
+        sar_segment_seqnum: seq,
+      };
+    }
+    const udh =
+      mode === 'udh16'
+        ? Buffer.from([0x06, 0x08, 0x04, (reference >> 8) & 0xff, reference & 0xff, total, seq])
+        : Buffer.from([0x05, 0x00, 0x03, reference & 0xff, total, seq]);
+    return { esm_class: ESM_UDHI, data_coding: dataCoding, short_message: Buffer.concat([udh, chunk]) };
+  });
+}
+
+/** esm_class bit 6: short_message starts with a user data header. */
+export const ESM_UDHI = 0x40;
+
+/** Unpacked GSM septets in chunks of at most `capacity`, never ending a chunk on an ESC. */
+export function splitGsm7(bytes: Buffer, capacity: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = start;
+    // Walk whole characters: ESC + code is one character of two septets.
+    while (end < bytes.length) {
+      const width = bytes[end] === ESC && end + 1 < bytes.length ? 2 : 1;
+      if (end + width - start > capacity) break;
+      end += width;
+    }
+    chunks.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return chunks;
+}
+
+/** UCS-2 octets in chunks of at most `capacity` (even), never splitting a surrogate pair. */
+export function splitUcs2(bytes: Buffer, capacity: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  const even = capacity - (capacity % 2);
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(bytes.length, start + even);
+    if (end < bytes.length && end - start >= 4) {
+      const last = bytes.readUInt16BE(end - 2);
+      if (last >= 0xd800 && last <= 0xdbff) end -= 2; // a high surrogate: its pair goes to the next part
+    }
+    chunks.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return chunks;
 }
 
 export function decodeGsm7(bytes: Buffer): string {

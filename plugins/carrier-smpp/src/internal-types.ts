@@ -27,12 +27,15 @@ export interface EncodedText {
   segments: number;
 }
 
-/** The body fields of one submit_sm. One part per message until UDH concatenation lands. */
+/** The body fields of one submit_sm: a whole message, or one part of a concatenated one. */
 export interface MessagePart {
   esm_class: number;
   data_coding: number;
   short_message: Buffer;
   message_payload?: Buffer;
+  sar_msg_ref_num?: number;
+  sar_total_segments?: number;
+  sar_segment_seqnum?: number;
 }
 
 /** What the command_status of a failed submit means for Maskline. */
@@ -75,5 +78,17 @@ export type IgnoredReason = 'receipt_without_id' | 'sme_acknowledgement' | 'unre
 /** What a deliver_sm is: a receipt, an MO message, or something acknowledged and dropped. */
 export type DeliverSmDecision =
   | { kind: 'receipt'; event: ReceiptEvent }
-  | { kind: 'inbound'; event: InboundEvent }
+  | { kind: 'inbound'; event: InboundEvent; part?: MoPart }
   | { kind: 'ignored'; reason: IgnoredReason };
+
+/** One part of a multipart MO message, to be held until every part is there. */
+export interface MoPart {
+  /** Identifies the message: scheme, reference, part count, sender and recipient. */
+  key: string;
+  total: number;
+  /** 1-based. */
+  seq: number;
+  /** The part's body octets, UDH removed. */
+  octets: Buffer;
+  dataCoding: number;
+}

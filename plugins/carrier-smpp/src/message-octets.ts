@@ -1,5 +1,6 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
 import smpp from 'smpp';
+import { RAW_MESSAGE_PAYLOAD, RAW_SHORT_MESSAGE } from './session/pdu-reader.js';
 
 /**
  * Raw octets of a received short_message / message_payload.
@@ -10,7 +11,7 @@ import smpp from 'smpp';
  * re-encode the string the way the package decoded it to get the octets back, then decode
  * them ourselves (the package decodes 0x01 (IA5/ASCII) as GSM, which is wrong). This is
  * exact for UCS-2, Latin-1 and 7-bit GSM/ASCII; GSM octets above 0x7F were already turned
- * into spaces by the package. A UDH, when present, is dropped (no concatenation yet).
+ * into spaces by the package. A UDH, when present, is not part of the octets.
  */
 export function messageOctets(value: unknown, dataCoding: number): Buffer {
   if (Buffer.isBuffer(value)) return value;
@@ -32,10 +33,63 @@ export function messageOctets(value: unknown, dataCoding: number): Buffer {
   }
 }
 
-/** The body octets of a deliver_sm: short_message, or message_payload when that is empty. */
+/** The body octets of a deliver_sm (UDH removed): short_message, or message_payload when that is empty. */
 export function deliverSmOctets(pdu: Record<string, unknown>): Buffer {
+  return deliverSmBody(pdu).octets;
+}
+
+/** A deliver_sm body: its octets without the UDH, and the UDH's information elements. */
+export interface DeliverSmBody {
+  octets: Buffer;
+  /** Information elements as `[iei, length, ...data]`, when the body had a UDH. */
+  udh: Buffer[];
+}
+
+const ESM_UDHI = 0x40;
+
+/**
+ * The body of a deliver_sm. Prefers the raw octets our PDU reader attached (exact for every
+ * coding, GSM octets above 0x7F included); falls back to re-encoding what the package
+ * decoded (a PDU that did not come through the reader, e.g. in tests).
+ */
+export function deliverSmBody(pdu: Record<string, unknown>): DeliverSmBody {
+  const esmClass = typeof pdu.esm_class === 'number' ? pdu.esm_class : 0;
+  const rawShort = pdu[RAW_SHORT_MESSAGE];
+  const rawPayload = pdu[RAW_MESSAGE_PAYLOAD];
+  if (Buffer.isBuffer(rawShort) || Buffer.isBuffer(rawPayload)) {
+    const raw =
+      Buffer.isBuffer(rawShort) && rawShort.length > 0
+        ? rawShort
+        : Buffer.isBuffer(rawPayload)
+          ? rawPayload
+          : Buffer.alloc(0);
+    return esmClass & ESM_UDHI ? splitUdh(raw) : { octets: raw, udh: [] };
+  }
   const dataCoding = typeof pdu.data_coding === 'number' ? pdu.data_coding : 0;
   const short = messageOctets(pdu.short_message, dataCoding);
-  if (short.length > 0 || pdu.message_payload === undefined) return short;
-  return messageOctets(pdu.message_payload, dataCoding);
+  const field =
+    short.length > 0 || pdu.message_payload === undefined ? pdu.short_message : pdu.message_payload;
+  const octets = field === pdu.short_message ? short : messageOctets(field, dataCoding);
+  return { octets, udh: packageUdh(field) };
+}
+
+/** `udhl, IEs…, text`: the IEs and the text. A UDH longer than the body is treated as text. */
+export function splitUdh(raw: Buffer): DeliverSmBody {
+  const length = raw[0];
+  if (length === undefined || 1 + length > raw.length) return { octets: raw, udh: [] };
+  const header = raw.subarray(1, 1 + length);
+  const udh: Buffer[] = [];
+  for (let i = 0; i + 2 <= header.length; ) {
+    const ieLength = header[i + 1]!;
+    if (i + 2 + ieLength > header.length) break;
+    udh.push(header.subarray(i, i + 2 + ieLength));
+    i += 2 + ieLength;
+  }
+  return { octets: raw.subarray(1 + length), udh };
+}
+
+function packageUdh(field: unknown): Buffer[] {
+  if (typeof field !== 'object' || field === null || !('udh' in field)) return [];
+  const udh = (field as { udh: unknown }).udh;
+  return Array.isArray(udh) ? udh.filter((ie): ie is Buffer => Buffer.isBuffer(ie)) : [];
 }

@@ -13,37 +13,63 @@ import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { PDU } from 'smpp';
 import { destinationAddress, sourceAddress } from './addresses.js';
 import { readDeliverSm } from './deliver-sm.js';
-import { encodeText, messageParts } from './encoding.js';
-import type { DeliverSmDecision, EncodedText } from './internal-types.js';
+import { encodeText, MAX_PARTS, messageParts } from './encoding.js';
+import type { DeliverSmDecision, EncodedText, MessagePart } from './internal-types.js';
 import { canonicalMessageId, receiptIdInSubmitForm } from './message-id.js';
-import { SmppBind } from './session/smpp-bind.js';
+import { MoReassembler } from './mo-reassembly.js';
+import { SmppBind, type SmppBindRole } from './session/smpp-bind.js';
 import { submitStatusError } from './submit-status.js';
 import type { SmppConfig } from './types.js';
 
 const ESME_ROK = 0x00;
 
 /**
- * The SMPP carrier: `binds` transceiver binds to one SMSC. Submits go round-robin over the
- * binds that are bound (preferring one with a free window slot); deliver_sm (receipts and
- * MO) is acknowledged only once the host has made the event durable.
+ * The SMPP carrier: `binds` bind slots to one SMSC, each a transceiver or a transmitter +
+ * receiver pair. Submits go round-robin over the bound binds that can transmit (preferring
+ * one with a free window slot); a long body goes as UDH / SAR parts or one message_payload
+ * (`longMessages`), all parts on the same bind. deliver_sm (receipts and MO) is
+ * acknowledged only once the host has made the event durable; multipart MO is reassembled
+ * first (see MoReassembler for the acknowledgement trade-off).
  */
 export class SmppCarrier implements CarrierPlugin {
   readonly #ctx: PluginContext;
   readonly #config: SmppConfig;
   readonly #logger: Logger;
   readonly #binds: SmppBind[];
+  readonly #transmitters: SmppBind[];
+  readonly #mo: MoReassembler;
   #next = 0;
+  /** Concatenation reference of the next long message (8-bit UDH uses its low octet). */
+  #reference = Math.floor(Math.random() * 0x10000);
   #closed = false;
 
   constructor(ctx: PluginContext, config: SmppConfig) {
     this.#ctx = ctx;
     this.#config = config;
     this.#logger = ctx.logger.child({ carrier: ctx.carrierId, plugin: 'smpp' });
-    this.#binds = Array.from(
-      { length: config.binds },
-      (_, index) =>
-        new SmppBind({ config, index, logger: this.#logger, onDeliver: (pdu) => this.#onDeliver(pdu) }),
+    const roles: SmppBindRole[] =
+      config.bindMode === 'transmitter-receiver' ? ['transmitter', 'receiver'] : ['transceiver'];
+    this.#binds = Array.from({ length: config.binds }).flatMap((_, index) =>
+      roles.map(
+        (role) =>
+          new SmppBind({
+            config,
+            index,
+            role,
+            logger: this.#logger,
+            onDeliver: (pdu) => this.#onDeliver(pdu),
+          }),
+      ),
     );
+    this.#transmitters = this.#binds.filter((bind) => bind.canTransmit);
+    this.#mo = new MoReassembler({
+      timeoutMs: config.moReassemblyTimeoutMs,
+      incomplete: config.moIncomplete,
+      missingMarker: config.moMissingPartMarker,
+      maxPending: config.moMaxPending,
+      publish: (event) => ctx.events.publish(event),
+      logger: this.#logger,
+    });
   }
 
   /** Resolves when at least one bind is up (the others keep retrying); rejects if none could bind. */
@@ -86,12 +112,17 @@ export class SmppCarrier implements CarrierPlugin {
     const up = this.#binds.filter((bind) => bind.isBound).length;
     const total = this.#binds.length;
     const status = this.#closed || up === 0 ? 'down' : up === total ? 'up' : 'degraded';
-    return { status, detail: this.#closed ? 'closed' : `${up}/${total} binds up` };
+    if (this.#closed) return { status, detail: 'closed' };
+    const slowed = this.#transmitters.filter((bind) => bind.throttle.slowed);
+    const windows = slowed.map((bind) => `${bind.throttle.window}/${this.#config.windowSize}`).join(', ');
+    const throttled = slowed.length > 0 ? `; slowed down by the SMSC (window ${windows})` : '';
+    return { status, detail: `${up}/${total} binds up${throttled}` };
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(this.#binds.map((bind) => bind.close()));
+    await this.#mo.close();
   }
 
   async #submit(request: SubmitRequest, span: Span, signal?: AbortSignal): Promise<SubmitResult> {
@@ -104,9 +135,12 @@ export class SmppCarrier implements CarrierPlugin {
     const bind = this.#pickBind();
     if (!bind) throw new MasklineError('carrier_unavailable', { message: 'No SMPP bind is up.' });
     const registered = request.requestReceipt && this.#config.registeredDelivery;
+    const parts = this.#parts(encoded);
+    if (parts.length > 1) span.setAttribute('smpp.parts', parts.length);
     const partIds: string[] = [];
-    // One part today; with UDH concatenation each part is a submit_sm on the same bind.
-    for (const part of messageParts(encoded)) {
+    // Every part on the same bind, in order. A failed part fails the message; the parts
+    // already accepted are not withdrawn (SMPP cannot), so a retry may repeat them.
+    for (const part of parts) {
       const response = await bind.submit(
         {
           service_type: '',
@@ -123,7 +157,21 @@ export class SmppCarrier implements CarrierPlugin {
       );
       partIds.push(canonicalMessageId(this.#messageIdOf(response, span)));
     }
-    return { carrierMessageId: partIds[0]!, partIds, segments: encoded.segments };
+    return { carrierMessageId: partIds[0]!, partIds, segments: Math.max(encoded.segments, parts.length) };
+  }
+
+  #parts(encoded: EncodedText): MessagePart[] {
+    const mode = this.#config.longMessages;
+    const reference = this.#reference;
+    if (encoded.segments > 1 && mode !== 'payload') this.#reference = (this.#reference + 1) & 0xffff;
+    try {
+      return messageParts(encoded, mode, reference);
+    } catch {
+      throw new MasklineError('carrier_rejected', {
+        message: `The body needs more than ${MAX_PARTS} parts.`,
+        details: { field: 'body' },
+      });
+    }
   }
 
   #encode(body: string): EncodedText {
@@ -147,14 +195,15 @@ export class SmppCarrier implements CarrierPlugin {
     return id;
   }
 
-  /** Round-robin over bound binds, preferring one with a free window slot. */
+  /** Round-robin over bound transmitting binds, preferring one with a free window slot. */
   #pickBind(): SmppBind | undefined {
     if (this.#closed) return undefined;
-    const n = this.#binds.length;
+    const binds = this.#transmitters;
+    const n = binds.length;
     let fallback: number | undefined;
     for (let i = 0; i < n; i++) {
       const index = (this.#next + i) % n;
-      const bind = this.#binds[index]!;
+      const bind = binds[index]!;
       if (bind.hasFreeSlot) return this.#take(index);
       if (bind.isBound) fallback ??= index;
     }
@@ -162,8 +211,8 @@ export class SmppCarrier implements CarrierPlugin {
   }
 
   #take(index: number): SmppBind {
-    this.#next = (index + 1) % this.#binds.length;
-    return this.#binds[index]!;
+    this.#next = (index + 1) % this.#transmitters.length;
+    return this.#transmitters[index]!;
   }
 
   /**
@@ -191,6 +240,21 @@ export class SmppCarrier implements CarrierPlugin {
         { reason: decision.reason, esmClass, dataCoding },
         'deliver_sm acknowledged and dropped',
       );
+      return ESME_ROK;
+    }
+    if (decision.kind === 'inbound' && decision.part) {
+      const held = this.#mo.add(decision.part, decision.event);
+      if (held === 'held' || held === 'duplicate') {
+        if (held === 'duplicate')
+          this.#logger.info({ total: decision.part.total }, 'Repeated MO part dropped');
+        return ESME_ROK; // held in memory (see MoReassembler): acknowledged now
+      }
+      try {
+        await this.#ctx.events.publish(held.event);
+      } catch (error) {
+        held.restore();
+        throw error;
+      }
       return ESME_ROK;
     }
     const event =

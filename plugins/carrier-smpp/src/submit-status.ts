@@ -78,6 +78,11 @@ for (const [name, status] of Object.entries(smpp.errors)) {
   if (!namesByStatus.has(status)) namesByStatus.set(status, name);
 }
 
+/** The SMPP name of a command_status ("ESME_RINVPASWD"), or undefined when the package has none. */
+export function statusName(status: number): string | undefined {
+  return namesByStatus.get(status);
+}
+
 /** "ESME_RTHROTTLED (0x00000058)", or just the hex for a status the package doesn't name. */
 export function statusLabel(status: number): string {
   const hex = `0x${status.toString(16).padStart(8, '0').toUpperCase()}`;

@@ -26,6 +26,16 @@ describe('config schema', () => {
       receiptIdRadix: 'same',
       registeredDelivery: true,
       maxBodyOctets: 8000,
+      longMessages: 'udh8',
+      throttleRetries: 8,
+      throttlePauseMinMs: 50,
+      throttlePauseMaxMs: 2000,
+      moReassemblyTimeoutMs: 120_000,
+      moIncomplete: 'publish',
+      moMissingPartMarker: '[…]',
+      moMaxPending: 10_000,
+      maxPduOctets: 16_384,
+      pduReadTimeoutMs: 10_000,
       sourceTonAlphanumeric: 5,
       sourceNpiAlphanumeric: 0,
       sourceTonInternational: 1,
@@ -60,7 +70,7 @@ describe('config schema', () => {
       deliveryReceipts: true,
       inbound: true,
       unicode: true,
-      concatenation: false,
+      concatenation: true,
     });
   });
 });

@@ -108,13 +108,13 @@ describe('messageParts', () => {
   });
 
   it('moves 161 GSM septets to message_payload', () => {
-    const [part] = messageParts(encodeText('a'.repeat(161)));
+    const [part] = messageParts(encodeText('a'.repeat(161)), 'payload');
     expect(part!.short_message.length).toBe(0);
     expect(part!.message_payload?.length).toBe(161);
   });
 
   it('moves a longer body to message_payload with an empty short_message', () => {
-    const parts = messageParts(encodeText('ж'.repeat(71))); // 142 octets
+    const parts = messageParts(encodeText('ж'.repeat(71)), 'payload'); // 142 octets
     expect(parts).toHaveLength(1);
     expect(parts[0]!.short_message.length).toBe(0);
     expect(parts[0]!.message_payload?.length).toBe(142);
@@ -123,7 +123,7 @@ describe('messageParts', () => {
 
   it('survives the smpp codec unchanged (the package does not re-encode our Buffer)', () => {
     const encoded = encodeText(CHINESE.repeat(3));
-    const pdu = new smpp.PDU('submit_sm', { destination_addr: '1', ...messageParts(encoded)[0] });
+    const pdu = new smpp.PDU('submit_sm', { destination_addr: '1', ...messageParts(encoded, 'payload')[0] });
     const decoded = new smpp.PDU(pdu.toBuffer());
     expect(decoded.data_coding).toBe(0x08);
     expect(deliverSmOctets(decoded as unknown as Record<string, unknown>).equals(encoded.bytes)).toBe(true);

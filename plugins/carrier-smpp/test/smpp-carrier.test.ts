@@ -132,8 +132,8 @@ describe('SMPP carrier: submit and events', () => {
     expect((await plugin.submit({ ...request, body: 'ж'.repeat(100) })).segments).toBe(2);
   });
 
-  it('sends one segment in short_message and a longer body whole in message_payload', async () => {
-    const { smsc, plugin } = await setup();
+  it('sends one segment in short_message and, with longMessages payload, a longer body whole in message_payload', async () => {
+    const { smsc, plugin } = await setup({}, { longMessages: 'payload' });
     const text = (pdu: unknown) => (pdu as { message: string } | undefined)?.message;
     expect((await plugin.submit({ ...request, body: 'a'.repeat(160) })).segments).toBe(1);
     expect((await plugin.submit({ ...request, body: 'b'.repeat(161) })).segments).toBe(2);
@@ -182,12 +182,16 @@ describe('SMPP carrier: submit and events', () => {
     expect(error.code).toBe('carrier_timeout');
   });
 
-  it('maps ESME_RTHROTTLED to carrier_throttled with a retry delay', async () => {
-    const { plugin } = await setup({ onSubmit: () => ({ status: 0x58 }) });
+  it('maps ESME_RTHROTTLED to carrier_throttled with a retry delay once the resends are used up', async () => {
+    const { plugin, smsc } = await setup(
+      { onSubmit: () => ({ status: 0x58 }) },
+      { throttleRetries: 2, throttlePauseMinMs: 1, throttlePauseMaxMs: 5 },
+    );
     const error = await rejection(plugin.submit(request));
     expect(error.code).toBe('carrier_throttled');
     expect(error.retryAfterMs).toBe(1000);
     expect(error.message).not.toContain('447700900123');
+    expect(smsc.commands('submit_sm')).toHaveLength(3); // the first try and two resends
   });
 
   it('honours an aborted signal', async () => {

@@ -97,7 +97,7 @@ describe('SMPP carrier against @maskline/smsc-sim', () => {
   });
 
   it('delivers text the simulator decodes with its own codec: GSM specials, Chinese, long bodies', async () => {
-    const plugin = await startPlugin();
+    const plugin = await startPlugin({ longMessages: 'payload' });
     const gsm = 'Price: 5€ {x} [y] ~ \\ ^ | @ $ é';
     const chinese = '【京东】您的验证码5026,该验证码5分钟内有效';
     const long = `${chinese} `.repeat(4); // 100 UCS-2 units: 200 octets, message_payload
@@ -147,8 +147,16 @@ describe('SMPP carrier against @maskline/smsc-sim', () => {
     expect(sim.stats().receiptsRefused).toBe(1);
   });
 
-  it('maps ESME_RTHROTTLED and ESME_RMSGQFUL to carrier_throttled, then recovers', async () => {
-    const plugin = await startPlugin();
+  it('slows down on ESME_RTHROTTLED and ESME_RMSGQFUL and resends the same submit: nothing lost', async () => {
+    const plugin = await startPlugin({ throttlePauseMinMs: 1, throttlePauseMaxMs: 10 });
+    sim.setFaults({ throttle: 2, queueFull: 1 });
+    const result = await plugin.submit(request);
+    expect(sim.stats()).toMatchObject({ throttled: 2, queueFull: 1, submitsAccepted: 1 });
+    expect(sim.messages().map((m) => m.messageId)).toEqual([result.carrierMessageId]);
+  });
+
+  it('maps ESME_RTHROTTLED and ESME_RMSGQFUL to carrier_throttled when resends are off, then recovers', async () => {
+    const plugin = await startPlugin({ throttleRetries: 0 });
     sim.setFaults({ throttle: 1, queueFull: 1 });
     for (let i = 0; i < 2; i++) {
       const error = await rejection(plugin.submit(request));

@@ -10,8 +10,22 @@ const moSchema = z.strictObject({
   to: z.string().min(1).max(20),
   text: z.string().max(10_000),
   systemId: z.string().min(1).max(15).optional(),
+  split: z.enum(['udh8', 'udh16', 'sar']).optional(),
+  partOctets: z.number().int().min(1).max(254).optional(),
+  ref: z.number().int().min(0).max(0xffff).optional(),
+  skipParts: z.array(z.number().int().min(1).max(255)).max(255).optional(),
 });
-const messagesQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000_000).default(100) });
+const rawSchema = z.strictObject({
+  hex: z
+    .string()
+    .regex(/^([0-9a-fA-F]{2})+$/, 'hex octets')
+    .max(200_000),
+  systemId: z.string().min(1).max(15).optional(),
+});
+const messagesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(10_000_000).default(100),
+  assemble: z.enum(['true', 'false']).optional(),
+});
 
 const STATUS_BY_CODE = { no_receiver: 409, session_closed: 409, closed: 503, timeout: 504 } as const;
 
@@ -43,7 +57,15 @@ export function buildControlApi(sim: SmscSimulator): FastifyInstance {
   app.get('/messages', async (request, reply) => {
     const query = messagesQuery.safeParse(request.query);
     if (!query.success) return problem(reply, 400, 'invalid_request', issues(query.error));
-    return { messages: sim.messages(query.data.limit) };
+    const { limit, assemble } = query.data;
+    return { messages: assemble === 'true' ? sim.messages(limit, { assemble: true }) : sim.messages(limit) };
+  });
+  app.post('/raw', async (request, reply) => {
+    const body = rawSchema.safeParse(request.body);
+    if (!body.success) return problem(reply, 400, 'invalid_request', issues(body.error));
+    const written = sim.injectRaw(Buffer.from(body.data.hex, 'hex'), body.data.systemId);
+    if (!written) return problem(reply, 409, 'no_session', 'no SMPP session is bound');
+    return { written: true };
   });
   app.post('/mo', async (request, reply) => {
     const body = moSchema.safeParse(request.body);

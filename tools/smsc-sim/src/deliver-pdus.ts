@@ -1,5 +1,5 @@
 import type { ReceiptOutcome } from './receipt-rules.js';
-import { encodeText } from './text-codec.js';
+import { encodeText, type MultipartScheme, splitOctets } from './text-codec.js';
 
 /**
  * Field sets for the deliver_sm PDUs the simulator sends: delivery receipts and MO
@@ -90,4 +90,41 @@ export function moFields(mo: { from: string; to: string; text: string }): Record
     short_message: long ? Buffer.alloc(0) : bytes,
     ...(long ? { message_payload: bytes } : {}),
   };
+}
+
+export interface MultipartMoInput {
+  from: string;
+  to: string;
+  text: string;
+  scheme: MultipartScheme;
+  /** Concatenation reference (8-bit schemes use its low octet). */
+  ref: number;
+  /** Octets per part (default 153 GSM / 134 UCS-2). */
+  partOctets?: number;
+}
+
+/** One deliver_sm field set per part of a multipart MO, with a UDH (esm_class 0x40) or SAR TLVs. */
+export function multipartMoFields(mo: MultipartMoInput): Record<string, unknown>[] {
+  const base = moFields({ from: mo.from, to: mo.to, text: '' });
+  const { dataCoding, bytes } = encodeText(mo.text);
+  const parts = splitOctets(bytes, dataCoding, mo.partOctets);
+  const total = parts.length;
+  return parts.map((part, index) => {
+    const seq = index + 1;
+    const common = { ...base, data_coding: dataCoding };
+    if (mo.scheme === 'sar') {
+      return {
+        ...common,
+        short_message: part,
+        sar_msg_ref_num: mo.ref & 0xffff,
+        sar_total_segments: total,
+        sar_segment_seqnum: seq,
+      };
+    }
+    const udh =
+      mo.scheme === 'udh16'
+        ? Buffer.from([0x06, 0x08, 0x04, (mo.ref >> 8) & 0xff, mo.ref & 0xff, total, seq])
+        : Buffer.from([0x05, 0x00, 0x03, mo.ref & 0xff, total, seq]);
+    return { ...common, esm_class: 0x40, short_message: Buffer.concat([udh, part]) };
+  });
 }

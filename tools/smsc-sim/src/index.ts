@@ -10,7 +10,8 @@ export {
   type ReceiptStat,
   receiptPolicy,
 } from './receipt-rules.js';
-export type { RecordedMessage } from './recorded-messages.js';
+export type { AssembledMessage, MessagePartInfo, RecordedMessage } from './recorded-messages.js';
 export { startSmscSimulator } from './simulator.js';
 export type { MoMessage, SmscSimulator } from './smsc-simulator.js';
 export type { SimulatorStats } from './stats.js';
+export type { MultipartScheme } from './text-codec.js';

@@ -28,6 +28,8 @@ export const simulatorOptionsSchema = z.strictObject({
   receiptRetryMs: delayMs.default(500),
   /** Deliveries of one receipt (first try included) before it is discarded. */
   receiptMaxAttempts: z.number().int().min(1).max(1_000).default(10),
+  /** Receipts for concatenated submits: for `each` part (own message_id each), or the `last` part only. */
+  receiptParts: z.enum(['each', 'last']).default('each'),
   /** How long injectMo waits for deliver_sm_resp. */
   moResponseTimeoutMs: z.number().int().min(1).max(3_600_000).default(10_000),
 });

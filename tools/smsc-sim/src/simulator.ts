@@ -1,16 +1,22 @@
 import { type Logger, parseConfig, silentLogger } from '@maskline/core';
 import { buildControlApi } from './control-api.js';
-import { moFields } from './deliver-pdus.js';
+import { moFields, multipartMoFields } from './deliver-pdus.js';
 import { Deliveries } from './deliveries.js';
 import { Faults } from './faults.js';
 import { messageIdGenerator } from './message-ids.js';
 import { type SmscSimulatorOptions, simulatorOptionsSchema } from './options.js';
 import { type ReceiptPolicy, receiptPolicy } from './receipt-rules.js';
-import { RecordedMessages } from './recorded-messages.js';
+import {
+  type AssembledMessage,
+  assembleMessages,
+  type RecordedMessage,
+  RecordedMessages,
+} from './recorded-messages.js';
 import { SmscServer } from './smsc-server.js';
 import type { SmscSimulator } from './smsc-simulator.js';
 import { newCounters, resetCounters } from './stats.js';
 import { handleSubmit, type SubmitContext } from './submit-handler.js';
+import { decodeOctets } from './text-codec.js';
 import { Timers } from './timers.js';
 
 /** Start the SMPP server and, unless controlPort is null, the HTTP control API on 127.0.0.1. */
@@ -41,6 +47,7 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
   );
   const submitContext: SubmitContext = {
     submitRespDelayMs: options.submitRespDelayMs,
+    receiptParts: options.receiptParts,
     receiptDelayMs: options.receiptDelayMs,
     faults,
     recorded,
@@ -62,11 +69,26 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
   const smppPort = await server.listen(options.host, options.smppPort);
 
   let closing: Promise<void> | undefined;
+  let nextRef = Math.floor(Math.random() * 0x10000);
   const sim: SmscSimulator & { controlPort: number | null } = {
     host: options.host,
     smppPort,
     controlPort: null,
-    injectMo: (mo) => deliveries.mo(moFields(mo), mo.systemId),
+    injectMo: async (mo) => {
+      if (!mo.split) return deliveries.mo(moFields(mo), mo.systemId);
+      nextRef = (nextRef + 1) & 0xffff;
+      const ref = mo.ref ?? nextRef;
+      const parts = multipartMoFields({ ...mo, scheme: mo.split, ref });
+      const skip = new Set(mo.skipParts ?? []);
+      let worst = 0;
+      for (const [index, fields] of parts.entries()) {
+        if (skip.has(index + 1)) continue;
+        const status = await deliveries.mo(fields, mo.systemId);
+        if (worst === 0) worst = status;
+      }
+      return worst;
+    },
+    injectRaw: (bytes, systemId) => server.boundSession(systemId)?.writeRaw(bytes) ?? false,
     setRules: (rules) => {
       policy = receiptPolicy(rules);
     },
@@ -78,7 +100,10 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
       receiptsPending: deliveries.pendingReceipts(),
       recordedMessages: recorded.count,
     }),
-    messages: (limit) => recorded.list(limit),
+    messages: ((limit?: number, opts?: { assemble: true }) => {
+      const list = recorded.list(limit);
+      return opts?.assemble ? assembleMessages(list, decodeOctets) : list;
+    }) as SmscSimulator['messages'] & ((limit?: number) => RecordedMessage[] | AssembledMessage[]),
     reset: () => {
       resetCounters(counters);
       policy = receiptPolicy([]);

@@ -56,6 +56,14 @@ export class SmscServer {
     return candidates[this.turn % candidates.length]!;
   }
 
+  /** Any bound session (of `systemId` when given), newest first. */
+  boundSession(systemId?: string): SmscSession | null {
+    const bound = [...this.sessions].filter(
+      (s) => s.isBound && (systemId === undefined || s.systemId === systemId),
+    );
+    return bound.at(-1) ?? null;
+  }
+
   connections(): number {
     return this.sessions.size;
   }

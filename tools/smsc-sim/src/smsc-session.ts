@@ -77,11 +77,24 @@ export class SmscSession {
 
   /** Send a request; onResponse gets its response (or a generic_nack). False if not sent. */
   request(pdu: PDU, onResponse: (response: PDU) => void): boolean {
+    this.corkUntilImmediate();
     return this.session.send(pdu, (response) => this.guard(() => onResponse(response)));
   }
 
   respond(pdu: PDU, fields: Record<string, unknown> = {}): void {
+    this.corkUntilImmediate();
     this.session.send(pdu.response({ ...fields }));
+  }
+
+  /** Write bytes as they are (malformed-output injection). False when the socket is gone. */
+  writeRaw(bytes: Buffer): boolean {
+    if (!this.open) return false;
+    this.session.socket.write(bytes);
+    return true;
+  }
+
+  get isBound(): boolean {
+    return this.mode !== null && this.open;
   }
 
   /** Drop the connection at once (faults, undecodable bytes). */
@@ -147,6 +160,14 @@ export class SmscSession {
     this.respond(pdu, { system_id: 'SMSCSIM', sc_interface_version: 0x34 });
     this.context.logger.info({ session: this.id, mode, systemId: this.systemId }, 'bound');
     this.context.bound(this);
+  }
+
+  /** PDUs written in this turn of the event loop go out in one write (one syscall), not one each. */
+  private corkUntilImmediate(): void {
+    const socket = this.session.socket;
+    if (socket.writableCorked > 0) return;
+    socket.cork();
+    setImmediate(() => socket.uncork());
   }
 
   private end(): void {

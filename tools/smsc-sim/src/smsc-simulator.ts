@@ -1,7 +1,8 @@
 import type { FaultSettings } from './faults.js';
 import type { ReceiptRule } from './receipt-rules.js';
-import type { RecordedMessage } from './recorded-messages.js';
+import type { AssembledMessage, RecordedMessage } from './recorded-messages.js';
 import type { SimulatorStats } from './stats.js';
+import type { MultipartScheme } from './text-codec.js';
 
 /** A mobile-originated message to inject. */
 export interface MoMessage {
@@ -12,6 +13,17 @@ export interface MoMessage {
   text: string;
   /** Deliver only to a receiving bind of this system_id (default: any). */
   systemId?: string;
+  /**
+   * Send as a multipart MO (one deliver_sm per part): concatenation UDH with an 8- or 16-bit
+   * reference, or SAR TLVs. The text is cut every `partOctets` octets (default 153 GSM / 134
+   * UCS-2), even inside a GSM escape or a surrogate pair.
+   */
+  split?: MultipartScheme;
+  partOctets?: number;
+  /** Concatenation reference (default: a counter). */
+  ref?: number;
+  /** Part numbers (1-based) not to send, to leave the message incomplete. */
+  skipParts?: number[];
 }
 
 export interface SmscSimulator {
@@ -25,6 +37,11 @@ export interface SmscSimulator {
    * session is bound ('no_receiver'), it closes first, or no answer comes in time.
    */
   injectMo(mo: MoMessage): Promise<number>;
+  /**
+   * Write raw bytes to a bound session (of `systemId` when given): malformed or hostile
+   * output for robustness tests. False when no session is bound.
+   */
+  injectRaw(bytes: Buffer, systemId?: string): boolean;
   /** Replace the receipt rules (validated: throws on a bad rule). */
   setRules(rules: readonly ReceiptRule[]): void;
   /** Replace the failure modes (validated: throws on bad settings); `{}` clears them. */
@@ -32,6 +49,11 @@ export interface SmscSimulator {
   stats(): SimulatorStats;
   /** Recorded submits, oldest first: the newest `limit` (default: all kept). */
   messages(limit?: number): RecordedMessage[];
+  /**
+   * The same, with the parts of concatenated messages (UDH 8/16-bit or SAR) joined into one
+   * entry each, in order of their first part; `complete` is false while parts are missing.
+   */
+  messages(limit: number | undefined, options: { assemble: true }): AssembledMessage[];
   /** Clear counters, rules, faults, recorded messages and pending receipts. */
   reset(): void;
   /** Unbind and close every session, stop both servers. Idempotent. */

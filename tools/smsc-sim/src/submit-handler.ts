@@ -13,6 +13,8 @@ import type { Timers } from './timers.js';
 
 export interface SubmitContext {
   submitRespDelayMs: number;
+  /** Receipts for concatenated parts: one for every part, or only for the last one. */
+  receiptParts: 'each' | 'last';
   receiptDelayMs: number;
   faults: Faults;
   recorded: RecordedMessages;
@@ -59,7 +61,9 @@ export function handleSubmit(ctx: SubmitContext, session: SmscSession, pdu: PDU)
   counters.submitsAccepted += 1;
   const outcome = ctx.policy()(message);
   const requested = message.registeredDelivery & 0x03;
-  const wantsReceipt = (requested & 0x01) === 1 || (requested === 2 && outcome.stat !== 'DELIVRD');
+  const lastOnly = ctx.receiptParts === 'last' && message.part && message.part.seq !== message.part.total;
+  const wantsReceipt =
+    !lastOnly && ((requested & 0x01) === 1 || (requested === 2 && outcome.stat !== 'DELIVRD'));
 
   ctx.timers.after(ctx.submitRespDelayMs, () => {
     session.respond(pdu, { message_id: message.messageId });
@@ -83,7 +87,7 @@ function readSubmit(pdu: PDU, systemId: string, messageId: string, at: Date): Re
   const dataCoding = num(pdu.data_coding);
   const viaPayload = pdu.message_payload !== undefined;
   const body = decodeBody(viaPayload ? pdu.message_payload : pdu.short_message, dataCoding);
-  const part = concatenationPart(body.udh);
+  const part = concatenationPart(body.udh) ?? sarPart(pdu);
   return {
     messageId,
     systemId,
@@ -94,12 +98,23 @@ function readSubmit(pdu: PDU, systemId: string, messageId: string, at: Date): Re
     destinationTon: num(pdu.dest_addr_ton),
     destinationNpi: num(pdu.dest_addr_npi),
     text: body.text,
+    bodyHex: body.octets.toString('hex'),
     dataCoding,
     esmClass: num(pdu.esm_class),
     registeredDelivery: num(pdu.registered_delivery),
     viaPayload,
     ...(part ? { part } : {}),
     receivedAt: at.toISOString(),
+  };
+}
+
+function sarPart(pdu: PDU): RecordedMessage['part'] {
+  if (typeof pdu.sar_msg_ref_num !== 'number') return undefined;
+  return {
+    scheme: 'sar',
+    ref: pdu.sar_msg_ref_num,
+    total: num(pdu.sar_total_segments),
+    seq: num(pdu.sar_segment_seqnum),
   };
 }
 

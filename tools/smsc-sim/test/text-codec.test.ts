@@ -44,9 +44,10 @@ describe('text codec', () => {
     const udh8 = Buffer.from([0x05, 0x00, 0x03, 0x07, 0x03, 0x02]);
     const body = received(Buffer.concat([udh8, Buffer.from('part')]), 0x00, 0x40);
     expect(body.text).toBe('part');
-    expect(concatenationPart(body.udh)).toEqual({ ref: 7, total: 3, seq: 2 });
+    expect(body.octets).toEqual(Buffer.from('part'));
+    expect(concatenationPart(body.udh)).toEqual({ scheme: 'udh8', ref: 7, total: 3, seq: 2 });
     const udh16 = [Buffer.from([0x08, 0x04, 0x12, 0x34, 0x02, 0x01])];
-    expect(concatenationPart(udh16)).toEqual({ ref: 0x1234, total: 2, seq: 1 });
+    expect(concatenationPart(udh16)).toEqual({ scheme: 'udh16', ref: 0x1234, total: 2, seq: 1 });
     expect(concatenationPart([])).toBeUndefined();
   });
 
@@ -57,5 +58,20 @@ describe('text codec', () => {
     });
     expect(encodeText('好')).toEqual({ dataCoding: 8, bytes: Buffer.from([0x59, 0x7d]) });
     expect(encodeText('a\u001bb').dataCoding).toBe(8);
+  });
+});
+
+describe('decodeBody octets', () => {
+  it('gives back the exact GSM octets the package decoded, extension characters included', () => {
+    const text = 'Price: 5€ {x} [y] ~ \\ ^ | @ $ é';
+    const octets = smpp.gsmCoder.encode(text, 0x00);
+    const wire = new smpp.PDU('submit_sm', {
+      destination_addr: '1',
+      data_coding: 0,
+      short_message: octets,
+    }).toBuffer();
+    const body = decodeBody(new smpp.PDU(wire).short_message, 0x00);
+    expect(body.text).toBe(text);
+    expect(body.octets.toString('hex')).toBe(octets.toString('hex'));
   });
 });

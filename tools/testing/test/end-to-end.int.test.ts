@@ -11,7 +11,9 @@ import { inParallel, StackFixture } from '../src/stack-fixture.js';
 describe('end to end through the real apps', () => {
   const stack = new StackFixture({ redisUrl: inject('redisUrl'), postgresUrl: inject('postgresUrl') });
   const numbers = Array.from({ length: 200 }, (_, i) => `+4479111${String(100000 + i).slice(1)}`);
-  const bodyOf = (i: number) => `Secret body ${i} zq${i}x`;
+  /** A distinctive one-time code per message, scanned for on its own too. */
+  const otpOf = (i: number) => `73${String(i).padStart(4, '0')}91`;
+  const bodyOf = (i: number) => `Secret body ${i} zq${i}x, your code is ${otpOf(i)}`;
   let ids: string[] = [];
 
   beforeAll(async () => {
@@ -44,6 +46,26 @@ describe('end to end through the real apps', () => {
     }
   });
 
+  it('sends a long message in UDH parts and derives its status from every part’s receipt', async () => {
+    const body = `Long ${'【京东】您的验证码5026,该验证码5分钟内有效。'.repeat(6)} end`;
+    const [response] = await inParallel(['+447911000777'], 1, (to) =>
+      stack.send({ to, from: 'Maskline', body }),
+    );
+    const id = String(response!.body.id);
+    expect(response!.body.segments).toBeGreaterThan(1);
+    const statuses = await stack.waitForStatus([id], ['delivered']);
+    expect(statuses.get(id)).toBe('delivered');
+    const parts = await stack.db.pool.query<{ status: string }>(
+      'SELECT status FROM message_parts WHERE message_id = $1 ORDER BY part_index',
+      [id],
+    );
+    expect(parts.rows.length).toBe(response!.body.segments);
+    const assembled = stack.sim
+      .messages(undefined, { assemble: true })
+      .find((m) => m.destination === '447911000777');
+    expect(assembled).toMatchObject({ complete: true, text: body, total: parts.rows.length });
+  });
+
   it('runs the apps as the maskline_app role, which cannot change the audit log', async () => {
     const sessions = await stack.db.pool.query<{ usename: string; application_name: string }>(
       `SELECT DISTINCT usename, application_name FROM pg_stat_activity
@@ -69,7 +91,7 @@ describe('end to end through the real apps', () => {
     const text = dump.rows.map((r) => r.row).join('\n');
     // bytea renders as hex in JSON: search for the values' hex too.
     for (const [i, number] of numbers.entries()) {
-      for (const raw of [number.slice(1), bodyOf(i)]) {
+      for (const raw of [number.slice(1), bodyOf(i), otpOf(i)]) {
         expect(text).not.toContain(raw);
         expect(text).not.toContain(Buffer.from(raw).toString('hex'));
       }
@@ -124,6 +146,7 @@ describe('end to end through the real apps', () => {
       for (const haystack of [logs, spans]) {
         expect(haystack).not.toContain(number.slice(1));
         expect(haystack).not.toContain(bodyOf(i));
+        expect(haystack).not.toContain(otpOf(i));
       }
     }
   });
@@ -152,6 +175,7 @@ describe('end to end through the real apps', () => {
       for (const [i, number] of numbers.entries()) {
         expect(text).not.toContain(number.slice(1));
         expect(text).not.toContain(bodyOf(i));
+        expect(text).not.toContain(otpOf(i));
       }
     } finally {
       redis.disconnect();

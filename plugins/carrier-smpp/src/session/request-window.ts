@@ -13,13 +13,27 @@ interface Waiter {
  */
 export class RequestWindow {
   #inUse = 0;
+  /** The effective window (≤ size): lowered while the SMSC throttles, raised as it recovers. */
+  #limit: number;
   readonly #waiters: Waiter[] = [];
   readonly #idle: Array<() => void> = [];
 
   constructor(
     readonly size: number,
     readonly maxQueued: number,
-  ) {}
+  ) {
+    this.#limit = size;
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** Change the effective window (clamped to 1..size). Slots above a lowered limit drain; a raised one grants waiters. */
+  setLimit(limit: number): void {
+    this.#limit = Math.max(1, Math.min(this.size, Math.floor(limit)));
+    this.#grant();
+  }
 
   get inUse(): number {
     return this.#inUse;
@@ -31,7 +45,7 @@ export class RequestWindow {
 
   /** A submit taking a slot now would not wait. */
   get hasFreeSlot(): boolean {
-    return this.#inUse < this.size && this.#waiters.length === 0;
+    return this.#inUse < this.#limit && this.#waiters.length === 0;
   }
 
   /** Take a slot, waiting FIFO. Call release() exactly once after a resolve. */
@@ -68,13 +82,16 @@ export class RequestWindow {
   }
 
   release(): void {
-    const next = this.#waiters.shift();
-    if (next) {
-      next.grant(); // the slot passes straight to the next waiter
-      return;
-    }
     this.#inUse = Math.max(0, this.#inUse - 1);
+    this.#grant(); // the slot passes straight to the next waiter, unless the limit went down
     if (this.#inUse === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  #grant(): void {
+    while (this.#inUse < this.#limit && this.#waiters.length > 0) {
+      this.#inUse++;
+      this.#waiters.shift()!.grant();
+    }
   }
 
   /** Reject every waiter (slots in use are released by their holders). */

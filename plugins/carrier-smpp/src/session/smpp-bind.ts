@@ -2,31 +2,45 @@
 import { type Logger, MasklineError } from '@maskline/core';
 import smpp, { type PDU, type Session } from 'smpp';
 import type { BindState, DeliverHandler } from '../internal-types.js';
-import { statusLabel } from '../submit-status.js';
+import { statusLabel, statusName } from '../submit-status.js';
 import type { SmppConfig } from '../types.js';
+import { AdaptiveThrottle } from './adaptive-throttle.js';
 import { backoffDelay, LinkMonitor } from './link-monitor.js';
 import { openSession } from './open-session.js';
+import { attachPduReader, type ProtocolFault } from './pdu-reader.js';
 import { PendingRequests } from './pending-requests.js';
 import { abortError, RequestWindow } from './request-window.js';
 import { answerSmscRequest } from './smsc-requests.js';
+
+/** What one connection binds as (a transmitter-receiver slot is two SmppBinds). */
+export type SmppBindRole = 'transceiver' | 'transmitter' | 'receiver';
 
 export interface SmppBindOptions {
   config: SmppConfig;
   index: number;
   logger: Logger;
   onDeliver: DeliverHandler;
+  /** Default 'transceiver'. */
+  role?: SmppBindRole;
 }
+
+const ESME_RMSGQFUL = 0x14;
+const ESME_RTHROTTLED = 0x58;
+/** command_status values that mean "slow down", not "this message is bad". */
+export const THROTTLING_STATUSES: ReadonlySet<number> = new Set([ESME_RTHROTTLED, ESME_RMSGQFUL]);
 
 const unavailable = (message: string) => () => new MasklineError('carrier_unavailable', { message });
 
 /**
- * One transceiver bind: a TCP connection to the SMSC, re-established with backoff for as
+ * One bind (transceiver, transmitter or receiver): a TCP connection to the SMSC, re-established with backoff for as
  * long as the bind is open. Covers what the smpp package (a codec + socket) leaves out:
  * send window, response deadlines, enquire_link liveness, answering the SMSC's
  * enquire_link/unbind, TCP_NODELAY, and surviving undecodable bytes.
  */
 export class SmppBind {
   readonly window: RequestWindow;
+  readonly role: SmppBindRole;
+  readonly throttle: AdaptiveThrottle;
   readonly #config: SmppConfig;
   readonly #logger: Logger;
   readonly #onDeliver: DeliverHandler;
@@ -44,7 +58,15 @@ export class SmppBind {
     this.#config = options.config;
     this.#logger = options.logger.child({ bind: options.index });
     this.#onDeliver = options.onDeliver;
-    this.window = new RequestWindow(options.config.windowSize, options.config.maxQueuedSubmits);
+    this.role = options.role ?? 'transceiver';
+    const { windowSize, maxQueuedSubmits, throttlePauseMinMs, throttlePauseMaxMs } = options.config;
+    this.window = new RequestWindow(windowSize, maxQueuedSubmits);
+    this.throttle = new AdaptiveThrottle(windowSize, throttlePauseMinMs, throttlePauseMaxMs);
+  }
+
+  /** This bind may send submit_sm (a receiver bind may not). */
+  get canTransmit(): boolean {
+    return this.role !== 'receiver';
   }
 
   get state(): BindState {
@@ -57,7 +79,7 @@ export class SmppBind {
 
   /** Bound, and a submit would go out now rather than wait for a window slot. */
   get hasFreeSlot(): boolean {
-    return this.isBound && this.window.hasFreeSlot;
+    return this.isBound && this.canTransmit && this.window.hasFreeSlot && this.throttle.delayMs() === 0;
   }
 
   /** Connect and bind; resolves on the first successful bind, rejects if the first attempt fails. */
@@ -70,12 +92,44 @@ export class SmppBind {
     return first;
   }
 
-  /** Send a submit_sm through the window; resolves with submit_sm_resp or generic_nack. */
+  /**
+   * Send a submit_sm through the window; resolves with submit_sm_resp or generic_nack.
+   * ESME_RTHROTTLED / ESME_RMSGQFUL slow the bind down (AdaptiveThrottle: halve the
+   * effective window, pause) and the same submit is sent again, up to throttleRetries
+   * times; after that the throttling answer is returned (the caller maps it to
+   * carrier_throttled). Every other answer is returned as it is.
+   */
   async submit(fields: Record<string, unknown>, signal?: AbortSignal): Promise<PDU> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.#submitOnce(fields, signal);
+      if (!THROTTLING_STATUSES.has(response.command_status)) {
+        if (response.command_status === 0) this.#accepted();
+        return response;
+      }
+      const pauseMs = this.throttle.throttled();
+      this.window.setLimit(this.throttle.window);
+      this.#logger.warn(
+        { status: statusLabel(response.command_status), window: this.throttle.window, pauseMs, attempt },
+        'SMPP throttled; slowing down',
+      );
+      if (attempt >= this.#config.throttleRetries) return response;
+    }
+  }
+
+  #accepted(): void {
+    if (!this.throttle.slowed) return;
+    this.throttle.accepted();
+    this.window.setLimit(this.throttle.window);
+  }
+
+  async #submitOnce(fields: Record<string, unknown>, signal?: AbortSignal): Promise<PDU> {
     if (!this.isBound) throw unavailable('The SMPP bind is not bound.')();
+    if (!this.canTransmit) throw unavailable('A receiver bind cannot submit.')();
     await this.window.acquire(signal);
     let response: Promise<PDU>;
     try {
+      const pause = this.throttle.delayMs();
+      if (pause > 0) await sleep(pause, signal);
       if (!this.isBound) throw unavailable('The SMPP link went down.')();
       response = this.#request(new smpp.PDU('submit_sm', fields), this.#config.requestTimeoutMs);
     } catch (error) {
@@ -147,7 +201,12 @@ export class SmppBind {
       session.socket.setNoDelay(true);
       void this.#bind(session, pending);
     });
-    session.on('pdu', (pdu: PDU) => this.#onPdu(session, pending, pdu));
+    attachPduReader(session, {
+      maxPduOctets: this.#config.maxPduOctets,
+      readTimeoutMs: this.#config.pduReadTimeoutMs,
+      onPdu: (pdu) => this.#onPdu(session, pending, pdu),
+      onFault: (fault) => this.#onProtocolFault(session, fault),
+    });
     session.on('close', () => {
       clearTimeout(connectTimer);
       this.#onClose(session, pending);
@@ -157,7 +216,8 @@ export class SmppBind {
   async #bind(session: Session, pending: PendingRequests): Promise<void> {
     this.#state = 'binding';
     const { systemId, password, systemType, requestTimeoutMs } = this.#config;
-    const pdu = new smpp.PDU('bind_transceiver', {
+    const command = `bind_${this.role}`;
+    const pdu = new smpp.PDU(command, {
       system_id: systemId,
       password,
       system_type: systemType,
@@ -165,22 +225,25 @@ export class SmppBind {
     });
     try {
       if (!session.send(pdu)) return; // socket already gone: 'close' follows
-      const response = await pending.track(pdu.sequence_number, 'bind_transceiver', requestTimeoutMs);
+      const response = await pending.track(pdu.sequence_number, command, requestTimeoutMs);
       if (session !== this.#session || this.#state !== 'binding') return;
-      if (response.command_status !== 0 || response.command !== 'bind_transceiver_resp') {
+      if (response.command_status !== 0 || response.command !== `${command}_resp`) {
         const label = statusLabel(response.command_status);
         this.#lastError = new MasklineError('carrier_unavailable', {
-          message: `SMPP bind refused: ${response.command} ${label}`,
-          details: { smppCommandStatus: response.command_status },
+          message: `SMPP ${command} refused: ${response.command} ${label}`,
+          details: {
+            smppCommandStatus: response.command_status,
+            smppCommandStatusName: statusName(response.command_status) ?? 'unknown',
+          },
         });
-        this.#logger.warn({ status: label }, 'SMPP bind refused');
+        this.#logger.warn({ command, status: label }, 'SMPP bind refused');
         session.destroy();
         return;
       }
       this.#state = 'bound';
       this.#attempt = 0;
       this.#lastError = undefined;
-      this.#logger.info({}, 'SMPP bound');
+      this.#logger.info({ role: this.role }, 'SMPP bound');
       this.#monitor = new LinkMonitor(
         this.#config.enquireLinkIntervalMs,
         () => this.#request(new smpp.PDU('enquire_link'), this.#config.enquireLinkTimeoutMs),
@@ -201,6 +264,7 @@ export class SmppBind {
 
   #request(pdu: PDU, timeoutMs: number): Promise<PDU> {
     const session = this.#session;
+    if (session) corkUntilImmediate(session.socket);
     if (!session?.send(pdu)) return Promise.reject(unavailable('The SMPP link is down.')());
     return this.#pending.track(pdu.sequence_number, pdu.command, timeoutMs);
   }
@@ -220,6 +284,18 @@ export class SmppBind {
         setTimeout(() => session.destroy(), this.#config.closeTimeoutMs).unref();
       },
     });
+  }
+
+  #onProtocolFault(session: Session, fault: ProtocolFault): void {
+    const { kind, fatal, commandId, commandLength, sequence } = fault;
+    const hex = commandId === undefined ? undefined : `0x${commandId.toString(16).padStart(8, '0')}`;
+    this.#logger.warn(
+      { fault: kind, commandId: hex, commandLength, sequence, reset: fatal },
+      fatal ? 'Malformed SMPP input; resetting the link' : 'Malformed SMPP PDU skipped',
+    );
+    if (!fatal || session !== this.#session) return;
+    this.#lastError = unavailable(`SMPP protocol error (${kind}); link reset.`)();
+    session.destroy();
   }
 
   #onClose(session: Session, pending: PendingRequests): void {
@@ -246,6 +322,34 @@ export class SmppBind {
     if (error) first.reject(error);
     else first.resolve();
   }
+}
+
+/**
+ * Batch the PDUs written in this turn of the event loop (until its check phase) into one
+ * write: without it every submit_sm is its own write syscall (and TCP segment), which
+ * dominates CPU at high rates. Adds no timer delay: setImmediate runs right after the
+ * current I/O phase.
+ */
+function corkUntilImmediate(socket: Session['socket']): void {
+  if (socket.writableCorked > 0) return;
+  socket.cork();
+  setImmediate(() => socket.uncork());
+}
+
+/** Wait ms, or reject when the signal aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** End the TCP connection (FIN), then destroy it if it has not closed within timeoutMs. */
