@@ -10,6 +10,8 @@ import type pg from 'pg';
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
 import type { CommonConfig } from './common-config.js';
 
+const OPENED_VAULTS = Symbol.for('maskline.app-runtime.OpenedVaults');
+
 /** A registration resolved once per container (a singleton within it). */
 export function cached<T>(make: (c: DependencyContainer) => T) {
   return { useFactory: instanceCachingFactory<T>(make) };
@@ -53,17 +55,22 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
     TOKENS.Redis,
     cached(() => createRedisConnection(config.REDIS_URL, options.redisRole)),
   );
+  // The vault opens its key provider (a keyring file, an HSM session) only when first
+  // used; closeBaseContainer closes it only if it was opened.
+  const openedVaults: PgVault[] = [];
+  c.register(OPENED_VAULTS, { useValue: openedVaults });
   c.register(
     TOKENS.Vault,
-    cached(
-      (c) =>
-        new PgVault({
-          pool: c.resolve(TOKENS.PgPool),
-          keyProvider: createKeyProvider(config),
-          actor: `system:${service}`,
-          cacheTtlMs: config.VAULT_CACHE_TTL_MS,
-        }),
-    ),
+    cached((c) => {
+      const vault = new PgVault({
+        pool: c.resolve(TOKENS.PgPool),
+        keyProvider: createKeyProvider(config),
+        actor: `system:${service}`,
+        cacheTtlMs: config.VAULT_CACHE_TTL_MS,
+      });
+      openedVaults.push(vault);
+      return vault;
+    }),
   );
   c.register(
     TOKENS.MessageRepository,
@@ -90,10 +97,7 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
 /** Closes the connections the base container opened. Close queues that use them first. */
 export async function closeBaseContainer(c: DependencyContainer): Promise<void> {
   c.resolve<Redis>(TOKENS.Redis).disconnect();
-  await c
-    .resolve<PgVault>(TOKENS.Vault)
-    .close()
-    .catch(() => {});
+  for (const vault of c.resolve<PgVault[]>(OPENED_VAULTS)) await vault.close().catch(() => {});
   await c
     .resolve<pg.Pool>(TOKENS.PgPool)
     .end()
