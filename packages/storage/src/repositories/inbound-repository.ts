@@ -1,5 +1,6 @@
 import { type InboundEvent, maskAddress, SYSTEM_SCOPE, uuidv7, type Vault } from '@maskline/core';
 import type pg from 'pg';
+import { openSealedField } from './sealed-fields.js';
 
 /** An inbound message as the relay reads it, opened just in time. */
 export interface InboundMessage {
@@ -82,10 +83,7 @@ export class InboundRepository {
     const row = result.rows[0];
     if (!row) return null;
     const tv = await this.vault.forTenant(SYSTEM_SCOPE, [row.key_version]);
-    const [from, body] = INBOUND_SEALED_FIELDS.map((f) => {
-      const sealed = row[f.column];
-      return sealed ? tv.open({ recordId: id, field: f.field }, sealed) : (row[f.legacyClearColumn] ?? '');
-    });
+    const [from, body] = INBOUND_SEALED_FIELDS.map((f) => openSealedField(tv, id, row, f) ?? '');
     return {
       id: row.id,
       carrierId: row.carrier_id,

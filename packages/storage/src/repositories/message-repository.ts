@@ -13,7 +13,11 @@ import {
   type Vault,
 } from '@maskline/core';
 import type pg from 'pg';
+import { applyReceiptsTo, type ReceiptApplication, type ReceiptMatch } from './message-receipts.js';
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
+import { openSealedField } from './sealed-fields.js';
+
+export type { ReceiptApplication, ReceiptMatch } from './message-receipts.js';
 
 export interface NewMessage {
   id: string;
@@ -53,26 +57,11 @@ export interface SubmittedUpdate {
   partIds?: readonly string[];
 }
 
-export interface ReceiptApplication {
-  carrierId: string;
-  carrierMessageId: string;
-  status: TerminalStatus;
-  errorCode: string | null;
-}
-
 export interface StuckMessage {
   id: string;
   tenantId: string;
   carrierId: string;
   traceContext: string | null;
-}
-
-export interface ReceiptMatch {
-  messageId: string;
-  traceContext: string | null;
-  /** False when the status did not move (duplicate or late receipt). */
-  applied: boolean;
-  status: MessageStatus;
 }
 
 /** The sealed columns of a message and the binding field names they are sealed under. */
@@ -206,13 +195,11 @@ export class MessageRepository {
     const row = result.rows[0];
     if (!row) return null;
     const vault = (await this.vaultsFor([row])).get(tenantId)!;
-    const [to, from] = MESSAGE_SEALED_FIELDS.slice(0, 2).map((f) => {
-      const sealed = row[f.column as 'to_sealed' | 'from_sealed'];
-      return sealed
-        ? vault.open({ recordId: id, field: f.field }, sealed)
-        : (row[f.legacyClearColumn as 'to_number' | 'from_number'] ?? '');
-    });
-    return { to: to!, from: from! };
+    const [toField, fromField] = MESSAGE_SEALED_FIELDS;
+    return {
+      to: openSealedField(vault, id, row, toField) ?? '',
+      from: openSealedField(vault, id, row, fromField) ?? '',
+    };
   }
 
   /** The one read of clear content: by the delivery worker, just before the carrier call. */
@@ -352,139 +339,11 @@ export class MessageRepository {
   }
 
   /**
-   * applyReceipt for many receipts, one statement per round. Receipts naming the same
-   * message go in separate rounds, in order, so the first one wins as it would one by one.
+   * applyReceipt for many receipts: see applyReceiptsTo (receipts for parts of multipart
+   * messages decide on all parts; others go in batched rounds, first receipt wins).
    */
-  async applyReceipts(items: readonly ReceiptApplication[]): Promise<(ReceiptMatch | null)[]> {
-    const results: (ReceiptMatch | null)[] = new Array(items.length).fill(null);
-    const partOf = await this.findParts(items);
-    // Receipts for parts of multipart messages, one by one (rare, and each decides on
-    // all parts); every other receipt in batched rounds.
-    for (const [index, item] of items.entries()) {
-      const messageId = partOf.get(partKey(item));
-      if (messageId) results[index] = await this.applyPartReceipt(messageId, item);
-    }
-    let remaining = items
-      .map((item, index) => ({ item, index }))
-      .filter(({ item }) => !partOf.has(partKey(item)));
-    while (remaining.length > 0) {
-      const seen = new Set<string>();
-      const round: typeof remaining = [];
-      const later: typeof remaining = [];
-      for (const entry of remaining) {
-        const key = `${entry.item.carrierId}\u0000${entry.item.carrierMessageId}`;
-        (seen.has(key) ? later : round).push(entry);
-        seen.add(key);
-      }
-      const matches = await this.applyReceiptRound(round.map((e) => e.item));
-      round.forEach((entry, i) => {
-        results[entry.index] = matches[i] ?? null;
-      });
-      remaining = later;
-    }
-    return results;
-  }
-
-  private async findParts(items: readonly ReceiptApplication[]): Promise<Map<string, string>> {
-    if (items.length === 0) return new Map();
-    const result = await this.pool.query<{
-      carrier_id: string;
-      carrier_message_id: string;
-      message_id: string;
-    }>(
-      `SELECT p.carrier_id, p.carrier_message_id, p.message_id FROM message_parts p
-       JOIN unnest($1::text[], $2::text[]) AS i(carrier_id, carrier_message_id)
-         ON p.carrier_id = i.carrier_id AND p.carrier_message_id = i.carrier_message_id`,
-      [items.map((i) => i.carrierId), items.map((i) => i.carrierMessageId)],
-    );
-    return new Map(
-      result.rows.map((r) => [
-        partKey({ carrierId: r.carrier_id, carrierMessageId: r.carrier_message_id }),
-        r.message_id,
-      ]),
-    );
-  }
-
-  /**
-   * Records a part's receipt (the first one per part counts), then decides the message
-   * from all of its parts. Each step commits before the next reads, so of two parts'
-   * receipts processed at once the later one always sees both.
-   */
-  private async applyPartReceipt(messageId: string, item: ReceiptApplication): Promise<ReceiptMatch> {
-    await this.pool.query(
-      `UPDATE message_parts SET status = $3, error_code = $4, done_at = now()
-       WHERE carrier_id = $1 AND carrier_message_id = $2 AND status IS NULL`,
-      [item.carrierId, item.carrierMessageId, item.status, item.errorCode],
-    );
-    const parts = await this.pool.query<{
-      part_index: number;
-      status: TerminalStatus | null;
-      error_code: string | null;
-    }>('SELECT part_index, status, error_code FROM message_parts WHERE message_id = $1', [messageId]);
-    const effect = multipartEffect(
-      parts.rows.map((p) => ({
-        index: p.part_index,
-        effect: p.status ? { status: p.status, errorCode: p.error_code as ErrorCode | null } : null,
-      })),
-    );
-    const result = await this.pool.query<{
-      status: MessageStatus;
-      trace_context: string | null;
-      applied: boolean;
-    }>(
-      `WITH updated AS (
-         UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now()
-         WHERE id = $1 AND $2::text IS NOT NULL AND status = ANY($4::text[])
-         RETURNING id, status
-       )
-       SELECT COALESCE(u.status, m.status) AS status, m.trace_context, (u.id IS NOT NULL) AS applied
-       FROM messages m LEFT JOIN updated u ON u.id = m.id WHERE m.id = $1`,
-      [messageId, effect?.status ?? null, effect?.errorCode ?? null, predecessorsOf('delivered')],
-    );
-    const row = result.rows[0]!;
-    return { messageId, traceContext: row.trace_context, applied: row.applied, status: row.status };
-  }
-
-  private async applyReceiptRound(items: readonly ReceiptApplication[]): Promise<(ReceiptMatch | null)[]> {
-    // Every terminal status has the same predecessors (accepted, queued, submitted).
-    const predecessors = predecessorsOf('delivered');
-    const result = await this.pool.query<{
-      n: string;
-      id: string;
-      trace_context: string | null;
-      status: MessageStatus;
-      applied: boolean;
-    }>(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-           WITH ORDINALITY AS u(carrier_id, carrier_message_id, status, error_code, n)
-       ), target AS (
-         SELECT DISTINCT ON (i.n) i.n, m.id FROM input i
-         JOIN messages m ON m.carrier_id = i.carrier_id AND m.carrier_message_id = i.carrier_message_id
-         ORDER BY i.n, m.submitted_at DESC NULLS LAST
-       ), updated AS (
-         UPDATE messages m SET status = i.status, error_code = i.error_code, done_at = now(), updated_at = now()
-         FROM target t JOIN input i ON i.n = t.n
-         WHERE m.id = t.id AND m.status = ANY($5::text[])
-         RETURNING m.id, m.status
-       )
-       SELECT t.n, m.id, m.trace_context, COALESCE(u.status, m.status) AS status, (u.id IS NOT NULL) AS applied
-       FROM target t JOIN messages m ON m.id = t.id LEFT JOIN updated u ON u.id = m.id`,
-      [
-        items.map((i) => i.carrierId),
-        items.map((i) => i.carrierMessageId),
-        items.map((i) => i.status),
-        items.map((i) => i.errorCode),
-        predecessors,
-      ],
-    );
-    const byOrdinal = new Map(result.rows.map((row) => [Number(row.n), row]));
-    return items.map((_, i) => {
-      const row = byOrdinal.get(i + 1);
-      return row
-        ? { messageId: row.id, traceContext: row.trace_context, applied: row.applied, status: row.status }
-        : null;
-    });
+  applyReceipts(items: readonly ReceiptApplication[]): Promise<(ReceiptMatch | null)[]> {
+    return applyReceiptsTo(this.pool, items);
   }
 
   /** Messages still waiting for a carrier whose last change is older than the cutoff. */
@@ -520,14 +379,7 @@ export class MessageRepository {
 
 /** Opens a message's sealed content; rows written before encryption still carry it in clear. */
 function openContent(vault: TenantVault, id: string, row: ContentRow): MessageContent {
-  const [to, from, body] = MESSAGE_SEALED_FIELDS.map((f) => {
-    const sealed = row[f.column];
-    return sealed ? vault.open({ recordId: id, field: f.field }, sealed) : row[f.legacyClearColumn];
-  });
+  const [to, from, body] = MESSAGE_SEALED_FIELDS.map((f) => openSealedField(vault, id, row, f));
   if (to == null || from == null || body == null) throw new Error(`message ${id} has no content`);
   return { to, from, body };
-}
-
-function partKey(item: { carrierId: string; carrierMessageId: string }): string {
-  return `${item.carrierId}\u0000${item.carrierMessageId}`;
 }
