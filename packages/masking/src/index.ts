@@ -4,5 +4,7 @@ export * from './pool/number-import.js';
 export * from './relay/relay-router.js';
 export * from './relay/relay-service.js';
 export * from './sessions/masking-service.js';
+export * from './store/masking-events.js';
 export * from './store/masking-store.js';
+export * from './store/virtual-number-store.js';
 export * from './types.js';

@@ -31,8 +31,8 @@ function recordingStore() {
       calls.map.push(participants);
       return session;
     },
-    checkWatermark: async () => null,
-    recordInboundEvent: async (...args: unknown[]) => void calls.events.push(args),
+    numbers: { checkWatermark: async () => null },
+    events: { recordInboundEvent: async (...args: unknown[]) => void calls.events.push(args) },
   };
   return { store: store as unknown as MaskingStore, calls };
 }
@@ -136,7 +136,7 @@ describe('RelayService (unit, test vault)', () => {
     const events: unknown[][] = [];
     const store = {
       findRoute: async (e164: string) => (e164 === record.number.e164 ? record : null),
-      recordInboundEvent: async (...args: unknown[]) => void events.push(args),
+      events: { recordInboundEvent: async (...args: unknown[]) => void events.push(args) },
     } as unknown as MaskingStore;
     return { relay: new RelayService(store, vault, { kind: 'drop' }), events };
   }

@@ -95,8 +95,8 @@ export class MaskingExpiry {
       if (closed.length < 500) break;
     }
     if (total > 0) this.logger.info({ expired: total }, 'masking sweep expired sessions');
-    for (const g of await this.store.watermarkGroups()) {
-      await this.store.checkWatermark(g.tenantId, g.country, g.carrierId, this.settings.lowWatermark);
+    for (const g of await this.store.numbers.watermarkGroups()) {
+      await this.store.numbers.checkWatermark(g.tenantId, g.country, g.carrierId, this.settings.lowWatermark);
     }
     return total;
   }

@@ -66,20 +66,30 @@ export class RelayService {
         fromMasked: maskPhoneNumber(inbound.from),
       };
       if (decision.kind === 'webhook') {
-        await this.store.recordInboundEvent(decision.tenantId, decision.sessionId, 'inbound.received', {
-          ...base,
-          reason: decision.reason,
-        });
+        await this.store.events.recordInboundEvent(
+          decision.tenantId,
+          decision.sessionId,
+          'inbound.received',
+          {
+            ...base,
+            reason: decision.reason,
+          },
+        );
       } else if (decision.kind === 'drop') {
-        await this.store.recordInboundEvent(decision.tenantId, decision.sessionId, 'inbound.dropped', {
+        await this.store.events.recordInboundEvent(decision.tenantId, decision.sessionId, 'inbound.dropped', {
           ...base,
           reason: decision.reason,
         });
       } else if (decision.kind === 'auto_reply') {
-        await this.store.recordInboundEvent(decision.tenantId, decision.sessionId, 'inbound.auto_replied', {
-          ...base,
-          reason: decision.reason,
-        });
+        await this.store.events.recordInboundEvent(
+          decision.tenantId,
+          decision.sessionId,
+          'inbound.auto_replied',
+          {
+            ...base,
+            reason: decision.reason,
+          },
+        );
       }
     }
     if (decision.kind === 'relay' && record?.session && tv) {

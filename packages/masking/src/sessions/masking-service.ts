@@ -118,7 +118,7 @@ export class MaskingService {
       // The sweeper expires it anyway; the session stands.
       this.logger.warn({ err: error, sessionId: id }, 'expiry job not scheduled; left for the sweeper');
     }
-    await this.store
+    await this.store.numbers
       .checkWatermark(tenantId, outcome.numberCountry, outcome.numberCarrier, this.settings.lowWatermark)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'low-watermark check failed'));
     return { session, created: true };
@@ -195,7 +195,7 @@ export class MaskingService {
     await this.record(tenantId, 'number.rotated', `session:${sessionId}`, {
       virtualNumber: session.virtualNumber,
     });
-    await this.store
+    await this.store.numbers
       .checkWatermark(tenantId, numberCountry, numberCarrier, this.settings.lowWatermark)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'low-watermark check failed'));
     return session;
@@ -218,7 +218,7 @@ export class MaskingService {
     tenantId: string,
     options: { limit: number; cursor: string | null; type: string | null },
   ): Promise<Page<MaskingEventView>> {
-    return this.store.listEvents(tenantId, options);
+    return this.store.events.listEvents(tenantId, options);
   }
 
   /** Validates every row, imports the good ones, and reports each bad row by number. */
@@ -230,7 +230,7 @@ export class MaskingService {
       });
     }
     const { rows, errors } = validateImportRows(raw);
-    const result = await this.store.importNumbers(tenantId, carrierId, rows);
+    const result = await this.store.numbers.importNumbers(tenantId, carrierId, rows);
     for (const row of result.existing) {
       errors.push({
         row,
@@ -240,7 +240,7 @@ export class MaskingService {
       });
     }
     errors.sort((a, b) => a.row - b.row);
-    await this.store.clearWatermarks(tenantId, this.settings.lowWatermark);
+    await this.store.numbers.clearWatermarks(tenantId, this.settings.lowWatermark);
     await this.record(tenantId, 'numbers.imported', `carrier:${carrierId}`, {
       imported: result.inserted.length,
       rejected: errors.length,
@@ -259,18 +259,18 @@ export class MaskingService {
   }
 
   async retire(tenantId: string, numberId: string): Promise<VirtualNumberView> {
-    const number = await this.store.retire(tenantId, numberId);
+    const number = await this.store.numbers.retire(tenantId, numberId);
     await this.record(tenantId, 'number.retired', `number:${numberId}`, { virtualNumber: number.number });
     return number;
   }
 
   async getNumber(tenantId: string, numberId: string): Promise<VirtualNumberView> {
-    const number = await this.store.getNumber(tenantId, numberId);
+    const number = await this.store.numbers.getNumber(tenantId, numberId);
     if (!number) throw new MasklineError('virtual_number_not_found');
     return number;
   }
 
   stats(tenantId: string): Promise<PoolStat[]> {
-    return this.store.stats(tenantId);
+    return this.store.numbers.stats(tenantId);
   }
 }

@@ -167,3 +167,11 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     client.release();
   }
 }
+
+/** A hot statement as a named prepared statement: parsed and planned once per connection. */
+export function namedStatement(pool: pg.Pool, name: string) {
+  return {
+    query: <R extends pg.QueryResultRow>(text: string, values: unknown[]) =>
+      pool.query<R>({ name, text, values }),
+  };
+}

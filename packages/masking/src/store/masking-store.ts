@@ -1,10 +1,8 @@
-import { MasklineError, uuidv7 } from '@maskline/core';
+import { MasklineError } from '@maskline/core';
 import type pg from 'pg';
-import type { NumberImportRow } from '../pool/number-import.js';
 import type {
   Capability,
   InboxDelivery,
-  MaskingEventView,
   MaskingMode,
   NonParticipantPolicy,
   NumberConstraints,
@@ -12,26 +10,23 @@ import type {
   Page,
   SessionState,
   SessionView,
-  VirtualNumberView,
 } from '../types.js';
-
+import { MaskingEventStore } from './masking-events.js';
 import {
   ALLOCATABLE,
   type ClosedSession,
-  type ImportResult,
   inTransaction,
   isUniqueViolation,
   type NewSession,
-  type NumberRow,
-  type PoolStat,
+  namedStatement,
   type ReserveOutcome,
   type RouteRecord,
   SESSION_SELECT,
   type SealedParticipant,
   type SessionRow,
-  toNumberView,
   toSessionView,
 } from './masking-rows.js';
+import { VirtualNumberStore } from './virtual-number-store.js';
 
 export type {
   ClosedSession,
@@ -50,14 +45,18 @@ export type {
  * "one active session per virtual number" hold even against a bug in this code.
  */
 export class MaskingStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {
+    this.events = new MaskingEventStore(pool);
+    this.numbers = new VirtualNumberStore(pool, this.events);
+  }
 
-  /** The hot statements run as named prepared statements: parsed and planned once per connection. */
+  /** Events of sessions and of the pool (masking_events). */
+  readonly events: MaskingEventStore;
+  /** The virtual number pool: import, retire, stats, low-watermark alarms. */
+  readonly numbers: VirtualNumberStore;
+
   private named(name: string) {
-    return {
-      query: <R extends pg.QueryResultRow>(text: string, values: unknown[]) =>
-        this.pool.query<R>({ name, text, values }),
-    };
+    return namedStatement(this.pool, name);
   }
 
   /** Takes one allocatable number matching the constraints, or null when none is left. */
@@ -365,7 +364,7 @@ export class MaskingStore {
         'UPDATE masking_sessions SET virtual_number_id = $2, updated_at = now() WHERE id = $1',
         [id, fresh.id],
       );
-      await this.recordEvent(client, tenantId, id, 'session.rotated', {
+      await this.events.recordEvent(client, tenantId, id, 'session.rotated', {
         sessionId: id,
         oldVirtualNumber: old.rows[0]?.e164 ?? null,
         newVirtualNumber: fresh.e164,
@@ -516,203 +515,6 @@ export class MaskingStore {
         })),
       },
     };
-  }
-
-  async recordEvent(
-    client: pg.Pool | pg.PoolClient | null,
-    tenantId: string,
-    sessionId: string | null,
-    type: string,
-    payload: Record<string, unknown>,
-  ): Promise<string> {
-    const id = uuidv7();
-    await (client ?? this.pool).query(
-      'INSERT INTO masking_events (id, tenant_id, session_id, type, payload) VALUES ($1, $2, $3, $4, $5)',
-      [id, tenantId, sessionId, type, JSON.stringify(payload)],
-    );
-    return id;
-  }
-
-  /** Records an event for an inbound message once, however often its job runs. */
-  async recordInboundEvent(
-    tenantId: string,
-    sessionId: string | null,
-    type: string,
-    payload: Record<string, unknown> & { inboundId: string },
-  ): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO masking_events (id, tenant_id, session_id, type, payload)
-       SELECT $1, $2, $3, $4, $5::jsonb
-       WHERE NOT EXISTS (SELECT 1 FROM masking_events WHERE tenant_id = $2 AND type = $4
-                         AND payload->>'inboundId' = $6)`,
-      [uuidv7(), tenantId, sessionId, type, JSON.stringify(payload), payload.inboundId],
-    );
-  }
-
-  async listEvents(
-    tenantId: string,
-    options: { limit: number; cursor: string | null; type: string | null },
-  ): Promise<Page<MaskingEventView>> {
-    const result = await this.pool.query<{
-      id: string;
-      type: string;
-      session_id: string | null;
-      payload: Record<string, unknown>;
-      created_at: Date;
-    }>(
-      `SELECT id, type, session_id, payload, created_at FROM masking_events
-       WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id < $2) AND ($3::text IS NULL OR type = $3)
-       ORDER BY id DESC LIMIT $4`,
-      [tenantId, options.cursor, options.type, options.limit + 1],
-    );
-    const rows = result.rows.slice(0, options.limit);
-    return {
-      data: rows.map((r) => ({
-        id: r.id,
-        type: r.type,
-        sessionId: r.session_id,
-        payload: r.payload,
-        createdAt: r.created_at.toISOString(),
-      })),
-      nextCursor: result.rows.length > options.limit ? (rows.at(-1)?.id ?? null) : null,
-    };
-  }
-
-  /**
-   * Records a `pool.low_watermark` event when the allocatable numbers of (tenant, country,
-   * carrier) are below the threshold, once per dip: the alarm row stays until a refill.
-   * Returns the available count when an event was recorded.
-   */
-  async checkWatermark(
-    tenantId: string,
-    country: string,
-    carrierId: string,
-    threshold: number,
-  ): Promise<number | null> {
-    if (threshold <= 0) return null;
-    const result = await this.named('masking_watermark').query<{ available: number }>(
-      `WITH c AS (
-         -- Counts at most up to the threshold: a big pool costs no more than a small one.
-         SELECT count(*)::int AS n FROM (
-           SELECT 1 FROM virtual_numbers
-           WHERE tenant_id = $1 AND country = $2 AND carrier_id = $3 AND ${ALLOCATABLE}
-           LIMIT $4
-         ) allocatable
-       ), alarm AS (
-         INSERT INTO virtual_number_watermarks (tenant_id, country, carrier_id)
-         SELECT $1, $2, $3 FROM c WHERE c.n < $4
-         ON CONFLICT DO NOTHING
-         RETURNING 1
-       )
-       SELECT c.n AS available FROM c, alarm`,
-      [tenantId, country, carrierId, threshold],
-    );
-    const available = result.rows[0]?.available;
-    if (available === undefined) return null;
-    await this.recordEvent(null, tenantId, null, 'pool.low_watermark', {
-      country,
-      carrier: carrierId,
-      available,
-      threshold,
-    });
-    return available;
-  }
-
-  /** Clears low-watermark alarms of a tenant whose pools are back at or above the threshold. */
-  async clearWatermarks(tenantId: string, threshold: number): Promise<void> {
-    await this.pool.query(
-      `DELETE FROM virtual_number_watermarks w WHERE w.tenant_id = $1 AND (
-         SELECT count(*) FROM virtual_numbers v
-         WHERE v.tenant_id = w.tenant_id AND v.country = w.country AND v.carrier_id = w.carrier_id
-           AND ${ALLOCATABLE.replace(/state|quarantined_until/g, (m) => `v.${m}`)}) >= $2`,
-      [tenantId, threshold],
-    );
-  }
-
-  /** (tenant, country, carrier) groups that have numbers: the sweeper checks their watermark. */
-  async watermarkGroups(): Promise<{ tenantId: string; country: string; carrierId: string }[]> {
-    const result = await this.pool.query<{ tenant_id: string; country: string; carrier_id: string }>(
-      `SELECT DISTINCT tenant_id, country, carrier_id FROM virtual_numbers WHERE state <> 'retired'`,
-    );
-    return result.rows.map((r) => ({ tenantId: r.tenant_id, country: r.country, carrierId: r.carrier_id }));
-  }
-
-  async importNumbers(
-    tenantId: string,
-    carrierId: string,
-    rows: readonly NumberImportRow[],
-  ): Promise<ImportResult> {
-    if (rows.length === 0) return { inserted: [], existing: [] };
-    const ids = rows.map(() => uuidv7());
-    const result = await this.pool.query<{ id: string; e164: string }>(
-      `INSERT INTO virtual_numbers (id, tenant_id, e164, country, carrier_id, capabilities, region)
-       SELECT u.id, $1, u.e164, u.country, $2, string_to_array(u.caps, ','), u.region
-       FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(id, e164, country, caps, region)
-       ON CONFLICT (e164) DO NOTHING
-       RETURNING id, e164`,
-      [
-        tenantId,
-        carrierId,
-        ids,
-        rows.map((r) => r.e164),
-        rows.map((r) => r.country),
-        rows.map((r) => r.capabilities.join(',')),
-        rows.map((r) => r.region),
-      ],
-    );
-    const insertedByNumber = new Map(result.rows.map((r) => [r.e164, r.id]));
-    const inserted: ImportResult['inserted'] = [];
-    const existing: number[] = [];
-    for (const r of rows) {
-      const id = insertedByNumber.get(r.e164);
-      if (id) inserted.push({ row: r.row, id, e164: r.e164 });
-      else existing.push(r.row);
-    }
-    return { inserted, existing };
-  }
-
-  async retire(tenantId: string, id: string): Promise<VirtualNumberView> {
-    const result = await this.pool.query<NumberRow>(
-      `UPDATE virtual_numbers SET state = 'retired', quarantined_until = NULL, state_changed_at = now()
-       WHERE id = $1 AND tenant_id = $2 AND state <> 'reserved'
-       RETURNING id, e164, country, carrier_id, capabilities, region, state, quarantined_until`,
-      [id, tenantId],
-    );
-    if (result.rows[0]) return toNumberView(result.rows[0]);
-    const current = await this.getNumber(tenantId, id);
-    throw new MasklineError(current ? 'virtual_number_in_use' : 'virtual_number_not_found');
-  }
-
-  async getNumber(tenantId: string, id: string): Promise<VirtualNumberView | null> {
-    const result = await this.pool.query<NumberRow>(
-      `SELECT id, e164, country, carrier_id, capabilities, region, state, quarantined_until
-       FROM virtual_numbers WHERE id = $1 AND tenant_id = $2`,
-      [id, tenantId],
-    );
-    return result.rows[0] ? toNumberView(result.rows[0]) : null;
-  }
-
-  /** Counts per country, carrier and state; a quarantined number past its cool-off counts as available. */
-  async stats(tenantId: string): Promise<PoolStat[]> {
-    const result = await this.pool.query<{
-      country: string;
-      carrier_id: string;
-      state: NumberState;
-      n: number;
-    }>(
-      `SELECT country, carrier_id,
-              CASE WHEN state = 'quarantined' AND quarantined_until <= now() THEN 'available' ELSE state END AS state,
-              count(*)::int AS n
-       FROM virtual_numbers WHERE tenant_id = $1
-       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-      [tenantId],
-    );
-    return result.rows.map((r) => ({
-      country: r.country,
-      carrier: r.carrier_id,
-      state: r.state,
-      count: r.n,
-    }));
   }
 }
 
