@@ -225,12 +225,40 @@ export class MasklineStack {
   }
 }
 
+/**
+ * Waits for the load to finish sending and every accepted message to reach a final
+ * state (polling the database; `onDelivered` keeps the progress line current).
+ */
+async function sendAndDrain(
+  stack: MasklineStack,
+  counters: ReturnType<typeof emptyCounters>,
+  sending: Promise<RequestOutcome[]>,
+  timeoutMs: number,
+  onDelivered: (delivered: number) => void,
+): Promise<RequestOutcome[]> {
+  let sendingDone = false;
+  const outcomes = sending.then((o) => {
+    sendingDone = true;
+    return o;
+  });
+  await waitForFinal(
+    async () => {
+      const c = await stack.counts();
+      onDelivered(c.delivered);
+      return c;
+    },
+    () => counters.accepted,
+    () => sendingDone,
+    timeoutMs,
+  );
+  return outcomes;
+}
+
 /** The throughput run: N messages from C clients, then every one followed to its final state. */
 export async function runMaskline(stack: MasklineStack, options: BenchOptions): Promise<GatewayResult> {
   const baseline = stack.usage();
   const counters = emptyCounters();
   let delivered = 0;
-  let sendingDone = false;
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
   const progress = startProgress(() => ({
@@ -240,25 +268,15 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
     delivered,
     elapsedMs: Date.now() - started,
   }));
-  let outcomes: RequestOutcome[] = [];
-  const sending = closedLoop(options.messages, options.concurrency, (i) => stack.send(i), counters).then(
-    (o) => {
-      outcomes = o;
-      sendingDone = true;
+  const outcomes = await sendAndDrain(
+    stack,
+    counters,
+    closedLoop(options.messages, options.concurrency, (i) => stack.send(i), counters),
+    Math.max(600_000, options.messages * 50),
+    (n) => {
+      delivered = n;
     },
   );
-  const read = async () => {
-    const c = await stack.counts();
-    delivered = c.delivered;
-    return c;
-  };
-  await waitForFinal(
-    read,
-    () => counters.accepted,
-    () => sendingDone,
-    Math.max(600_000, options.messages * 50),
-  );
-  await sending;
   progress.stop();
   const harness = process.cpuUsage(cpuBefore);
   const processes = sinceBaseline(stack.usage(), baseline);
@@ -311,7 +329,6 @@ export async function runSoak(stack: MasklineStack, options: BenchOptions): Prom
   const seconds = options.soakSeconds ?? 300;
   const counters = emptyCounters();
   let delivered = 0;
-  let sendingDone = false;
   const started = Date.now();
   const total = Math.round(options.soakRate * seconds);
   const progress = startProgress(
@@ -325,29 +342,15 @@ export async function runSoak(stack: MasklineStack, options: BenchOptions): Prom
     process.stderr,
     15_000,
   );
-  let outcomes: RequestOutcome[] = [];
-  const sending = openLoop(
-    options.soakRate,
-    seconds,
-    options.concurrency,
-    (i) => stack.send(i),
+  const outcomes = await sendAndDrain(
+    stack,
     counters,
-  ).then((o) => {
-    outcomes = o;
-    sendingDone = true;
-  });
-  const read = async () => {
-    const c = await stack.counts();
-    delivered = c.delivered;
-    return c;
-  };
-  await waitForFinal(
-    read,
-    () => counters.accepted,
-    () => sendingDone,
+    openLoop(options.soakRate, seconds, options.concurrency, (i) => stack.send(i), counters),
     (seconds + 300) * 1000,
+    (n) => {
+      delivered = n;
+    },
   );
-  await sending;
   progress.stop();
   const heap: SoakResult['heap'] = {};
   for (const app of stack.apps) {
