@@ -1,9 +1,15 @@
-import type { CarrierPlugin, InboundEvent, ReceiptEvent } from '@maskline/core';
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SmppConfigInput, smppCarrierPlugin } from '../src/index.js';
-import { type TestContext, testConfig, testContext } from './support/context.js';
-import { rejection, request } from './support/harness.js';
+import type { SmppConfigInput } from '../src/index.js';
+import { type TestContext, testContext } from './support/context.js';
+import {
+  closePlugins,
+  inboundOf,
+  receiptsOf,
+  rejection,
+  request,
+  startPlugin as startOn,
+} from './support/harness.js';
 import { eventually } from './support/wait.js';
 
 /**
@@ -13,16 +19,10 @@ import { eventually } from './support/wait.js';
 describe('SMPP carrier against @maskline/smsc-sim', () => {
   let sim: SmscSimulator;
   let ctx: TestContext;
-  const plugins: CarrierPlugin[] = [];
 
-  const startPlugin = async (overrides: Partial<SmppConfigInput> = {}) => {
-    const plugin = smppCarrierPlugin.create(ctx, testConfig(sim.smppPort, overrides));
-    plugins.push(plugin);
-    await plugin.start();
-    return plugin;
-  };
-  const receipts = () => ctx.published.filter((e): e is ReceiptEvent => e.type === 'receipt');
-  const inbound = () => ctx.published.filter((e): e is InboundEvent => e.type === 'inbound');
+  const startPlugin = (overrides: Partial<SmppConfigInput> = {}) => startOn(ctx, sim.smppPort, overrides);
+  const receipts = () => receiptsOf(ctx);
+  const inbound = () => inboundOf(ctx);
 
   beforeEach(async () => {
     sim = await startSmscSimulator({
@@ -35,7 +35,7 @@ describe('SMPP carrier against @maskline/smsc-sim', () => {
     ctx = testContext();
   });
   afterEach(async () => {
-    await Promise.all(plugins.splice(0).map((p) => p.close()));
+    await closePlugins();
     await sim.close();
   });
 

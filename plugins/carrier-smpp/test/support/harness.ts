@@ -1,4 +1,4 @@
-import { type CarrierPlugin, MasklineError } from '@maskline/core';
+import { type CarrierPlugin, type InboundEvent, MasklineError, type ReceiptEvent } from '@maskline/core';
 import { afterEach, expect } from 'vitest';
 import { type SmppConfigInput, smppCarrierPlugin } from '../../src/index.js';
 import { type TestContext, testConfig, testContext } from './context.js';
@@ -17,7 +17,7 @@ const live: { smsc?: TestSmsc; plugins: CarrierPlugin[] } = { plugins: [] };
 /** Register the afterEach that closes every plugin and test SMSC a test started. */
 export function closeAfterEach(): void {
   afterEach(async () => {
-    await Promise.all(live.plugins.splice(0).map((p) => p.close()));
+    await closePlugins();
     await live.smsc?.close();
     live.smsc = undefined;
   });
@@ -57,3 +57,24 @@ export async function rejection(promise: Promise<unknown>): Promise<MasklineErro
   expect(error).toBeInstanceOf(MasklineError);
   return error as MasklineError;
 }
+
+/** Close every plugin created through this harness (before closing the SMSC they talk to). */
+export async function closePlugins(): Promise<void> {
+  await Promise.all(live.plugins.splice(0).map((p) => p.close()));
+}
+
+/** Create a plugin against an SMSC on `port` and start it; closePlugins() closes it. */
+export async function startPlugin(
+  ctx: TestContext,
+  port: number,
+  overrides: Partial<SmppConfigInput> = {},
+): Promise<CarrierPlugin> {
+  const plugin = createPlugin(ctx, port, overrides);
+  await plugin.start();
+  return plugin;
+}
+
+export const receiptsOf = (ctx: TestContext) =>
+  ctx.published.filter((e): e is ReceiptEvent => e.type === 'receipt');
+export const inboundOf = (ctx: TestContext) =>
+  ctx.published.filter((e): e is InboundEvent => e.type === 'inbound');
