@@ -1,11 +1,8 @@
 import {
-  type ErrorCode,
   type MasklineError,
   type Message,
   type MessageContent,
-  type MessageStatus,
   maskAddress,
-  multipartEffect,
   predecessorsOf,
   type TenantVault,
   type TerminalStatus,
