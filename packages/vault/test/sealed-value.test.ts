@@ -98,9 +98,9 @@ describe('a loaded tenant vault', () => {
 
   it('refuses everything once its keys are destroyed', () => {
     const shredded = new LoadedTenantVault(tenant, new Map(), null, null, null);
-    expect(codeOf(() => shredded.seal(binding, 'x'))).toBe('vault_unavailable');
-    expect(codeOf(() => shredded.blindIndex('x'))).toBe('vault_unavailable');
-    expect(codeOf(() => shredded.token('pn', 'x'))).toBe('vault_unavailable');
+    expect(codeOf(() => shredded.seal(binding, 'x'))).toBe('tenant_keys_destroyed');
+    expect(codeOf(() => shredded.blindIndex('x'))).toBe('tenant_keys_destroyed');
+    expect(codeOf(() => shredded.token('pn', 'x'))).toBe('tenant_keys_destroyed');
   });
 });
 

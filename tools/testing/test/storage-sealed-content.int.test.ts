@@ -106,9 +106,9 @@ describe('sealed message content in PostgreSQL', () => {
     await db.vault.shredTenant(doomed);
     const [record] = await messages.loadManyForDelivery([m.id]);
     expect(record?.content).toBeNull();
-    expect(record && !record.content && record.contentError.code).toBe('vault_unavailable');
+    expect(record && !record.content && record.contentError.code).toBe('tenant_keys_destroyed');
     await expect(messages.insertAccepted(testMessage(doomed))).rejects.toMatchObject({
-      code: 'vault_unavailable',
+      code: 'tenant_keys_destroyed',
     });
   });
 });

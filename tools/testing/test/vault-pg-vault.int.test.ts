@@ -159,11 +159,11 @@ describe('the vault over PostgreSQL', () => {
     expect(await vault.shredTenant(tenantA)).toBeGreaterThanOrEqual(2);
     for (const id of ['101', '102', '103']) {
       await expect(readNote(vaultOf(), `0193c8e4-0000-7000-8000-000000000${id}`)).rejects.toMatchObject({
-        code: 'vault_unavailable',
+        code: 'tenant_keys_destroyed',
       });
     }
     await expect(readNote(vault, '0193c8e4-0000-7000-8000-000000000101')).rejects.toMatchObject({
-      code: 'vault_unavailable',
+      code: 'tenant_keys_destroyed',
     });
     const shredded = await vaultOf().forTenant(tenantA);
     expect(() => shredded.seal({ recordId: 'x', field: 'secret' }, 'new')).toThrow(/destroyed/);

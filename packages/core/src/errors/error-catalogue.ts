@@ -125,6 +125,11 @@ export const ERROR_CATALOGUE = {
     message: 'A key needed to read this data is not available.',
     retry: 'permanent',
   },
+  tenant_keys_destroyed: {
+    status: 410,
+    message: "This tenant's keys were destroyed; its data can no longer be sealed or read.",
+    retry: 'permanent',
+  },
   vault_integrity: {
     status: 500,
     message: 'Stored encrypted data failed its integrity check.',

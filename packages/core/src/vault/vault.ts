@@ -32,7 +32,7 @@ export interface TenantVault {
   /** Encrypt a value for storage; the result carries its key version. */
   seal(binding: SealBinding, plaintext: string): Buffer;
   /**
-   * Decrypt a sealed value. Throws a MasklineError `vault_unavailable` when its key was
+   * Decrypt a sealed value. Throws a MasklineError `vault_unavailable` (or `tenant_keys_destroyed`) when its key was
    * destroyed (crypto-shredded) and `vault_integrity` when it was altered or moved to
    * another record.
    */

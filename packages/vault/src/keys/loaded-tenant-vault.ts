@@ -30,6 +30,7 @@ export class LoadedTenantVault implements TenantVault {
   open(binding: SealBinding, sealed: Buffer): string {
     const version = sealedKeyVersion(sealed);
     const key = this.dataKeys.get(version);
+    if (!key && this.activeVersion === null) throw shredded(this.tenantId);
     if (!key) {
       throw new MasklineError('vault_unavailable', {
         message: `The data key (version ${version}) that sealed ${binding.field} is not available.`,
@@ -63,7 +64,7 @@ export class LoadedTenantVault implements TenantVault {
 }
 
 function shredded(tenantId: string): MasklineError {
-  return new MasklineError('vault_unavailable', {
+  return new MasklineError('tenant_keys_destroyed', {
     message: 'This tenant has no usable keys (they were destroyed).',
     details: { tenantId },
   });
