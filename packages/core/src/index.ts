@@ -1,5 +1,6 @@
 export * from './audit/audit-recorder.js';
 export * from './batching/batcher.js';
+export * from './carriers/carrier-answer.js';
 export * from './carriers/carrier-events.js';
 export * from './carriers/carrier-plugin.js';
 export * from './carriers/receipt-outcome.js';
