@@ -9,7 +9,7 @@ import {
 } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
 import type { Tracer } from '@opentelemetry/api';
-import { Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
 import { DeliverProcessor } from '../delivery/deliver-processor.js';
@@ -72,6 +72,8 @@ export function tpsLimiter(tps: number): { max: number; duration: number } {
 export class CarrierRuntime {
   private worker: Worker<DeliverJob> | null = null;
   private readonly link: CarrierLink;
+  /** How long a job taken while the link is down waits before it is tried again. */
+  private readonly retryWhileDownMs: number;
 
   private constructor(
     readonly settings: CarrierSettings,
@@ -79,6 +81,7 @@ export class CarrierRuntime {
     private readonly deps: CarrierRuntimeDeps,
     logger: Logger,
   ) {
+    this.retryWhileDownMs = deps.lifecycle?.healthCheckMs ?? DEFAULT_CARRIER_LIFECYCLE.healthCheckMs;
     this.link = new CarrierLink({
       carrierId: settings.id,
       createPlugin,
@@ -144,20 +147,25 @@ export class CarrierRuntime {
       this.deps.tracer,
       this.deps.logger,
     );
-    const worker = new Worker<DeliverJob>(
-      deliverQueueName(this.settings.id),
-      (job) => processor.process(job),
-      {
-        connection: this.deps.connection,
-        prefix: this.deps.queuePrefix,
-        concurrency: this.settings.concurrency,
-        ...(this.settings.tps > 0 ? { limiter: tpsLimiter(this.settings.tps) } : {}),
-        // A retry_after answer is an attempt, retried no sooner than the carrier asked.
-        settings: workerBackoffSettings,
-        // A dead process's jobs resume within seconds; a live one renews its locks.
-        ...jobRecoveryOptions(this.deps.jobLock),
-      },
-    );
+    const processJob = async (job: Job<DeliverJob>, token?: string) => {
+      // Pausing the worker still lets a fetch already waiting in Redis take one job; a job
+      // taken while the link is down goes back for later without spending an attempt.
+      if (this.link.health().status === 'down' && token) {
+        await job.moveToDelayed(Date.now() + this.retryWhileDownMs, token);
+        throw new DelayedError();
+      }
+      return processor.process(job);
+    };
+    const worker = new Worker<DeliverJob>(deliverQueueName(this.settings.id), processJob, {
+      connection: this.deps.connection,
+      prefix: this.deps.queuePrefix,
+      concurrency: this.settings.concurrency,
+      ...(this.settings.tps > 0 ? { limiter: tpsLimiter(this.settings.tps) } : {}),
+      // A retry_after answer is an attempt, retried no sooner than the carrier asked.
+      settings: workerBackoffSettings,
+      // A dead process's jobs resume within seconds; a live one renews its locks.
+      ...jobRecoveryOptions(this.deps.jobLock),
+    });
     worker.on('error', (error) =>
       this.deps.logger.warn({ err: error, carrier: this.settings.id }, 'worker error'),
     );
