@@ -35,6 +35,10 @@ export const deliveryWorkerConfigSchema = z.object({
   CARRIERS: carriersFromJson,
   /** How long one plugin submit may take before the host gives up on it. */
   SUBMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Bound on a carrier plugin's start() and close(); a start that takes longer failed. */
+  CARRIER_START_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** A carrier that failed to start is retried after 0.5 s, doubling up to this. */
+  CARRIER_RETRY_MAX_MS: z.coerce.number().int().min(500).default(30_000),
   /** Receipts/inbound left unqueued longer than this are re-enqueued by the sweep. */
   SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
 });

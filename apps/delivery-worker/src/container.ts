@@ -43,6 +43,11 @@ export function createDeliveryContainer(
           connection: c.resolve(TOKENS.Redis),
           queuePrefix: config.QUEUE_PREFIX,
           submitTimeoutMs: config.SUBMIT_TIMEOUT_MS,
+          jobLock: config,
+          lifecycle: {
+            startTimeoutMs: config.CARRIER_START_TIMEOUT_MS,
+            retryMaxMs: config.CARRIER_RETRY_MAX_MS,
+          },
           eventSinkFor: (carrierId) =>
             new CarrierEventSinkToQueue(
               carrierId,

@@ -11,11 +11,13 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const container = createDeliveryContainer(config, telemetry.tracer);
   const logger = container.resolve<Logger>(TOKENS.Logger);
   const runtimes = resolveRuntimes(container);
-  for (const runtime of runtimes) {
-    await runtime.start();
-    logger.info({ carrier: runtime.settings.id, health: runtime.carrier.health() }, 'carrier started');
-  }
-  logger.info({ carriers: runtimes.map((r) => r.settings.id) }, 'delivery worker running');
+  // Every carrier tries to start at once; one that cannot is retried in the background
+  // (and logged) while the others work. No carrier's failure stops the process.
+  await Promise.all(runtimes.map((runtime) => runtime.start()));
+  logger.info(
+    { carriers: runtimes.map((r) => ({ id: r.settings.id, health: r.health().status })) },
+    'delivery worker running',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,5 +1,6 @@
 import {
   type CarrierPluginDefinition,
+  carrierAnswerDetails,
   defineCarrierPlugin,
   MasklineError,
   type SubmitRequest,
@@ -19,6 +20,9 @@ import { startTestHost, type TestHost } from './support/test-host.js';
  * PostgreSQL. The plugin decides by the message body what the "carrier" answers.
  */
 const attemptsByMessage = new Map<string, number>();
+const submitTimesByMessage = new Map<string, number[]>();
+const THROTTLED = carrierAnswerDetails({ code: '0x00000058', name: 'ESME_RTHROTTLED' });
+const SUBMIT_FAIL = carrierAnswerDetails({ code: '0x00000045', name: 'ESME_RSUBMITFAIL' });
 /** Messages whose `submitted` write fails this many more times (a PostgreSQL blip). */
 const failingWrites = new Map<string, number>();
 
@@ -35,6 +39,10 @@ const scriptedPlugin = defineCarrierPlugin({
     async submit(request: SubmitRequest) {
       const attempt = (attemptsByMessage.get(request.messageId) ?? 0) + 1;
       attemptsByMessage.set(request.messageId, attempt);
+      submitTimesByMessage.set(request.messageId, [
+        ...(submitTimesByMessage.get(request.messageId) ?? []),
+        Date.now(),
+      ]);
       switch (request.body) {
         case 'reject':
           throw new MasklineError('carrier_invalid_destination');
@@ -46,6 +54,15 @@ const scriptedPlugin = defineCarrierPlugin({
         case 'throttle':
           if (attempt < 2) throw new MasklineError('carrier_throttled', { retryAfterMs: 50 });
           break;
+        case 'throttle-always':
+          // A destination the carrier keeps throttling, past the plugin's own resends.
+          throw new MasklineError('carrier_throttled', { retryAfterMs: 300, details: THROTTLED });
+        case 'submit-fail':
+          throw new MasklineError('carrier_error', { details: SUBMIT_FAIL });
+        case 'reject-answer':
+          throw new MasklineError('carrier_rejected', {
+            details: carrierAnswerDetails({ code: '0x0000000B', name: 'ESME_RINVDSTADR' }),
+          });
         case 'crash':
           if (attempt < 2) throw new TypeError('undefined is not a function');
           break;
@@ -128,6 +145,41 @@ describe('CarrierRuntime with a scripted plugin', () => {
     expect(m).toMatchObject({ status, errorCode });
     expect(attemptsByMessage.get(id)).toBe(attempts);
     if (status === 'submitted') expect(m?.carrierMessageId).toBe(`c-${id.slice(-8)}`);
+  });
+
+  it('counts a throttled submit as an attempt: the message ends failed, the others flow meanwhile', async () => {
+    const throttled = await send('throttle-always');
+    const others = await Promise.all(Array.from({ length: 5 }, () => send('ok')));
+    const m = await settle(throttled);
+    expect(m).toMatchObject({
+      status: 'failed',
+      errorCode: 'retries_exhausted',
+      carrierStatus: { code: '0x00000058', name: 'ESME_RTHROTTLED' },
+    });
+    expect(attemptsByMessage.get(throttled)).toBe(3);
+    // Each retry waited at least what the carrier asked for (300 ms), not the 20 ms backoff.
+    const times = submitTimesByMessage.get(throttled) ?? [];
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(290);
+    for (const id of others) expect(await settle(id)).toMatchObject({ status: 'submitted' });
+    // The other messages did not wait for the throttled one's retries (no queue-wide pause).
+    const othersDone = others.map((id) => submitTimesByMessage.get(id)?.[0] ?? Infinity);
+    expect(Math.max(...othersDone)).toBeLessThan(times[1] ?? 0);
+  });
+
+  it("keeps the carrier's last answer on a message that ends failed or rejected", async () => {
+    const failed = await send('submit-fail');
+    const rejected = await send('reject-answer');
+    expect(await settle(failed)).toMatchObject({
+      status: 'failed',
+      errorCode: 'retries_exhausted',
+      carrierStatus: { code: '0x00000045', name: 'ESME_RSUBMITFAIL' },
+    });
+    expect(attemptsByMessage.get(failed)).toBe(3);
+    expect(await settle(rejected)).toMatchObject({
+      status: 'rejected',
+      errorCode: 'carrier_rejected',
+      carrierStatus: { code: '0x0000000B', name: 'ESME_RINVDSTADR' },
+    });
   });
 
   it('fails a message whose content no longer opens (tampered) without calling the carrier', async () => {

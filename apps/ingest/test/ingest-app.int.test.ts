@@ -1,4 +1,5 @@
 import type { DeliveryQueues } from '@maskline/queues';
+import { MessageRepository } from '@maskline/storage';
 import { seedTenant, type TestDatabase } from '@maskline/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,32 @@ describe('ingest app (inject, real Redis and PostgreSQL)', () => {
       headers: auth(),
     });
     expect(res.statusCode).toBe(404);
+  });
+
+  it("shows the carrier's last answer beside the error code", async () => {
+    const tenant = await seedTenant(db.pool, 'answers');
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+      payload: { to: '+447911123458', from: 'Maskline', body: 'hello' },
+    });
+    const id = created.json().id as string;
+    expect(created.json()).toMatchObject({ carrierStatus: null });
+    await new MessageRepository(db.pool, db.vault).markFinal(id, 'failed', 'retries_exhausted', {
+      code: '0x00000045',
+      name: 'ESME_RSUBMITFAIL',
+    });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/messages/${id}`,
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(res.json()).toMatchObject({
+      status: 'failed',
+      errorCode: 'retries_exhausted',
+      carrierStatus: { code: '0x00000045', name: 'ESME_RSUBMITFAIL' },
+    });
   });
 
   it('reports readiness', async () => {

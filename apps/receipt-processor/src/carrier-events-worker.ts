@@ -3,6 +3,8 @@ import {
   CARRIER_EVENT_JOBS,
   CARRIER_EVENTS_QUEUE,
   type InboundJob,
+  type JobLockConfig,
+  jobRecoveryOptions,
   type ReceiptJob,
   toWorkerError,
 } from '@maskline/queues';
@@ -17,6 +19,8 @@ export interface CarrierEventsWorkerOptions {
   concurrency: number;
   receipts: ReceiptProcessor;
   inbound: InboundProcessor;
+  /** Job lock and stalled-check timing (JOB_LOCK_MS, JOB_STALLED_CHECK_MS); defaults if absent. */
+  recovery?: JobLockConfig;
 }
 
 /** The worker on the carrier-events queue: routes receipts and inbound jobs by name. */
@@ -37,7 +41,13 @@ export function createCarrierEventsWorker(
         throw await toWorkerError(toMasklineError(error), worker);
       }
     },
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      // A dead process's receipts resume within seconds, not BullMQ's ~60 s default.
+      ...jobRecoveryOptions(options.recovery),
+    },
   );
   return worker;
 }

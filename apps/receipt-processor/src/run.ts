@@ -20,6 +20,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     concurrency: config.CONCURRENCY,
     receipts: services.receipts,
     inbound: services.inbound,
+    recovery: config,
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
   services.sweeper.start();

@@ -1,3 +1,4 @@
+import { jobLockConfigShape } from '@maskline/queues';
 import { vaultConfigShape } from '@maskline/vault';
 import { z } from 'zod';
 
@@ -11,6 +12,7 @@ export const commonConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   ...vaultConfigShape,
+  ...jobLockConfigShape,
 };
 
 const commonConfigSchema = z.object(commonConfigShape);

@@ -4,3 +4,4 @@ export * from './producers.js';
 export * from './queue-names.js';
 export * from './redis-connection.js';
 export * from './retry-mapping.js';
+export * from './worker-options.js';

@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import { CARRIER_BACKOFF } from './retry-mapping.js';
 
 /** Retention keeps Redis bounded: Postgres, not Redis, is the record of what happened. */
 const RETENTION = {
@@ -18,7 +19,8 @@ export function deliverJobOptions(messageId: string, policy: DeliveryRetryPolicy
     // The message id is the job id: re-enqueueing a message that still has a job is a no-op.
     jobId: messageId,
     attempts: policy.attempts,
-    backoff: { type: 'exponential', delay: policy.backoffMs },
+    // Exponential from backoffMs, but never sooner than a carrier's retry-after (carrierBackoff).
+    backoff: { type: CARRIER_BACKOFF, delay: policy.backoffMs },
     ...RETENTION,
   };
 }

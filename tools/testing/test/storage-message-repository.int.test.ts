@@ -145,4 +145,34 @@ describe('MessageRepository against PostgreSQL', () => {
       null,
     ]);
   });
+
+  it("keeps the carrier's last answer to a failed submit, and the final one with the final status", async () => {
+    const m = newMessage();
+    await messages.insertAccepted(m);
+    expect((await messages.findForTenant(tenantId, m.id))?.carrierStatus).toBeNull();
+    expect(await messages.recordCarrierAnswer(m.id, { code: '0x00000058', name: 'ESME_RTHROTTLED' })).toBe(
+      true,
+    );
+    expect(await messages.recordCarrierAnswer(m.id, { code: '0x00000045', name: 'ESME_RSUBMITFAIL' })).toBe(
+      true,
+    );
+    // A final status without an answer of its own keeps the last one recorded.
+    expect(await messages.markFinal(m.id, 'failed', 'retries_exhausted')).toBe(true);
+    expect(await messages.findForTenant(tenantId, m.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'retries_exhausted',
+      carrierStatus: { code: '0x00000045', name: 'ESME_RSUBMITFAIL' },
+    });
+    // Once final, a late attempt's answer changes nothing.
+    expect(await messages.recordCarrierAnswer(m.id, { code: '0x00000008' })).toBe(false);
+
+    const rejected = newMessage();
+    await messages.insertAccepted(rejected);
+    expect(
+      await messages.markFinal(rejected.id, 'rejected', 'carrier_rejected', { code: '0x0000000B' }),
+    ).toBe(true);
+    expect((await messages.findForTenant(tenantId, rejected.id))?.carrierStatus).toEqual({
+      code: '0x0000000B',
+    });
+  });
 });

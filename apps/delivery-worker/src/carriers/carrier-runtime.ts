@@ -1,15 +1,22 @@
-import type { CarrierPluginDefinition, Clock, Logger } from '@maskline/core';
+import type { CarrierHealth, CarrierPluginDefinition, Clock, Logger } from '@maskline/core';
 import { MasklineError } from '@maskline/core';
-import { type DeliverJob, deliverQueueName } from '@maskline/queues';
+import {
+  type DeliverJob,
+  deliverQueueName,
+  type JobLockConfig,
+  jobRecoveryOptions,
+  workerBackoffSettings,
+} from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
 import type { Tracer } from '@opentelemetry/api';
-import { Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
 import { DeliverProcessor } from '../delivery/deliver-processor.js';
 import { batchedDeliveryStore, type DeliveryStore } from '../delivery/delivery-store.js';
 import type { CarrierEventSinkToQueue } from './carrier-event-sink.js';
-import { GuardedCarrier } from './guarded-carrier.js';
+import { CarrierLink } from './carrier-link.js';
+import type { GuardedCarrier } from './guarded-carrier.js';
 
 export interface CarrierRuntimeDeps {
   plugins: Readonly<Record<string, CarrierPluginDefinition<unknown>>>;
@@ -23,7 +30,28 @@ export interface CarrierRuntimeDeps {
   eventSinkFor(carrierId: string): CarrierEventSinkToQueue;
   /** Storage as the deliver processor sees it; batched by default. */
   deliveryStore?: DeliveryStore;
+  /** Job lock timing (JOB_LOCK_MS, JOB_STALLED_CHECK_MS); BullMQ defaults are far slower. */
+  jobLock?: JobLockConfig;
+  /** Carrier start/retry timing; see CarrierLifecycle. */
+  lifecycle?: Partial<CarrierLifecycle>;
 }
+
+export interface CarrierLifecycle {
+  /** Bound on the plugin's start() and close(). */
+  startTimeoutMs: number;
+  /** Waits between failed starts, doubling from retryMinMs up to retryMaxMs. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** How often a started plugin's health is read. */
+  healthCheckMs: number;
+}
+
+export const DEFAULT_CARRIER_LIFECYCLE: CarrierLifecycle = {
+  startTimeoutMs: 30_000,
+  retryMinMs: 500,
+  retryMaxMs: 30_000,
+  healthCheckMs: 1_000,
+};
 
 /**
  * BullMQ's limiter counts jobs in fixed windows, so `{max: tps, duration: 1000}` lets up to
@@ -35,15 +63,36 @@ export function tpsLimiter(tps: number): { max: number; duration: number } {
   return { max: 1, duration: Math.ceil(1_000 / tps) };
 }
 
-/** One configured carrier: its plugin instance and the worker draining its queue. */
+/**
+ * One configured carrier: its plugin (kept connected by a CarrierLink) and the worker
+ * draining its queue. The worker exists only once the plugin started, and is paused
+ * while the plugin reports itself down, so a carrier that is away takes no jobs (they
+ * would only burn their attempts) and never holds up the other carriers.
+ */
 export class CarrierRuntime {
   private worker: Worker<DeliverJob> | null = null;
+  private readonly link: CarrierLink;
+  /** How long a job taken while the link is down waits before it is tried again. */
+  private readonly retryWhileDownMs: number;
 
   private constructor(
     readonly settings: CarrierSettings,
-    readonly carrier: GuardedCarrier,
+    createPlugin: () => ReturnType<CarrierPluginDefinition<unknown>['create']>,
     private readonly deps: CarrierRuntimeDeps,
-  ) {}
+    logger: Logger,
+  ) {
+    this.retryWhileDownMs = deps.lifecycle?.healthCheckMs ?? DEFAULT_CARRIER_LIFECYCLE.healthCheckMs;
+    this.link = new CarrierLink({
+      carrierId: settings.id,
+      createPlugin,
+      logger,
+      submitTimeoutMs: deps.submitTimeoutMs,
+      ...DEFAULT_CARRIER_LIFECYCLE,
+      ...deps.lifecycle,
+      onUp: (carrier) => this.takeJobs(carrier),
+      onDown: () => void this.worker?.pause(true),
+    });
+  }
 
   static create(settings: CarrierSettings, deps: CarrierRuntimeDeps): CarrierRuntime {
     const definition = deps.plugins[settings.plugin];
@@ -60,37 +109,63 @@ export class CarrierRuntime {
       });
     }
     const logger = deps.logger.child({ carrier: settings.id, plugin: definition.id });
-    const plugin = definition.create(
-      {
-        carrierId: settings.id,
-        logger,
-        tracer: deps.tracer,
-        clock: deps.clock,
-        events: deps.eventSinkFor(settings.id),
-      },
-      parsed.data,
-    );
-    return new CarrierRuntime(settings, new GuardedCarrier(settings.id, plugin, deps.submitTimeoutMs), deps);
+    const createPlugin = () =>
+      definition.create(
+        {
+          carrierId: settings.id,
+          logger,
+          tracer: deps.tracer,
+          clock: deps.clock,
+          events: deps.eventSinkFor(settings.id),
+        },
+        parsed.data,
+      );
+    return new CarrierRuntime(settings, createPlugin, deps, logger);
   }
 
+  /**
+   * Tries to start the carrier once and resolves either way: a carrier that did not start
+   * is retried in the background (with backoff) and takes jobs as soon as it is up.
+   */
   async start(): Promise<void> {
-    await this.carrier.start();
+    await this.link.start();
+  }
+
+  health(): CarrierHealth {
+    return this.link.health();
+  }
+
+  /** Takes jobs through `carrier`: creates the worker the first time, resumes it after. */
+  private takeJobs(carrier: GuardedCarrier): void {
+    if (this.worker) {
+      if (this.worker.isPaused()) this.worker.resume();
+      return;
+    }
     const processor = new DeliverProcessor(
       this.deps.deliveryStore ?? batchedDeliveryStore(this.deps.messages),
-      this.carrier,
+      carrier,
       this.deps.tracer,
       this.deps.logger,
     );
-    const worker: Worker<DeliverJob> = new Worker<DeliverJob>(
-      deliverQueueName(this.settings.id),
-      (job) => processor.process(job, worker),
-      {
-        connection: this.deps.connection,
-        prefix: this.deps.queuePrefix,
-        concurrency: this.settings.concurrency,
-        ...(this.settings.tps > 0 ? { limiter: tpsLimiter(this.settings.tps) } : {}),
-      },
-    );
+    const processJob = async (job: Job<DeliverJob>, token?: string) => {
+      // Pausing the worker still lets a fetch already waiting in Redis take one job; a job
+      // taken while the link is down goes back for later without spending an attempt.
+      if (this.link.health().status === 'down' && token) {
+        await job.moveToDelayed(Date.now() + this.retryWhileDownMs, token);
+        throw new DelayedError();
+      }
+      return processor.process(job);
+    };
+    const worker = new Worker<DeliverJob>(deliverQueueName(this.settings.id), processJob, {
+      connection: this.deps.connection,
+      prefix: this.deps.queuePrefix,
+      concurrency: this.settings.concurrency,
+      ...(this.settings.tps > 0 ? { limiter: tpsLimiter(this.settings.tps) } : {}),
+      // A retry_after answer is an attempt, retried no sooner than the carrier asked.
+      settings: workerBackoffSettings,
+      // A dead process's jobs resume within seconds; a live one renews its locks.
+      ...jobRecoveryOptions(this.deps.jobLock),
+    });
     worker.on('error', (error) =>
       this.deps.logger.warn({ err: error, carrier: this.settings.id }, 'worker error'),
     );
@@ -100,6 +175,6 @@ export class CarrierRuntime {
   /** Stop taking jobs, let active ones finish, then close the carrier link. */
   async stop(): Promise<void> {
     await this.worker?.close();
-    await this.carrier.close();
+    await this.link.stop();
   }
 }

@@ -1,4 +1,5 @@
 import {
+  carrierAnswerOf,
   type Logger,
   type MasklineError,
   retryDecisionFor,
@@ -9,7 +10,7 @@ import { type DeliverJob, deliverJobSchema, toWorkerError } from '@maskline/queu
 import type { SubmittedUpdate } from '@maskline/storage';
 import { ATTR, activeTraceparent, extractTraceContext, SPAN, withSpan } from '@maskline/telemetry';
 import { type Tracer, trace } from '@opentelemetry/api';
-import { type Job, UnrecoverableError, type Worker } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
 import type { DeliveryStore } from './delivery-store.js';
 
@@ -33,10 +34,11 @@ export class DeliverProcessor {
     private readonly carrier: GuardedCarrier,
     private readonly tracer: Tracer,
     private readonly logger: Logger,
-    private readonly recordAttempts = 6,
+    /** Longest wait between two tries of the `submitted` write. */
+    private readonly maxRecordBackoffMs = 5_000,
   ) {}
 
-  async process(job: Job<DeliverJob>, worker: Worker): Promise<DeliverOutcome> {
+  async process(job: Job<DeliverJob>): Promise<DeliverOutcome> {
     const parsed = deliverJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError('invalid_request');
     const data = parsed.data;
@@ -51,11 +53,11 @@ export class DeliverProcessor {
           [ATTR.jobAttempt]: job.attemptsMade + 1,
         },
       },
-      () => this.deliver(data, job, worker),
+      () => this.deliver(data, job),
     );
   }
 
-  private async deliver(data: DeliverJob, job: Job<DeliverJob>, worker: Worker): Promise<DeliverOutcome> {
+  private async deliver(data: DeliverJob, job: Job<DeliverJob>): Promise<DeliverOutcome> {
     const record = await this.store.load(data.messageId);
     if (!record) {
       this.logger.warn({ messageId: data.messageId }, 'deliver job for an unknown message');
@@ -63,7 +65,7 @@ export class DeliverProcessor {
     }
     if (record.message.status !== 'accepted' && record.message.status !== 'queued') return 'skipped';
     // A message whose content no longer opens (key destroyed, integrity failure) cannot be sent.
-    if (!record.content) throw await this.failed(record.contentError, data.messageId, job, worker);
+    if (!record.content) throw await this.failed(record.contentError, data.messageId, job);
     trace.getActiveSpan()?.setAttribute(ATTR.recipientToken, record.recipientToken);
     let result: Awaited<ReturnType<GuardedCarrier['submit']>>;
     try {
@@ -73,7 +75,7 @@ export class DeliverProcessor {
         requestReceipt: true,
       });
     } catch (error) {
-      throw await this.failed(toMasklineError(error, 'plugin_failure'), data.messageId, job, worker);
+      throw await this.failed(toMasklineError(error, 'plugin_failure'), data.messageId, job);
     }
     await this.recordSubmitted({
       id: data.messageId,
@@ -86,38 +88,65 @@ export class DeliverProcessor {
   }
 
   /**
-   * The carrier has the message now: failing this job would submit it again on retry.
-   * So the write is retried here (with backoff, ~6 s in all) before the job gives up.
+   * The carrier has the message now: failing this job would submit it again on retry. So
+   * the write is retried (backoff capped at maxRecordBackoffMs) for as long as this process
+   * lives; BullMQ keeps renewing the job's lock meanwhile, so no other worker takes it.
+   * Only a crash can leave it unrecorded (then the retry may send it again). Logged once
+   * when the writes start failing and once when one succeeds again.
    */
   private async recordSubmitted(update: SubmittedUpdate): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.store.markSubmitted(update);
+        if (attempt > 1) this.logger.info({ messageId: update.id, attempts: attempt }, 'recorded submitted');
         return;
       } catch (error) {
-        if (attempt >= this.recordAttempts) throw error;
-        this.logger.warn({ messageId: update.id, attempt }, 'recording submitted failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        if (attempt === 1) {
+          this.logger.warn(
+            { messageId: update.id, err: error },
+            'recording submitted failed; retrying until it succeeds',
+          );
+        }
+        const delay = Math.min(50 * 2 ** attempt, this.maxRecordBackoffMs);
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
 
-  private async failed(error: MasklineError, messageId: string, job: Job, worker: Worker): Promise<Error> {
+  /**
+   * A failed submit: keeps the carrier's answer on the message, then either ends the
+   * message (permanent error, or the last attempt) or lets BullMQ retry the job. A
+   * retry_after answer is an attempt like any other (see toWorkerError).
+   */
+  private async failed(error: MasklineError, messageId: string, job: Job): Promise<Error> {
     const attempts = job.opts.attempts ?? 1;
     const lastAttempt = job.attemptsMade + 1 >= attempts;
     const decision = retryDecisionFor(error);
+    const answer = carrierAnswerOf(error);
     this.logger.warn(
-      { messageId, errorCode: error.code, attempt: job.attemptsMade + 1, action: decision.action },
+      {
+        messageId,
+        errorCode: error.code,
+        attempt: job.attemptsMade + 1,
+        action: decision.action,
+        ...(answer ? { carrierStatus: answer } : {}),
+      },
       'submit failed',
     );
     if (decision.action === 'give_up') {
-      await this.store.markFinal(messageId, finalStatusFor(error), error.code);
+      await this.store.markFinal(messageId, finalStatusFor(error), error.code, answer);
       return new UnrecoverableError(error.code);
     }
-    if (lastAttempt && decision.action === 'retry_with_backoff') {
-      await this.store.markFinal(messageId, 'failed', 'retries_exhausted');
+    if (lastAttempt) {
+      await this.store.markFinal(messageId, 'failed', 'retries_exhausted', answer);
       return new UnrecoverableError('retries_exhausted');
     }
-    return toWorkerError(error, worker);
+    if (answer) {
+      // Best effort: the answer is for people reading the message; the retry matters more.
+      await this.store.recordCarrierAnswer(messageId, answer).catch((err: unknown) => {
+        this.logger.warn({ messageId, err }, 'could not record the carrier answer');
+      });
+    }
+    return toWorkerError(error);
   }
 }

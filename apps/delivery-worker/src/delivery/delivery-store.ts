@@ -1,11 +1,18 @@
-import { Batcher, type TerminalStatus } from '@maskline/core';
+import { Batcher, type CarrierAnswer, type TerminalStatus } from '@maskline/core';
 import type { DeliveryRecord, MessageRepository, SubmittedUpdate } from '@maskline/storage';
 
 /** What the deliver processor needs from storage. */
 export interface DeliveryStore {
   load(messageId: string): Promise<DeliveryRecord | null>;
   markSubmitted(update: SubmittedUpdate): Promise<boolean>;
-  markFinal(messageId: string, status: TerminalStatus, errorCode: string | null): Promise<boolean>;
+  markFinal(
+    messageId: string,
+    status: TerminalStatus,
+    errorCode: string | null,
+    carrierStatus?: CarrierAnswer,
+  ): Promise<boolean>;
+  /** The carrier's answer to a failed attempt, kept while the message waits for a retry. */
+  recordCarrierAnswer(messageId: string, answer: CarrierAnswer): Promise<boolean>;
 }
 
 /** One query per call: simplest, for tests and low volume. */
@@ -13,7 +20,8 @@ export function directDeliveryStore(messages: MessageRepository): DeliveryStore 
   return {
     load: (id) => messages.loadForDelivery(id),
     markSubmitted: async (u) => (await messages.markManySubmitted([u]))[0] ?? false,
-    markFinal: (id, status, code) => messages.markFinal(id, status, code),
+    markFinal: (id, status, code, answer) => messages.markFinal(id, status, code, answer),
+    recordCarrierAnswer: (id, answer) => messages.recordCarrierAnswer(id, answer),
   };
 }
 
@@ -37,6 +45,7 @@ export function batchedDeliveryStore(
   return {
     load: (id) => loads.add(id),
     markSubmitted: (update) => submitted.add(update),
-    markFinal: (id, status, code) => messages.markFinal(id, status, code),
+    markFinal: (id, status, code, answer) => messages.markFinal(id, status, code, answer),
+    recordCarrierAnswer: (id, answer) => messages.recordCarrierAnswer(id, answer),
   };
 }

@@ -10,6 +10,7 @@ export function toMessageView(message: Message, masked: { to: string; from: stri
     carrier: message.carrierId,
     carrierMessageId: message.carrierMessageId,
     errorCode: message.errorCode,
+    carrierStatus: message.carrierStatus,
     segments: message.segments,
     createdAt: message.createdAt.toISOString(),
     updatedAt: message.updatedAt.toISOString(),

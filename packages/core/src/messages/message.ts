@@ -1,3 +1,4 @@
+import type { CarrierAnswer } from '../carriers/carrier-answer.js';
 import type { MessageStatus } from './message-status.js';
 
 /** A message as the domain sees it. Clear values only exist where a carrier needs them. */
@@ -10,6 +11,8 @@ export interface Message {
   carrierMessageId: string | null;
   /** Stable error code when the message ended in rejected/failed/undeliverable. */
   errorCode: string | null;
+  /** What the carrier itself answered to the last failed submit, if it said anything. */
+  carrierStatus: CarrierAnswer | null;
   segments: number;
   createdAt: Date;
   updatedAt: Date;
@@ -33,6 +36,8 @@ export interface MessageView {
   carrier: string;
   carrierMessageId: string | null;
   errorCode: string | null;
+  /** The carrier's own answer to the last failed submit, e.g. {code:"0x00000045", name:"ESME_RSUBMITFAIL"}. */
+  carrierStatus: CarrierAnswer | null;
   segments: number;
   createdAt: string;
   updatedAt: string;

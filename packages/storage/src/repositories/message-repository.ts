@@ -1,4 +1,5 @@
 import {
+  type CarrierAnswer,
   type MasklineError,
   type Message,
   type MessageContent,
@@ -10,6 +11,7 @@ import {
   type Vault,
 } from '@maskline/core';
 import type pg from 'pg';
+import { markFinalIn, recordCarrierAnswerIn } from './message-outcomes.js';
 import { applyReceiptsTo, type ReceiptApplication, type ReceiptMatch } from './message-receipts.js';
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
 import { openSealedField } from './sealed-fields.js';
@@ -313,13 +315,19 @@ export class MessageRepository {
     return rows.map((r) => moved.has(r.id));
   }
 
-  async markFinal(id: string, status: TerminalStatus, errorCode: string | null): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now()
-       WHERE id = $1 AND status = ANY($4::text[])`,
-      [id, status, errorCode, predecessorsOf(status)],
-    );
-    return (result.rowCount ?? 0) > 0;
+  /** See markFinalIn: `carrierStatus`, when given, replaces the carrier's last answer on the row. */
+  markFinal(
+    id: string,
+    status: TerminalStatus,
+    errorCode: string | null,
+    carrierStatus?: CarrierAnswer,
+  ): Promise<boolean> {
+    return markFinalIn(this.pool, id, status, errorCode, carrierStatus);
+  }
+
+  /** See recordCarrierAnswerIn: the carrier's answer to a failed attempt, kept on the row. */
+  recordCarrierAnswer(id: string, answer: CarrierAnswer): Promise<boolean> {
+    return recordCarrierAnswerIn(this.pool, id, answer);
   }
 
   /**
