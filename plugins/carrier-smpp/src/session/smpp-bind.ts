@@ -197,6 +197,7 @@ export class SmppBind {
     });
     session.on(readyEvent, () => {
       clearTimeout(connectTimer);
+      if (this.#closing) return; // close() is already ending this socket
       // The package never sets TCP_NODELAY; without it delayed ACKs cap a bind at ~300 msg/s.
       session.socket.setNoDelay(true);
       void this.#bind(session, pending);
@@ -225,41 +226,49 @@ export class SmppBind {
     });
     try {
       if (!session.send(pdu)) return; // socket already gone: 'close' follows
-      const response = await pending.track(pdu.sequence_number, command, requestTimeoutMs);
-      if (session !== this.#session || this.#state !== 'binding') return;
-      if (response.command_status !== 0 || response.command !== `${command}_resp`) {
-        const label = statusLabel(response.command_status);
-        this.#lastError = new MasklineError('carrier_unavailable', {
-          message: `SMPP ${command} refused: ${response.command} ${label}`,
-          details: {
-            smppCommandStatus: response.command_status,
-            smppCommandStatusName: statusName(response.command_status) ?? 'unknown',
-          },
-        });
-        this.#logger.warn({ command, status: label }, 'SMPP bind refused');
-        session.destroy();
-        return;
-      }
-      this.#state = 'bound';
-      this.#attempt = 0;
-      this.#lastError = undefined;
-      this.#logger.info({ role: this.role }, 'SMPP bound');
-      this.#monitor = new LinkMonitor(
-        this.#config.enquireLinkIntervalMs,
-        () => this.#request(new smpp.PDU('enquire_link'), this.#config.enquireLinkTimeoutMs),
-        () => {
-          this.#logger.warn({}, 'SMPP enquire_link unanswered; dropping the link');
-          session.destroy();
-        },
+      // Handled the moment bind_resp is decoded, not in a promise continuation: an SMSC
+      // often flushes stored receipts and MO right behind its bind_resp, in the same TCP
+      // read, and those deliver_sm must find the bind already bound.
+      await pending.track(pdu.sequence_number, command, requestTimeoutMs, (response) =>
+        this.#onBindResponse(session, command, response),
       );
-      this.#monitor.start();
-      this.#settleFirst();
     } catch (error) {
-      if (session !== this.#session) return;
+      if (session !== this.#session || this.#state !== 'binding') return;
       this.#lastError = error instanceof MasklineError ? error : unavailable('SMPP bind failed.')();
       this.#logger.warn({ err: this.#lastError.message }, 'SMPP bind failed');
       session.destroy();
     }
+  }
+
+  #onBindResponse(session: Session, command: string, response: PDU): void {
+    if (session !== this.#session || this.#state !== 'binding') return;
+    if (response.command_status !== 0 || response.command !== `${command}_resp`) {
+      const label = statusLabel(response.command_status);
+      this.#lastError = new MasklineError('carrier_unavailable', {
+        message: `SMPP ${command} refused: ${response.command} ${label}`,
+        details: {
+          smppCommandStatus: response.command_status,
+          smppCommandStatusName: statusName(response.command_status) ?? 'unknown',
+        },
+      });
+      this.#logger.warn({ command, status: label }, 'SMPP bind refused');
+      session.destroy();
+      return;
+    }
+    this.#state = 'bound';
+    this.#attempt = 0;
+    this.#lastError = undefined;
+    this.#logger.info({ role: this.role }, 'SMPP bound');
+    this.#monitor = new LinkMonitor(
+      this.#config.enquireLinkIntervalMs,
+      () => this.#request(new smpp.PDU('enquire_link'), this.#config.enquireLinkTimeoutMs),
+      () => {
+        this.#logger.warn({}, 'SMPP enquire_link unanswered; dropping the link');
+        session.destroy();
+      },
+    );
+    this.#monitor.start();
+    this.#settleFirst();
   }
 
   #request(pdu: PDU, timeoutMs: number): Promise<PDU> {
