@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RECEIPT_ID_RADIX } from './message-id.js';
+import { parseStatusKey, SUBMIT_STATUS_CLASSES, statusHex } from './submit-status.js';
 
 export const BIND_MODES = ['transceiver', 'transmitter-receiver'] as const;
 export const LONG_MESSAGE_MODES = ['udh8', 'udh16', 'sar', 'payload'] as const;
@@ -14,6 +15,37 @@ const ton = z.number().int().min(0).max(6);
 const npi = z.number().int().min(0).max(18);
 const ms = (min: number) => z.number().int().min(min);
 const ascii = /^[\x20-\x7e]*$/;
+
+/**
+ * submit_sm_resp statuses moved to another class for this carrier: key = an SMPP name
+ * ("ESME_RSUBMITFAIL") or hex ("0x45" / "0x00000045"), value = throttled,
+ * invalid_destination, rejected or transient. A bad key is reported under its own path.
+ */
+const submitStatusOverrides = z
+  .record(z.string(), z.enum(SUBMIT_STATUS_CLASSES))
+  .superRefine((overrides, ctx) => {
+    const keyOf = new Map<number, string>();
+    for (const [key, statusClass] of Object.entries(overrides)) {
+      const status = parseStatusKey(key);
+      if (status === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `"${key}" is not an SMPP command_status: use a name such as ESME_RSUBMITFAIL or hex such as 0x45 (not ESME_ROK)`,
+        });
+        continue;
+      }
+      const other = keyOf.get(status);
+      if (other !== undefined && overrides[other] !== statusClass) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `"${key}" and "${other}" both name ${statusHex(status)} with different classes`,
+        });
+      }
+      keyOf.set(status, key);
+    }
+  });
 
 export const smppConfigSchema = z
   .object({
@@ -80,6 +112,8 @@ export const smppConfigSchema = z
     /** First pause after a throttling answer; doubles per consecutive one up to throttlePauseMaxMs. */
     throttlePauseMinMs: ms(0).default(50),
     throttlePauseMaxMs: ms(0).default(2000),
+    /** Move submit statuses to another class for this carrier (see submitStatusOverrides above). */
+    submitStatusOverrides: submitStatusOverrides.default({}),
     /** Wait this long for the missing parts of a multipart MO message. */
     moReassemblyTimeoutMs: ms(1).default(120_000),
     /** When parts are still missing at the timeout: `publish` what arrived (gaps marked) or `drop`. */

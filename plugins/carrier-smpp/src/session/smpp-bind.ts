@@ -2,7 +2,7 @@
 import { type Logger, MasklineError } from '@maskline/core';
 import smpp, { type PDU, type Session } from 'smpp';
 import type { BindState, DeliverHandler } from '../internal-types.js';
-import { statusLabel, statusName } from '../submit-status.js';
+import { type SubmitStatusTable, smppCarrierAnswer, statusLabel, statusName } from '../submit-status.js';
 import type { SmppConfig } from '../types.js';
 import { AdaptiveThrottle } from './adaptive-throttle.js';
 import { backoffDelay, LinkMonitor } from './link-monitor.js';
@@ -22,12 +22,9 @@ export interface SmppBindOptions {
   onDeliver: DeliverHandler;
   /** Default 'transceiver'. */
   role?: SmppBindRole;
+  /** Which submit_sm_resp statuses mean "slow down" (ESME_RTHROTTLED, ESME_RMSGQFUL unless overridden). */
+  statusTable: SubmitStatusTable;
 }
-
-const ESME_RMSGQFUL = 0x14;
-const ESME_RTHROTTLED = 0x58;
-/** command_status values that mean "slow down", not "this message is bad". */
-export const THROTTLING_STATUSES: ReadonlySet<number> = new Set([ESME_RTHROTTLED, ESME_RMSGQFUL]);
 
 const unavailable = (message: string) => () => new MasklineError('carrier_unavailable', { message });
 
@@ -44,6 +41,7 @@ export class SmppBind {
   readonly #config: SmppConfig;
   readonly #logger: Logger;
   readonly #onDeliver: DeliverHandler;
+  readonly #statusTable: SubmitStatusTable;
   #state: BindState = 'idle';
   #session: Session | null = null;
   #pending = new PendingRequests();
@@ -58,6 +56,7 @@ export class SmppBind {
     this.#config = options.config;
     this.#logger = options.logger.child({ bind: options.index });
     this.#onDeliver = options.onDeliver;
+    this.#statusTable = options.statusTable;
     this.role = options.role ?? 'transceiver';
     const { windowSize, maxQueuedSubmits, throttlePauseMinMs, throttlePauseMaxMs } = options.config;
     this.window = new RequestWindow(windowSize, maxQueuedSubmits);
@@ -102,7 +101,7 @@ export class SmppBind {
   async submit(fields: Record<string, unknown>, signal?: AbortSignal): Promise<PDU> {
     for (let attempt = 0; ; attempt++) {
       const response = await this.#submitOnce(fields, signal);
-      if (!THROTTLING_STATUSES.has(response.command_status)) {
+      if (!this.#statusTable.isThrottling(response.command_status)) {
         if (response.command_status === 0) this.#accepted();
         return response;
       }
@@ -249,6 +248,7 @@ export class SmppBind {
         details: {
           smppCommandStatus: response.command_status,
           smppCommandStatusName: statusName(response.command_status) ?? 'unknown',
+          ...smppCarrierAnswer(response.command_status),
         },
       });
       this.#logger.warn({ command, status: label }, 'SMPP bind refused');
