@@ -107,11 +107,16 @@ export const smppConfigSchema = z
      * parts with the sar_* TLVs, `payload` whole in one message_payload TLV.
      */
     longMessages: z.enum(LONG_MESSAGE_MODES).default('udh8'),
-    /** ESME_RTHROTTLED / ESME_RMSGQFUL: resend the same submit this often before failing it. */
+    /**
+     * ESME_RTHROTTLED / ESME_RMSGQFUL: resend the same submit this often before failing it
+     * (carrier_throttled). Only its first throttling answer slows the bind down.
+     */
     throttleRetries: z.number().int().min(0).max(100).default(8),
     /** First pause after a throttling answer; doubles per consecutive one up to throttlePauseMaxMs. */
     throttlePauseMinMs: ms(0).default(50),
     throttlePauseMaxMs: ms(0).default(2000),
+    /** A slowed-down window grows back by itself: windowSize slots per this long without throttling. */
+    throttleRecoveryMs: ms(1).default(5000),
     /** Move submit statuses to another class for this carrier (see submitStatusOverrides above). */
     submitStatusOverrides: submitStatusOverrides.default({}),
     /** Wait this long for the missing parts of a multipart MO message. */

@@ -58,9 +58,15 @@ export class SmppBind {
     this.#onDeliver = options.onDeliver;
     this.#statusTable = options.statusTable;
     this.role = options.role ?? 'transceiver';
-    const { windowSize, maxQueuedSubmits, throttlePauseMinMs, throttlePauseMaxMs } = options.config;
+    const { windowSize, maxQueuedSubmits, throttlePauseMinMs, throttlePauseMaxMs, throttleRecoveryMs } =
+      options.config;
     this.window = new RequestWindow(windowSize, maxQueuedSubmits);
-    this.throttle = new AdaptiveThrottle(windowSize, throttlePauseMinMs, throttlePauseMaxMs);
+    this.throttle = new AdaptiveThrottle(
+      windowSize,
+      throttlePauseMinMs,
+      throttlePauseMaxMs,
+      throttleRecoveryMs,
+    );
   }
 
   /** This bind may send submit_sm (a receiver bind may not). */
@@ -93,30 +99,34 @@ export class SmppBind {
 
   /**
    * Send a submit_sm through the window; resolves with submit_sm_resp or generic_nack.
-   * ESME_RTHROTTLED / ESME_RMSGQFUL slow the bind down (AdaptiveThrottle: halve the
-   * effective window, pause) and the same submit is sent again, up to throttleRetries
-   * times; after that the throttling answer is returned (the caller maps it to
-   * carrier_throttled). Every other answer is returned as it is.
+   * A throttling answer (ESME_RTHROTTLED / ESME_RMSGQFUL, or a status the carrier's
+   * overrides class as throttled) slows the bind down on the submit's first one
+   * (AdaptiveThrottle: halve the effective window, pause); the same submit is sent again,
+   * up to throttleRetries times, each resend waiting its own growing pause without
+   * slowing the link further. After that the throttling answer is returned (the caller
+   * maps it to carrier_throttled). Every other answer is returned as it is.
    */
   async submit(fields: Record<string, unknown>, signal?: AbortSignal): Promise<PDU> {
     for (let attempt = 0; ; attempt++) {
       const response = await this.#submitOnce(fields, signal);
-      if (!this.#statusTable.isThrottling(response.command_status)) {
-        if (response.command_status === 0) this.#accepted();
+      const status = response.command_status;
+      if (!this.#statusTable.isThrottling(status)) {
+        if (status === 0) this.#accepted();
         return response;
       }
-      const pauseMs = this.throttle.throttled();
+      const pauseMs = attempt === 0 ? this.throttle.throttled() : this.throttle.throttledAgain(attempt);
       this.window.setLimit(this.throttle.window);
-      this.#logger.warn(
-        { status: statusLabel(response.command_status), window: this.throttle.window, pauseMs, attempt },
-        'SMPP throttled; slowing down',
-      );
+      const log = { status: statusLabel(status), window: this.throttle.window, pauseMs, attempt };
+      if (attempt === 0) this.#logger.warn(log, 'SMPP throttled; slowing down');
+      else this.#logger.debug(log, 'SMPP throttled again; resending later');
       if (attempt >= this.#config.throttleRetries) return response;
+      // The first resend waits out the bind's pause (delayMs, in #submitOnce); later ones
+      // wait on their own here, holding no window slot, while other submits go on.
+      if (attempt > 0) await sleep(pauseMs, signal);
     }
   }
 
   #accepted(): void {
-    if (!this.throttle.slowed) return;
     this.throttle.accepted();
     this.window.setLimit(this.throttle.window);
   }
@@ -124,6 +134,7 @@ export class SmppBind {
   async #submitOnce(fields: Record<string, unknown>, signal?: AbortSignal): Promise<PDU> {
     if (!this.isBound) throw unavailable('The SMPP bind is not bound.')();
     if (!this.canTransmit) throw unavailable('A receiver bind cannot submit.')();
+    this.window.setLimit(this.throttle.window); // the window also recovers with time
     await this.window.acquire(signal);
     let response: Promise<PDU>;
     try {
