@@ -9,8 +9,9 @@ import { backoffDelay, LinkMonitor } from './link-monitor.js';
 import { openSession } from './open-session.js';
 import { attachPduReader, type ProtocolFault } from './pdu-reader.js';
 import { PendingRequests } from './pending-requests.js';
-import { abortError, RequestWindow } from './request-window.js';
+import { RequestWindow } from './request-window.js';
 import { answerSmscRequest } from './smsc-requests.js';
+import { abortableSleep, corkUntilImmediate, endSession, untilAborted } from './socket-io.js';
 
 /** What one connection binds as (a transmitter-receiver slot is two SmppBinds). */
 export type SmppBindRole = 'transceiver' | 'transmitter' | 'receiver';
@@ -122,7 +123,7 @@ export class SmppBind {
       if (attempt >= this.#config.throttleRetries) return response;
       // The first resend waits out the bind's pause (delayMs, in #submitOnce); later ones
       // wait on their own here, holding no window slot, while other submits go on.
-      if (attempt > 0) await sleep(pauseMs, signal);
+      if (attempt > 0) await abortableSleep(pauseMs, signal);
     }
   }
 
@@ -139,7 +140,7 @@ export class SmppBind {
     let response: Promise<PDU>;
     try {
       const pause = this.throttle.delayMs();
-      if (pause > 0) await sleep(pause, signal);
+      if (pause > 0) await abortableSleep(pause, signal);
       if (!this.isBound) throw unavailable('The SMPP link went down.')();
       response = this.#request(new smpp.PDU('submit_sm', fields), this.#config.requestTimeoutMs);
     } catch (error) {
@@ -150,13 +151,7 @@ export class SmppBind {
     // host aborts: the submit_sm is already on the wire and still counts against the window.
     const release = () => this.window.release();
     response.then(release, release);
-    if (!signal) return response;
-    return new Promise<PDU>((resolve, reject) => {
-      const onAbort = () => reject(abortError(signal));
-      if (signal.aborted) onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      response.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return signal ? untilAborted(response, signal) : response;
   }
 
   /** Graceful: refuse new submits, drain the window (bounded), unbind (bounded), disconnect. */
@@ -342,45 +337,4 @@ export class SmppBind {
     if (error) first.reject(error);
     else first.resolve();
   }
-}
-
-/**
- * Batch the PDUs written in this turn of the event loop (until its check phase) into one
- * write: without it every submit_sm is its own write syscall (and TCP segment), which
- * dominates CPU at high rates. Adds no timer delay: setImmediate runs right after the
- * current I/O phase.
- */
-function corkUntilImmediate(socket: Session['socket']): void {
-  if (socket.writableCorked > 0) return;
-  socket.cork();
-  setImmediate(() => socket.uncork());
-}
-
-/** Wait ms, or reject when the signal aborts first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** End the TCP connection (FIN), then destroy it if it has not closed within timeoutMs. */
-function endSession(session: Session, timeoutMs: number): Promise<void> {
-  if (session.socket.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => session.destroy(), timeoutMs);
-    session.socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    session.close();
-  });
 }
