@@ -75,12 +75,18 @@ export class SmppCarrier implements CarrierPlugin {
     });
   }
 
-  /** Resolves when at least one bind is up (the others keep retrying); rejects if none could bind. */
+  /**
+   * Resolves when at least one bind is up (the others keep retrying); rejects with the
+   * first bind's error if none could bind. Either way every bind that is down keeps
+   * reconnecting with backoff until close(): a plugin whose SMSC is down at boot reports
+   * health 'down' and becomes usable as soon as the SMSC answers.
+   */
   async start(): Promise<void> {
     const results = await Promise.allSettled(this.#binds.map((bind) => bind.start()));
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length === results.length) {
-      await this.close();
+      if (!this.#closed)
+        this.#logger.warn({ detail: this.health().detail }, 'SMPP could not bind; retrying with backoff');
       throw failures[0]!.reason;
     }
     if (failures.length > 0) this.#logger.warn({ detail: this.health().detail }, 'SMPP started degraded');
@@ -119,7 +125,9 @@ export class SmppCarrier implements CarrierPlugin {
     const slowed = this.#transmitters.filter((bind) => bind.throttle.slowed);
     const windows = slowed.map((bind) => `${bind.throttle.window}/${this.#config.windowSize}`).join(', ');
     const throttled = slowed.length > 0 ? `; slowed down by the SMSC (window ${windows})` : '';
-    return { status, detail: `${up}/${total} binds up${throttled}` };
+    const failures = [...new Set(this.#binds.map((bind) => bind.failure).filter((f) => f !== undefined))];
+    const down = failures.length > 0 ? `; last failure: ${failures.join(', ')}` : '';
+    return { status, detail: `${up}/${total} binds up${down}${throttled}` };
   }
 
   async close(): Promise<void> {

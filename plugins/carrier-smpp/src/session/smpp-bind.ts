@@ -2,9 +2,16 @@
 import { type Logger, MasklineError } from '@maskline/core';
 import smpp, { type PDU, type Session } from 'smpp';
 import type { BindState, DeliverHandler } from '../internal-types.js';
-import { type SubmitStatusTable, smppCarrierAnswer, statusLabel, statusName } from '../submit-status.js';
+import {
+  type SubmitStatusTable,
+  smppCarrierAnswer,
+  statusHex,
+  statusLabel,
+  statusName,
+} from '../submit-status.js';
 import type { SmppConfig } from '../types.js';
 import { AdaptiveThrottle } from './adaptive-throttle.js';
+import { type LinkFailure, socketFailure } from './link-failure.js';
 import { backoffDelay, LinkMonitor } from './link-monitor.js';
 import { openSession } from './open-session.js';
 import { attachPduReader, type ProtocolFault } from './pdu-reader.js';
@@ -50,6 +57,8 @@ export class SmppBind {
   #attempt = 0;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #lastError: MasklineError | undefined;
+  /** Why the bind is not bound (client-safe); cleared once it binds. */
+  #failure: LinkFailure | undefined;
   #firstResult: { resolve(): void; reject(error: Error): void } | null = null;
   #closing: Promise<void> | null = null;
 
@@ -81,6 +90,11 @@ export class SmppBind {
 
   get isBound(): boolean {
     return this.#state === 'bound';
+  }
+
+  /** Why this bind is down, in client-safe words; undefined while bound (or before a first try). */
+  get failure(): LinkFailure | undefined {
+    return this.isBound ? undefined : this.#failure;
   }
 
   /** Bound, and a submit would go out now rather than wait for a window slot. */
@@ -191,6 +205,7 @@ export class SmppBind {
     this.#pending = pending;
     const connectTimer = setTimeout(() => {
       this.#lastError = unavailable(`SMPP connect timed out after ${connectTimeoutMs} ms.`)();
+      this.#failure = 'connect timed out';
       session.destroy();
     }, connectTimeoutMs);
     // Always listen: the package emits 'error' for socket errors and for undecodable bytes
@@ -198,6 +213,7 @@ export class SmppBind {
     session.on('error', (error: Error) => {
       this.#logger.warn({ err: error.message }, 'SMPP connection error');
       this.#lastError = unavailable(`SMPP connection error: ${error.message}`)();
+      this.#failure = socketFailure(error);
       session.destroy();
     });
     session.on(readyEvent, () => {
@@ -240,6 +256,7 @@ export class SmppBind {
     } catch (error) {
       if (session !== this.#session || this.#state !== 'binding') return;
       this.#lastError = error instanceof MasklineError ? error : unavailable('SMPP bind failed.')();
+      this.#failure = this.#lastError.code === 'carrier_timeout' ? 'no bind response' : 'bind failed';
       this.#logger.warn({ err: this.#lastError.message }, 'SMPP bind failed');
       session.destroy();
     }
@@ -257,6 +274,7 @@ export class SmppBind {
           ...smppCarrierAnswer(response.command_status),
         },
       });
+      this.#failure = `bind refused (${statusName(response.command_status) ?? statusHex(response.command_status)})`;
       this.#logger.warn({ command, status: label }, 'SMPP bind refused');
       session.destroy();
       return;
@@ -264,12 +282,14 @@ export class SmppBind {
     this.#state = 'bound';
     this.#attempt = 0;
     this.#lastError = undefined;
+    this.#failure = undefined;
     this.#logger.info({ role: this.role }, 'SMPP bound');
     this.#monitor = new LinkMonitor(
       this.#config.enquireLinkIntervalMs,
       () => this.#request(new smpp.PDU('enquire_link'), this.#config.enquireLinkTimeoutMs),
       () => {
         this.#logger.warn({}, 'SMPP enquire_link unanswered; dropping the link');
+        this.#failure = 'enquire_link unanswered';
         session.destroy();
       },
     );
@@ -295,6 +315,7 @@ export class SmppBind {
       canDeliver: () => this.#state === 'bound' || this.#state === 'closing',
       onUnbind: () => {
         if (this.#state === 'bound') this.#state = 'waiting';
+        this.#failure = 'unbound by the SMSC';
         // We answered and sent FIN; if the SMSC never closes its side, 'close' never comes.
         setTimeout(() => session.destroy(), this.#config.closeTimeoutMs).unref();
       },
@@ -310,6 +331,7 @@ export class SmppBind {
     );
     if (!fatal || session !== this.#session) return;
     this.#lastError = unavailable(`SMPP protocol error (${kind}); link reset.`)();
+    this.#failure = 'protocol error';
     session.destroy();
   }
 
@@ -319,6 +341,7 @@ export class SmppBind {
     this.#monitor?.stop();
     this.#monitor = null;
     const wasBound = this.#state === 'bound' || this.#state === 'waiting';
+    this.#failure ??= 'link closed';
     pending.failAll(unavailable('The SMPP link went down.'));
     this.window.failWaiters(unavailable('The SMPP link went down.'));
     if (this.#closing) return;
