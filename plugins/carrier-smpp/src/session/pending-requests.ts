@@ -49,9 +49,12 @@ export class PendingRequests {
     clearTimeout(pending.timer);
     try {
       pending.onResponse?.(pdu);
-    } finally {
-      pending.resolve(pdu);
+    } catch (error) {
+      // Never let a handler's bug escape into the socket's data listener (a crash).
+      pending.reject(error instanceof Error ? error : new Error('response handler failed'));
+      return true;
     }
+    pending.resolve(pdu);
     return true;
   }
 
