@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RECEIPT_ID_RADIX } from './message-id.js';
+import { parseStatusKey, SUBMIT_STATUS_CLASSES, statusHex } from './submit-status.js';
 
 export const BIND_MODES = ['transceiver', 'transmitter-receiver'] as const;
 export const LONG_MESSAGE_MODES = ['udh8', 'udh16', 'sar', 'payload'] as const;
@@ -14,6 +15,37 @@ const ton = z.number().int().min(0).max(6);
 const npi = z.number().int().min(0).max(18);
 const ms = (min: number) => z.number().int().min(min);
 const ascii = /^[\x20-\x7e]*$/;
+
+/**
+ * submit_sm_resp statuses moved to another class for this carrier: key = an SMPP name
+ * ("ESME_RSUBMITFAIL") or hex ("0x45" / "0x00000045"), value = throttled,
+ * invalid_destination, rejected or transient. A bad key is reported under its own path.
+ */
+const submitStatusOverrides = z
+  .record(z.string(), z.enum(SUBMIT_STATUS_CLASSES))
+  .superRefine((overrides, ctx) => {
+    const keyOf = new Map<number, string>();
+    for (const [key, statusClass] of Object.entries(overrides)) {
+      const status = parseStatusKey(key);
+      if (status === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `"${key}" is not an SMPP command_status: use a name such as ESME_RSUBMITFAIL or hex such as 0x45 (not ESME_ROK)`,
+        });
+        continue;
+      }
+      const other = keyOf.get(status);
+      if (other !== undefined && overrides[other] !== statusClass) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `"${key}" and "${other}" both name ${statusHex(status)} with different classes`,
+        });
+      }
+      keyOf.set(status, key);
+    }
+  });
 
 export const smppConfigSchema = z
   .object({
@@ -75,11 +107,18 @@ export const smppConfigSchema = z
      * parts with the sar_* TLVs, `payload` whole in one message_payload TLV.
      */
     longMessages: z.enum(LONG_MESSAGE_MODES).default('udh8'),
-    /** ESME_RTHROTTLED / ESME_RMSGQFUL: resend the same submit this often before failing it. */
+    /**
+     * ESME_RTHROTTLED / ESME_RMSGQFUL: resend the same submit this often before failing it
+     * (carrier_throttled). Only its first throttling answer slows the bind down.
+     */
     throttleRetries: z.number().int().min(0).max(100).default(8),
     /** First pause after a throttling answer; doubles per consecutive one up to throttlePauseMaxMs. */
     throttlePauseMinMs: ms(0).default(50),
     throttlePauseMaxMs: ms(0).default(2000),
+    /** A slowed-down window grows back by itself: windowSize slots per this long without throttling. */
+    throttleRecoveryMs: ms(1).default(5000),
+    /** Move submit statuses to another class for this carrier (see submitStatusOverrides above). */
+    submitStatusOverrides: submitStatusOverrides.default({}),
     /** Wait this long for the missing parts of a multipart MO message. */
     moReassemblyTimeoutMs: ms(1).default(120_000),
     /** When parts are still missing at the timeout: `publish` what arrived (gaps marked) or `drop`. */

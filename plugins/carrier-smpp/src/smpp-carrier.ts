@@ -18,7 +18,7 @@ import type { DeliverSmDecision, EncodedText, MessagePart } from './internal-typ
 import { canonicalMessageId, receiptIdInSubmitForm } from './message-id.js';
 import { MoReassembler } from './mo-reassembly.js';
 import { SmppBind, type SmppBindRole } from './session/smpp-bind.js';
-import { submitStatusError } from './submit-status.js';
+import { SubmitStatusTable, smppCarrierAnswer } from './submit-status.js';
 import type { SmppConfig } from './types.js';
 
 const ESME_ROK = 0x00;
@@ -38,6 +38,7 @@ export class SmppCarrier implements CarrierPlugin {
   readonly #binds: SmppBind[];
   readonly #transmitters: SmppBind[];
   readonly #mo: MoReassembler;
+  readonly #statusTable: SubmitStatusTable;
   #next = 0;
   /** Concatenation reference of the next long message (8-bit UDH uses its low octet). */
   #reference = Math.floor(Math.random() * 0x10000);
@@ -47,6 +48,7 @@ export class SmppCarrier implements CarrierPlugin {
     this.#ctx = ctx;
     this.#config = config;
     this.#logger = ctx.logger.child({ carrier: ctx.carrierId, plugin: 'smpp' });
+    this.#statusTable = new SubmitStatusTable(config.submitStatusOverrides);
     const roles: SmppBindRole[] =
       config.bindMode === 'transmitter-receiver' ? ['transmitter', 'receiver'] : ['transceiver'];
     this.#binds = Array.from({ length: config.binds }).flatMap((_, index) =>
@@ -57,6 +59,7 @@ export class SmppCarrier implements CarrierPlugin {
             index,
             role,
             logger: this.#logger,
+            statusTable: this.#statusTable,
             onDeliver: (pdu) => this.#onDeliver(pdu),
           }),
       ),
@@ -72,12 +75,18 @@ export class SmppCarrier implements CarrierPlugin {
     });
   }
 
-  /** Resolves when at least one bind is up (the others keep retrying); rejects if none could bind. */
+  /**
+   * Resolves when at least one bind is up (the others keep retrying); rejects with the
+   * first bind's error if none could bind. Either way every bind that is down keeps
+   * reconnecting with backoff until close(): a plugin whose SMSC is down at boot reports
+   * health 'down' and becomes usable as soon as the SMSC answers.
+   */
   async start(): Promise<void> {
     const results = await Promise.allSettled(this.#binds.map((bind) => bind.start()));
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length === results.length) {
-      await this.close();
+      if (!this.#closed)
+        this.#logger.warn({ detail: this.health().detail }, 'SMPP could not bind; retrying with backoff');
       throw failures[0]!.reason;
     }
     if (failures.length > 0) this.#logger.warn({ detail: this.health().detail }, 'SMPP started degraded');
@@ -116,7 +125,9 @@ export class SmppCarrier implements CarrierPlugin {
     const slowed = this.#transmitters.filter((bind) => bind.throttle.slowed);
     const windows = slowed.map((bind) => `${bind.throttle.window}/${this.#config.windowSize}`).join(', ');
     const throttled = slowed.length > 0 ? `; slowed down by the SMSC (window ${windows})` : '';
-    return { status, detail: `${up}/${total} binds up${throttled}` };
+    const failures = [...new Set(this.#binds.map((bind) => bind.failure).filter((f) => f !== undefined))];
+    const down = failures.length > 0 ? `; last failure: ${failures.join(', ')}` : '';
+    return { status, detail: `${up}/${total} binds up${down}${throttled}` };
   }
 
   async close(): Promise<void> {
@@ -188,10 +199,15 @@ export class SmppCarrier implements CarrierPlugin {
   #messageIdOf(response: PDU, span: Span): string {
     span.setAttribute('smpp.command_status', response.command_status);
     if (response.command !== 'submit_sm_resp' || response.command_status !== ESME_ROK) {
-      throw submitStatusError(response.command_status, response.command);
+      throw this.#statusTable.error(response.command_status, response.command);
     }
     const id = typeof response.message_id === 'string' ? response.message_id : '';
-    if (!id) throw new MasklineError('carrier_error', { message: 'submit_sm_resp carried no message_id.' });
+    if (!id) {
+      throw new MasklineError('carrier_error', {
+        message: 'submit_sm_resp carried no message_id.',
+        details: smppCarrierAnswer(ESME_ROK),
+      });
+    }
     return id;
   }
 

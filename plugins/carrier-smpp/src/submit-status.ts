@@ -1,5 +1,5 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
-import { MasklineError } from '@maskline/core';
+import { carrierAnswerDetails, MasklineError } from '@maskline/core';
 import smpp from 'smpp';
 import type { StatusRule } from './internal-types.js';
 
@@ -9,16 +9,28 @@ import type { StatusRule } from './internal-types.js';
  * smpp package spells them (SMPP 3.4 §5.1.3). Anything not listed is a temporary carrier
  * error (carrier_error, retried with backoff): an unknown status is more often a passing
  * SMSC fault than a verdict on the message, and wrongly giving up loses a message while
- * wrongly retrying only costs a few attempts.
+ * wrongly retrying only costs a few attempts. Carriers disagree on some statuses (0x45
+ * ESME_RSUBMITFAIL above all), so a carrier's config can move any status to another class
+ * (`submitStatusOverrides`, see SubmitStatusTable).
  */
 export const THROTTLE_RETRY_AFTER_MS = 1000;
 
-const throttled: StatusRule = { code: 'carrier_throttled', retryAfterMs: THROTTLE_RETRY_AFTER_MS };
-const badDestination: StatusRule = { code: 'carrier_invalid_destination' };
-const rejected: StatusRule = { code: 'carrier_rejected' };
-const transient: StatusRule = { code: 'carrier_error' };
+/** The classes a status can be put in; each is one Maskline error code. */
+export const SUBMIT_STATUS_CLASSES = ['throttled', 'invalid_destination', 'rejected', 'transient'] as const;
+export type SubmitStatusClass = (typeof SUBMIT_STATUS_CLASSES)[number];
 
-const RULES_BY_NAME: Readonly<Record<string, StatusRule>> = {
+const RULE_OF_CLASS: Readonly<Record<SubmitStatusClass, StatusRule>> = {
+  throttled: { code: 'carrier_throttled', retryAfterMs: THROTTLE_RETRY_AFTER_MS },
+  invalid_destination: { code: 'carrier_invalid_destination' },
+  rejected: { code: 'carrier_rejected' },
+  transient: { code: 'carrier_error' },
+};
+const throttled: SubmitStatusClass = 'throttled';
+const badDestination: SubmitStatusClass = 'invalid_destination';
+const rejected: SubmitStatusClass = 'rejected';
+const transient: SubmitStatusClass = 'transient';
+
+const RULES_BY_NAME: Readonly<Record<string, SubmitStatusClass>> = {
   // The SMSC asks us to slow down: retry the same message after a pause.
   ESME_RTHROTTLED: throttled, // 0x58 throttling error (ESME exceeded allowed message limits)
   ESME_RMSGQFUL: throttled, // 0x14 message queue full
@@ -64,15 +76,6 @@ const RULES_BY_NAME: Readonly<Record<string, StatusRule>> = {
   ESME_RUNKNOWNERR: transient, // 0xFF unknown error
 };
 
-/** The table by command_status. Fails at load if a name is not an SMPP status the package knows. */
-export const SUBMIT_STATUS_RULES: ReadonlyMap<number, StatusRule> = new Map(
-  Object.entries(RULES_BY_NAME).map(([name, rule]) => {
-    const status = smpp.errors[name];
-    if (status === undefined) throw new Error(`submit-status: unknown SMPP status ${name}`);
-    return [status, rule] as const;
-  }),
-);
-
 const namesByStatus = new Map<number, string>();
 for (const [name, status] of Object.entries(smpp.errors)) {
   if (!namesByStatus.has(status)) namesByStatus.set(status, name);
@@ -83,23 +86,95 @@ export function statusName(status: number): string | undefined {
   return namesByStatus.get(status);
 }
 
+/** "0x00000045": the command_status as 8 upper-case hex digits. */
+export function statusHex(status: number): string {
+  return `0x${status.toString(16).padStart(8, '0').toUpperCase()}`;
+}
+
 /** "ESME_RTHROTTLED (0x00000058)", or just the hex for a status the package doesn't name. */
 export function statusLabel(status: number): string {
-  const hex = `0x${status.toString(16).padStart(8, '0').toUpperCase()}`;
   const name = namesByStatus.get(status);
-  return name ? `${name} (${hex})` : hex;
+  return name ? `${name} (${statusHex(status)})` : statusHex(status);
 }
 
-export function submitStatusRule(status: number): StatusRule {
-  return SUBMIT_STATUS_RULES.get(status) ?? transient;
+/**
+ * The command_status an override key names: an SMPP name the smpp package knows
+ * ("ESME_RSUBMITFAIL") or hex ("0x45", "0x00000045", any case), never 0 (ESME_ROK).
+ * Undefined when the key is neither.
+ */
+export function parseStatusKey(key: string): number | undefined {
+  const hex = /^0x([0-9a-f]{1,8})$/i.exec(key.trim());
+  const status = hex ? Number.parseInt(hex[1]!, 16) : smpp.errors[key.trim()];
+  return status === undefined || status === 0 ? undefined : status;
 }
 
-/** The MasklineError for a failed submit. The message names the status only (no PII). */
-export function submitStatusError(status: number, command = 'submit_sm_resp'): MasklineError {
-  const rule = submitStatusRule(status);
-  return new MasklineError(rule.code, {
-    message: `SMPP ${command} status ${statusLabel(status)}`,
-    details: { smppCommandStatus: status },
-    ...(rule.retryAfterMs === undefined ? {} : { retryAfterMs: rule.retryAfterMs }),
-  });
+/** The classes by command_status, built from RULES_BY_NAME. Fails at load on a name the package does not know. */
+const DEFAULT_CLASSES: ReadonlyMap<number, SubmitStatusClass> = new Map(
+  Object.entries(RULES_BY_NAME).map(([name, statusClass]) => {
+    const status = smpp.errors[name];
+    if (status === undefined) throw new Error(`submit-status: unknown SMPP status ${name}`);
+    return [status, statusClass] as const;
+  }),
+);
+
+/**
+ * The status table of one carrier: the defaults above with the carrier's
+ * `submitStatusOverrides` applied (keys already validated by the config schema).
+ */
+export class SubmitStatusTable {
+  readonly #classes: Map<number, SubmitStatusClass>;
+
+  constructor(overrides: Readonly<Record<string, SubmitStatusClass>> = {}) {
+    this.#classes = new Map(DEFAULT_CLASSES);
+    for (const [key, statusClass] of Object.entries(overrides)) {
+      const status = parseStatusKey(key);
+      if (status === undefined)
+        throw new Error(`submit-status: ${JSON.stringify(key)} is not an SMPP status`);
+      this.#classes.set(status, statusClass);
+    }
+  }
+
+  /** The class of a non-zero command_status ('transient' when not listed). */
+  classOf(status: number): SubmitStatusClass {
+    return this.#classes.get(status) ?? transient;
+  }
+
+  rule(status: number): StatusRule {
+    return RULE_OF_CLASS[this.classOf(status)];
+  }
+
+  /** The SMSC asks us to slow down: the bind resends after a pause instead of failing at once. */
+  isThrottling(status: number): boolean {
+    return status !== 0 && this.classOf(status) === 'throttled';
+  }
+
+  /** Every listed status with its rule (the defaults plus this carrier's overrides). */
+  entries(): Array<[number, StatusRule]> {
+    return [...this.#classes].map(([status, statusClass]) => [status, RULE_OF_CLASS[statusClass]]);
+  }
+
+  /**
+   * The MasklineError for a failed submit. The message names the status only (no PII);
+   * details carry the carrier's answer (carrierStatusCode "0x00000045", carrierStatusName
+   * "ESME_RSUBMITFAIL" when the package names it) and the raw smppCommandStatus.
+   */
+  error(status: number, command = 'submit_sm_resp'): MasklineError {
+    const rule = this.rule(status);
+    return new MasklineError(rule.code, {
+      message: `SMPP ${command} status ${statusLabel(status)}`,
+      details: { smppCommandStatus: status, ...smppCarrierAnswer(status) },
+      ...(rule.retryAfterMs === undefined ? {} : { retryAfterMs: rule.retryAfterMs }),
+    });
+  }
 }
+
+/** The carrierAnswerDetails of a command_status (hex code, and the SMPP name when known). */
+export function smppCarrierAnswer(status: number): Record<string, string> {
+  const name = statusName(status);
+  return carrierAnswerDetails(
+    name === undefined ? { code: statusHex(status) } : { code: statusHex(status), name },
+  );
+}
+
+/** The default table (no overrides). */
+export const DEFAULT_SUBMIT_STATUS_TABLE = new SubmitStatusTable();

@@ -30,6 +30,8 @@ describe('config schema', () => {
       throttleRetries: 8,
       throttlePauseMinMs: 50,
       throttlePauseMaxMs: 2000,
+      throttleRecoveryMs: 5000,
+      submitStatusOverrides: {},
       moReassemblyTimeoutMs: 120_000,
       moIncomplete: 'publish',
       moMissingPartMarker: '[…]',

@@ -1,3 +1,4 @@
+import { carrierAnswerOf } from '@maskline/core';
 import { describe, expect, it } from 'vitest';
 import { testContext } from './support/context.js';
 import { closeAfterEach, createPlugin, rejection, request, setup, startSmsc } from './support/harness.js';
@@ -190,8 +191,39 @@ describe('SMPP carrier: submit and events', () => {
     const error = await rejection(plugin.submit(request));
     expect(error.code).toBe('carrier_throttled');
     expect(error.retryAfterMs).toBe(1000);
+    expect(carrierAnswerOf(error)).toEqual({ code: '0x00000058', name: 'ESME_RTHROTTLED' });
     expect(error.message).not.toContain('447700900123');
     expect(smsc.commands('submit_sm')).toHaveLength(3); // the first try and two resends
+  });
+
+  it('applies the carrier config status overrides: ESME_RSUBMITFAIL made permanent, a vendor status made throttling', async () => {
+    const { plugin, smsc } = await setup(
+      { onSubmit: (pdu) => ({ status: pdu.destination_addr === '447700900999' ? 0x4ab : 0x45 }) },
+      {
+        submitStatusOverrides: { ESME_RSUBMITFAIL: 'rejected', '0x4ab': 'throttled' },
+        throttleRetries: 1,
+        throttlePauseMinMs: 1,
+        throttlePauseMaxMs: 2,
+      },
+    );
+    const failed = await rejection(plugin.submit(request));
+    expect(failed.code).toBe('carrier_rejected');
+    expect(failed.retry).toBe('permanent');
+    expect(carrierAnswerOf(failed)).toEqual({ code: '0x00000045', name: 'ESME_RSUBMITFAIL' });
+    expect(smsc.commands('submit_sm')).toHaveLength(1);
+
+    const vendor = await rejection(plugin.submit({ ...request, to: '+447700900999' }));
+    expect(vendor.code).toBe('carrier_throttled');
+    expect(carrierAnswerOf(vendor)).toEqual({ code: '0x000004AB' });
+    expect(smsc.commands('submit_sm')).toHaveLength(3); // resent once, like ESME_RTHROTTLED
+  });
+
+  it('keeps ESME_RSUBMITFAIL temporary without an override, with the carrier answer attached', async () => {
+    const { plugin } = await setup({ onSubmit: () => ({ status: 0x45 }) });
+    const error = await rejection(plugin.submit(request));
+    expect(error.code).toBe('carrier_error');
+    expect(error.retry).not.toBe('permanent');
+    expect(carrierAnswerOf(error)).toEqual({ code: '0x00000045', name: 'ESME_RSUBMITFAIL' });
   });
 
   it('honours an aborted signal', async () => {

@@ -23,7 +23,7 @@ describe('SMPP carrier: link lifecycle', () => {
     const { smsc, plugin } = await setup({}, { reconnectMinMs: 5000, reconnectMaxMs: 5000 });
     smsc.session.destroy();
     await smsc.waitFor(() => plugin.health().status === 'down');
-    expect(plugin.health()).toEqual({ status: 'down', detail: '0/1 binds up' });
+    expect(plugin.health()).toEqual({ status: 'down', detail: '0/1 binds up; last failure: link closed' });
     expect((await rejection(plugin.submit(request))).code).toBe('carrier_unavailable');
   });
 
@@ -130,7 +130,7 @@ describe('SMPP carrier: link lifecycle', () => {
     expect(sessions.size).toBe(2);
     smsc.session.destroy();
     await smsc.waitFor(() => plugin.health().status === 'degraded');
-    expect(plugin.health().detail).toBe('1/2 binds up');
+    expect(plugin.health().detail).toBe('1/2 binds up; last failure: link closed');
     expect((await plugin.submit(request)).carrierMessageId).toMatch(/^msg-/);
   });
 

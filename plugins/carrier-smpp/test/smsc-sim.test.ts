@@ -190,6 +190,28 @@ describe('SMPP carrier against @maskline/smsc-sim', () => {
     expect((await plugin.submit(request)).carrierMessageId).toMatch(/^[0-9a-f]+$/);
   });
 
+  it('takes the receipts the simulator held while the link was down, flushed right behind bind_resp', async () => {
+    await sim.close();
+    sim = await startSmscSimulator({
+      smppPort: 0,
+      controlPort: null,
+      systemId: 'maskline',
+      password: 'secret',
+      receiptDelayMs: 50,
+      receiptRetryMs: 50,
+    });
+    const plugin = await startPlugin({ reconnectMinMs: 400, reconnectMaxMs: 400 });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await plugin.submit(request)).carrierMessageId);
+    sim.setFaults({ disconnectAfter: 1 });
+    expect((await rejection(plugin.submit(request))).code).toBe('carrier_unavailable');
+    // Due while no bind is up: the simulator keeps them and sends them as soon as one binds.
+    await eventually(() => sim.stats().receiptsPending === 3);
+    await eventually(() => sim.stats().receiptsAcknowledged === 3, 3000);
+    expect(sim.stats().receiptsRefused).toBe(0); // none answered ESME_RINVBNDSTS
+    expect(receipts().map((r) => r.carrierMessageId)).toEqual(ids);
+  });
+
   it('rejects start() naming the bind status on wrong credentials', async () => {
     const wrongPassword = await rejection(startPlugin({ password: 'nope' }));
     expect(wrongPassword.code).toBe('carrier_unavailable');

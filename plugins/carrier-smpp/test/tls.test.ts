@@ -58,9 +58,14 @@ describe('SMPP over TLS', () => {
 
   it('refuses a certificate it cannot verify', async () => {
     const smsc = await startSmsc({ tls });
-    const error = await rejection(createPlugin(testContext(), smsc.port, { tls: true }).start());
+    const plugin = createPlugin(testContext(), smsc.port, { tls: true });
+    const error = await rejection(plugin.start());
     expect(error.code).toBe('carrier_unavailable');
     expect(error.message).toMatch(/certificate/i);
+    expect(plugin.health()).toEqual({
+      status: 'down',
+      detail: '0/1 binds up; last failure: TLS handshake failed',
+    });
     expect(smsc.commands('bind_transceiver')).toHaveLength(0);
   });
 

@@ -4,6 +4,7 @@ import type { PDU } from 'smpp';
 
 interface Pending {
   command: string;
+  onResponse: ((pdu: PDU) => void) | undefined;
   resolve(pdu: PDU): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
@@ -21,8 +22,12 @@ export class PendingRequests {
     return this.#pending.size;
   }
 
-  /** Wait for the response to `sequence`; rejects with carrier_timeout after timeoutMs. */
-  track(sequence: number, command: string, timeoutMs: number): Promise<PDU> {
+  /**
+   * Wait for the response to `sequence`; rejects with carrier_timeout after timeoutMs.
+   * `onResponse` runs synchronously when the response is decoded, before any PDU read
+   * after it (the promise settles a microtask later, after the rest of that TCP read).
+   */
+  track(sequence: number, command: string, timeoutMs: number, onResponse?: (pdu: PDU) => void): Promise<PDU> {
     return new Promise<PDU>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(sequence);
@@ -32,7 +37,7 @@ export class PendingRequests {
           }),
         );
       }, timeoutMs);
-      this.#pending.set(sequence, { command, resolve, reject, timer });
+      this.#pending.set(sequence, { command, onResponse, resolve, reject, timer });
     });
   }
 
@@ -42,6 +47,13 @@ export class PendingRequests {
     if (!pending) return false;
     this.#pending.delete(pdu.sequence_number);
     clearTimeout(pending.timer);
+    try {
+      pending.onResponse?.(pdu);
+    } catch (error) {
+      // Never let a handler's bug escape into the socket's data listener (a crash).
+      pending.reject(error instanceof Error ? error : new Error('response handler failed'));
+      return true;
+    }
     pending.resolve(pdu);
     return true;
   }

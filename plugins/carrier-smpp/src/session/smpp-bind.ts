@@ -2,15 +2,23 @@
 import { type Logger, MasklineError } from '@maskline/core';
 import smpp, { type PDU, type Session } from 'smpp';
 import type { BindState, DeliverHandler } from '../internal-types.js';
-import { statusLabel, statusName } from '../submit-status.js';
+import {
+  type SubmitStatusTable,
+  smppCarrierAnswer,
+  statusHex,
+  statusLabel,
+  statusName,
+} from '../submit-status.js';
 import type { SmppConfig } from '../types.js';
 import { AdaptiveThrottle } from './adaptive-throttle.js';
+import { type LinkFailure, socketFailure } from './link-failure.js';
 import { backoffDelay, LinkMonitor } from './link-monitor.js';
 import { openSession } from './open-session.js';
 import { attachPduReader, type ProtocolFault } from './pdu-reader.js';
 import { PendingRequests } from './pending-requests.js';
-import { abortError, RequestWindow } from './request-window.js';
+import { RequestWindow } from './request-window.js';
 import { answerSmscRequest } from './smsc-requests.js';
+import { abortableSleep, corkUntilImmediate, endSession, untilAborted } from './socket-io.js';
 
 /** What one connection binds as (a transmitter-receiver slot is two SmppBinds). */
 export type SmppBindRole = 'transceiver' | 'transmitter' | 'receiver';
@@ -22,12 +30,9 @@ export interface SmppBindOptions {
   onDeliver: DeliverHandler;
   /** Default 'transceiver'. */
   role?: SmppBindRole;
+  /** Which submit_sm_resp statuses mean "slow down" (ESME_RTHROTTLED, ESME_RMSGQFUL unless overridden). */
+  statusTable: SubmitStatusTable;
 }
-
-const ESME_RMSGQFUL = 0x14;
-const ESME_RTHROTTLED = 0x58;
-/** command_status values that mean "slow down", not "this message is bad". */
-export const THROTTLING_STATUSES: ReadonlySet<number> = new Set([ESME_RTHROTTLED, ESME_RMSGQFUL]);
 
 const unavailable = (message: string) => () => new MasklineError('carrier_unavailable', { message });
 
@@ -44,6 +49,7 @@ export class SmppBind {
   readonly #config: SmppConfig;
   readonly #logger: Logger;
   readonly #onDeliver: DeliverHandler;
+  readonly #statusTable: SubmitStatusTable;
   #state: BindState = 'idle';
   #session: Session | null = null;
   #pending = new PendingRequests();
@@ -51,6 +57,8 @@ export class SmppBind {
   #attempt = 0;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #lastError: MasklineError | undefined;
+  /** Why the bind is not bound (client-safe); cleared once it binds. */
+  #failure: LinkFailure | undefined;
   #firstResult: { resolve(): void; reject(error: Error): void } | null = null;
   #closing: Promise<void> | null = null;
 
@@ -58,10 +66,17 @@ export class SmppBind {
     this.#config = options.config;
     this.#logger = options.logger.child({ bind: options.index });
     this.#onDeliver = options.onDeliver;
+    this.#statusTable = options.statusTable;
     this.role = options.role ?? 'transceiver';
-    const { windowSize, maxQueuedSubmits, throttlePauseMinMs, throttlePauseMaxMs } = options.config;
+    const { windowSize, maxQueuedSubmits, throttlePauseMinMs, throttlePauseMaxMs, throttleRecoveryMs } =
+      options.config;
     this.window = new RequestWindow(windowSize, maxQueuedSubmits);
-    this.throttle = new AdaptiveThrottle(windowSize, throttlePauseMinMs, throttlePauseMaxMs);
+    this.throttle = new AdaptiveThrottle(
+      windowSize,
+      throttlePauseMinMs,
+      throttlePauseMaxMs,
+      throttleRecoveryMs,
+    );
   }
 
   /** This bind may send submit_sm (a receiver bind may not). */
@@ -75,6 +90,11 @@ export class SmppBind {
 
   get isBound(): boolean {
     return this.#state === 'bound';
+  }
+
+  /** Why this bind is down, in client-safe words; undefined while bound (or before a first try). */
+  get failure(): LinkFailure | undefined {
+    return this.isBound ? undefined : this.#failure;
   }
 
   /** Bound, and a submit would go out now rather than wait for a window slot. */
@@ -94,30 +114,34 @@ export class SmppBind {
 
   /**
    * Send a submit_sm through the window; resolves with submit_sm_resp or generic_nack.
-   * ESME_RTHROTTLED / ESME_RMSGQFUL slow the bind down (AdaptiveThrottle: halve the
-   * effective window, pause) and the same submit is sent again, up to throttleRetries
-   * times; after that the throttling answer is returned (the caller maps it to
-   * carrier_throttled). Every other answer is returned as it is.
+   * A throttling answer (ESME_RTHROTTLED / ESME_RMSGQFUL, or a status the carrier's
+   * overrides class as throttled) slows the bind down on the submit's first one
+   * (AdaptiveThrottle: halve the effective window, pause); the same submit is sent again,
+   * up to throttleRetries times, each resend waiting its own growing pause without
+   * slowing the link further. After that the throttling answer is returned (the caller
+   * maps it to carrier_throttled). Every other answer is returned as it is.
    */
   async submit(fields: Record<string, unknown>, signal?: AbortSignal): Promise<PDU> {
     for (let attempt = 0; ; attempt++) {
       const response = await this.#submitOnce(fields, signal);
-      if (!THROTTLING_STATUSES.has(response.command_status)) {
-        if (response.command_status === 0) this.#accepted();
+      const status = response.command_status;
+      if (!this.#statusTable.isThrottling(status)) {
+        if (status === 0) this.#accepted();
         return response;
       }
-      const pauseMs = this.throttle.throttled();
+      const pauseMs = attempt === 0 ? this.throttle.throttled() : this.throttle.throttledAgain(attempt);
       this.window.setLimit(this.throttle.window);
-      this.#logger.warn(
-        { status: statusLabel(response.command_status), window: this.throttle.window, pauseMs, attempt },
-        'SMPP throttled; slowing down',
-      );
+      const log = { status: statusLabel(status), window: this.throttle.window, pauseMs, attempt };
+      if (attempt === 0) this.#logger.warn(log, 'SMPP throttled; slowing down');
+      else this.#logger.debug(log, 'SMPP throttled again; resending later');
       if (attempt >= this.#config.throttleRetries) return response;
+      // The first resend waits out the bind's pause (delayMs, in #submitOnce); later ones
+      // wait on their own here, holding no window slot, while other submits go on.
+      if (attempt > 0) await abortableSleep(pauseMs, signal);
     }
   }
 
   #accepted(): void {
-    if (!this.throttle.slowed) return;
     this.throttle.accepted();
     this.window.setLimit(this.throttle.window);
   }
@@ -125,11 +149,12 @@ export class SmppBind {
   async #submitOnce(fields: Record<string, unknown>, signal?: AbortSignal): Promise<PDU> {
     if (!this.isBound) throw unavailable('The SMPP bind is not bound.')();
     if (!this.canTransmit) throw unavailable('A receiver bind cannot submit.')();
+    this.window.setLimit(this.throttle.window); // the window also recovers with time
     await this.window.acquire(signal);
     let response: Promise<PDU>;
     try {
       const pause = this.throttle.delayMs();
-      if (pause > 0) await sleep(pause, signal);
+      if (pause > 0) await abortableSleep(pause, signal);
       if (!this.isBound) throw unavailable('The SMPP link went down.')();
       response = this.#request(new smpp.PDU('submit_sm', fields), this.#config.requestTimeoutMs);
     } catch (error) {
@@ -140,13 +165,7 @@ export class SmppBind {
     // host aborts: the submit_sm is already on the wire and still counts against the window.
     const release = () => this.window.release();
     response.then(release, release);
-    if (!signal) return response;
-    return new Promise<PDU>((resolve, reject) => {
-      const onAbort = () => reject(abortError(signal));
-      if (signal.aborted) onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      response.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return signal ? untilAborted(response, signal) : response;
   }
 
   /** Graceful: refuse new submits, drain the window (bounded), unbind (bounded), disconnect. */
@@ -186,6 +205,7 @@ export class SmppBind {
     this.#pending = pending;
     const connectTimer = setTimeout(() => {
       this.#lastError = unavailable(`SMPP connect timed out after ${connectTimeoutMs} ms.`)();
+      this.#failure = 'connect timed out';
       session.destroy();
     }, connectTimeoutMs);
     // Always listen: the package emits 'error' for socket errors and for undecodable bytes
@@ -193,10 +213,12 @@ export class SmppBind {
     session.on('error', (error: Error) => {
       this.#logger.warn({ err: error.message }, 'SMPP connection error');
       this.#lastError = unavailable(`SMPP connection error: ${error.message}`)();
+      this.#failure = socketFailure(error);
       session.destroy();
     });
     session.on(readyEvent, () => {
       clearTimeout(connectTimer);
+      if (this.#closing) return; // close() is already ending this socket
       // The package never sets TCP_NODELAY; without it delayed ACKs cap a bind at ~300 msg/s.
       session.socket.setNoDelay(true);
       void this.#bind(session, pending);
@@ -225,41 +247,54 @@ export class SmppBind {
     });
     try {
       if (!session.send(pdu)) return; // socket already gone: 'close' follows
-      const response = await pending.track(pdu.sequence_number, command, requestTimeoutMs);
-      if (session !== this.#session || this.#state !== 'binding') return;
-      if (response.command_status !== 0 || response.command !== `${command}_resp`) {
-        const label = statusLabel(response.command_status);
-        this.#lastError = new MasklineError('carrier_unavailable', {
-          message: `SMPP ${command} refused: ${response.command} ${label}`,
-          details: {
-            smppCommandStatus: response.command_status,
-            smppCommandStatusName: statusName(response.command_status) ?? 'unknown',
-          },
-        });
-        this.#logger.warn({ command, status: label }, 'SMPP bind refused');
-        session.destroy();
-        return;
-      }
-      this.#state = 'bound';
-      this.#attempt = 0;
-      this.#lastError = undefined;
-      this.#logger.info({ role: this.role }, 'SMPP bound');
-      this.#monitor = new LinkMonitor(
-        this.#config.enquireLinkIntervalMs,
-        () => this.#request(new smpp.PDU('enquire_link'), this.#config.enquireLinkTimeoutMs),
-        () => {
-          this.#logger.warn({}, 'SMPP enquire_link unanswered; dropping the link');
-          session.destroy();
-        },
+      // Handled the moment bind_resp is decoded, not in a promise continuation: an SMSC
+      // often flushes stored receipts and MO right behind its bind_resp, in the same TCP
+      // read, and those deliver_sm must find the bind already bound.
+      await pending.track(pdu.sequence_number, command, requestTimeoutMs, (response) =>
+        this.#onBindResponse(session, command, response),
       );
-      this.#monitor.start();
-      this.#settleFirst();
     } catch (error) {
-      if (session !== this.#session) return;
+      if (session !== this.#session || this.#state !== 'binding') return;
       this.#lastError = error instanceof MasklineError ? error : unavailable('SMPP bind failed.')();
+      this.#failure = this.#lastError.code === 'carrier_timeout' ? 'no bind response' : 'bind failed';
       this.#logger.warn({ err: this.#lastError.message }, 'SMPP bind failed');
       session.destroy();
     }
+  }
+
+  #onBindResponse(session: Session, command: string, response: PDU): void {
+    if (session !== this.#session || this.#state !== 'binding') return;
+    if (response.command_status !== 0 || response.command !== `${command}_resp`) {
+      const label = statusLabel(response.command_status);
+      this.#lastError = new MasklineError('carrier_unavailable', {
+        message: `SMPP ${command} refused: ${response.command} ${label}`,
+        details: {
+          smppCommandStatus: response.command_status,
+          smppCommandStatusName: statusName(response.command_status) ?? 'unknown',
+          ...smppCarrierAnswer(response.command_status),
+        },
+      });
+      this.#failure = `bind refused (${statusName(response.command_status) ?? statusHex(response.command_status)})`;
+      this.#logger.warn({ command, status: label }, 'SMPP bind refused');
+      session.destroy();
+      return;
+    }
+    this.#state = 'bound';
+    this.#attempt = 0;
+    this.#lastError = undefined;
+    this.#failure = undefined;
+    this.#logger.info({ role: this.role }, 'SMPP bound');
+    this.#monitor = new LinkMonitor(
+      this.#config.enquireLinkIntervalMs,
+      () => this.#request(new smpp.PDU('enquire_link'), this.#config.enquireLinkTimeoutMs),
+      () => {
+        this.#logger.warn({}, 'SMPP enquire_link unanswered; dropping the link');
+        this.#failure = 'enquire_link unanswered';
+        session.destroy();
+      },
+    );
+    this.#monitor.start();
+    this.#settleFirst();
   }
 
   #request(pdu: PDU, timeoutMs: number): Promise<PDU> {
@@ -280,6 +315,7 @@ export class SmppBind {
       canDeliver: () => this.#state === 'bound' || this.#state === 'closing',
       onUnbind: () => {
         if (this.#state === 'bound') this.#state = 'waiting';
+        this.#failure = 'unbound by the SMSC';
         // We answered and sent FIN; if the SMSC never closes its side, 'close' never comes.
         setTimeout(() => session.destroy(), this.#config.closeTimeoutMs).unref();
       },
@@ -295,6 +331,7 @@ export class SmppBind {
     );
     if (!fatal || session !== this.#session) return;
     this.#lastError = unavailable(`SMPP protocol error (${kind}); link reset.`)();
+    this.#failure = 'protocol error';
     session.destroy();
   }
 
@@ -304,6 +341,7 @@ export class SmppBind {
     this.#monitor?.stop();
     this.#monitor = null;
     const wasBound = this.#state === 'bound' || this.#state === 'waiting';
+    this.#failure ??= 'link closed';
     pending.failAll(unavailable('The SMPP link went down.'));
     this.window.failWaiters(unavailable('The SMPP link went down.'));
     if (this.#closing) return;
@@ -322,45 +360,4 @@ export class SmppBind {
     if (error) first.reject(error);
     else first.resolve();
   }
-}
-
-/**
- * Batch the PDUs written in this turn of the event loop (until its check phase) into one
- * write: without it every submit_sm is its own write syscall (and TCP segment), which
- * dominates CPU at high rates. Adds no timer delay: setImmediate runs right after the
- * current I/O phase.
- */
-function corkUntilImmediate(socket: Session['socket']): void {
-  if (socket.writableCorked > 0) return;
-  socket.cork();
-  setImmediate(() => socket.uncork());
-}
-
-/** Wait ms, or reject when the signal aborts first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** End the TCP connection (FIN), then destroy it if it has not closed within timeoutMs. */
-function endSession(session: Session, timeoutMs: number): Promise<void> {
-  if (session.socket.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => session.destroy(), timeoutMs);
-    session.socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    session.close();
-  });
 }

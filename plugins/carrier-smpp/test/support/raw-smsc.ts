@@ -16,6 +16,8 @@ export interface RawConnection {
   socket: Socket;
   frames: Frame[];
   bound: boolean;
+  /** The bind command the client sent (bind_receiver 0x01, bind_transmitter 0x02, bind_transceiver 0x09). */
+  bindCommand?: number;
 }
 
 export const CMD = {
@@ -64,6 +66,12 @@ export class RawSmsc {
   #messageSeq = 0;
   /** Called once a connection is bound. */
   onBound: (connection: RawConnection) => void = () => {};
+  /**
+   * What to write, in ONE socket.write, when a bind arrives: by default just the bind
+   * response. A test can add PDUs around it (an SMSC flushing stored receipts and MO the
+   * moment the bind succeeds).
+   */
+  onBindWrite: (connection: RawConnection, bindResp: Buffer) => Buffer[] = (_, bindResp) => [bindResp];
 
   private constructor(readonly server: Server) {}
 
@@ -115,7 +123,15 @@ export class RawSmsc {
       case 0x01:
       case 0x02:
       case CMD.bind_transceiver:
-        socket.write(pdu(frame.commandId | 0x8000_0000, frame.sequence, cstr('raw-smsc')));
+        connection.bindCommand = frame.commandId;
+        socket.write(
+          Buffer.concat(
+            this.onBindWrite(
+              connection,
+              pdu(frame.commandId | 0x8000_0000, frame.sequence, cstr('raw-smsc')),
+            ),
+          ),
+        );
         connection.bound = true;
         this.onBound(connection);
         return;

@@ -11,6 +11,8 @@ export interface SubmitReply {
 }
 
 export interface TestSmscOptions {
+  /** Listen on this port (default: an ephemeral one). */
+  port?: number;
   password?: string;
   /** Serve SMPP over TLS with this key and certificate. */
   tls?: { key: string; cert: string };
@@ -47,7 +49,7 @@ export class TestSmsc {
     const server = smpp.createServer(serverOptions, (session) => smsc!.accept(session));
     smsc = new TestSmsc(server, options);
     server.on('error', () => {});
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
     return smsc;
   }
 
