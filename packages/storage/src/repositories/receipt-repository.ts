@@ -15,6 +15,8 @@ export interface StoredReceipt {
  * Receipts as received. The delivery worker inserts one before acknowledging the carrier;
  * the receipt processor applies it and marks it processed; a sweep re-enqueues any left
  * unprocessed (e.g. after Redis lost its queue).
+ * A receipt is stored once (unique on carrier, carrier message id, status word and done
+ * date): a carrier's redelivered copy inserts nothing and resolves to the stored row.
  */
 export class ReceiptRepository {
   constructor(private readonly pool: pg.Pool) {}
@@ -23,25 +25,54 @@ export class ReceiptRepository {
     return (await this.insertMany(carrierId, [receipt]))[0]!;
   }
 
-  /** Many receipts of one carrier in one statement; ids in the order given. */
+  /**
+   * Many receipts of one carrier in one statement; ids in the order given. A receipt
+   * already stored (a carrier's redelivery, or a copy in the same batch) inserts nothing
+   * and gets the id of the stored row, so its caller may acknowledge and enqueue it as usual.
+   */
   async insertMany(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<string[]> {
     const ids = receipts.map(() => uuidv7());
-    await this.pool.query(
+    const columns = [
+      receipts.map((r) => r.carrierMessageId),
+      receipts.map((r) => r.outcome),
+      receipts.map((r) => r.carrierStatus),
+      receipts.map((r) => r.networkErrorCode ?? null),
+      receipts.map((r) => r.doneAt ?? null),
+    ];
+    const inserted = await this.pool.query<{ id: string }>(
       `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
        SELECT u.id, $1, u.carrier_message_id, u.outcome, u.carrier_status, u.network_error_code, u.done_at
        FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-            AS u(id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)`,
+            AS u(id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [carrierId, ids, ...columns],
+    );
+    if (inserted.rows.length === ids.length) return ids;
+    return this.storedIdsOf(carrierId, receipts, ids, new Set(inserted.rows.map((r) => r.id)));
+  }
+
+  /** For the receipts not inserted (copies), the id of the row that holds each. */
+  private async storedIdsOf(
+    carrierId: string,
+    receipts: readonly ReceiptEvent[],
+    ids: readonly string[],
+    inserted: ReadonlySet<string>,
+  ): Promise<string[]> {
+    const result = await this.pool.query<{ n: string; id: string }>(
+      `SELECT u.n, r.id FROM unnest($2::text[], $3::text[], $4::timestamptz[])
+         WITH ORDINALITY AS u(carrier_message_id, carrier_status, done_at, n)
+       JOIN receipts r ON r.carrier_id = $1 AND r.carrier_message_id = u.carrier_message_id
+        AND r.carrier_status = u.carrier_status
+        AND COALESCE(r.done_at, '-infinity'::timestamptz) = COALESCE(u.done_at, '-infinity'::timestamptz)`,
       [
         carrierId,
-        ids,
         receipts.map((r) => r.carrierMessageId),
-        receipts.map((r) => r.outcome),
         receipts.map((r) => r.carrierStatus),
-        receipts.map((r) => r.networkErrorCode ?? null),
         receipts.map((r) => r.doneAt ?? null),
       ],
     );
-    return ids;
+    const stored = new Map(result.rows.map((row) => [Number(row.n) - 1, row.id]));
+    return ids.map((id, i) => (inserted.has(id) ? id : (stored.get(i) ?? id)));
   }
 
   async load(id: string): Promise<StoredReceipt | null> {

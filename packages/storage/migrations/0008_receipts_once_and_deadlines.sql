@@ -1,0 +1,19 @@
+-- Receipts and inbound messages are stored once. A carrier redelivers a deliver_sm that a
+-- dead bind never acknowledged; the copy inserts nothing (ON CONFLICT DO NOTHING) and the
+-- carrier is still acknowledged. A receipt is the same receipt when it names the same
+-- carrier message with the same status word and done date; an intermediate status that
+-- repeats with a new done date is a new receipt.
+-- Copies already stored before this migration: the earliest (uuidv7 ids sort by time) stays.
+DELETE FROM receipts r USING receipts k
+ WHERE k.carrier_id = r.carrier_id AND k.carrier_message_id = r.carrier_message_id
+   AND k.carrier_status = r.carrier_status AND k.done_at IS NOT DISTINCT FROM r.done_at
+   AND k.id < r.id;
+CREATE UNIQUE INDEX receipts_once
+  ON receipts (carrier_id, carrier_message_id, carrier_status, COALESCE(done_at, '-infinity'::timestamptz));
+
+-- An inbound message is deduplicated only when its carrier gives it an id (SMPP MO has none).
+DELETE FROM inbound_messages r USING inbound_messages k
+ WHERE k.carrier_id = r.carrier_id AND k.carrier_message_id = r.carrier_message_id
+   AND r.carrier_message_id IS NOT NULL AND k.id < r.id;
+CREATE UNIQUE INDEX inbound_messages_once
+  ON inbound_messages (carrier_id, carrier_message_id) WHERE carrier_message_id IS NOT NULL;
