@@ -17,3 +17,11 @@ DELETE FROM inbound_messages r USING inbound_messages k
    AND r.carrier_message_id IS NOT NULL AND k.id < r.id;
 CREATE UNIQUE INDEX inbound_messages_once
   ON inbound_messages (carrier_id, carrier_message_id) WHERE carrier_message_id IS NOT NULL;
+
+-- A receipt that matched no message within the configured window is parked: processed,
+-- with unmatched_at set, so the sweep stops re-enqueueing it and it stays queryable.
+ALTER TABLE receipts ADD COLUMN unmatched_at timestamptz;
+CREATE INDEX receipts_unmatched ON receipts (unmatched_at) WHERE unmatched_at IS NOT NULL;
+
+-- The receipt deadline's scan: messages still waiting for their final receipt.
+CREATE INDEX messages_awaiting_receipt ON messages (submitted_at) WHERE status = 'submitted';

@@ -1,5 +1,6 @@
 import { type ReceiptEvent, type ReceiptOutcome, uuidv7 } from '@maskline/core';
 import type pg from 'pg';
+import { expireAwaitingReceipts } from './message-receipts.js';
 
 export interface StoredReceipt {
   id: string;
@@ -9,12 +10,23 @@ export interface StoredReceipt {
   carrierStatus: string;
   networkErrorCode: string | null;
   processed: boolean;
+  receivedAt: Date;
+}
+
+/** A receipt parked as unmatched: processed without a message (see parkUnmatched). */
+export interface UnmatchedReceipt {
+  id: string;
+  carrierId: string;
+  carrierMessageId: string;
+  carrierStatus: string;
+  receivedAt: Date;
+  unmatchedAt: Date;
 }
 
 /**
  * Receipts as received. The delivery worker inserts one before acknowledging the carrier;
  * the receipt processor applies it and marks it processed; a sweep re-enqueues any left
- * unprocessed (e.g. after Redis lost its queue).
+ * unprocessed (e.g. after Redis lost its queue) and parks those that match no message.
  * A receipt is stored once (unique on carrier, carrier message id, status word and done
  * date): a carrier's redelivered copy inserts nothing and resolves to the stored row.
  */
@@ -89,8 +101,10 @@ export class ReceiptRepository {
       carrier_status: string;
       network_error_code: string | null;
       processed_at: Date | null;
+      received_at: Date;
     }>(
-      `SELECT id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, processed_at
+      `SELECT id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, processed_at,
+              received_at
        FROM receipts WHERE id = ANY($1::uuid[])`,
       [ids],
     );
@@ -105,6 +119,7 @@ export class ReceiptRepository {
           carrierStatus: row.carrier_status,
           networkErrorCode: row.network_error_code,
           processed: row.processed_at !== null,
+          receivedAt: row.received_at,
         },
       ]),
     );
@@ -123,6 +138,78 @@ export class ReceiptRepository {
        WHERE r.id = u.id AND r.processed_at IS NULL`,
       [rows.map((r) => r.id), rows.map((r) => r.messageId)],
     );
+  }
+
+  /** Parks receipts the processor gave up on (no message carries their carrier id). */
+  async markManyUnmatched(ids: readonly string[]): Promise<void> {
+    await this.pool.query(
+      `UPDATE receipts SET processed_at = now(), unmatched_at = now()
+       WHERE id = ANY($1::uuid[]) AND processed_at IS NULL`,
+      [ids],
+    );
+  }
+
+  /**
+   * Parks unprocessed receipts older than the window whose carrier id names no message
+   * (nor a part of one): processed, unmatched_at set, so no sweep re-enqueues them again.
+   * One statement on the receipts_unprocessed index; returns how many were parked.
+   */
+  async parkUnmatched(olderThanMs: number, limit: number): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE receipts r SET processed_at = now(), unmatched_at = now()
+       WHERE r.id IN (
+         SELECT c.id FROM receipts c
+         WHERE c.processed_at IS NULL AND c.received_at < now() - make_interval(secs => $1::float8 / 1000)
+           AND NOT EXISTS (SELECT 1 FROM messages m
+                           WHERE m.carrier_id = c.carrier_id AND m.carrier_message_id = c.carrier_message_id)
+           AND NOT EXISTS (SELECT 1 FROM message_parts p
+                           WHERE p.carrier_id = c.carrier_id AND p.carrier_message_id = c.carrier_message_id)
+         ORDER BY c.received_at LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       AND r.processed_at IS NULL`,
+      [olderThanMs, limit],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  /** How many receipts are parked as unmatched, and the newest parked ones (for operators). */
+  async unmatched(limit: number): Promise<{ total: number; latest: UnmatchedReceipt[] }> {
+    const [count, rows] = await Promise.all([
+      this.pool.query<{ total: string }>(
+        'SELECT count(*) AS total FROM receipts WHERE unmatched_at IS NOT NULL',
+      ),
+      this.pool.query<{
+        id: string;
+        carrier_id: string;
+        carrier_message_id: string;
+        carrier_status: string;
+        received_at: Date;
+        unmatched_at: Date;
+      }>(
+        `SELECT id, carrier_id, carrier_message_id, carrier_status, received_at, unmatched_at FROM receipts
+         WHERE unmatched_at IS NOT NULL ORDER BY unmatched_at DESC LIMIT $1`,
+        [limit],
+      ),
+    ]);
+    return {
+      total: Number(count.rows[0]?.total ?? 0),
+      latest: rows.rows.map((r) => ({
+        id: r.id,
+        carrierId: r.carrier_id,
+        carrierMessageId: r.carrier_message_id,
+        carrierStatus: r.carrier_status,
+        receivedAt: r.received_at,
+        unmatchedAt: r.unmatched_at,
+      })),
+    };
+  }
+
+  /**
+   * Ends messages whose final receipt never came: `submitted` for longer than the
+   * deadline becomes `expired` with `receipt_timeout`. See expireAwaitingReceipts.
+   */
+  expireOverdueMessages(olderThanMs: number, limit: number): Promise<number> {
+    return expireAwaitingReceipts(this.pool, olderThanMs, limit);
   }
 
   async findUnprocessed(olderThanMs: number, limit: number): Promise<{ id: string; carrierId: string }[]> {
