@@ -79,7 +79,7 @@ describe('the receipt processor process parks orphans and ends silent messages',
     return id;
   }
 
-  it('parks the orphan, expires the silent message, keeps the delivered one, and lists the parked receipt', async () => {
+  it('parks the orphan, expires the silent message, keeps the delivered one, and lists and replays the parked receipt', async () => {
     const silent = await submitted('silent-01');
     const answered = await submitted('answered-02');
     const orphan = await receipts.insert('sim', {
@@ -130,5 +130,16 @@ describe('the receipt processor process parks orphans and ends silent messages',
       .map((l) => JSON.parse(l));
     expect(summary).toMatchObject({ msg: 'unmatched receipts', total: 1 });
     expect(rows).toEqual([expect.objectContaining({ id: orphan, carrierMessageId: 'never-issued-03' })]);
+
+    // Its carrier id shows up late: the operator replays it.
+    const late = await submitted('never-issued-03');
+    const replay = await run(process.execPath, [RECEIPTS_CLI, 'replay', orphan], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.appUrl },
+    });
+    expect(JSON.parse(replay.stdout)).toMatchObject({
+      outcome: 'applied',
+      messageId: late,
+      status: 'delivered',
+    });
   });
 });

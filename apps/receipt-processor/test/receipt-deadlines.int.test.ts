@@ -162,6 +162,29 @@ describe('receipt deadlines: unmatched receipts and messages without a final rec
     expect(await unmatchedAt(receiptId)).not.toBeNull();
   });
 
+  it('a parked receipt is applied only when an operator replays it, once its message exists', async () => {
+    const receiptId = await delivered('late-issued-06');
+    await receivedAgo(receiptId, 61_000);
+    expect((await sweeper().runOnce()).parkedUnmatched).toBe(1);
+    expect(await receipts.replayUnmatched(receiptId)).toEqual({ outcome: 'still_unmatched' });
+
+    const id = await submittedMessage('late-issued-06');
+    // The sweep leaves it parked: it was kept, not queued again.
+    await sweeper().runOnce();
+    expect((await messages.findForTenant(tenantId, id))?.status).toBe('submitted');
+    expect(await receipts.replayUnmatched(receiptId)).toEqual({
+      outcome: 'applied',
+      messageId: id,
+      status: 'delivered',
+    });
+    expect(await messages.findForTenant(tenantId, id)).toMatchObject({
+      status: 'delivered',
+      errorCode: null,
+    });
+    expect(await unmatchedAt(receiptId)).toBeNull();
+    expect(await receipts.replayUnmatched(receiptId)).toEqual({ outcome: 'not_parked' });
+  });
+
   it('a message with no final receipt after validity + grace ends expired (receipt_timeout); a later receipt changes nothing', async () => {
     const overdue = await submittedMessage('quiet-04');
     const recent = await submittedMessage('quiet-05');

@@ -1,6 +1,6 @@
-import { type ReceiptEvent, type ReceiptOutcome, uuidv7 } from '@maskline/core';
+import { type ReceiptEvent, type ReceiptOutcome, receiptEffect, uuidv7 } from '@maskline/core';
 import type pg from 'pg';
-import { expireAwaitingReceipts } from './message-receipts.js';
+import { applyReceiptsTo, expireAwaitingReceipts } from './message-receipts.js';
 
 export interface StoredReceipt {
   id: string;
@@ -22,6 +22,11 @@ export interface UnmatchedReceipt {
   receivedAt: Date;
   unmatchedAt: Date;
 }
+
+/** What replaying a parked receipt did. */
+export type ReplayOutcome =
+  | { outcome: 'applied' | 'unchanged'; messageId: string; status: string }
+  | { outcome: 'not_found' | 'not_parked' | 'intermediate' | 'still_unmatched' };
 
 /**
  * Receipts as received. The delivery worker inserts one before acknowledging the carrier;
@@ -201,6 +206,38 @@ export class ReceiptRepository {
         receivedAt: r.received_at,
         unmatchedAt: r.unmatched_at,
       })),
+    };
+  }
+
+  /**
+   * An operator's replay of a parked receipt (the sweep never applies one by itself): if a
+   * message now carries its carrier id, the receipt is applied through the same guarded
+   * update as any receipt (a final status does not move) and the row is un-parked.
+   */
+  async replayUnmatched(id: string): Promise<ReplayOutcome> {
+    const found = await this.pool.query<{
+      carrier_id: string;
+      carrier_message_id: string;
+      outcome: ReceiptOutcome;
+      unmatched_at: Date | null;
+    }>('SELECT carrier_id, carrier_message_id, outcome, unmatched_at FROM receipts WHERE id = $1', [id]);
+    const row = found.rows[0];
+    if (!row) return { outcome: 'not_found' };
+    if (!row.unmatched_at) return { outcome: 'not_parked' };
+    const effect = receiptEffect(row.outcome);
+    if (!effect) return { outcome: 'intermediate' };
+    const [match] = await applyReceiptsTo(this.pool, [
+      { carrierId: row.carrier_id, carrierMessageId: row.carrier_message_id, ...effect },
+    ]);
+    if (!match) return { outcome: 'still_unmatched' };
+    await this.pool.query(
+      'UPDATE receipts SET unmatched_at = NULL, message_id = $2, processed_at = now() WHERE id = $1',
+      [id, match.messageId],
+    );
+    return {
+      outcome: match.applied ? 'applied' : 'unchanged',
+      messageId: match.messageId,
+      status: match.status,
     };
   }
 
