@@ -157,21 +157,25 @@ export class ReceiptRepository {
   /**
    * Parks unprocessed receipts older than the window whose carrier id names no message
    * (nor a part of one): processed, unmatched_at set, so no sweep re-enqueues them again.
-   * One statement on the receipts_unprocessed index; returns how many were parked.
+   * One statement: the oldest `limit` unprocessed rows (receipts_unprocessed index), each
+   * probed by carrier id (messages_carrier_message_id, message_parts' key), so it never
+   * scans messages. Returns how many were parked.
    */
   async parkUnmatched(olderThanMs: number, limit: number): Promise<number> {
     const result = await this.pool.query(
-      `UPDATE receipts r SET processed_at = now(), unmatched_at = now()
-       WHERE r.id IN (
-         SELECT c.id FROM receipts c
-         WHERE c.processed_at IS NULL AND c.received_at < now() - make_interval(secs => $1::float8 / 1000)
-           AND NOT EXISTS (SELECT 1 FROM messages m
-                           WHERE m.carrier_id = c.carrier_id AND m.carrier_message_id = c.carrier_message_id)
-           AND NOT EXISTS (SELECT 1 FROM message_parts p
-                           WHERE p.carrier_id = c.carrier_id AND p.carrier_message_id = c.carrier_message_id)
-         ORDER BY c.received_at LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       AND r.processed_at IS NULL`,
+      `WITH candidates AS (
+         SELECT id, carrier_id, carrier_message_id FROM receipts
+         WHERE processed_at IS NULL AND received_at < now() - make_interval(secs => $1::float8 / 1000)
+         ORDER BY received_at LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE receipts r SET processed_at = now(), unmatched_at = now()
+       FROM candidates c
+       WHERE r.id = c.id
+         AND NOT EXISTS (SELECT 1 FROM messages m
+                         WHERE m.carrier_id = c.carrier_id AND m.carrier_message_id = c.carrier_message_id)
+         AND NOT EXISTS (SELECT 1 FROM message_parts p
+                         WHERE p.carrier_id = c.carrier_id AND p.carrier_message_id = c.carrier_message_id)`,
       [olderThanMs, limit],
     );
     return result.rowCount ?? 0;
