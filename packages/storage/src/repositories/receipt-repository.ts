@@ -10,7 +10,6 @@ export interface StoredReceipt {
   carrierStatus: string;
   networkErrorCode: string | null;
   processed: boolean;
-  receivedAt: Date;
 }
 
 /** A receipt parked as unmatched: processed without a message (see parkUnmatched). */
@@ -106,10 +105,8 @@ export class ReceiptRepository {
       carrier_status: string;
       network_error_code: string | null;
       processed_at: Date | null;
-      received_at: Date;
     }>(
-      `SELECT id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, processed_at,
-              received_at
+      `SELECT id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, processed_at
        FROM receipts WHERE id = ANY($1::uuid[])`,
       [ids],
     );
@@ -124,7 +121,6 @@ export class ReceiptRepository {
           carrierStatus: row.carrier_status,
           networkErrorCode: row.network_error_code,
           processed: row.processed_at !== null,
-          receivedAt: row.received_at,
         },
       ]),
     );
