@@ -74,21 +74,28 @@ export class ReceiptRepository {
     ids: readonly string[],
     inserted: ReadonlySet<string>,
   ): Promise<string[]> {
-    const result = await this.pool.query<{ n: string; id: string }>(
-      `SELECT u.n, r.id FROM unnest($2::text[], $3::text[], $4::timestamptz[])
-         WITH ORDINALITY AS u(carrier_message_id, carrier_status, done_at, n)
-       JOIN receipts r ON r.carrier_id = $1 AND r.carrier_message_id = u.carrier_message_id
-        AND r.carrier_status = u.carrier_status
-        AND COALESCE(r.done_at, '-infinity'::timestamptz) = COALESCE(u.done_at, '-infinity'::timestamptz)`,
+    const copies = receipts.flatMap((r, i) => (inserted.has(ids[i]!) ? [] : [{ r, i }]));
+    // One receipts_once probe per copy (a join was planned as a scan of the whole table).
+    const result = await this.pool.query<{ n: string; id: string | null }>(
+      `SELECT u.n, (SELECT r.id FROM receipts r
+                    WHERE r.carrier_id = $1 AND r.carrier_message_id = u.carrier_message_id
+                      AND r.carrier_status = u.carrier_status
+                      AND COALESCE(r.done_at, '-infinity'::timestamptz) = COALESCE(u.done_at, '-infinity'::timestamptz)
+                   ) AS id
+       FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[])
+         AS u(carrier_message_id, carrier_status, done_at, n)`,
       [
         carrierId,
-        receipts.map((r) => r.carrierMessageId),
-        receipts.map((r) => r.carrierStatus),
-        receipts.map((r) => r.doneAt ?? null),
+        copies.map(({ r }) => r.carrierMessageId),
+        copies.map(({ r }) => r.carrierStatus),
+        copies.map(({ r }) => r.doneAt ?? null),
+        copies.map(({ i }) => i),
       ],
     );
-    const stored = new Map(result.rows.map((row) => [Number(row.n) - 1, row.id]));
-    return ids.map((id, i) => (inserted.has(id) ? id : (stored.get(i) ?? id)));
+    const stored = new Map(result.rows.flatMap((row) => (row.id ? [[Number(row.n), row.id] as const] : [])));
+    // A copy whose stored row vanished since (retention) keeps its own id: its job finds
+    // no row and completes as a duplicate.
+    return ids.map((id, i) => stored.get(i) ?? id);
   }
 
   async load(id: string): Promise<StoredReceipt | null> {
