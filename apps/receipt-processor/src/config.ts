@@ -10,6 +10,15 @@ export const receiptProcessorConfigSchema = z.object({
   /** Receipts and inbound messages not processed after this long are enqueued again. */
   SWEEP_AFTER_MS: z.coerce.number().int().positive().default(60_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+  /**
+   * A receipt that matched no message for this long is parked as unmatched (processed,
+   * kept, counted). Far longer than a receipt overtaking its `submitted` commit takes.
+   */
+  RECEIPT_UNMATCHED_AFTER_MS: z.coerce.number().int().positive().default(600_000),
+  /** How long the carrier keeps trying a message (its validity period). */
+  MESSAGE_VALIDITY_MS: z.coerce.number().int().positive().default(172_800_000),
+  /** Added to the validity before a message with no final receipt ends `expired` (receipt_timeout). */
+  RECEIPT_GRACE_MS: z.coerce.number().int().nonnegative().default(3_600_000),
   /** How often the per-tenant retention purge runs. */
   RETENTION_INTERVAL_MS: z.coerce.number().int().positive().default(3_600_000),
   ...maskingRelayConfigShape,

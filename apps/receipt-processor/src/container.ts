@@ -64,7 +64,12 @@ export function createReceiptContainer(
           c.resolve(TOKENS.InboundRepository),
           c.resolve(TOKENS.CarrierEvents),
           c.resolve(TOKENS.Logger),
-          { afterMs: config.SWEEP_AFTER_MS, intervalMs: config.SWEEP_INTERVAL_MS },
+          {
+            afterMs: config.SWEEP_AFTER_MS,
+            intervalMs: config.SWEEP_INTERVAL_MS,
+            unmatchedAfterMs: config.RECEIPT_UNMATCHED_AFTER_MS,
+            receiptDeadlineMs: config.MESSAGE_VALIDITY_MS + config.RECEIPT_GRACE_MS,
+          },
         ),
     ),
   );

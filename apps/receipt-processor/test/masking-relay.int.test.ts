@@ -130,6 +130,43 @@ describe('masking relay in the inbound processor', () => {
     await masking.release(tenantA, session.id);
   });
 
+  it('an MO the carrier sends twice with its id is stored once and relayed once', async () => {
+    const { session } = await masking.reserve(
+      tenantA,
+      {
+        mode: 'pair',
+        ttlSeconds: 600,
+        constraints: { country: null, carrierId: null, capabilities: ['sms-mo'] },
+        nonParticipantPolicy: 'drop',
+        autoReplyText: null,
+        inboxDelivery: 'participant',
+        participants: [real(40), real(41)],
+      },
+      null,
+    );
+    const mo = {
+      type: 'inbound' as const,
+      from: real(40),
+      to: session.virtualNumber,
+      body: 'sent once',
+      carrierMessageId: 'mo-dup-01',
+      receivedAt: new Date().toISOString(),
+    };
+    // The dead bind's copy and the redelivery, stored at the same time by two workers.
+    const ids = await Promise.all([inbound.insert('sim', mo), inbound.insert('sim', { ...mo })]);
+    const again = await inbound.insert('sim', { ...mo, receivedAt: new Date().toISOString() });
+    expect(new Set([...ids, again]).size).toBe(1);
+    for (const inboundId of [...ids, again])
+      await processor.process({ data: { inboundId, carrierId: 'sim' } } as Job<InboundJob>);
+    const rows = await db.pool.query('SELECT id FROM inbound_messages WHERE carrier_message_id = $1', [
+      'mo-dup-01',
+    ]);
+    expect(rows.rowCount).toBe(1);
+    const relays = await Promise.all([...ids, again].map((id) => relayed(id)));
+    expect(new Set(relays.flat().map((m) => m.id)).size).toBe(1);
+    await masking.release(tenantA, session.id);
+  });
+
   it('strangers follow the session policy; a participant of another tenant is a stranger here', async () => {
     const base = {
       mode: 'pair' as const,

@@ -10,7 +10,9 @@ export type ReceiptOutcomeOfJob = 'applied' | 'duplicate' | 'intermediate' | 'or
 /**
  * Applies one receipt to its message. Idempotent: a processed receipt is skipped, and the
  * status update is monotonic, so a duplicate or late receipt changes nothing. A receipt
- * that overtook its message's `submitted` commit is retried until the message appears.
+ * that overtook its message's `submitted` commit is retried until the message appears;
+ * one still unmatched after its last attempt is parked (the sweep parks it sooner, after
+ * RECEIPT_UNMATCHED_AFTER_MS).
  * Its span continues the message's trace, found through the row the carrier id names.
  */
 export class ReceiptProcessor {
@@ -40,8 +42,11 @@ export class ReceiptProcessor {
     if (!match) {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!lastAttempt) throw new MasklineError('receipt_unmatched');
-      await this.store.markProcessed(receipt.id, null);
-      this.logger.warn({ receiptId: receipt.id, carrier: receipt.carrierId }, 'receipt matched no message');
+      await this.store.markUnmatched(receipt.id);
+      this.logger.warn(
+        { receiptId: receipt.id, carrier: receipt.carrierId },
+        'receipt matched no message: parked',
+      );
       return 'orphaned';
     }
     const span = this.tracer.startSpan(

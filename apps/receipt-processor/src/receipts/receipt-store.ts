@@ -12,6 +12,8 @@ export interface ReceiptStore {
   load(receiptId: string): Promise<StoredReceipt | null>;
   apply(application: ReceiptApplication): Promise<ReceiptMatch | null>;
   markProcessed(receiptId: string, messageId: string | null): Promise<void>;
+  /** Parks a receipt that matched no message (processed, unmatched_at set). */
+  markUnmatched(receiptId: string): Promise<void>;
 }
 
 /**
@@ -37,5 +39,6 @@ export function batchedReceiptStore(
     load: (id) => loads.add(id),
     apply: (application) => applications.add(application),
     markProcessed: (id, messageId) => marks.add({ id, messageId }),
+    markUnmatched: (id) => receipts.markManyUnmatched([id]),
   };
 }

@@ -2,21 +2,50 @@ import { type Logger, PeriodicTask } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
 import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
 
+export interface SweepSettings {
+  /** Unprocessed rows older than this are enqueued again. */
+  afterMs: number;
+  intervalMs: number;
+  /** Unprocessed receipts older than this that match no message are parked as unmatched. */
+  unmatchedAfterMs: number;
+  /** Messages `submitted` longer than this (validity + grace) end `expired` (receipt_timeout). */
+  receiptDeadlineMs: number;
+  /** Rows each step handles per sweep at most. */
+  batchSize?: number;
+}
+
+/** What one sweep did; logged when anything happened. */
+export interface SweepReport {
+  receipts: number;
+  inbound: number;
+  parkedUnmatched: number;
+  expiredWithoutReceipt: number;
+}
+
+const EMPTY: SweepReport = { receipts: 0, inbound: 0, parkedUnmatched: 0, expiredWithoutReceipt: 0 };
+
 /**
- * Re-enqueues receipts and inbound messages that are durable in Postgres but were never
- * processed (their enqueue failed, or Redis lost the queue). Job ids are the row ids, so
- * a row whose job still exists is not duplicated.
+ * The receipt side's periodic repairs, each one indexed statement per sweep (no timer per
+ * message):
+ *  1. parks receipts that matched no message for longer than `unmatchedAfterMs` (so they
+ *     stop coming back, and stay queryable: receipts.unmatched_at);
+ *  2. ends messages whose final receipt never came (`expired`, `receipt_timeout`);
+ *  3. re-enqueues receipts and inbound messages that are durable in Postgres but were never
+ *     processed (their enqueue failed, or Redis lost the queue). Job ids are the row ids,
+ *     so a row whose job still exists is not duplicated.
  */
 export class CarrierEventSweeper {
-  private readonly schedule: PeriodicTask<number>;
+  private readonly schedule: PeriodicTask<SweepReport>;
+  private readonly batchSize: number;
 
   constructor(
     private readonly receipts: ReceiptRepository,
     private readonly inbound: InboundRepository,
     private readonly events: CarrierEventQueue,
     private readonly logger: Logger,
-    private readonly settings: { afterMs: number; intervalMs: number },
+    private readonly settings: SweepSettings,
   ) {
+    this.batchSize = settings.batchSize ?? 1_000;
     this.schedule = new PeriodicTask(() => this.sweep(), settings.intervalMs);
   }
 
@@ -28,28 +57,40 @@ export class CarrierEventSweeper {
     return this.schedule.stop();
   }
 
-  /** One sweep (never two at once); returns how many rows were re-enqueued. */
-  runOnce(): Promise<number> {
+  /** One sweep (never two at once). */
+  runOnce(): Promise<SweepReport> {
     return this.schedule.runOnce();
   }
 
-  private async sweep(): Promise<number> {
+  private async sweep(): Promise<SweepReport> {
     try {
+      const parkedUnmatched = await this.receipts.parkUnmatched(
+        this.settings.unmatchedAfterMs,
+        this.batchSize,
+      );
+      const expiredWithoutReceipt = await this.receipts.expireOverdueMessages(
+        this.settings.receiptDeadlineMs,
+        this.batchSize,
+      );
       const [receipts, inbound] = await Promise.all([
-        this.receipts.findUnprocessed(this.settings.afterMs, 1_000),
-        this.inbound.findUnprocessed(this.settings.afterMs, 1_000),
+        this.receipts.findUnprocessed(this.settings.afterMs, this.batchSize),
+        this.inbound.findUnprocessed(this.settings.afterMs, this.batchSize),
       ]);
       if (receipts.length > 0) {
         await this.events.publishReceipts(receipts.map((r) => ({ carrierId: r.carrierId, receiptId: r.id })));
       }
       for (const i of inbound) await this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id });
-      const total = receipts.length + inbound.length;
-      if (total > 0)
-        this.logger.info({ receipts: receipts.length, inbound: inbound.length }, 'sweep re-enqueued');
-      return total;
+      const report = {
+        receipts: receipts.length,
+        inbound: inbound.length,
+        parkedUnmatched,
+        expiredWithoutReceipt,
+      };
+      if (Object.values(report).some((n) => n > 0)) this.logger.info(report, 'sweep');
+      return report;
     } catch (error) {
       this.logger.warn({ err: error }, 'sweep failed; will retry');
-      return 0;
+      return EMPTY;
     }
   }
 }

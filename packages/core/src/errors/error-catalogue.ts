@@ -79,6 +79,11 @@ export const ERROR_CATALOGUE = {
   // Delivery outcomes recorded on messages
   delivery_failed: { status: 502, message: 'The carrier could not deliver the message.', retry: 'permanent' },
   delivery_expired: { status: 502, message: 'The message expired before delivery.', retry: 'permanent' },
+  receipt_timeout: {
+    status: 504,
+    message: 'No final receipt came from the carrier before the message validity and grace ended.',
+    retry: 'permanent',
+  },
   retries_exhausted: {
     status: 502,
     message: 'The message could not be submitted after every retry.',

@@ -47,16 +47,23 @@ export class InboundRepository {
     private readonly vault: Vault,
   ) {}
 
+  /**
+   * Stores an inbound message; returns its id. A message whose carrier id is already
+   * stored (the carrier redelivered it) inserts nothing and returns the stored row's id,
+   * so it is acknowledged and relayed once. Without a carrier id there is no key to tell
+   * a redelivery from a second identical message, so each is stored.
+   */
   async insert(carrierId: string, event: InboundEvent): Promise<string> {
     const id = uuidv7();
     const tv = await this.vault.forTenant(SYSTEM_SCOPE);
     const [from, body] = INBOUND_SEALED_FIELDS.map((f, i) =>
       tv.seal({ recordId: id, field: f.field }, [event.from, event.body][i]!),
     );
-    await this.pool.query(
+    const inserted = await this.pool.query(
       `INSERT INTO inbound_messages (id, carrier_id, from_sealed, body_sealed, key_version, from_masked, to_number,
                                      carrier_message_id, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT DO NOTHING`,
       [
         id,
         carrierId,
@@ -69,7 +76,12 @@ export class InboundRepository {
         event.receivedAt,
       ],
     );
-    return id;
+    if (inserted.rowCount === 1 || !event.carrierMessageId) return id;
+    const stored = await this.pool.query<{ id: string }>(
+      'SELECT id FROM inbound_messages WHERE carrier_id = $1 AND carrier_message_id = $2',
+      [carrierId, event.carrierMessageId],
+    );
+    return stored.rows[0]?.id ?? id;
   }
 
   /** The one read of an inbound message's clear sender and body: by the relay. */

@@ -177,6 +177,35 @@ async function applyReceiptRound(
   });
 }
 
+/**
+ * Messages whose final receipt never came: every message `submitted` before the deadline
+ * moves to `expired` with error code `receipt_timeout` (a receipt arriving later finds a
+ * final status and changes nothing). One guarded UPDATE on the messages_awaiting_receipt
+ * index, at most `limit` rows; returns how many moved.
+ */
+export async function expireAwaitingReceipts(
+  pool: pg.Pool,
+  olderThanMs: number,
+  limit: number,
+): Promise<number> {
+  const result = await pool.query(
+    `UPDATE messages SET status = $3, error_code = $4, done_at = now(), updated_at = now()
+     WHERE id IN (
+       SELECT id FROM messages
+       WHERE status = 'submitted' AND submitted_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY submitted_at LIMIT $2
+       FOR UPDATE SKIP LOCKED)
+     AND status = 'submitted'`,
+    [olderThanMs, limit, RECEIPT_TIMEOUT.status, RECEIPT_TIMEOUT.errorCode],
+  );
+  return result.rowCount ?? 0;
+}
+
+const RECEIPT_TIMEOUT: { status: TerminalStatus; errorCode: ErrorCode } = {
+  status: 'expired',
+  errorCode: 'receipt_timeout',
+};
+
 function partKey(item: { carrierId: string; carrierMessageId: string }): string {
   return `${item.carrierId}\u0000${item.carrierMessageId}`;
 }
