@@ -7,6 +7,7 @@ export * from './pg-vault.js';
 export * from './providers/key-provider.js';
 export * from './providers/local-keyring.js';
 export * from './providers/pkcs11-key-provider.js';
+export * from './rotation/kek-rotation.js';
 export * from './rotation/reencrypt.js';
 export * from './rotation/sealed-table.js';
 export * from './sealed-value.js';
