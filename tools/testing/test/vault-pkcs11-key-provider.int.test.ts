@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDebianPackages } from '@maskline/local-infra';
+import { ensureDebianPackages, REPO_ROOT } from '@maskline/local-infra';
 import { PgVault, Pkcs11KeyProvider } from '@maskline/vault';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -109,5 +109,23 @@ describe('the PKCS#11 key provider against SoftHSM2', () => {
     expect((await fresh.forTenant(tenant)).open({ recordId: 'm1', field: 'body' }, sealed)).toBe(
       'hello from the HSM',
     );
+  });
+
+  it('wraps new keys under the KEK another process rotated to, without reopening', async () => {
+    // The operator's rotate-kek, in a process of its own with its own session.
+    const script = `import { Pkcs11KeyProvider } from '@maskline/vault';
+      const p = Pkcs11KeyProvider.open({ library: '${LIBRARY}', tokenLabel: 'maskline-test', pin: '1234', keyLabel: 'kek-a' });
+      console.log(p.rotate('kek-c'));
+      await p.close();`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(REPO_ROOT, 'tools/testing'),
+      env: process.env,
+    });
+    expect(output.toString().trim()).toBe('pkcs11:kek-c');
+    const dataKey = randomBytes(32);
+    const wrapped = await provider.wrap(dataKey);
+    expect(wrapped.kekId).toBe('pkcs11:kek-c');
+    expect(provider.activeKekId()).toBe('pkcs11:kek-c');
+    expect((await provider.unwrap(wrapped)).equals(dataKey)).toBe(true);
   });
 });
