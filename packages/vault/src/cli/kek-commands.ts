@@ -37,7 +37,7 @@ export type DestroyKekOutcome =
   | { destroyed: false; reason: 'kek_current' | 'kek_in_use' | 'kek_unknown' | 'unsupported'; keys?: number };
 
 /**
- * `destroy-kek`: remove a KEK from the keyring for good. Refused for the current KEK (or
+ * `destroy-kek`: remove a KEK from the keyring (or the HSM) for good. Refused for the current KEK (or
  * the target of an unfinished rotation) and while any stored key is wrapped under it, so
  * a KEK leaves the keyring only after no committed key uses it. Audited (`kek.destroyed`).
  */
@@ -46,15 +46,15 @@ export async function destroyKek(
   provider: KeyProvider,
   kekId: string,
 ): Promise<DestroyKekOutcome> {
-  if (!(provider instanceof LocalKeyring)) return { destroyed: false, reason: 'unsupported' };
-  provider.refresh();
-  if (kekId === provider.activeKekId() || kekId === provider.pendingRotation()) {
+  if (!provider.destroyKek) return { destroyed: false, reason: 'unsupported' };
+  if (provider instanceof LocalKeyring) provider.refresh();
+  const pending = provider instanceof LocalKeyring ? provider.pendingRotation() : null;
+  if (kekId === provider.activeKekId() || kekId === pending) {
     return { destroyed: false, reason: 'kek_current' };
   }
-  if (!provider.kekIds().includes(kekId)) return { destroyed: false, reason: 'kek_unknown' };
   const keys = (await vault.keys.countByKek()).get(kekId) ?? 0;
   if (keys > 0) return { destroyed: false, reason: 'kek_in_use', keys };
-  provider.remove(kekId);
+  if (!provider.destroyKek(kekId)) return { destroyed: false, reason: 'kek_unknown' };
   await vault.record({ tenantId: null, action: 'kek.destroyed', subject: kekId, details: {} });
   return { destroyed: true };
 }

@@ -184,6 +184,8 @@ async function run(): Promise<number> {
     case 'destroy-kek': {
       if (!values.kek) throw new UsageError('--kek <id> is required (see list-keks)');
       if (!values.yes) throw new UsageError('destroy-kek removes a key-encryption key for good: add --yes');
+      if (keyProvider instanceof LocalKeyring && config.data?.MASKLINE_KEYRING)
+        throw new UsageError('destroy-kek needs a keyring file (VAULT_KEYRING_PATH)');
       const outcome = await destroyKek(vault, keyProvider, values.kek);
       out({
         msg: outcome.destroyed ? 'key-encryption key destroyed' : 'refused',

@@ -183,6 +183,13 @@ export class LocalKeyring implements KeyProvider {
     this.update({ ...this.file, keys: rest }, 'kek-removed');
   }
 
+  destroyKek(kekId: string): boolean {
+    this.refresh();
+    if (!this.kekIds().includes(kekId)) return false;
+    this.remove(kekId);
+    return true;
+  }
+
   async wrap(dataKey: Buffer): Promise<WrappedKey> {
     // Key creation is rare: always wrap under the keyring's current KEK, not a stale copy.
     try {

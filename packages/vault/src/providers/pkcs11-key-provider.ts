@@ -88,6 +88,23 @@ export class Pkcs11KeyProvider implements KeyProvider {
     return this.activeKekId();
   }
 
+  /** Destroy a KEK in the token (never the current one; the caller checks no key uses it). */
+  destroyKek(kekId: string): boolean {
+    const label = kekId.slice(PREFIX.length);
+    if (!kekId.startsWith(PREFIX)) return false;
+    if (label === this.currentLabel()) throw new Error('cannot destroy the current KEK');
+    this.keys.delete(label);
+    let handle: Buffer;
+    try {
+      handle = this.keyHandle(label, false);
+    } catch {
+      return false; // no such key in the token
+    }
+    this.module.C_DestroyObject(this.session, handle);
+    this.keys.delete(label);
+    return true;
+  }
+
   async wrap(dataKey: Buffer): Promise<WrappedKey> {
     const label = this.currentLabel();
     const kekId = PREFIX + label;
