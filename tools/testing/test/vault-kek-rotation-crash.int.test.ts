@@ -37,7 +37,7 @@ interface Run {
  * committed tenant key must unwrap with the keyring as it is on disk, and a rerun must
  * finish the interrupted rotation (not start another; killed after it was recorded as
  * finished, there is nothing to finish), after which the old KEK is unused
- * and destroy-kek can remove it.
+ * and destroy-kek can remove it (itself killed at one of its write steps first).
  */
 describe('rotate-kek killed at every step of its write sequence', () => {
   let db: TestDatabase;
@@ -124,8 +124,16 @@ describe('rotate-kek killed at every step of its write sequence', () => {
       expect.objectContaining({ kekId: `local:kek-${next - 1}`, current: false, keys: 0, held: true }),
       expect.objectContaining({ kekId: newKek, current: true, rotationPending: false, keys: before + 2 }),
     ]);
-    const destroyed = await cli(['destroy-kek', '--kek', `local:kek-${next - 1}`, '--yes']);
-    expect(destroyed.code).toBe(0);
+    // destroy-kek killed at one of its own write steps: nothing committed needs the old KEK,
+    // and a rerun removes it (or finds it gone).
+    const removal = ['kek-removed:temp-synced', 'kek-removed:renamed', 'kek-removed:dir-synced'][next % 3]!;
+    const oldKek = `local:kek-${next - 1}`;
+    expect((await cli(['destroy-kek', '--kek', oldKek, '--yes'], removal)).signal).toBe('SIGKILL');
+    expect(await unwrapAll()).toBe(before + 2);
+    const destroyed = await cli(['destroy-kek', '--kek', oldKek, '--yes']);
+    expect(destroyed.lines[0]).toMatchObject(
+      removal === 'kek-removed:temp-synced' ? { destroyed: true } : { reason: 'kek_unknown' },
+    );
     expect(LocalKeyring.openOrCreate(keyringPath).kekIds()).toEqual([newKek]);
     expect(readdirSync(join(keyringPath, '..'))).toEqual(['keyring.json']);
   });
