@@ -1,5 +1,6 @@
 /**
- * `npm run bench:vault`: the cost of encryption on the send path, measured in one run.
+ * `npm run bench:vault`: the cost of encryption on the send path, measured in one run, and
+ * the operator's rotations under load (rotation-under-load.ts; BENCH_ROTATION_* below).
  *
  * 1. CPU only: seal the three fields of a message and open them again, per core.
  * 2. The send path's database work against a real, durable PostgreSQL: insertManyAccepted
@@ -22,10 +23,15 @@ import {
   TenantRepository,
 } from '@maskline/storage';
 import { LocalKeyring, PgVault } from '@maskline/vault';
+import { rotationUnderLoad } from './rotation-under-load.js';
 
 const BATCH = 64;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Rotation under load: tenants, stored messages per tenant, and the send rate served meanwhile. */
+const ROTATION_TENANTS = Number(process.env.BENCH_ROTATION_TENANTS ?? 20);
+const ROTATION_MESSAGES = Number(process.env.BENCH_ROTATION_MESSAGES ?? 500);
+const ROTATION_RATE = Number(process.env.BENCH_ROTATION_RATE ?? 200);
 
 /** Stores values as plain UTF-8: the "without encryption" baseline. Never used outside this file. */
 class PassThroughVault implements Vault {
@@ -131,6 +137,36 @@ async function main(): Promise<void> {
     console.log(
       `\nrounds with: ${withVault.map(Math.round).join(', ')}; without: ${without.map(Math.round).join(', ')}`,
     );
+    // A database of its own: the rows above are not part of what the rotations move.
+    await pool.query('CREATE DATABASE rotation');
+    const rotationPool = createPgPool({
+      connectionString: postgres.url.replace(/\/[^/]*$/, '/rotation'),
+      max: 4,
+    });
+    const r = await (async () => {
+      try {
+        await migrate(rotationPool);
+        return await rotationUnderLoad(rotationPool, {
+          tenants: ROTATION_TENANTS,
+          messagesPerTenant: ROTATION_MESSAGES,
+          rate: ROTATION_RATE,
+        });
+      } finally {
+        await rotationPool.end();
+      }
+    })();
+    const int = (n: number) => Math.round(n).toLocaleString('en');
+    console.log(
+      `\nRotations while serving ${int(r.targetRate)} messages/s (${r.tenants} tenants, ${int(r.storedMessages)} stored messages)\n`,
+    );
+    console.log('| measure | value |');
+    console.log('| --- | ---: |');
+    console.log(`| rotate-kek: keys re-wrapped | ${r.keysRewrapped} |`);
+    console.log(`| rotate-kek: total time (incl. the 200 ms settle pass) | ${int(r.kekRotationMs)} ms |`);
+    console.log(`| reencrypt: rows moved to the new data key | ${int(r.rowsReencrypted)} |`);
+    console.log(`| reencrypt: rate | ${int(r.rowsReencrypted / (r.reencryptMs / 1000))} rows/s |`);
+    console.log(`| send path served meanwhile | ${int(r.servedRate)} messages/s |`);
+    console.log(`| send-path failures meanwhile | ${r.failures} |`);
   } finally {
     await pool.end();
     await postgres.stop();

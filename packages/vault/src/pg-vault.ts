@@ -8,6 +8,7 @@ import {
 } from '@maskline/core';
 import type pg from 'pg';
 import { AuditLog } from './audit/audit-log.js';
+import { failpoint } from './durability/failpoint.js';
 import { derive, LoadedTenantVault } from './keys/loaded-tenant-vault.js';
 import { type StoredKey, TenantKeyStore } from './keys/tenant-key-store.js';
 import type { KeyProvider } from './providers/key-provider.js';
@@ -156,9 +157,18 @@ export class PgVault implements Vault, AuditRecorder {
         clear.fill(0);
         await this.keys.replaceWrapping(key, wrapped.kekId, wrapped.wrapped);
         count += 1;
+        if (count === 1) failpoint('rewrap:first-key');
       }
     }
-    await this.record({ tenantId: null, action: 'kek.rewrapped', subject: target, details: { keys: count } });
+    // A pass that found nothing (rotate-kek's last check) is not an event.
+    if (count > 0) {
+      await this.record({
+        tenantId: null,
+        action: 'kek.rewrapped',
+        subject: target,
+        details: { keys: count },
+      });
+    }
     return count;
   }
 

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type AppName, AppProcess } from '@maskline/local-infra';
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
 import { OtlpCollector } from './otlp-collector.js';
@@ -17,6 +20,13 @@ export interface StackFixtureOptions {
   carrierConfig?: Record<string, unknown>;
   /** Export spans to the in-test OTLP collector (default true). */
   tracing?: boolean;
+  /**
+   * Give the apps the database's keyring as a file (VAULT_KEYRING_PATH, see keyringPath)
+   * instead of MASKLINE_KEYRING, so the vault CLI can rotate it under the running apps.
+   */
+  keyringFile?: boolean;
+  /** Extra env for every app (e.g. VAULT_CACHE_TTL_MS). */
+  appEnv?: Record<string, string>;
 }
 
 /**
@@ -30,6 +40,8 @@ export class StackFixture {
   apiKey = '';
   tenantId = '';
   ingestUrl = '';
+  /** The keyring file the apps use (with keyringFile), else ''. */
+  keyringPath = '';
   readonly apps = new Map<AppName, AppProcess>();
   private env: Record<string, string> = {};
   private carriers = '';
@@ -47,7 +59,10 @@ export class StackFixture {
       QUEUE_PREFIX: uniqueQueuePrefix(),
       ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : {}),
       LOG_LEVEL: this.options.logLevel ?? 'debug',
-      ...this.db.vaultEnv,
+      ...(this.options.keyringFile
+        ? { VAULT_KEY_PROVIDER: 'local', VAULT_KEYRING_PATH: this.writeKeyring() }
+        : this.db.vaultEnv),
+      ...this.options.appEnv,
     };
     this.carriers = JSON.stringify([
       {
@@ -84,6 +99,14 @@ export class StackFixture {
       if (!address) throw new Error(`ingest did not log its address: ${line}`);
       this.ingestUrl = address;
     }
+  }
+
+  private writeKeyring(): string {
+    const dir = join(mkdtempSync(join(tmpdir(), 'stack-keyring-')), 'secrets');
+    mkdirSync(dir, { mode: 0o700 });
+    this.keyringPath = join(dir, 'keyring.json');
+    writeFileSync(this.keyringPath, this.db.keyring.toJson(), { mode: 0o600 });
+    return this.keyringPath;
   }
 
   async stopApp(app: AppName, hard = false): Promise<void> {

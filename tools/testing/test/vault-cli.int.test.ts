@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '@maskline/local-infra';
 import { MessageRepository } from '@maskline/storage';
+import { LocalKeyring } from '@maskline/vault';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedTenant, testMessage } from '../src/seed.js';
 import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
@@ -17,6 +18,7 @@ describe('the vault CLI', () => {
   let db: TestDatabase;
   let env: NodeJS.ProcessEnv;
   let tenantId: string;
+  let keyringPath: string;
 
   async function cli(
     ...args: string[]
@@ -38,7 +40,7 @@ describe('the vault CLI', () => {
   beforeAll(async () => {
     db = await createTestDatabase(inject('postgresUrl'));
     const dir = mkdtempSync(join(tmpdir(), 'vault-cli-'));
-    const keyringPath = join(dir, 'keyring.json');
+    keyringPath = join(dir, 'keyring.json');
     writeFileSync(keyringPath, db.keyring.toJson(), { mode: 0o600 });
     env = { PATH: process.env.PATH, DATABASE_URL: db.url, VAULT_KEYRING_PATH: keyringPath };
     ({ tenantId } = await seedTenant(db.pool));
@@ -81,6 +83,56 @@ describe('the vault CLI', () => {
     expect(result.lines[0]).toMatchObject({ kekId: 'local:kek-2' });
     const keks = await db.pool.query('SELECT DISTINCT kek_id FROM tenant_keys WHERE wrapped_key IS NOT NULL');
     expect(keks.rows.map((r) => r.kek_id)).toEqual(['local:kek-2']);
+  });
+
+  it('lists KEKs, and destroys one only when it is not current and no key uses it (audited)', async () => {
+    const listed = await cli('list-keks');
+    expect(listed.lines).toEqual([
+      expect.objectContaining({ kekId: 'local:kek-1', current: false, keys: 0, held: true }),
+      expect.objectContaining({ kekId: 'local:kek-2', current: true, rotationPending: false }),
+    ]);
+    expect(listed.lines[1]!.keys).toBeGreaterThanOrEqual(4);
+    expect((await cli('destroy-kek', '--kek', 'local:kek-1')).code).toBe(2);
+    const current = await cli('destroy-kek', '--kek', 'local:kek-2', '--yes');
+    expect(current).toMatchObject({ code: 1, lines: [expect.objectContaining({ reason: 'kek_current' })] });
+
+    // A key still wrapped under kek-1 (a rotation not finished yet) keeps it.
+    const [row] = (
+      await db.pool.query('SELECT tenant_id, purpose, version FROM tenant_keys WHERE wrapped_key IS NOT NULL')
+    ).rows;
+    const stored = (await db.vault.keys.load(row.tenant_id)).find(
+      (k) => k.purpose === row.purpose && k.version === row.version,
+    )!;
+    const clear = await LocalKeyring.openOrCreate(keyringPath).unwrap({
+      kekId: stored.kekId,
+      wrapped: stored.wrapped!,
+    });
+    const oldWrapping = await db.keyring.wrap(clear);
+    await db.vault.keys.replaceWrapping(stored, oldWrapping.kekId, oldWrapping.wrapped);
+    const inUse = await cli('destroy-kek', '--kek', 'local:kek-1', '--yes');
+    expect(inUse).toMatchObject({
+      code: 1,
+      lines: [expect.objectContaining({ reason: 'kek_in_use', keys: 1 })],
+    });
+    expect((await cli('rotate-kek')).lines.at(-1)).toMatchObject({
+      kekId: 'local:kek-3',
+      rewrapped: listed.lines[1]!.keys, // every key, the one moved back to kek-1 included
+    });
+
+    for (const kek of ['local:kek-1', 'local:kek-2']) {
+      expect((await cli('destroy-kek', '--kek', kek, '--yes')).lines[0]).toMatchObject({
+        msg: 'key-encryption key destroyed',
+        kekId: kek,
+      });
+    }
+    expect((await cli('list-keks')).lines).toEqual([
+      expect.objectContaining({ kekId: 'local:kek-3', current: true }),
+    ]);
+    expect((await cli('destroy-kek', '--kek', 'local:kek-1', '--yes')).lines[0]).toMatchObject({
+      reason: 'kek_unknown',
+    });
+    const audited = await db.vault.audit.list({ action: 'kek.destroyed' });
+    expect(audited.map((e) => e.subject).sort()).toEqual(['local:kek-1', 'local:kek-2']);
   });
 
   it('refuses to shred without --yes, and explains usage errors', async () => {

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDebianPackages } from '@maskline/local-infra';
-import { PgVault, Pkcs11KeyProvider } from '@maskline/vault';
+import { ensureDebianPackages, REPO_ROOT } from '@maskline/local-infra';
+import { destroyKek, PgVault, Pkcs11KeyProvider } from '@maskline/vault';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
@@ -109,5 +109,46 @@ describe('the PKCS#11 key provider against SoftHSM2', () => {
     expect((await fresh.forTenant(tenant)).open({ recordId: 'm1', field: 'body' }, sealed)).toBe(
       'hello from the HSM',
     );
+  });
+
+  it('wraps new keys under the KEK another process rotated to, without reopening', async () => {
+    // The operator's rotate-kek, in a process of its own with its own session.
+    const script = `import { Pkcs11KeyProvider } from '@maskline/vault';
+      const p = Pkcs11KeyProvider.open({ library: '${LIBRARY}', tokenLabel: 'maskline-test', pin: '1234', keyLabel: 'kek-a' });
+      console.log(p.rotate('kek-c'));
+      await p.close();`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(REPO_ROOT, 'tools/testing'),
+      env: process.env,
+    });
+    expect(output.toString().trim()).toBe('pkcs11:kek-c');
+    const dataKey = randomBytes(32);
+    const wrapped = await provider.wrap(dataKey);
+    expect(wrapped.kekId).toBe('pkcs11:kek-c');
+    expect(provider.activeKekId()).toBe('pkcs11:kek-c');
+    expect((await provider.unwrap(wrapped)).equals(dataKey)).toBe(true);
+  });
+
+  it('destroys a KEK in the token only when it is not current and no key uses it', async () => {
+    const vault = new PgVault({ pool: db.pool, keyProvider: provider, actor: 'test' });
+    const oldWrapping = await db.pool.query<{ kek_id: string; wrapped_key: Buffer }>(
+      'SELECT kek_id, wrapped_key FROM tenant_keys LIMIT 1',
+    );
+    expect(await destroyKek(vault, provider, 'pkcs11:kek-c')).toMatchObject({ reason: 'kek_current' });
+    expect(await destroyKek(vault, provider, 'pkcs11:kek-b')).toMatchObject({
+      reason: 'kek_in_use',
+      keys: 4,
+    });
+    expect(await vault.rewrapKeys()).toBe(4);
+    for (const kek of ['pkcs11:kek-a', 'pkcs11:kek-b']) {
+      expect(await destroyKek(vault, provider, kek)).toEqual({ destroyed: true });
+    }
+    expect(await destroyKek(vault, provider, 'pkcs11:kek-b')).toMatchObject({ reason: 'kek_unknown' });
+    const [row] = oldWrapping.rows;
+    await expect(provider.unwrap({ kekId: row!.kek_id, wrapped: row!.wrapped_key })).rejects.toMatchObject({
+      code: 'vault_unavailable',
+    });
+    const audited = await vault.audit.list({ action: 'kek.destroyed' });
+    expect(audited.map((e) => e.subject)).toEqual(['pkcs11:kek-a', 'pkcs11:kek-b']);
   });
 });

@@ -11,9 +11,10 @@ import { z } from 'zod';
 import { auditedRetentionPurger } from '../audited-retention.js';
 import { PgVault } from '../pg-vault.js';
 import { LocalKeyring } from '../providers/local-keyring.js';
-import { Pkcs11KeyProvider } from '../providers/pkcs11-key-provider.js';
+import { KekRotationRefused, rotateKek } from '../rotation/kek-rotation.js';
 import { destroyRetiredKeys, reencrypt, versionsInUse } from '../rotation/reencrypt.js';
 import { createKeyProvider, vaultConfigShape } from '../vault-config.js';
+import { destroyKek, listKeks } from './kek-commands.js';
 
 const USAGE = `Usage: npm run vault -- <command> [options]
   (reads DATABASE_URL and the VAULT_* / PKCS11_* settings from the environment)
@@ -24,7 +25,11 @@ const USAGE = `Usage: npm run vault -- <command> [options]
   reencrypt [--batch <n>]             move every sealed value onto its tenant's active key
   destroy-retired [--tenant <id>]     destroy data key versions no stored value uses
   shred --tenant <id> --yes           crypto-shred a tenant: destroy all of its keys
-  rotate-kek [--label <new label>]    new key-encryption key (pkcs11: a new key label), re-wrap all keys
+  rotate-kek [--label <new label>] [--batch <n>]
+                                      new key-encryption key (pkcs11: a new key label), re-wrap all keys;
+                                      a rerun finishes an interrupted rotation
+  list-keks                           each KEK: current or not, how many keys it wraps
+  destroy-kek --kek <id> --yes        remove a KEK no key uses (refused for the current one)
   grant-reveal --api-key <id> --minutes <1..60> --reason <why>
                                       let one API key see real numbers for a while (audited)
   revoke-reveal --grant <id>          end a reveal grant now
@@ -50,6 +55,7 @@ const { positionals, values } = parseArgs({
     batch: { type: 'string' },
     yes: { type: 'boolean' },
     label: { type: 'string' },
+    kek: { type: 'string' },
     'expect-head': { type: 'string' },
     'api-key': { type: 'string' },
     minutes: { type: 'string' },
@@ -158,20 +164,35 @@ async function run(): Promise<number> {
       return 0;
     }
     case 'rotate-kek': {
-      let kekId: string;
-      if (keyProvider instanceof LocalKeyring) {
-        if (config.data?.MASKLINE_KEYRING)
-          throw new UsageError('rotate-kek needs a keyring file (VAULT_KEYRING_PATH)');
-        kekId = keyProvider.rotate();
-      } else if (keyProvider instanceof Pkcs11KeyProvider) {
-        if (!values.label) throw new UsageError('--label <new key label> is required for pkcs11');
-        kekId = keyProvider.rotate(values.label);
-      } else {
-        throw new UsageError('this key provider cannot rotate');
+      if (keyProvider instanceof LocalKeyring && config.data?.MASKLINE_KEYRING)
+        throw new UsageError('rotate-kek needs a keyring file (VAULT_KEYRING_PATH)');
+      try {
+        const result = await rotateKek(vault, keyProvider, {
+          label: values.label,
+          batch: values.batch ? Number(values.batch) : undefined,
+        });
+        out({ msg: 'key-encryption key rotated', ...result });
+      } catch (error) {
+        if (error instanceof KekRotationRefused) throw new UsageError(error.message);
+        throw error;
       }
-      const rewrapped = await vault.rewrapKeys();
-      out({ msg: 'key-encryption key rotated', kekId, rewrapped });
       return 0;
+    }
+    case 'list-keks':
+      for (const kek of await listKeks(vault, keyProvider)) out({ ...kek });
+      return 0;
+    case 'destroy-kek': {
+      if (!values.kek) throw new UsageError('--kek <id> is required (see list-keks)');
+      if (!values.yes) throw new UsageError('destroy-kek removes a key-encryption key for good: add --yes');
+      if (keyProvider instanceof LocalKeyring && config.data?.MASKLINE_KEYRING)
+        throw new UsageError('destroy-kek needs a keyring file (VAULT_KEYRING_PATH)');
+      const outcome = await destroyKek(vault, keyProvider, values.kek);
+      out({
+        msg: outcome.destroyed ? 'key-encryption key destroyed' : 'refused',
+        kekId: values.kek,
+        ...outcome,
+      });
+      return outcome.destroyed ? 0 : 1;
     }
     case 'grant-reveal': {
       const apiKeyId = values['api-key'];

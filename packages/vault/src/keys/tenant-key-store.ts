@@ -81,6 +81,14 @@ export class TenantKeyStore {
     return result.rows.map(toStored);
   }
 
+  /** How many live (not destroyed) keys each KEK wraps. */
+  async countByKek(): Promise<Map<string, number>> {
+    const result = await this.pool.query<{ kek_id: string; n: number }>(
+      `SELECT kek_id, count(*)::int AS n FROM tenant_keys WHERE wrapped_key IS NOT NULL GROUP BY kek_id`,
+    );
+    return new Map(result.rows.map((r) => [r.kek_id, r.n]));
+  }
+
   async replaceWrapping(key: StoredKey, kekId: string, wrapped: Buffer): Promise<void> {
     await this.pool.query(
       `UPDATE tenant_keys SET kek_id = $4, wrapped_key = $5

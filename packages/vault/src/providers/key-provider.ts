@@ -16,5 +16,11 @@ export interface KeyProvider {
   wrap(dataKey: Buffer): Promise<WrappedKey>;
   /** Throws MasklineError vault_unavailable when the KEK is unknown or unreachable. */
   unwrap(key: WrappedKey): Promise<Buffer>;
+  /**
+   * Remove a KEK from the provider for good (`destroy-kek`; the caller has checked that it
+   * is not current and that no stored key uses it). False when the provider does not hold
+   * it. Absent: this provider cannot.
+   */
+  destroyKek?(kekId: string): boolean;
   close?(): Promise<void>;
 }

@@ -17,6 +17,12 @@ export interface Pkcs11Options {
 }
 
 const PREFIX = 'pkcs11:';
+/**
+ * A data object in the token naming the KEK new keys are wrapped with. rotate-kek writes
+ * it, so every process (each with its own session) wraps under the current KEK without a
+ * restart; without it, PKCS11_KEY_LABEL is the current KEK.
+ */
+const CURRENT_KEK_OBJECT = 'maskline-current-kek';
 const IV_BYTES = 12;
 const TAG_BITS = 128;
 
@@ -65,25 +71,45 @@ export class Pkcs11KeyProvider implements KeyProvider {
     }
   }
 
+  /** The token's current KEK (read from the token: another process may have rotated). */
   activeKekId(): string {
-    return PREFIX + this.options.keyLabel;
+    return PREFIX + this.currentLabel();
   }
 
-  /** Create a new KEK in the token and make it the one new data keys are wrapped with. */
+  /**
+   * Create a new KEK in the token (or find it, on a rerun with the same label) and make it
+   * the one every process wraps new data keys with: the key exists in the token before
+   * the token's current-KEK object names it.
+   */
   rotate(newLabel: string): string {
     this.keyHandle(newLabel, true);
+    this.setCurrentLabel(newLabel);
     this.options.keyLabel = newLabel;
     return this.activeKekId();
   }
 
+  /** Destroy a KEK in the token (never the current one; the caller checks no key uses it). */
+  destroyKek(kekId: string): boolean {
+    const label = kekId.slice(PREFIX.length);
+    if (!kekId.startsWith(PREFIX)) return false;
+    if (label === this.currentLabel()) throw new Error('cannot destroy the current KEK');
+    this.keys.delete(label);
+    let handle: Buffer;
+    try {
+      handle = this.keyHandle(label, false);
+    } catch {
+      return false; // no such key in the token
+    }
+    this.module.C_DestroyObject(this.session, handle);
+    this.keys.delete(label);
+    return true;
+  }
+
   async wrap(dataKey: Buffer): Promise<WrappedKey> {
-    const kekId = this.activeKekId();
+    const label = this.currentLabel();
+    const kekId = PREFIX + label;
     const iv = randomBytes(IV_BYTES);
-    this.module.C_EncryptInit(
-      this.session,
-      this.gcm(iv, kekId),
-      this.keyHandle(this.options.keyLabel, false),
-    );
+    this.module.C_EncryptInit(this.session, this.gcm(iv, kekId), this.keyHandle(label, false));
     const out = this.module.C_Encrypt(this.session, dataKey, Buffer.alloc(dataKey.length + TAG_BITS / 8));
     return { kekId, wrapped: Buffer.concat([iv, out]) };
   }
@@ -135,6 +161,53 @@ export class Pkcs11KeyProvider implements KeyProvider {
       tagBits: TAG_BITS,
     };
     return { mechanism: pkcs11js.CKM_AES_GCM, parameter };
+  }
+
+  /** The current-KEK objects with their values `<sequence>:<label>`, newest first. */
+  private currentKekObjects(): { handle: Buffer; sequence: number; label: string }[] {
+    this.module.C_FindObjectsInit(this.session, [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+      { type: pkcs11js.CKA_LABEL, value: CURRENT_KEK_OBJECT },
+    ]);
+    const handles = this.module.C_FindObjects(this.session, 16);
+    this.module.C_FindObjectsFinal(this.session);
+    return handles
+      .map((handle) => {
+        const [attribute] = this.module.C_GetAttributeValue(this.session, handle, [
+          { type: pkcs11js.CKA_VALUE },
+        ]);
+        const value = Buffer.isBuffer(attribute?.value) ? attribute.value.toString('utf8') : '';
+        const match = /^(\d+):(.+)$/.exec(value);
+        return { handle, sequence: Number(match?.[1] ?? -1), label: match?.[2] ?? '' };
+      })
+      .filter((o) => o.label)
+      .sort((a, b) => b.sequence - a.sequence);
+  }
+
+  private currentLabel(): string {
+    return this.currentKekObjects()[0]?.label ?? this.options.keyLabel;
+  }
+
+  /**
+   * Data objects' values are read-only in some tokens (SoftHSM2), so a new object with a
+   * higher sequence is created first and the older ones destroyed after: a crash between
+   * the two leaves the newest one deciding.
+   */
+  private setCurrentLabel(label: string): void {
+    const existing = this.currentKekObjects();
+    if (existing[0]?.label === label) return;
+    this.module.C_CreateObject(this.session, [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+      { type: pkcs11js.CKA_TOKEN, value: true },
+      { type: pkcs11js.CKA_PRIVATE, value: true },
+      { type: pkcs11js.CKA_LABEL, value: CURRENT_KEK_OBJECT },
+      { type: pkcs11js.CKA_APPLICATION, value: 'maskline' },
+      {
+        type: pkcs11js.CKA_VALUE,
+        value: Buffer.from(`${(existing[0]?.sequence ?? 0) + 1}:${label}`, 'utf8'),
+      },
+    ]);
+    for (const old of existing) this.module.C_DestroyObject(this.session, old.handle);
   }
 
   private keyHandle(label: string, create: boolean): Buffer {
