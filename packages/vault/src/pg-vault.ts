@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { AuditLog } from './audit/audit-log.js';
 import { derive, LoadedTenantVault } from './keys/loaded-tenant-vault.js';
 import { type StoredKey, TenantKeyStore } from './keys/tenant-key-store.js';
+import { cachedHealthCheck } from './providers/cached-health-check.js';
 import type { KeyProvider } from './providers/key-provider.js';
 import { sealedKeyVersion } from './sealed-value.js';
 
@@ -20,6 +21,8 @@ export interface VaultOptions {
   actor: string;
   /** How long a tenant's loaded keys are trusted before the table is read again (default 30 s). */
   cacheTtlMs?: number;
+  /** How long the key provider's health check result is reused (default 3 s). */
+  healthCacheMs?: number;
   now?: () => number;
 }
 
@@ -42,10 +45,20 @@ export class PgVault implements Vault, AuditRecorder {
   private readonly ttl: number;
   private readonly now: () => number;
 
+  /**
+   * Readiness of the key provider (token present, session usable, KEK found; keyring file
+   * readable): throws vault_unavailable naming what is missing. Cached for a few seconds.
+   */
+  readonly checkKeyProvider: () => Promise<void>;
+
   constructor(private readonly options: VaultOptions) {
     this.keys = new TenantKeyStore(options.pool);
     this.ttl = options.cacheTtlMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.checkKeyProvider = cachedHealthCheck(
+      async () => await options.keyProvider.checkHealth?.(),
+      options.healthCacheMs ?? 3_000,
+    );
     this.audit = new AuditLog(options.pool, () => this.auditChainKey());
   }
 

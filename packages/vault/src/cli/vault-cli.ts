@@ -14,6 +14,7 @@ import { LocalKeyring } from '../providers/local-keyring.js';
 import { Pkcs11KeyProvider } from '../providers/pkcs11-key-provider.js';
 import { destroyRetiredKeys, reencrypt, versionsInUse } from '../rotation/reencrypt.js';
 import { createKeyProvider, vaultConfigShape } from '../vault-config.js';
+import { createKekCommand } from './create-kek.js';
 
 const USAGE = `Usage: npm run vault -- <command> [options]
   (reads DATABASE_URL and the VAULT_* / PKCS11_* settings from the environment)
@@ -24,6 +25,8 @@ const USAGE = `Usage: npm run vault -- <command> [options]
   reencrypt [--batch <n>]             move every sealed value onto its tenant's active key
   destroy-retired [--tenant <id>]     destroy data key versions no stored value uses
   shred --tenant <id> --yes           crypto-shred a tenant: destroy all of its keys
+  create-kek                          pkcs11: create the KEK PKCS11_KEY_LABEL on the token (AES-256,
+                                      sensitive, not extractable); local: create the keyring file
   rotate-kek [--label <new label>]    new key-encryption key (pkcs11: a new key label), re-wrap all keys
   grant-reveal --api-key <id> --minutes <1..60> --reason <why>
                                       let one API key see real numbers for a while (audited)
@@ -68,6 +71,16 @@ if (!command || values.help) {
 }
 
 const out = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
+if (command === 'create-kek') {
+  // Before anything opens the key provider: the KEK this creates is what opening needs.
+  try {
+    out(createKekCommand(config.data));
+  } catch (error) {
+    console.error(`vault: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
 const pool = createPgPool({
   connectionString: config.data.DATABASE_URL,
   max: 2,

@@ -16,5 +16,11 @@ export interface KeyProvider {
   wrap(dataKey: Buffer): Promise<WrappedKey>;
   /** Throws MasklineError vault_unavailable when the KEK is unknown or unreachable. */
   unwrap(key: WrappedKey): Promise<Buffer>;
+  /**
+   * Readiness of the provider: resolves when the KEKs can be reached (keyring file readable
+   * and holding the active KEK; PKCS#11 token present, session usable, KEK found), throws
+   * MasklineError vault_unavailable naming what is missing. Cheap; see cachedHealthCheck.
+   */
+  checkHealth?(): Promise<void>;
   close?(): Promise<void>;
 }

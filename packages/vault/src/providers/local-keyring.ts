@@ -124,6 +124,28 @@ export class LocalKeyring implements KeyProvider {
     }
   }
 
+  /**
+   * Readiness: a file-backed keyring is still readable and still holds the active KEK this
+   * process wraps with (same key material). An in-memory keyring is always ready.
+   */
+  async checkHealth(): Promise<void> {
+    if (!this.path) return;
+    let onDisk: KeyringFile;
+    try {
+      onDisk = parse(readFileSync(this.path, 'utf8'), this.path);
+    } catch (cause) {
+      throw new MasklineError('vault_unavailable', {
+        message: `The keyring file ${this.path} cannot be read.`,
+        cause,
+      });
+    }
+    if (onDisk.keys[this.file.active]?.key !== this.file.keys[this.file.active]?.key) {
+      throw new MasklineError('vault_unavailable', {
+        message: `The keyring file ${this.path} no longer holds the active KEK ${this.activeKekId()}.`,
+      });
+    }
+  }
+
   private kek(kekId: string): Buffer {
     const entry = kekId.startsWith(PREFIX) ? this.file.keys[kekId.slice(PREFIX.length)] : undefined;
     if (!entry) {
