@@ -1,6 +1,7 @@
 export * from './audit/audit-chain.js';
 export * from './audit/audit-log.js';
 export * from './audited-retention.js';
+export * from './changes/key-change-listener.js';
 export * from './keys/loaded-tenant-vault.js';
 export * from './keys/tenant-key-store.js';
 export * from './pg-vault.js';
