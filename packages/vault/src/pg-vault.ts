@@ -6,6 +6,7 @@ import {
   SYSTEM_SCOPE,
   type Vault,
 } from '@maskline/core';
+import { blankShreddedTenantForms } from '@maskline/storage';
 import pg from 'pg';
 import { AuditLog } from './audit/audit-log.js';
 import { KeyChangeListener, notifyKeyChange } from './changes/key-change-listener.js';
@@ -167,16 +168,19 @@ export class PgVault implements Vault, AuditRecorder {
 
   /**
    * Crypto-shredding: destroy every key of the tenant. Everything sealed for it, and its
-   * blind indexes and tokens, can no longer be read or recomputed by anyone. The commit
-   * notifies every process that watches key changes, which drops its cached copies at
-   * once (the others within the cache TTL).
+   * blind indexes and tokens, can no longer be read or recomputed by anyone. Its masked
+   * display forms are blanked in the same transaction, and the commit notifies every
+   * process that watches key changes, which drops its cached copies at once (the others
+   * within the cache TTL).
    */
   async shredTenant(tenantId: string): Promise<number> {
     const client = await this.options.pool.connect();
     let destroyed: number;
+    let blanked: Awaited<ReturnType<typeof blankShreddedTenantForms>>;
     try {
       await client.query('BEGIN');
       destroyed = await this.keys.destroy(tenantId, null, null, client);
+      blanked = await blankShreddedTenantForms(client, tenantId);
       await notifyKeyChange(client, tenantId);
       await client.query('COMMIT');
     } catch (error) {
@@ -190,7 +194,13 @@ export class PgVault implements Vault, AuditRecorder {
       tenantId,
       action: 'tenant.shredded',
       subject: tenantId,
-      details: { keysDestroyed: destroyed },
+      details: {
+        keysDestroyed: destroyed,
+        maskedMessages: blanked.messages,
+        maskedParticipants: blanked.participants,
+        maskedEvents: blanked.events,
+        maskedInbound: blanked.inbound,
+      },
     });
     return destroyed;
   }
