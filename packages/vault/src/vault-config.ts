@@ -24,6 +24,17 @@ export const vaultConfigShape = {
 const vaultConfigSchema = z.object(vaultConfigShape);
 export type VaultConfig = z.infer<typeof vaultConfigSchema>;
 
+/** The vault settings from an environment (e.g. process.env); config_invalid names bad variables. */
+export function vaultConfigFrom(env: Record<string, string | undefined>): VaultConfig {
+  const parsed = vaultConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new MasklineError('config_invalid', {
+      message: `Invalid vault settings: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}.`,
+    });
+  }
+  return parsed.data;
+}
+
 /** The PKCS#11 settings, checked: names every missing variable. */
 export function pkcs11Options(config: VaultConfig): Pkcs11Options {
   const missing = (['PKCS11_LIBRARY', 'PKCS11_TOKEN_LABEL', 'PKCS11_PIN'] as const).filter((k) => !config[k]);

@@ -17,7 +17,7 @@ import { createKeyProvider, vaultConfigShape } from '../vault-config.js';
 import { createKekCommand } from './create-kek.js';
 
 const USAGE = `Usage: npm run vault -- <command> [options]
-  (reads DATABASE_URL and the VAULT_* / PKCS11_* settings from the environment)
+  (reads DATABASE_URL, except create-kek, and the VAULT_* / PKCS11_* settings from the environment)
 
   status [--tenant <id>]              key versions per tenant and how many values each seals
   rotate --tenant <id> [--activate-after-ms <n>]
@@ -37,7 +37,10 @@ const USAGE = `Usage: npm run vault -- <command> [options]
   audit verify [--expect-head <seq>:<hash>]
                                       re-compute the audit hash chain; exit 1 if anything is off`;
 
-const config = z.object({ DATABASE_URL: z.string().min(1), ...vaultConfigShape }).safeParse(process.env);
+// DATABASE_URL is checked after create-kek, the one command that does not use the database.
+const config = z
+  .object({ DATABASE_URL: z.string().min(1).optional(), ...vaultConfigShape })
+  .safeParse(process.env);
 if (!config.success) {
   console.error(
     `invalid configuration: ${config.error.issues.map((i) => i.path.join('.')).join(', ')}\n\n${USAGE}`,
@@ -80,6 +83,10 @@ if (command === 'create-kek') {
     process.exit(1);
   }
   process.exit(0);
+}
+if (!config.data.DATABASE_URL) {
+  console.error(`invalid configuration: DATABASE_URL\n\n${USAGE}`);
+  process.exit(2);
 }
 const pool = createPgPool({
   connectionString: config.data.DATABASE_URL,
