@@ -45,7 +45,10 @@ describe('shredding a tenant while its messages are in flight', () => {
 
   it('fails the message accepted just before the shred with tenant_keys_destroyed, and blanks every masked form', async () => {
     // The worker delivers one message: it now holds the tenant's keys in its cache.
-    const first = await stack.send({ to: RECIPIENT, from: 'Maskline', body: 'before the shred' });
+    const first = await stack.send(
+      { to: RECIPIENT, from: 'Maskline', body: 'before the shred' },
+      { 'idempotency-key': 'shred-1' },
+    );
     expect(first.status).toBe(202);
     const firstId = first.body.id as string;
     expect((await stack.waitForStatus([firstId], ['submitted', 'delivered'])).get(firstId)).toMatch(
@@ -125,6 +128,11 @@ describe('shredding a tenant while its messages are in flight', () => {
     // (Sealed columns are random bytes now: only the '+'-prefixed forms are searched.)
     for (const number of [RECIPIENT, LATE, SENDER, ...PARTICIPANTS])
       expect(dump).not.toContain(number.slice(0, 7));
+    const digests = await stack.db.pool.query(
+      'SELECT count(*)::int AS n FROM messages WHERE tenant_id = $1 AND request_digest IS NOT NULL',
+      [stack.tenantId],
+    );
+    expect(digests.rows[0].n).toBe(0);
     const inbound = await stack.db.pool.query(
       'SELECT from_masked, from_sealed, body_sealed FROM inbound_messages WHERE to_number = $1',
       [VIRTUAL],
