@@ -119,7 +119,7 @@ export class PgVault implements Vault, AuditRecorder {
     const pool = this.options.pool;
     this.listener = new KeyChangeListener({
       client: () => new pg.Client({ ...pool.options, application_name: 'maskline-vault-listener' }),
-      onChange: (tenantId) => this.evict(tenantId, true),
+      onChange: (tenantId, kind) => this.evict(tenantId, kind === 'destroyed'),
       onReset: () => this.cache.clear(),
       ...options,
     });
@@ -146,7 +146,7 @@ export class PgVault implements Vault, AuditRecorder {
       );
       if (stored?.kekId === wrapped.kekId && stored.wrapped?.equals(wrapped.wrapped)) {
         this.evict(tenantId);
-        await notifyKeyChange(this.options.pool, tenantId);
+        await notifyKeyChange(this.options.pool, tenantId, 'added');
         await this.record({
           tenantId,
           action: 'key.rotated',
@@ -161,7 +161,7 @@ export class PgVault implements Vault, AuditRecorder {
   /** Destroy one data key version (after re-encryption moved every value off it). */
   async destroyDataKey(tenantId: string, version: number): Promise<void> {
     await this.keys.destroy(tenantId, 'data', version);
-    await notifyKeyChange(this.options.pool, tenantId);
+    await notifyKeyChange(this.options.pool, tenantId, 'destroyed');
     this.evict(tenantId, true);
     await this.record({ tenantId, action: 'key.destroyed', subject: `data:v${version}`, details: {} });
   }
@@ -181,7 +181,7 @@ export class PgVault implements Vault, AuditRecorder {
       await client.query('BEGIN');
       destroyed = await this.keys.destroy(tenantId, null, null, client);
       blanked = await blankShreddedTenantForms(client, tenantId);
-      await notifyKeyChange(client, tenantId);
+      await notifyKeyChange(client, tenantId, 'destroyed');
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
 
 const tenant1 = '0193c8e4-0000-7000-8000-0000000000d1';
 const tenant2 = '0193c8e4-0000-7000-8000-0000000000d2';
+const tenant3 = '0193c8e4-0000-7000-8000-0000000000d3';
 const HOUR = 3_600_000;
 
 /** Milliseconds until `vault` refuses to seal for the tenant (its cached keys are gone), or null. */
@@ -60,6 +61,16 @@ describe('key-change notifications between vaults', () => {
     const ms = await msUntilShredSeen(worker, tenant1, Date.now());
     console.log(`the other vault saw the shred ${ms} ms after it committed`);
     expect(ms).not.toBeNull();
+  });
+
+  it('makes a rotated key version active in the other process without waiting for its TTL', async () => {
+    expect((await worker.forTenant(tenant3)).activeVersion).toBe(1);
+    expect(await operator.rotateDataKey(tenant3, 0)).toBe(2);
+    const since = Date.now();
+    while ((await worker.forTenant(tenant3)).activeVersion !== 2 && Date.now() - since < 5_000) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect((await worker.forTenant(tenant3)).activeVersion).toBe(2);
   });
 
   it('reconnects a lost listener, and still hears the next shred', async () => {

@@ -1,11 +1,14 @@
 import type pg from 'pg';
 
 /**
- * PostgreSQL channel on which a tenant's key changes are announced (payload: the tenant
- * id). A NOTIFY sent inside a transaction is delivered when it commits, so a listener
- * never hears of a shred that was rolled back.
+ * PostgreSQL channel on which a tenant's key changes are announced (payload:
+ * `<kind>:<tenant id>`). A NOTIFY sent inside a transaction is delivered when it commits,
+ * so a listener never hears of a shred that was rolled back.
  */
 export const KEY_CHANGE_CHANNEL = 'maskline_tenant_keys';
+
+/** added: a new key version (reload); destroyed: keys were destroyed (also forget unwrapped copies). */
+export type KeyChangeKind = 'added' | 'destroyed';
 
 /** Anything that can run a query: a pool, or a client inside a transaction. */
 export interface Queryable {
@@ -13,15 +16,15 @@ export interface Queryable {
 }
 
 /** Announce that a tenant's keys changed (shredded, destroyed, rotated). */
-export async function notifyKeyChange(db: Queryable, tenantId: string): Promise<void> {
-  await db.query('SELECT pg_notify($1, $2)', [KEY_CHANGE_CHANNEL, tenantId]);
+export async function notifyKeyChange(db: Queryable, tenantId: string, kind: KeyChangeKind): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [KEY_CHANGE_CHANNEL, `${kind}:${tenantId}`]);
 }
 
 export interface KeyChangeListenerOptions {
   /** A new, unconnected client for the dedicated LISTEN connection. */
   client: () => pg.Client;
   /** A tenant's keys changed in some process: drop what is cached for it. */
-  onChange: (tenantId: string) => void;
+  onChange: (tenantId: string, kind: KeyChangeKind) => void;
   /**
    * The connection (re)opened or was lost: notifications may have been missed, so every
    * cached key must be re-read (the cache TTL bounds staleness while it is down).
@@ -71,7 +74,9 @@ export class KeyChangeListener {
     const client = this.options.client();
     this.client = client;
     client.on('notification', (message) => {
-      if (message.channel === KEY_CHANGE_CHANNEL && message.payload) this.options.onChange(message.payload);
+      const [kind, tenantId] = (message.payload ?? '').split(':');
+      if (message.channel !== KEY_CHANGE_CHANNEL || !tenantId) return;
+      this.options.onChange(tenantId, kind === 'added' ? 'added' : 'destroyed');
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, null));
