@@ -1,4 +1,4 @@
-import { InboundRepository, MessageRepository } from '@maskline/storage';
+import { InboundRepository, MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import { PgVault } from '@maskline/vault';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testMessage } from '../src/seed.js';
@@ -101,6 +101,16 @@ describe('shredding a tenant while its messages are in flight', () => {
     ).rows[0];
     expect(final.get(late.id)).toBe(row.status);
     expect(row).toMatchObject({ error_code: 'tenant_keys_destroyed', submitted_at: null });
+
+    // The ingest heard the shred too: new sends and reveals are refused.
+    const refused = await stack.send({ to: RECIPIENT, from: 'Maskline', body: 'after the shred' });
+    expect(refused).toMatchObject({ status: 410, body: { error: { code: 'tenant_keys_destroyed' } } });
+    const apiKeyId = (
+      await stack.db.pool.query('SELECT id FROM api_keys WHERE tenant_id = $1', [stack.tenantId])
+    ).rows[0].id;
+    await new RevealGrantRepository(stack.db.pool).create(apiKeyId, 'shred test', 'test', 60_000);
+    const reveal = await api('POST', `/v1/messages/${firstId}/reveal`);
+    expect(reveal).toMatchObject({ status: 410, json: { error: { code: 'tenant_keys_destroyed' } } });
 
     // The API shows no digit of any number of the tenant.
     const shown = await api('GET', `/v1/messages/${firstId}`);
