@@ -114,7 +114,9 @@ export class PgVault implements Vault, AuditRecorder {
    * reconnected when lost): a shred, a destroyed or a new key version evicts that tenant's
    * cached keys at once. While the connection is down, the cache TTL bounds staleness.
    */
-  async watchKeyChanges(options: { onError?: (error: Error) => void; retryMs?: number } = {}): Promise<void> {
+  async watchKeyChanges(
+    options: { onError?: (error: Error) => void; retryMs?: number; client?: () => pg.Client } = {},
+  ): Promise<void> {
     if (this.listener) return;
     const pool = this.options.pool;
     this.listener = new KeyChangeListener({

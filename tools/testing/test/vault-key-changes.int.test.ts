@@ -1,12 +1,16 @@
 import { createPgPool } from '@maskline/storage';
 import { LocalKeyring, PgVault } from '@maskline/vault';
-import type pg from 'pg';
+import pg from 'pg';
+
+const pgClient = pg.Client;
+
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
 
 const tenant1 = '0193c8e4-0000-7000-8000-0000000000d1';
 const tenant2 = '0193c8e4-0000-7000-8000-0000000000d2';
 const tenant3 = '0193c8e4-0000-7000-8000-0000000000d3';
+const tenant4 = '0193c8e4-0000-7000-8000-0000000000d4';
 const HOUR = 3_600_000;
 
 /** Milliseconds until `vault` refuses to seal for the tenant (its cached keys are gone), or null. */
@@ -71,6 +75,24 @@ describe('key-change notifications between vaults', () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     expect((await worker.forTenant(tenant3)).activeVersion).toBe(2);
+  });
+
+  it('falls back to the cache TTL while its listener is down', async () => {
+    const pool = createPgPool({ connectionString: db.url, max: 2 });
+    pools.push(pool);
+    // A process whose listener never gets a connection (wrong port): only its TTL protects it.
+    const url = new URL(db.url);
+    url.port = '1';
+    const offline = new PgVault({ pool, keyProvider: keyring, actor: 'test', cacheTtlMs: 300 });
+    await offline.watchKeyChanges({
+      retryMs: 60_000,
+      client: () => new pgClient({ connectionString: url.href }),
+    });
+    expect(offline.watchingKeyChanges).toBe(false);
+    await offline.forTenant(tenant4);
+    await operator.shredTenant(tenant4);
+    expect(await msUntilShredSeen(offline, tenant4, Date.now())).not.toBeNull();
+    await offline.close();
   });
 
   it('reconnects a lost listener, and still hears the next shred', async () => {
