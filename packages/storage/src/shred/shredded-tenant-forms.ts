@@ -35,8 +35,9 @@ export async function blankShreddedTenantForms(
        UPDATE inbound_messages i
        SET from_masked = NULL, from_sealed = NULL, body_sealed = NULL, from_number = NULL, body = NULL
        WHERE (i.to_number IN (SELECT e164 FROM virtual_numbers WHERE tenant_id = $1)
-              OR i.id::text IN (SELECT payload->>'inboundId' FROM masking_events
-                                WHERE tenant_id = $1 AND payload ? 'inboundId'))
+              OR i.id IN (SELECT (payload->>'inboundId')::uuid FROM masking_events
+                          WHERE tenant_id = $1
+                            AND payload->>'inboundId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'))
          AND (from_masked IS NOT NULL OR from_sealed IS NOT NULL OR body_sealed IS NOT NULL
               OR from_number IS NOT NULL OR body IS NOT NULL)
        RETURNING 1)
