@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { buildIngestApp } from './app.js';
 import { loadIngestConfig } from './config.js';
 import { createIngestContainer, resolveIngestServices } from './container.js';
+import { keyProviderCheck } from './routes/health-routes.js';
 
 /** Reads config, wires the container, listens, runs the reconciler; stops on SIGTERM/SIGINT. */
 export async function run(telemetry: Telemetry): Promise<void> {
@@ -23,6 +24,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     readiness: {
       postgres: async () => void (await pool.query('SELECT 1')),
       redis: async () => void (await redis.ping()),
+      keyProvider: keyProviderCheck(services.audit, logger),
     },
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -69,6 +69,15 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
         cacheTtlMs: config.VAULT_CACHE_TTL_MS,
       });
       openedVaults.push(vault);
+      // A shred or key change in another process evicts this process's cached keys at once.
+      const logger = c.resolve<Logger>(TOKENS.Logger);
+      void vault.watchKeyChanges({
+        onError: (error) =>
+          logger.warn(
+            { reason: error.message },
+            'vault key-change listener lost; reconnecting (cache TTL applies)',
+          ),
+      });
       return vault;
     }),
   );

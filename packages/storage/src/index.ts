@@ -10,3 +10,4 @@ export * from './repositories/tenant-repository.js';
 export * from './retention/retention-policy-repository.js';
 export * from './retention/retention-purger.js';
 export * from './sealed-tables.js';
+export * from './shred/shredded-tenant-forms.js';

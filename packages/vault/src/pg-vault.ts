@@ -6,11 +6,14 @@ import {
   SYSTEM_SCOPE,
   type Vault,
 } from '@maskline/core';
-import type pg from 'pg';
+import { blankShreddedTenantForms } from '@maskline/storage';
+import pg from 'pg';
 import { AuditLog } from './audit/audit-log.js';
+import { KeyChangeListener, notifyKeyChange } from './changes/key-change-listener.js';
 import { failpoint } from './durability/failpoint.js';
 import { derive, LoadedTenantVault } from './keys/loaded-tenant-vault.js';
 import { type StoredKey, TenantKeyStore } from './keys/tenant-key-store.js';
+import { cachedHealthCheck } from './providers/cached-health-check.js';
 import type { KeyProvider } from './providers/key-provider.js';
 import { sealedKeyVersion } from './sealed-value.js';
 
@@ -21,6 +24,8 @@ export interface VaultOptions {
   actor: string;
   /** How long a tenant's loaded keys are trusted before the table is read again (default 30 s). */
   cacheTtlMs?: number;
+  /** How long the key provider's health check result is reused (default 3 s). */
+  healthCacheMs?: number;
   now?: () => number;
 }
 
@@ -42,11 +47,22 @@ export class PgVault implements Vault, AuditRecorder {
   private readonly unwrapped = new Map<string, KeyObject>();
   private readonly ttl: number;
   private readonly now: () => number;
+  private listener: KeyChangeListener | null = null;
+
+  /**
+   * Readiness of the key provider (token present, session usable, KEK found; keyring file
+   * readable): throws vault_unavailable naming what is missing. Cached for a few seconds.
+   */
+  readonly checkKeyProvider: () => Promise<void>;
 
   constructor(private readonly options: VaultOptions) {
     this.keys = new TenantKeyStore(options.pool);
     this.ttl = options.cacheTtlMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.checkKeyProvider = cachedHealthCheck(
+      async () => await options.keyProvider.checkHealth?.(),
+      options.healthCacheMs ?? 3_000,
+    );
     this.audit = new AuditLog(options.pool, () => this.auditChainKey());
   }
 
@@ -87,11 +103,35 @@ export class PgVault implements Vault, AuditRecorder {
     return vault;
   }
 
-  /** Forget a tenant's cached keys (after rotation or shredding in this process). */
+  /** Forget a tenant's cached keys (after rotation or shredding, here or in another process). */
   evict(tenantId: string, dropUnwrapped = false): void {
     this.cache.delete(tenantId);
     if (!dropUnwrapped) return;
     for (const id of this.unwrapped.keys()) if (id.startsWith(`${tenantId}/`)) this.unwrapped.delete(id);
+  }
+
+  /**
+   * Listen for other processes' key changes (PostgreSQL LISTEN on a connection of its own,
+   * reconnected when lost): a shred, a destroyed or a new key version evicts that tenant's
+   * cached keys at once. While the connection is down, the cache TTL bounds staleness.
+   */
+  async watchKeyChanges(
+    options: { onError?: (error: Error) => void; retryMs?: number; client?: () => pg.Client } = {},
+  ): Promise<void> {
+    if (this.listener) return;
+    const pool = this.options.pool;
+    this.listener = new KeyChangeListener({
+      client: () => new pg.Client({ ...pool.options, application_name: 'maskline-vault-listener' }),
+      onChange: (tenantId, kind) => this.evict(tenantId, kind === 'destroyed'),
+      onReset: () => this.cache.clear(),
+      ...options,
+    });
+    await this.listener.start();
+  }
+
+  /** True while this vault hears other processes' key changes (see watchKeyChanges). */
+  get watchingKeyChanges(): boolean {
+    return this.listener?.listening ?? false;
   }
 
   /**
@@ -109,6 +149,7 @@ export class PgVault implements Vault, AuditRecorder {
       );
       if (stored?.kekId === wrapped.kekId && stored.wrapped?.equals(wrapped.wrapped)) {
         this.evict(tenantId);
+        await notifyKeyChange(this.options.pool, tenantId, 'added');
         await this.record({
           tenantId,
           action: 'key.rotated',
@@ -123,23 +164,46 @@ export class PgVault implements Vault, AuditRecorder {
   /** Destroy one data key version (after re-encryption moved every value off it). */
   async destroyDataKey(tenantId: string, version: number): Promise<void> {
     await this.keys.destroy(tenantId, 'data', version);
+    await notifyKeyChange(this.options.pool, tenantId, 'destroyed');
     this.evict(tenantId, true);
     await this.record({ tenantId, action: 'key.destroyed', subject: `data:v${version}`, details: {} });
   }
 
   /**
    * Crypto-shredding: destroy every key of the tenant. Everything sealed for it, and its
-   * blind indexes and tokens, can no longer be read or recomputed by anyone. Other
-   * processes drop their cached copies within the cache TTL.
+   * blind indexes and tokens, can no longer be read or recomputed by anyone. Its masked
+   * display forms are blanked in the same transaction, and the commit notifies every
+   * process that watches key changes, which drops its cached copies at once (the others
+   * within the cache TTL).
    */
   async shredTenant(tenantId: string): Promise<number> {
-    const destroyed = await this.keys.destroy(tenantId, null, null);
+    const client = await this.options.pool.connect();
+    let destroyed: number;
+    let blanked: Awaited<ReturnType<typeof blankShreddedTenantForms>>;
+    try {
+      await client.query('BEGIN');
+      destroyed = await this.keys.destroy(tenantId, null, null, client);
+      blanked = await blankShreddedTenantForms(client, tenantId);
+      await notifyKeyChange(client, tenantId, 'destroyed');
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
     this.evict(tenantId, true);
     await this.record({
       tenantId,
       action: 'tenant.shredded',
       subject: tenantId,
-      details: { keysDestroyed: destroyed },
+      details: {
+        keysDestroyed: destroyed,
+        maskedMessages: blanked.messages,
+        maskedParticipants: blanked.participants,
+        maskedEvents: blanked.events,
+        maskedInbound: blanked.inbound,
+      },
     });
     return destroyed;
   }
@@ -173,6 +237,8 @@ export class PgVault implements Vault, AuditRecorder {
   }
 
   async close(): Promise<void> {
+    await this.listener?.stop();
+    this.listener = null;
     await this.options.keyProvider.close?.();
   }
 

@@ -25,6 +25,7 @@ import {
   withUser,
 } from '@maskline/storage';
 import { loadOrCreateSecrets, loadStackConfig } from './stack-config.js';
+import { checkStackKeyProvider, stackVaultEnv } from './stack-vault.js';
 
 /** The login role the apps connect as (member of maskline_app). */
 const APP_LOGIN_ROLE = 'maskline_apps';
@@ -81,6 +82,12 @@ async function main(): Promise<void> {
     }
     await pool.end();
 
+    // The key provider comes from the environment like the apps' (default: the local keyring).
+    const vaultEnv = stackVaultEnv(process.env, config.dataDir);
+    say(
+      `key-encryption key: ${await checkStackKeyProvider(vaultEnv)} (VAULT_KEY_PROVIDER=${vaultEnv.VAULT_KEY_PROVIDER})`,
+    );
+
     const sim = await startSmscSimulator({
       host: '127.0.0.1',
       smppPort: config.smppPort,
@@ -93,9 +100,7 @@ async function main(): Promise<void> {
       DATABASE_URL: withUser(postgres.url, APP_LOGIN_ROLE),
       REDIS_URL: redis.url,
       QUEUE_PREFIX: 'ml',
-      // The local keyring (created on first start, mode 0600) holds the key-encryption key.
-      VAULT_KEY_PROVIDER: 'local',
-      VAULT_KEYRING_PATH: join(config.dataDir, 'secrets', 'keyring.json'),
+      ...vaultEnv,
       ...(config.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint } : {}),
     };
     const carriers = JSON.stringify([

@@ -1,42 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDebianPackages, REPO_ROOT } from '@maskline/local-infra';
+import { REPO_ROOT } from '@maskline/local-infra';
 import { destroyKek, PgVault, Pkcs11KeyProvider } from '@maskline/vault';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { initSoftHsm, SOFTHSM_LIBRARY as LIBRARY } from '../src/softhsm.js';
 import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
-
-const LIBRARY = '/usr/lib/softhsm/libsofthsm2.so';
-
-/** A SoftHSM2 token in a private directory: the HSM of the test. */
-function initSoftHsm(): { conf: string } {
-  ensureDebianPackages([{ name: 'softhsm2', present: () => existsSync(LIBRARY) }], (line) =>
-    console.log(line),
-  );
-  const dir = mkdtempSync(join(tmpdir(), 'softhsm-'));
-  mkdirSync(join(dir, 'tokens'));
-  const conf = join(dir, 'softhsm2.conf');
-  writeFileSync(
-    conf,
-    `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
-  );
-  execFileSync(
-    'softhsm2-util',
-    ['--init-token', '--free', '--label', 'maskline-test', '--pin', '1234', '--so-pin', '5678'],
-    { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: 'ignore' },
-  );
-  return { conf };
-}
 
 describe('the PKCS#11 key provider against SoftHSM2', () => {
   let provider: Pkcs11KeyProvider;
   let db: TestDatabase;
 
   beforeAll(async () => {
-    process.env.SOFTHSM2_CONF = initSoftHsm().conf;
+    process.env.SOFTHSM2_CONF = initSoftHsm('maskline-test').conf;
     provider = Pkcs11KeyProvider.open({
       library: LIBRARY,
       tokenLabel: 'maskline-test',

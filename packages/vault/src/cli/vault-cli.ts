@@ -14,10 +14,11 @@ import { LocalKeyring } from '../providers/local-keyring.js';
 import { KekRotationRefused, rotateKek } from '../rotation/kek-rotation.js';
 import { destroyRetiredKeys, reencrypt, versionsInUse } from '../rotation/reencrypt.js';
 import { createKeyProvider, vaultConfigShape } from '../vault-config.js';
+import { createKekCommand } from './create-kek.js';
 import { destroyKek, listKeks } from './kek-commands.js';
 
 const USAGE = `Usage: npm run vault -- <command> [options]
-  (reads DATABASE_URL and the VAULT_* / PKCS11_* settings from the environment)
+  (reads DATABASE_URL, except create-kek, and the VAULT_* / PKCS11_* settings from the environment)
 
   status [--tenant <id>]              key versions per tenant and how many values each seals
   rotate --tenant <id> [--activate-after-ms <n>]
@@ -25,6 +26,8 @@ const USAGE = `Usage: npm run vault -- <command> [options]
   reencrypt [--batch <n>]             move every sealed value onto its tenant's active key
   destroy-retired [--tenant <id>]     destroy data key versions no stored value uses
   shred --tenant <id> --yes           crypto-shred a tenant: destroy all of its keys
+  create-kek                          pkcs11: create the KEK PKCS11_KEY_LABEL on the token (AES-256,
+                                      sensitive, not extractable); local: create the keyring file
   rotate-kek [--label <new label>] [--batch <n>]
                                       new key-encryption key (pkcs11: a new key label), re-wrap all keys;
                                       a rerun finishes an interrupted rotation
@@ -39,7 +42,10 @@ const USAGE = `Usage: npm run vault -- <command> [options]
   audit verify [--expect-head <seq>:<hash>]
                                       re-compute the audit hash chain; exit 1 if anything is off`;
 
-const config = z.object({ DATABASE_URL: z.string().min(1), ...vaultConfigShape }).safeParse(process.env);
+// DATABASE_URL is checked after create-kek, the one command that does not use the database.
+const config = z
+  .object({ DATABASE_URL: z.string().min(1).optional(), ...vaultConfigShape })
+  .safeParse(process.env);
 if (!config.success) {
   console.error(
     `invalid configuration: ${config.error.issues.map((i) => i.path.join('.')).join(', ')}\n\n${USAGE}`,
@@ -74,6 +80,20 @@ if (!command || values.help) {
 }
 
 const out = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
+if (command === 'create-kek') {
+  // Before anything opens the key provider: the KEK this creates is what opening needs.
+  try {
+    out(createKekCommand(config.data));
+  } catch (error) {
+    console.error(`vault: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+if (!config.data.DATABASE_URL) {
+  console.error(`invalid configuration: DATABASE_URL\n\n${USAGE}`);
+  process.exit(2);
+}
 const pool = createPgPool({
   connectionString: config.data.DATABASE_URL,
   max: 2,

@@ -98,8 +98,14 @@ export class TenantKeyStore {
   }
 
   /** Destroy keys: of one data version, or (version null) every key of the tenant. Returns how many. */
-  async destroy(tenantId: string, purpose: KeyPurpose | null, version: number | null): Promise<number> {
-    const result = await this.pool.query(
+  async destroy(
+    tenantId: string,
+    purpose: KeyPurpose | null,
+    version: number | null,
+    /** A client inside the caller's transaction (the shred), or the pool. */
+    db: pg.Pool | pg.PoolClient = this.pool,
+  ): Promise<number> {
+    const result = await db.query(
       `UPDATE tenant_keys SET wrapped_key = NULL, destroyed_at = now()
        WHERE tenant_id = $1 AND wrapped_key IS NOT NULL
          AND ($2::text IS NULL OR purpose = $2) AND ($3::int IS NULL OR version = $3)`,

@@ -22,5 +22,11 @@ export interface KeyProvider {
    * it. Absent: this provider cannot.
    */
   destroyKek?(kekId: string): boolean;
+  /**
+   * Readiness of the provider: resolves when the KEKs can be reached (keyring file readable
+   * and holding the active KEK; PKCS#11 token present, session usable, KEK found), throws
+   * MasklineError vault_unavailable naming what is missing. Cheap; see cachedHealthCheck.
+   */
+  checkHealth?(): Promise<void>;
   close?(): Promise<void>;
 }

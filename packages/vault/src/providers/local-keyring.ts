@@ -119,7 +119,17 @@ export class LocalKeyring implements KeyProvider {
         message: `Keyring ${this.path} is readable by other users (mode ${mode.toString(8)}); chmod 600 it.`,
       });
     }
-    this.file = parse(readFileSync(this.path, 'utf8'), this.path);
+    const next = parse(readFileSync(this.path, 'utf8'), this.path);
+    // A KEK's material never changes under its id: a file that says otherwise is another
+    // keyring put in this one's place, and adopting it would strand every wrapped key.
+    for (const [id, entry] of this.seen ? Object.entries(this.file.keys) : []) {
+      if (next.keys[id] && next.keys[id].key !== entry.key) {
+        throw new MasklineError('vault_unavailable', {
+          message: `The keyring file ${this.path} no longer holds the active KEK ${PREFIX}${id}: it holds other key material under that id.`,
+        });
+      }
+    }
+    this.file = next;
     this.reads += 1;
     this.seen = { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
   }
@@ -246,6 +256,28 @@ export class LocalKeyring implements KeyProvider {
       this.missReload = null;
     });
     return this.missReload;
+  }
+
+  /**
+   * Readiness: a file-backed keyring is still readable (re-read if another process
+   * changed it) and holds its active KEK. An in-memory keyring is always ready.
+   */
+  async checkHealth(): Promise<void> {
+    if (!this.path) return;
+    try {
+      this.refresh();
+    } catch (cause) {
+      if (cause instanceof MasklineError) throw cause;
+      throw new MasklineError('vault_unavailable', {
+        message: `The keyring file ${this.path} cannot be read.`,
+        cause,
+      });
+    }
+    if (!this.file.keys[this.file.active]) {
+      throw new MasklineError('vault_unavailable', {
+        message: `The keyring file ${this.path} no longer holds the active KEK ${this.activeKekId()}.`,
+      });
+    }
   }
 
   private kek(kekId: string): Buffer {

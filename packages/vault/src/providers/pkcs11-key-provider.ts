@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { MasklineError } from '@maskline/core';
 import pkcs11js from 'pkcs11js';
 import type { KeyProvider, WrappedKey } from './key-provider.js';
+import { assertKekProtected, findSecretKey, generateKek } from './pkcs11-kek.js';
+import { openPkcs11Session, type Pkcs11Session } from './pkcs11-session.js';
 
 export interface Pkcs11Options {
   /** Path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so. */
@@ -12,7 +14,7 @@ export interface Pkcs11Options {
   pin: string;
   /** Label of the AES key new data keys are wrapped with. */
   keyLabel: string;
-  /** Create the key in the token when it does not exist (first start, tests). */
+  /** Create the key in the token when it does not exist (tests; operators use create-kek). */
   createKeyIfMissing?: boolean;
 }
 
@@ -28,46 +30,52 @@ const TAG_BITS = 128;
 
 /**
  * KEKs held in an HSM through PKCS#11. The KEK is an AES-256 secret key object created
- * sensitive and non-extractable: it never leaves the device. Data keys are wrapped by
- * AES-GCM encryption inside the token (CKM_AES_GCM). The KEK's id is its label, so a
+ * sensitive and non-extractable (`npm run vault -- create-kek`): it never leaves the
+ * device, and a KEK whose attributes allow extraction is refused. Data keys are wrapped
+ * by AES-GCM encryption inside the token (CKM_AES_GCM). The KEK's id is its label, so a
  * rotation is a new key label plus a re-wrap of the stored data keys.
  */
 export class Pkcs11KeyProvider implements KeyProvider {
   private readonly keys = new Map<string, Buffer>();
 
   private constructor(
-    private readonly module: pkcs11js.PKCS11,
-    private readonly session: Buffer,
+    private readonly hsm: Pkcs11Session,
     private readonly options: Pkcs11Options,
   ) {}
 
   static open(options: Pkcs11Options): Pkcs11KeyProvider {
-    const module = new pkcs11js.PKCS11();
+    const hsm = openPkcs11Session(options);
     try {
-      module.load(options.library);
-      module.C_Initialize();
-    } catch (cause) {
-      throw new MasklineError('vault_unavailable', {
-        message: 'The PKCS#11 module could not be loaded.',
-        cause,
-      });
-    }
-    try {
-      const slot = module
-        .C_GetSlotList(true)
-        .find((s) => module.C_GetTokenInfo(s).label.trim() === options.tokenLabel);
-      if (!slot) throw new Error(`no token labelled ${options.tokenLabel}`);
-      const session = module.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-      module.C_Login(session, pkcs11js.CKU_USER, options.pin);
-      const provider = new Pkcs11KeyProvider(module, session, options);
+      const provider = new Pkcs11KeyProvider(hsm, options);
       provider.keyHandle(options.keyLabel, options.createKeyIfMissing ?? false);
       return provider;
-    } catch (cause) {
-      module.C_Finalize();
-      throw new MasklineError('vault_unavailable', {
-        message: `The PKCS#11 token ${options.tokenLabel} or its key ${options.keyLabel} is not usable.`,
-        cause,
-      });
+    } catch (error) {
+      hsm.close();
+      throw error;
+    }
+  }
+
+  /**
+   * `npm run vault -- create-kek`: create the KEK labelled `options.keyLabel` (AES-256,
+   * CKA_TOKEN, CKA_SENSITIVE, not CKA_EXTRACTABLE). An existing key of that label is kept
+   * (and checked): `created` is false then.
+   */
+  static createKek(options: Pkcs11Options): { kekId: string; created: boolean } {
+    const hsm = openPkcs11Session(options);
+    try {
+      const where = { keyLabel: options.keyLabel, tokenLabel: options.tokenLabel };
+      const existing = findSecretKey(hsm.module, hsm.session, options.keyLabel);
+      if (existing) assertKekProtected(hsm.module, hsm.session, existing, where);
+      else
+        assertKekProtected(
+          hsm.module,
+          hsm.session,
+          generateKek(hsm.module, hsm.session, options.keyLabel),
+          where,
+        );
+      return { kekId: PREFIX + options.keyLabel, created: !existing };
+    } finally {
+      hsm.close();
     }
   }
 
@@ -100,7 +108,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
     } catch {
       return false; // no such key in the token
     }
-    this.module.C_DestroyObject(this.session, handle);
+    this.hsm.module.C_DestroyObject(this.hsm.session, handle);
     this.keys.delete(label);
     return true;
   }
@@ -109,9 +117,18 @@ export class Pkcs11KeyProvider implements KeyProvider {
     const label = this.currentLabel();
     const kekId = PREFIX + label;
     const iv = randomBytes(IV_BYTES);
-    this.module.C_EncryptInit(this.session, this.gcm(iv, kekId), this.keyHandle(label, false));
-    const out = this.module.C_Encrypt(this.session, dataKey, Buffer.alloc(dataKey.length + TAG_BITS / 8));
-    return { kekId, wrapped: Buffer.concat([iv, out]) };
+    const { module, session } = this.hsm;
+    try {
+      module.C_EncryptInit(session, this.gcm(iv, kekId), this.keyHandle(label, false));
+      const out = module.C_Encrypt(session, dataKey, Buffer.alloc(dataKey.length + TAG_BITS / 8));
+      return { kekId, wrapped: Buffer.concat([iv, out]) };
+    } catch (cause) {
+      if (cause instanceof MasklineError) throw cause;
+      throw new MasklineError('vault_unavailable', {
+        message: `The PKCS#11 token ${this.options.tokenLabel} could not wrap a key with ${kekId}.`,
+        cause,
+      });
+    }
   }
 
   async unwrap(key: WrappedKey): Promise<Buffer> {
@@ -124,6 +141,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
     try {
       handle = this.keyHandle(key.kekId.slice(PREFIX.length), false);
     } catch (cause) {
+      if (cause instanceof MasklineError) throw cause;
       throw new MasklineError('vault_unavailable', {
         message: `Key-encryption key ${key.kekId} is not in the HSM.`,
         cause,
@@ -131,9 +149,13 @@ export class Pkcs11KeyProvider implements KeyProvider {
     }
     try {
       const iv = key.wrapped.subarray(0, IV_BYTES);
-      this.module.C_DecryptInit(this.session, this.gcm(iv, key.kekId), handle);
+      this.hsm.module.C_DecryptInit(this.hsm.session, this.gcm(iv, key.kekId), handle);
       return Buffer.from(
-        this.module.C_Decrypt(this.session, key.wrapped.subarray(IV_BYTES), Buffer.alloc(key.wrapped.length)),
+        this.hsm.module.C_Decrypt(
+          this.hsm.session,
+          key.wrapped.subarray(IV_BYTES),
+          Buffer.alloc(key.wrapped.length),
+        ),
       );
     } catch (cause) {
       throw new MasklineError('vault_integrity', {
@@ -143,13 +165,39 @@ export class Pkcs11KeyProvider implements KeyProvider {
     }
   }
 
-  async close(): Promise<void> {
-    try {
-      this.module.C_Logout(this.session);
-      this.module.C_CloseSession(this.session);
-    } finally {
-      this.module.C_Finalize();
+  /**
+   * Readiness: the token is present, the session is usable and the active KEK is found
+   * (searched again, not from the handle cache). Throws vault_unavailable naming what is
+   * missing. Cheap (no crypto); callers cache it for a few seconds.
+   */
+  async checkHealth(): Promise<void> {
+    const { module, session, describe } = this.hsm;
+    if (!this.hsm.tokenPresent()) {
+      throw new MasklineError('vault_unavailable', {
+        message: `The PKCS#11 token ${this.options.tokenLabel} is not present (${describe()}).`,
+      });
     }
+    let found: Buffer | null;
+    let label = this.options.keyLabel;
+    try {
+      module.C_GetSessionInfo(session);
+      label = this.currentLabel();
+      found = findSecretKey(module, session, label);
+    } catch (cause) {
+      throw new MasklineError('vault_unavailable', {
+        message: `The session on PKCS#11 token ${this.options.tokenLabel} is not usable (${describe()}).`,
+        cause,
+      });
+    }
+    if (!found) {
+      throw new MasklineError('vault_unavailable', {
+        message: `The KEK ${label} is not on PKCS#11 token ${this.options.tokenLabel} (${describe()}).`,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.hsm.close();
   }
 
   private gcm(iv: Buffer, kekId: string): pkcs11js.Mechanism {
@@ -165,15 +213,15 @@ export class Pkcs11KeyProvider implements KeyProvider {
 
   /** The current-KEK objects with their values `<sequence>:<label>`, newest first. */
   private currentKekObjects(): { handle: Buffer; sequence: number; label: string }[] {
-    this.module.C_FindObjectsInit(this.session, [
+    this.hsm.module.C_FindObjectsInit(this.hsm.session, [
       { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
       { type: pkcs11js.CKA_LABEL, value: CURRENT_KEK_OBJECT },
     ]);
-    const handles = this.module.C_FindObjects(this.session, 16);
-    this.module.C_FindObjectsFinal(this.session);
+    const handles = this.hsm.module.C_FindObjects(this.hsm.session, 16);
+    this.hsm.module.C_FindObjectsFinal(this.hsm.session);
     return handles
       .map((handle) => {
-        const [attribute] = this.module.C_GetAttributeValue(this.session, handle, [
+        const [attribute] = this.hsm.module.C_GetAttributeValue(this.hsm.session, handle, [
           { type: pkcs11js.CKA_VALUE },
         ]);
         const value = Buffer.isBuffer(attribute?.value) ? attribute.value.toString('utf8') : '';
@@ -196,7 +244,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   private setCurrentLabel(label: string): void {
     const existing = this.currentKekObjects();
     if (existing[0]?.label === label) return;
-    this.module.C_CreateObject(this.session, [
+    this.hsm.module.C_CreateObject(this.hsm.session, [
       { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
       { type: pkcs11js.CKA_TOKEN, value: true },
       { type: pkcs11js.CKA_PRIVATE, value: true },
@@ -207,33 +255,26 @@ export class Pkcs11KeyProvider implements KeyProvider {
         value: Buffer.from(`${(existing[0]?.sequence ?? 0) + 1}:${label}`, 'utf8'),
       },
     ]);
-    for (const old of existing) this.module.C_DestroyObject(this.session, old.handle);
+    for (const old of existing) this.hsm.module.C_DestroyObject(this.hsm.session, old.handle);
   }
 
+  /** The KEK's handle: found (or, when asked, created) once, and refused if extractable. */
   private keyHandle(label: string, create: boolean): Buffer {
     const cached = this.keys.get(label);
     if (cached) return cached;
-    this.module.C_FindObjectsInit(this.session, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-      { type: pkcs11js.CKA_LABEL, value: label },
-    ]);
-    let handle = this.module.C_FindObjects(this.session);
-    this.module.C_FindObjectsFinal(this.session);
+    const { module, session, describe } = this.hsm;
+    let handle = findSecretKey(module, session, label);
     if (!handle) {
-      if (!create) throw new Error(`no secret key labelled ${label}`);
-      handle = this.module.C_GenerateKey(this.session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
-        { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
-        { type: pkcs11js.CKA_LABEL, value: label },
-        { type: pkcs11js.CKA_TOKEN, value: true },
-        { type: pkcs11js.CKA_PRIVATE, value: true },
-        { type: pkcs11js.CKA_SENSITIVE, value: true },
-        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
-        { type: pkcs11js.CKA_ENCRYPT, value: true },
-        { type: pkcs11js.CKA_DECRYPT, value: true },
-      ]);
+      if (!create) {
+        throw new MasklineError('vault_unavailable', {
+          message:
+            `No KEK labelled ${label} on PKCS#11 token ${this.options.tokenLabel} (${describe()}); ` +
+            'create it with `npm run vault -- create-kek`.',
+        });
+      }
+      handle = generateKek(module, session, label);
     }
+    assertKekProtected(module, session, handle, { keyLabel: label, tokenLabel: this.options.tokenLabel });
     this.keys.set(label, handle);
     return handle;
   }
