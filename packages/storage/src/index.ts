@@ -3,6 +3,7 @@ export * from './migrations/migrator.js';
 export * from './pg-pool.js';
 export * from './repositories/api-key-repository.js';
 export * from './repositories/inbound-repository.js';
+export * from './repositories/message-inserts.js';
 export * from './repositories/message-repository.js';
 export * from './repositories/receipt-repository.js';
 export * from './repositories/reveal-grant-repository.js';
