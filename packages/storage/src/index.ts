@@ -1,5 +1,6 @@
 export * from './app-role.js';
 export * from './migrations/migrator.js';
+export * from './pg-errors.js';
 export * from './pg-pool.js';
 export * from './repositories/api-key-repository.js';
 export * from './repositories/inbound-repository.js';

@@ -33,6 +33,8 @@ export class CarrierEventSinkToQueue implements CarrierEventSink {
     private readonly inbound: InboundRepository,
     private readonly events: CarrierEventQueue,
     private readonly clock: Clock,
+    /** Hears every failed enqueue (the row is safe; this is how an outage gets counted and logged). */
+    private readonly reportEnqueueFailure: (error: unknown) => void,
   ) {}
 
   async publish(event: CarrierEvent): Promise<void> {
@@ -44,8 +46,11 @@ export class CarrierEventSinkToQueue implements CarrierEventSink {
     await this.enqueueLater(() => this.events.publishInbound({ carrierId: this.carrierId, inboundId }));
   }
 
-  /** The row is durable; a failed enqueue is repaired by the sweep, not by the carrier. */
+  /**
+   * The row is durable; a failed enqueue is repaired by the sweep, not by the carrier. The
+   * failure is reported (counted, logged once per Redis outage), not thrown.
+   */
   private async enqueueLater(enqueue: () => Promise<void>): Promise<void> {
-    await enqueue().catch(() => {});
+    await enqueue().catch((error: unknown) => this.reportEnqueueFailure(error));
   }
 }

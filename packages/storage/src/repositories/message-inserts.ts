@@ -108,9 +108,7 @@ async function tenantVaults(
 ): Promise<Map<string, TenantVault | ItemFailure>> {
   const tenants = [...new Set(ms.map((m) => m.tenantId))];
   return new Map(
-    await Promise.all(
-      tenants.map(async (t) => [t, await vault.forTenant(t).catch(itemFailure)] as const),
-    ),
+    await Promise.all(tenants.map(async (t) => [t, await vault.forTenant(t).catch(itemFailure)] as const)),
   );
 }
 
