@@ -2,6 +2,7 @@ import { AppProcess, TEST_PEPPER, type TestDatabase, uniqueQueuePrefix } from '@
 
 export interface IngestProcess {
   url: string;
+  queuePrefix: string;
   process: AppProcess;
   send(
     apiKey: string,
@@ -16,10 +17,11 @@ export async function startIngestProcess(
   redisUrl: string,
   env: Record<string, string> = {},
 ): Promise<IngestProcess> {
+  const queuePrefix = uniqueQueuePrefix();
   const process_ = new AppProcess('ingest', {
     DATABASE_URL: db.appUrl,
     REDIS_URL: redisUrl,
-    QUEUE_PREFIX: uniqueQueuePrefix(),
+    QUEUE_PREFIX: queuePrefix,
     LOG_LEVEL: 'info',
     PORT: '0',
     API_KEY_PEPPER: TEST_PEPPER,
@@ -32,6 +34,7 @@ export async function startIngestProcess(
   if (!url) throw new Error(`ingest did not log its address: ${line}`);
   return {
     url,
+    queuePrefix,
     process: process_,
     async send(apiKey, message) {
       const response = await fetch(`${url}/v1/messages`, {
