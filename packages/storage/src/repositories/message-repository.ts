@@ -1,5 +1,6 @@
 import {
   ItemFailure,
+  itemFailure,
   type MasklineError,
   type Message,
   type MessageContent,
@@ -119,6 +120,7 @@ export class MessageRepository {
     const row = result.rows[0];
     if (!row) return null;
     const vault = (await this.vaultsFor([row])).get(tenantId)!;
+    if (vault instanceof ItemFailure) throw vault.error;
     const [toField, fromField] = MESSAGE_SEALED_FIELDS;
     return {
       to: openSealedField(vault, id, row, toField) ?? '',
@@ -131,8 +133,25 @@ export class MessageRepository {
     return (await this.loadManyForDelivery([id]))[0] ?? null;
   }
 
-  /** loadForDelivery for many ids in one query; results in the order of `ids`. */
+  /**
+   * loadForDelivery for many ids in one query; results in the order of `ids`. A message
+   * whose tenant's keys cannot be loaded fails the whole call (see loadEachForDelivery).
+   */
   async loadManyForDelivery(ids: readonly string[]): Promise<(DeliveryRecord | null)[]> {
+    const each = await this.loadEachForDelivery(ids);
+    const failed = each.find((r) => r instanceof ItemFailure);
+    if (failed) throw failed.error;
+    return each as (DeliveryRecord | null)[];
+  }
+
+  /**
+   * loadManyForDelivery with failures kept per message, for batches of many tenants.
+   * Loading a tenant's keys can fail for passing reasons (database, HSM, a KEK this
+   * process cannot reach): that tenant's messages are ItemFailures (their jobs retry) and
+   * the other tenants' messages load. A value that does not open is permanent and stays
+   * with its row as contentError.
+   */
+  async loadEachForDelivery(ids: readonly string[]): Promise<(DeliveryRecord | null | ItemFailure)[]> {
     const result = await this.pool.query<
       MessageRow & ContentRow & { trace_context: string | null; key_version: number | null }
     >(
@@ -141,14 +160,13 @@ export class MessageRepository {
        FROM messages WHERE id = ANY($1::uuid[])`,
       [ids],
     );
-    // Loading keys can fail for passing reasons (database, HSM): that fails the whole call,
-    // and the jobs retry. A value that does not open is permanent and stays with its row.
     const vaults = await this.vaultsFor(result.rows);
     const byId = new Map(
-      result.rows.map((row): [string, DeliveryRecord] => {
+      result.rows.map((row): [string, DeliveryRecord | ItemFailure] => {
+        const vault = vaults.get(row.tenant_id)!;
+        if (vault instanceof ItemFailure) return [row.id, vault];
         const message = toMessage(row);
         try {
-          const vault = vaults.get(row.tenant_id)!;
           const content = openContent(vault, row.id, row);
           const recipientToken = vault.token('pn', content.to);
           return [row.id, { message, content, recipientToken, traceContext: row.trace_context }];
@@ -161,10 +179,13 @@ export class MessageRepository {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  /** Each tenant's keys, with the key versions its rows were sealed with (see Vault.forTenant). */
+  /**
+   * Each tenant's keys, with the key versions its rows were sealed with (see
+   * Vault.forTenant); a tenant whose keys fail to load is an ItemFailure, alone.
+   */
   private async vaultsFor(
     rows: readonly { tenant_id: string; key_version?: number | null }[],
-  ): Promise<Map<string, TenantVault>> {
+  ): Promise<Map<string, TenantVault | ItemFailure>> {
     const versions = new Map<string, Set<number | null>>();
     for (const row of rows) {
       const set = versions.get(row.tenant_id) ?? new Set();
@@ -173,7 +194,9 @@ export class MessageRepository {
     }
     return new Map(
       await Promise.all(
-        [...versions].map(async ([t, vs]) => [t, await this.vault.forTenant(t, vs)] as const),
+        [...versions].map(
+          async ([t, vs]) => [t, await this.vault.forTenant(t, vs).catch(itemFailure)] as const,
+        ),
       ),
     );
   }
