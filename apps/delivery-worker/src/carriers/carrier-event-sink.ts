@@ -18,11 +18,15 @@ export class CarrierEventSinkToQueue implements CarrierEventSink {
   /** Receipts arriving together are inserted in one statement and enqueued in one call. */
   private readonly receiptBatches = new Batcher<ReceiptEvent, void>(
     async (receipts) => {
-      const ids = await this.receipts.insertMany(this.carrierId, receipts);
-      await this.enqueueLater(() =>
-        this.events.publishReceipts(ids.map((receiptId) => ({ carrierId: this.carrierId, receiptId }))),
-      );
-      return receipts.map(() => undefined);
+      // A receipt that cannot be stored fails alone (its carrier resends it); the rest commit.
+      const results = await this.receipts.insertEach(this.carrierId, receipts);
+      const ids = results.filter((r): r is string => typeof r === 'string');
+      if (ids.length > 0) {
+        await this.enqueueLater(() =>
+          this.events.publishReceipts(ids.map((receiptId) => ({ carrierId: this.carrierId, receiptId }))),
+        );
+      }
+      return results.map((r) => (typeof r === 'string' ? undefined : r));
     },
     { maxSize: 200, maxWaitMs: 2 },
   );

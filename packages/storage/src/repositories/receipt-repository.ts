@@ -1,4 +1,11 @@
-import { type ReceiptEvent, type ReceiptOutcome, uuidv7 } from '@maskline/core';
+import {
+  ItemFailure,
+  MasklineError,
+  type ReceiptEvent,
+  type ReceiptOutcome,
+  settleEach,
+  uuidv7,
+} from '@maskline/core';
 import type pg from 'pg';
 
 export interface StoredReceipt {
@@ -23,25 +30,41 @@ export class ReceiptRepository {
     return (await this.insertMany(carrierId, [receipt]))[0]!;
   }
 
-  /** Many receipts of one carrier in one statement; ids in the order given. */
+  /** Many receipts of one carrier in one statement; ids in the order given. One bad receipt fails the call. */
   async insertMany(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<string[]> {
-    const ids = receipts.map(() => uuidv7());
-    await this.pool.query(
-      `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
-       SELECT u.id, $1, u.carrier_message_id, u.outcome, u.carrier_status, u.network_error_code, u.done_at
-       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-            AS u(id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)`,
-      [
-        carrierId,
-        ids,
-        receipts.map((r) => r.carrierMessageId),
-        receipts.map((r) => r.outcome),
-        receipts.map((r) => r.carrierStatus),
-        receipts.map((r) => r.networkErrorCode ?? null),
-        receipts.map((r) => r.doneAt ?? null),
-      ],
-    );
-    return ids;
+    const each = await this.insertEach(carrierId, receipts);
+    const failed = each.find((r) => r instanceof ItemFailure);
+    if (failed) throw failed.error;
+    return each as string[];
+  }
+
+  /**
+   * insertMany with failures kept per receipt: each is checked first (a done date
+   * PostgreSQL cannot store, a NUL character in a text field), a bad one is an
+   * ItemFailure and the others are stored in one statement.
+   */
+  async insertEach(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<(string | ItemFailure)[]> {
+    const { ok, failures } = settleEach(receipts, (r) => ({ id: uuidv7(), doneAt: checkedReceipt(r) }));
+    if (ok.length > 0) {
+      const rows = ok.map((o) => o.item);
+      await this.pool.query(
+        `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
+         SELECT u.id, $1, u.carrier_message_id, u.outcome, u.carrier_status, u.network_error_code, u.done_at
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+              AS u(id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)`,
+        [
+          carrierId,
+          ok.map((o) => o.value.id),
+          rows.map((r) => r.carrierMessageId),
+          rows.map((r) => r.outcome),
+          rows.map((r) => r.carrierStatus),
+          rows.map((r) => r.networkErrorCode ?? null),
+          ok.map((o) => o.value.doneAt),
+        ],
+      );
+    }
+    const ids = new Map(ok.map((o) => [o.index, o.value.id]));
+    return receipts.map((_, i) => failures.get(i) ?? ids.get(i)!);
   }
 
   async load(id: string): Promise<StoredReceipt | null> {
@@ -103,4 +126,28 @@ export class ReceiptRepository {
     );
     return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id }));
   }
+}
+
+/** A receipt PostgreSQL can store: its done date normalized to ISO 8601 (or null); throws otherwise. */
+function checkedReceipt(r: ReceiptEvent): string | null {
+  for (const [field, value] of [
+    ['carrierMessageId', r.carrierMessageId],
+    ['outcome', r.outcome],
+    ['carrierStatus', r.carrierStatus],
+    ['networkErrorCode', r.networkErrorCode ?? ''],
+  ] as const) {
+    if (typeof value !== 'string' || value.includes('\u0000')) throw invalidReceipt(field);
+  }
+  if (r.doneAt === undefined) return null;
+  const time = Date.parse(r.doneAt);
+  const year = new Date(time).getUTCFullYear();
+  if (!Number.isFinite(time) || year < 1 || year > 9999) throw invalidReceipt('doneAt');
+  return new Date(time).toISOString();
+}
+
+function invalidReceipt(field: string): MasklineError {
+  return new MasklineError('invalid_request', {
+    message: `The receipt cannot be stored: its ${field} is not valid.`,
+    details: { field },
+  });
 }
