@@ -42,7 +42,11 @@ describe('a live shred (real ingest process, real PostgreSQL)', () => {
     return {
       status: response.status,
       retryAfter: response.headers.get('retry-after'),
-      body: (await response.json()) as { id?: string; error?: { code: string }; participants?: unknown[] },
+      body: (await response.json()) as {
+        id?: string;
+        error?: { code: string };
+        participants?: { id: string }[];
+      },
     };
   };
 
@@ -63,6 +67,11 @@ describe('a live shred (real ingest process, real PostgreSQL)', () => {
     });
     const session = await call(doomed.apiKey, '/v1/masking/sessions', { mode: 'pair', ttlSeconds: 300 });
     expect(session.status).toBe(201);
+    const mapped = await call(doomed.apiKey, `/v1/masking/sessions/${session.body.id}/participants`, {
+      participants: ['+447912300001', '+447912300002'],
+    });
+    expect(mapped.status).toBe(200);
+    const participantId = mapped.body.participants![0]!.id;
     const keyId = (await db.pool.query('SELECT id FROM api_keys WHERE tenant_id = $1', [doomed.tenantId]))
       .rows[0].id as string;
     await new RevealGrantRepository(db.pool).create(keyId, 'support ticket', 'cli:test', 600_000);
@@ -105,7 +114,11 @@ describe('a live shred (real ingest process, real PostgreSQL)', () => {
     const afterShred = [
       await call(doomed.apiKey, '/v1/messages', { to: '+447911123456', from: 'Maskline', body: 'late' }),
       await call(doomed.apiKey, `/v1/masking/sessions/${session.body.id}/participants`, {
-        participants: ['+447912300001', '+447912300002'],
+        participants: ['+447912300004'],
+      }),
+      await call(doomed.apiKey, `/v1/masking/sessions/${session.body.id}/messages`, {
+        to: participantId,
+        body: 'after the shred',
       }),
       await call(doomed.apiKey, '/v1/masking/sessions', {
         mode: 'verification',
