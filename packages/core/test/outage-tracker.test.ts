@@ -62,6 +62,31 @@ describe('OutageTracker', () => {
     });
   });
 
+  it('takes a success as recovery only once failures have stopped for settleMs (no flapping)', () => {
+    const { logger, lines } = recordingLogger();
+    let now = 0;
+    const tracker = new OutageTracker('redis', logger, () => now, 500);
+    tracker.failed(new Error('x'));
+    now = 100;
+    tracker.succeeded(); // a late answer to a command sent before the outage
+    tracker.failed(new Error('x'));
+    now = 400;
+    tracker.succeeded();
+    expect(tracker.isDown).toBe(true);
+    now = 700;
+    tracker.succeeded();
+    expect(tracker.isDown).toBe(false);
+    expect(lines.map((l) => l.message)).toEqual(['redis unavailable', 'redis available again']);
+  });
+
+  it('takes a fresh connection as recovery at once', () => {
+    const { logger } = recordingLogger();
+    const tracker = new OutageTracker('redis', logger, () => 0, 500);
+    tracker.failed(new Error('x'));
+    tracker.succeeded(true);
+    expect(tracker.isDown).toBe(false);
+  });
+
   it('describes a failure by its code or class only, never its message', () => {
     expect(describeFailure(Object.assign(new Error('secret host 10.0.0.1'), { code: '57P01' }))).toBe(
       '57P01',

@@ -25,7 +25,8 @@ export function createRedisConnection(
   const redis = new Redis(url, options);
   // Connection errors are retried by ioredis; without a listener they would be thrown.
   redis.on('error', (error: unknown) => monitor?.failed(error));
-  if (monitor) redis.on('ready', () => monitor.succeeded());
+  // 'ready' is the only success ioredis reports: it proves recovery at once.
+  if (monitor) redis.on('ready', () => monitor.succeeded(true));
   return redis;
 }
 

@@ -38,7 +38,7 @@ function watchConnections(pool: pg.Pool, monitor: NonNullable<PgPoolOptions['mon
     if (error && isPgUnavailable(error)) monitor.failed(error);
     else monitor.succeeded();
   });
-  pool.on('connect', () => monitor.succeeded());
+  pool.on('connect', () => monitor.succeeded(true));
   // A connect that fails emits nothing on the pool: watch connect() itself (pool.query
   // goes through it too).
   const connect = pool.connect.bind(pool) as (cb?: (...args: unknown[]) => void) => unknown;

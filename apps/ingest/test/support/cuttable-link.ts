@@ -2,8 +2,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 
 /**
  * A TCP relay to a real server that a test can cut: `cut()` resets every open connection
- * and refuses new ones (what a client sees when the server goes away), `restore()`
- * accepts again on the same port.
+ * and refuses new ones (what a client sees when the server goes away), `refuseNew()`
+ * only refuses new ones, `restore()` accepts again on the same port.
  */
 export class CuttableLink {
   private server: Server | null = null;
@@ -38,12 +38,22 @@ export class CuttableLink {
     return this;
   }
 
-  async cut(): Promise<void> {
+  /** New connections are refused; open ones keep working (e.g. to carry a server's goodbye). */
+  refuseNew(): Promise<void> {
     const server = this.server;
     this.server = null;
-    const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    if (!server) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // close() calls back only once every connection has ended: do not wait for that.
+      setImmediate(resolve);
+    });
+  }
+
+  /** Refuses new connections and resets every open one. */
+  async cut(): Promise<void> {
+    await this.refuseNew();
     for (const s of this.sockets) s.resetAndDestroy();
-    await closed;
   }
 
   restore(): Promise<this> {

@@ -17,6 +17,10 @@ export interface OutageSnapshot {
  * every failure and success they see; the tracker counts them and logs ONE line when the
  * state changes (up -> down, down -> up), never one per failure, and never a stack trace:
  * an outage of a few seconds under load is two log lines, not thousands.
+ *
+ * A success counts as recovery only `settleMs` after the last failure: at the start of an
+ * outage, answers to statements sent before it still arrive, and would otherwise make
+ * the state flap.
  */
 export class OutageTracker {
   private down = false;
@@ -24,11 +28,13 @@ export class OutageTracker {
   private failures = 0;
   private outages = 0;
   private failuresThisOutage = 0;
+  private lastFailureAt = 0;
 
   constructor(
     readonly dependency: string,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly settleMs = 500,
   ) {}
 
   get isDown(): boolean {
@@ -38,6 +44,7 @@ export class OutageTracker {
   /** A failure that says the dependency is unreachable. Logs only when it was up. */
   failed(error: unknown): void {
     this.failures += 1;
+    this.lastFailureAt = this.now();
     this.failuresThisOutage = this.down ? this.failuresThisOutage + 1 : 1;
     if (this.down) return;
     this.down = true;
@@ -58,9 +65,13 @@ export class OutageTracker {
     if (!this.down) this.failed(error);
   }
 
-  /** The dependency answered. Logs only when it was down. */
-  succeeded(): void {
+  /**
+   * The dependency answered. Logs only when it was down. `fresh`: a new connection just
+   * became ready, which proves recovery at once (no settling).
+   */
+  succeeded(fresh = false): void {
     if (!this.down) return;
+    if (!fresh && this.now() - this.lastFailureAt < this.settleMs) return;
     this.down = false;
     this.logger.info(
       { dependency: this.dependency, downForMs: this.now() - this.downSince, ...this.counts() },
