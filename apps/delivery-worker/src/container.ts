@@ -1,6 +1,6 @@
-import { cached, createBaseContainer } from '@maskline/app-runtime';
+import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
 import { smppCarrierPlugin } from '@maskline/carrier-smpp';
-import { type CarrierPluginDefinition, type Logger, TOKENS } from '@maskline/core';
+import { type CarrierPluginDefinition, type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
 import type { Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import { CarrierEventSinkToQueue } from './carriers/carrier-event-sink.js';
@@ -55,6 +55,15 @@ export function createDeliveryContainer(
               c.resolve(TOKENS.InboundRepository),
               c.resolve(TOKENS.CarrierEvents),
               c.resolve(TOKENS.Clock),
+              (error) =>
+                c
+                  .resolve<DependencyHealth>(HEALTH_TOKENS.Dependencies)
+                  .logUnlessUnavailable(
+                    c.resolve<Logger>(TOKENS.Logger),
+                    error,
+                    { carrierId },
+                    'carrier event enqueue failed; the sweep will enqueue it',
+                  ),
             ),
         }),
       ),

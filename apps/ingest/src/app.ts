@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import { type AuditRecorder, type Logger, MasklineError } from '@maskline/core';
+import { type AuditRecorder, type DependencyHealth, type Logger, MasklineError } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -23,6 +23,8 @@ export interface IngestAppDeps {
   rateLimitPerMinute: number;
   maxBodyChars: number;
   readiness: Record<string, ReadinessCheck>;
+  /** Classifies PostgreSQL/Redis outages: 503 with Retry-After, logged once per state change. */
+  health?: DependencyHealth;
   /** The masking API (/v1/masking/...); left out when absent. */
   masking?: MaskingRoutesDeps;
 }
@@ -36,7 +38,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     requestIdHeader: false,
     return503OnClosing: true,
   });
-  installErrorHandling(app, deps.logger);
+  installErrorHandling(app, deps.logger, deps.health);
   // The API speaks JSON only: anything else is 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
   await app.register(healthRoutes, deps.readiness);

@@ -1,5 +1,5 @@
-import { cached, createBaseContainer } from '@maskline/app-runtime';
-import { type Logger, TOKENS } from '@maskline/core';
+import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
+import { type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
 import { DeliveryQueues } from '@maskline/queues';
 import { ApiKeyRepository, type MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
@@ -42,12 +42,24 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
   c.register(
     TOKENS.Queues,
     cached(
-      (c) => new DeliveryQueues({ connection: c.resolve<Redis>(TOKENS.Redis), prefix: config.QUEUE_PREFIX }),
+      (c) =>
+        new DeliveryQueues({
+          connection: c.resolve<Redis>(TOKENS.Redis),
+          prefix: config.QUEUE_PREFIX,
+          monitor: c.resolve(HEALTH_TOKENS.Redis),
+        }),
     ),
   );
   c.register(
     LOCAL.QueuedMarker,
-    cached((c) => new QueuedMarker(c.resolve(TOKENS.MessageRepository), c.resolve(TOKENS.Logger))),
+    cached(
+      (c) =>
+        new QueuedMarker(
+          c.resolve(TOKENS.MessageRepository),
+          c.resolve(TOKENS.Logger),
+          c.resolve(HEALTH_TOKENS.Dependencies),
+        ),
+    ),
   );
   c.register(
     LOCAL.AcceptMessage,
@@ -60,6 +72,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
           c.resolve(TOKENS.Logger),
           config.API_KEY_PEPPER,
           config.DEFAULT_CARRIER,
+          c.resolve(HEALTH_TOKENS.Dependencies),
         ),
     ),
   );
@@ -75,6 +88,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
             afterMs: config.RECONCILE_AFTER_MS,
             intervalMs: config.RECONCILE_INTERVAL_MS,
           },
+          c.resolve(HEALTH_TOKENS.Dependencies),
         ),
     ),
   );
@@ -97,6 +111,7 @@ export interface IngestServices {
   masking: MaskingRoutesDeps;
   revealGrants: RevealGrantRepository;
   audit: PgVault;
+  health: DependencyHealth;
 }
 
 export function resolveIngestServices(c: DependencyContainer): IngestServices {
@@ -111,5 +126,6 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     masking: c.resolve(MASKING_TOKENS.Routes),
     revealGrants: c.resolve(LOCAL.RevealGrants),
     audit: c.resolve(TOKENS.Vault),
+    health: c.resolve(HEALTH_TOKENS.Dependencies),
   };
 }

@@ -1,8 +1,14 @@
 import 'reflect-metadata';
-import { type Logger, systemClock, TOKENS } from '@maskline/core';
+import { DependencyHealth, type Logger, OutageTracker, systemClock, TOKENS } from '@maskline/core';
 import { createLogger } from '@maskline/logging';
-import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
-import { createPgPool, InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { CarrierEventQueue, createRedisConnection, isRedisUnavailable } from '@maskline/queues';
+import {
+  createPgPool,
+  InboundRepository,
+  isPgUnavailable,
+  MessageRepository,
+  ReceiptRepository,
+} from '@maskline/storage';
 import { createKeyProvider, PgVault } from '@maskline/vault';
 import { type Tracer, trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
@@ -11,6 +17,16 @@ import { type DependencyContainer, instanceCachingFactory, container as rootCont
 import type { CommonConfig } from './common-config.js';
 
 const OPENED_VAULTS = Symbol.for('maskline.app-runtime.OpenedVaults');
+
+/**
+ * How this process sees PostgreSQL and Redis: one OutageTracker each (counts failures,
+ * logs once per state change) and the DependencyHealth that classifies errors over both.
+ */
+export const HEALTH_TOKENS = {
+  Postgres: Symbol.for('maskline.app-runtime.PostgresHealth'),
+  Redis: Symbol.for('maskline.app-runtime.RedisHealth'),
+  Dependencies: Symbol.for('maskline.app-runtime.DependencyHealth'),
+} as const;
 
 /** A registration resolved once per container (a singleton within it). */
 export function cached<T>(make: (c: DependencyContainer) => T) {
@@ -42,18 +58,37 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
     useValue: options.logger ?? createLogger({ service, level: config.LOG_LEVEL }),
   });
   c.register(
+    HEALTH_TOKENS.Postgres,
+    cached((c) => new OutageTracker('postgres', c.resolve<Logger>(TOKENS.Logger))),
+  );
+  c.register(
+    HEALTH_TOKENS.Redis,
+    cached((c) => new OutageTracker('redis', c.resolve<Logger>(TOKENS.Logger))),
+  );
+  c.register(
+    HEALTH_TOKENS.Dependencies,
+    cached(
+      (c) =>
+        new DependencyHealth([
+          { tracker: c.resolve(HEALTH_TOKENS.Postgres), isUnavailable: isPgUnavailable },
+          { tracker: c.resolve(HEALTH_TOKENS.Redis), isUnavailable: isRedisUnavailable },
+        ]),
+    ),
+  );
+  c.register(
     TOKENS.PgPool,
-    cached(() =>
+    cached((c) =>
       createPgPool({
         connectionString: config.DATABASE_URL,
         max: config.PG_POOL_SIZE,
         applicationName: service,
+        monitor: c.resolve(HEALTH_TOKENS.Postgres),
       }),
     ),
   );
   c.register(
     TOKENS.Redis,
-    cached(() => createRedisConnection(config.REDIS_URL, options.redisRole)),
+    cached((c) => createRedisConnection(config.REDIS_URL, options.redisRole, c.resolve(HEALTH_TOKENS.Redis))),
   );
   // The vault opens its key provider (a keyring file, an HSM session) only when first
   // used; closeBaseContainer closes it only if it was opened.
@@ -97,7 +132,11 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
     TOKENS.CarrierEvents,
     cached(
       (c) =>
-        new CarrierEventQueue({ connection: c.resolve<Redis>(TOKENS.Redis), prefix: config.QUEUE_PREFIX }),
+        new CarrierEventQueue({
+          connection: c.resolve<Redis>(TOKENS.Redis),
+          prefix: config.QUEUE_PREFIX,
+          monitor: c.resolve(HEALTH_TOKENS.Redis),
+        }),
     ),
   );
   return c;

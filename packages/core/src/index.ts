@@ -9,6 +9,7 @@ export * from './di/tokens.js';
 export * from './errors/error-catalogue.js';
 export * from './errors/maskline-error.js';
 export * from './errors/retry-decision.js';
+export * from './health/outage-tracker.js';
 export * from './ids/ids.js';
 export * from './logging/logger.js';
 export * from './messages/gsm-alphabet.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from '../src/batching/batcher.js';
+import { Batcher, itemFailure, settleEach } from '../src/batching/batcher.js';
 
 describe('Batcher', () => {
   it('serves concurrent callers from one batch call, each with its own result', async () => {
@@ -45,6 +45,32 @@ describe('Batcher', () => {
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     expect(await batcher.add(3)).toBe(3);
+  });
+
+  it('an item that failed by itself rejects only its own caller; the others get their results', async () => {
+    const batcher = new Batcher<number, number>(
+      async (items) => items.map((i) => (i < 0 ? itemFailure(new Error(`bad ${i}`)) : i * 10)),
+      { maxSize: 10, maxWaitMs: 0 },
+    );
+    const settled = await Promise.allSettled([1, -2, 3].map((i) => batcher.add(i)));
+    expect(settled).toEqual([
+      { status: 'fulfilled', value: 10 },
+      { status: 'rejected', reason: new Error('bad -2') },
+      { status: 'fulfilled', value: 30 },
+    ]);
+  });
+
+  it('settleEach runs per-item work first and keeps each failure at its index', () => {
+    const { ok, failures } = settleEach(['a', 'boom', 'c'], (s) => {
+      if (s === 'boom') throw new Error('no');
+      return s.toUpperCase();
+    });
+    expect(ok).toEqual([
+      { index: 0, item: 'a', value: 'A' },
+      { index: 2, item: 'c', value: 'C' },
+    ]);
+    expect([...failures.keys()]).toEqual([1]);
+    expect(failures.get(1)?.error).toEqual(new Error('no'));
   });
 
   it('rejects when the batch function returns the wrong number of results', async () => {

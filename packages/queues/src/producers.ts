@@ -1,3 +1,4 @@
+import type { OutageTracker } from '@maskline/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -20,6 +21,8 @@ import { CARRIER_EVENTS_QUEUE, DEFAULT_QUEUE_PREFIX, deliverQueueName } from './
 export interface QueueSettings {
   connection: Redis;
   prefix?: string;
+  /** Hears a queue's errors (Redis connection trouble), which are otherwise swallowed. */
+  monitor?: Pick<OutageTracker, 'failed'>;
 }
 
 export interface DeliveryRequest {
@@ -46,7 +49,7 @@ export class DeliveryQueues {
         connection: this.settings.connection,
         prefix: this.prefix,
       });
-      queue.on('error', () => {});
+      queue.on('error', (error) => this.settings.monitor?.failed(error));
       this.queues.set(carrierId, queue);
     }
     return queue;
@@ -88,7 +91,7 @@ export class CarrierEventQueue {
       connection: settings.connection,
       prefix: settings.prefix ?? DEFAULT_QUEUE_PREFIX,
     });
-    this.queue.on('error', () => {});
+    this.queue.on('error', (error) => settings.monitor?.failed(error));
   }
 
   async publishReceipt(job: ReceiptJob): Promise<void> {

@@ -1,5 +1,5 @@
 import { INBOUND_SEALED_FIELDS } from './repositories/inbound-repository.js';
-import { MESSAGE_SEALED_FIELDS } from './repositories/message-repository.js';
+import { MESSAGE_SEALED_FIELDS } from './repositories/message-inserts.js';
 
 /**
  * Every table holding sealed values, for the vault's re-encryption and key-retirement jobs

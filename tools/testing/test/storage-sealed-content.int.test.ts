@@ -111,4 +111,24 @@ describe('sealed message content in PostgreSQL', () => {
       code: 'tenant_keys_destroyed',
     });
   });
+
+  it('a shredded tenant’s messages fail alone in a group commit; the rest of the batch commits', async () => {
+    const { tenantId: doomed } = await seedTenant(db.pool, 'shredded in a batch');
+    await messages.insertAccepted(testMessage(doomed));
+    await db.vault.shredTenant(doomed);
+    const batch = [
+      testMessage(tenantId),
+      testMessage(doomed),
+      testMessage(tenantId),
+      testMessage(doomed),
+      testMessage(tenantId),
+    ];
+    const outcomes = await messages.insertManyAccepted(batch);
+    expect(outcomes.map((o) => o.kind)).toEqual(['created', 'failed', 'created', 'failed', 'created']);
+    expect(outcomes[1]).toMatchObject({ error: { code: 'tenant_keys_destroyed', status: 410 } });
+    const stored = await db.pool.query<{ id: string }>('SELECT id FROM messages WHERE id = ANY($1::uuid[])', [
+      batch.map((m) => m.id),
+    ]);
+    expect(stored.rows.map((r) => r.id).sort()).toEqual([batch[0]!.id, batch[2]!.id, batch[4]!.id].sort());
+  });
 });

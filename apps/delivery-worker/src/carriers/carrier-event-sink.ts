@@ -18,11 +18,15 @@ export class CarrierEventSinkToQueue implements CarrierEventSink {
   /** Receipts arriving together are inserted in one statement and enqueued in one call. */
   private readonly receiptBatches = new Batcher<ReceiptEvent, void>(
     async (receipts) => {
-      const ids = await this.receipts.insertMany(this.carrierId, receipts);
-      await this.enqueueLater(() =>
-        this.events.publishReceipts(ids.map((receiptId) => ({ carrierId: this.carrierId, receiptId }))),
-      );
-      return receipts.map(() => undefined);
+      // A receipt that cannot be stored fails alone (its carrier resends it); the rest commit.
+      const results = await this.receipts.insertEach(this.carrierId, receipts);
+      const ids = results.filter((r): r is string => typeof r === 'string');
+      if (ids.length > 0) {
+        await this.enqueueLater(() =>
+          this.events.publishReceipts(ids.map((receiptId) => ({ carrierId: this.carrierId, receiptId }))),
+        );
+      }
+      return results.map((r) => (typeof r === 'string' ? undefined : r));
     },
     { maxSize: 200, maxWaitMs: 2 },
   );
@@ -33,6 +37,8 @@ export class CarrierEventSinkToQueue implements CarrierEventSink {
     private readonly inbound: InboundRepository,
     private readonly events: CarrierEventQueue,
     private readonly clock: Clock,
+    /** Hears every failed enqueue (the row is safe; this is how an outage gets counted and logged). */
+    private readonly reportEnqueueFailure: (error: unknown) => void,
   ) {}
 
   async publish(event: CarrierEvent): Promise<void> {
@@ -44,8 +50,11 @@ export class CarrierEventSinkToQueue implements CarrierEventSink {
     await this.enqueueLater(() => this.events.publishInbound({ carrierId: this.carrierId, inboundId }));
   }
 
-  /** The row is durable; a failed enqueue is repaired by the sweep, not by the carrier. */
+  /**
+   * The row is durable; a failed enqueue is repaired by the sweep, not by the carrier. The
+   * failure is reported (counted, logged once per Redis outage), not thrown.
+   */
   private async enqueueLater(enqueue: () => Promise<void>): Promise<void> {
-    await enqueue().catch(() => {});
+    await enqueue().catch((error: unknown) => this.reportEnqueueFailure(error));
   }
 }

@@ -28,14 +28,15 @@ export function directDeliveryStore(messages: MessageRepository): DeliveryStore 
 /**
  * Loads and `submitted` updates of concurrent jobs share one statement each. A job still
  * completes only after its own row is durable, so the outbox guarantees hold; what
- * changes is that 64 jobs in flight cost a few round trips instead of 128.
+ * changes is that 64 jobs in flight cost a few round trips instead of 128. A message
+ * whose tenant's keys cannot be loaded fails alone (its job retries); the others load.
  */
 export function batchedDeliveryStore(
   messages: MessageRepository,
   options = { maxSize: 100, maxWaitMs: 2 },
 ): DeliveryStore {
   const loads = new Batcher<string, DeliveryRecord | null>(
-    (ids) => messages.loadManyForDelivery(ids),
+    (ids) => messages.loadEachForDelivery(ids),
     options,
   );
   const submitted = new Batcher<SubmittedUpdate, boolean>(

@@ -67,6 +67,7 @@ export async function startTestHost(retry?: DeliveryRetryPolicy): Promise<TestHo
             new InboundRepository(db.pool, db.vault),
             events,
             systemClock,
+            () => {},
           ),
         ...overrides,
       };

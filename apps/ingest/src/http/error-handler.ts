@@ -1,25 +1,43 @@
-import type { Logger } from '@maskline/core';
+import type { DependencyHealth, Logger } from '@maskline/core';
 import { MasklineError, toMasklineError } from '@maskline/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** What a client is told to wait before retrying while PostgreSQL or Redis is away. */
+export const UNAVAILABLE_RETRY_AFTER_MS = 1_000;
 
 /**
  * One place where anything thrown in a request becomes `{"error":{"code","message"}}`.
  * Clients never see a stack trace or a library's message; the log keeps the cause
  * (scrubbed of phone-like values by the logger).
+ *
+ * An error that means PostgreSQL or Redis cannot be reached (see DependencyHealth) is
+ * `503 service_unavailable` with Retry-After. It is not logged per request: the
+ * dependency's tracker counts it and logs once when the dependency goes down and once
+ * when it is back.
  */
-export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
+export function installErrorHandling(app: FastifyInstance, logger: Logger, health?: DependencyHealth): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const mapped = fromFastifyError(error) ?? toMasklineError(error);
-    if (mapped.status >= 500) {
+    const outage = unavailable(error, health);
+    const mapped = outage ?? fromFastifyError(error) ?? toMasklineError(error);
+    if (mapped.status >= 500 && !outage) {
       logger.error({ err: error, reqId: request.id, errorCode: mapped.code }, 'request failed');
     }
-    if (mapped.retryAfterMs !== undefined) reply.header('retry-after', Math.ceil(mapped.retryAfterMs / 1000));
+    const retryAfterMs =
+      mapped.retryAfterMs ?? (mapped.code === 'service_unavailable' ? UNAVAILABLE_RETRY_AFTER_MS : undefined);
+    if (retryAfterMs !== undefined) reply.header('retry-after', Math.ceil(retryAfterMs / 1000));
     void reply.status(mapped.status).send(mapped.toResponseBody());
   });
   app.setNotFoundHandler((_request, reply) => {
     const error = new MasklineError('not_found');
     void reply.status(error.status).send(error.toResponseBody());
   });
+}
+
+function unavailable(error: unknown, health: DependencyHealth | undefined): MasklineError | null {
+  // A client-side answer (4xx, e.g. tenant_keys_destroyed) stands even with a cause attached.
+  if (error instanceof MasklineError && error.status < 500) return null;
+  if (!health?.unavailableFor(error)) return null;
+  return new MasklineError('service_unavailable', { retryAfterMs: UNAVAILABLE_RETRY_AFTER_MS, cause: error });
 }
 
 function fromFastifyError(error: FastifyError): MasklineError | null {

@@ -1,5 +1,12 @@
-import { cached } from '@maskline/app-runtime';
-import { type AuditRecorder, type Clock, type Logger, TOKENS, type Vault } from '@maskline/core';
+import { cached, HEALTH_TOKENS } from '@maskline/app-runtime';
+import {
+  type AuditRecorder,
+  type Clock,
+  type DependencyHealth,
+  type Logger,
+  TOKENS,
+  type Vault,
+} from '@maskline/core';
 import { ExpiryQueue, MaskingService, MaskingStore } from '@maskline/masking';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
@@ -57,6 +64,7 @@ export function registerMasking(c: DependencyContainer, config: Readonly<Masking
           c.resolve<DeliveryQueues>(TOKENS.Queues),
           c.resolve<Logger>(TOKENS.Logger),
           config.API_KEY_PEPPER,
+          c.resolve<DependencyHealth>(HEALTH_TOKENS.Dependencies),
         ),
         maxBodyChars: config.MAX_BODY_CHARS,
       }),

@@ -1,5 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { type Logger, MasklineError, type Message, segmentInfo, uuidv7 } from '@maskline/core';
+import {
+  type DependencyHealth,
+  type Logger,
+  MasklineError,
+  type Message,
+  NO_DEPENDENCY_HEALTH,
+  segmentInfo,
+  uuidv7,
+} from '@maskline/core';
 import type { MaskingService } from '@maskline/masking';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
@@ -30,6 +38,7 @@ export class SessionMessages {
     private readonly queues: DeliveryQueues,
     private readonly logger: Logger,
     private readonly digestKey: string,
+    private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
   ) {}
 
   async send(
@@ -66,7 +75,12 @@ export class SessionMessages {
       await this.messages.markQueued([message.id]);
     } catch (error) {
       // Accepted and durable: the reconciler enqueues it.
-      this.logger.warn({ err: error, messageId: message.id }, 'enqueue failed; left for the reconciler');
+      this.health.logUnlessUnavailable(
+        this.logger,
+        error,
+        { messageId: message.id },
+        'enqueue failed; left for the reconciler',
+      );
     }
     return { message, created: true, ...base };
   }

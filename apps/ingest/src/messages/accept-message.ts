@@ -1,5 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { Batcher, type Logger, MasklineError, type Message, segmentInfo, uuidv7 } from '@maskline/core';
+import {
+  Batcher,
+  type DependencyHealth,
+  type Logger,
+  MasklineError,
+  type Message,
+  NO_DEPENDENCY_HEALTH,
+  segmentInfo,
+  uuidv7,
+} from '@maskline/core';
 import type { DeliveryQueues, DeliveryRequest } from '@maskline/queues';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
@@ -18,7 +27,9 @@ export interface AcceptResult {
  * later, so an accepted message is never lost.
  *
  * Group commit: requests that arrive together share one INSERT (one WAL flush) and one
- * addBulk; each still answers only after its own row is durable.
+ * addBulk; each still answers only after its own row is durable. A request that fails on
+ * its own (its tenant's keys were shredded: 410 tenant_keys_destroyed) fails alone; the
+ * others in its batch commit.
  */
 export class AcceptMessage {
   private readonly inserts: Batcher<NewMessage, InsertOutcome>;
@@ -31,6 +42,7 @@ export class AcceptMessage {
     private readonly logger: Logger,
     private readonly digestKey: string,
     private readonly carrierId: string,
+    private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
     batching = { maxSize: 200, maxWaitMs: 1 },
   ) {
     this.inserts = new Batcher((ms) => this.messages.insertManyAccepted(ms), batching);
@@ -72,7 +84,13 @@ export class AcceptMessage {
       this.queuedMarker.add(id);
     } catch (error) {
       // Accepted and durable: the reconciler will enqueue it. The client still gets 202.
-      this.logger.warn({ err: error, messageId: id }, 'enqueue failed; left for the reconciler');
+      // A Redis outage is counted and logged once per state change, not per request.
+      this.health.logUnlessUnavailable(
+        this.logger,
+        error,
+        { messageId: id },
+        'enqueue failed; left for the reconciler',
+      );
     }
     return { message: outcome.message, created: true };
   }

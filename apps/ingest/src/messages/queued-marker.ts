@@ -1,4 +1,4 @@
-import { Batcher, type Logger } from '@maskline/core';
+import { Batcher, type DependencyHealth, type Logger, NO_DEPENDENCY_HEALTH } from '@maskline/core';
 import type { MessageRepository } from '@maskline/storage';
 
 /**
@@ -13,6 +13,7 @@ export class QueuedMarker {
   constructor(
     messages: MessageRepository,
     private readonly logger: Logger,
+    private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
     maxWaitMs = 20,
     maxSize = 500,
   ) {
@@ -27,7 +28,12 @@ export class QueuedMarker {
 
   add(messageId: string): void {
     this.batches.add(messageId).catch((error: unknown) => {
-      this.logger.warn({ err: error, messageId }, 'marking a message queued failed; the reconciler will');
+      this.health.logUnlessUnavailable(
+        this.logger,
+        error,
+        { messageId },
+        'marking a message queued failed; the reconciler will',
+      );
     });
   }
 

@@ -1,4 +1,4 @@
-import { type Logger, PeriodicTask } from '@maskline/core';
+import { type DependencyHealth, type Logger, NO_DEPENDENCY_HEALTH, PeriodicTask } from '@maskline/core';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
 
@@ -16,6 +16,7 @@ export class Reconciler {
     private readonly queues: DeliveryQueues,
     private readonly logger: Logger,
     private readonly settings: { afterMs: number; intervalMs: number; batch?: number },
+    private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
   ) {
     this.schedule = new PeriodicTask(() => this.sweep(), settings.intervalMs);
   }
@@ -55,7 +56,7 @@ export class Reconciler {
       }
       if (total > 0) this.logger.info({ count: total }, 'reconciler re-enqueued messages');
     } catch (error) {
-      this.logger.warn({ err: error }, 'reconciler sweep failed; will retry');
+      this.health.logUnlessUnavailable(this.logger, error, {}, 'reconciler sweep failed; will retry');
     }
     return total;
   }

@@ -1,9 +1,10 @@
 import {
   type CarrierAnswer,
+  ItemFailure,
+  itemFailure,
   type MasklineError,
   type Message,
   type MessageContent,
-  maskAddress,
   predecessorsOf,
   type TenantVault,
   type TerminalStatus,
@@ -11,30 +12,18 @@ import {
   type Vault,
 } from '@maskline/core';
 import type pg from 'pg';
+import {
+  type InsertOutcome,
+  insertAcceptedMessages,
+  MESSAGE_SEALED_FIELDS,
+  type NewMessage,
+} from './message-inserts.js';
 import { markFinalIn, recordCarrierAnswerIn } from './message-outcomes.js';
 import { applyReceiptsTo, type ReceiptApplication, type ReceiptMatch } from './message-receipts.js';
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
 import { openSealedField } from './sealed-fields.js';
 
 export type { ReceiptApplication, ReceiptMatch } from './message-receipts.js';
-
-export interface NewMessage {
-  id: string;
-  tenantId: string;
-  carrierId: string;
-  to: string;
-  from: string;
-  body: string;
-  segments: number;
-  idempotencyKey: string | null;
-  /** Digest of the request, to tell a retry from a conflicting reuse of the key. */
-  requestDigest: Buffer | null;
-  traceContext: string | null;
-}
-
-export type InsertOutcome =
-  | { kind: 'created'; message: Message }
-  | { kind: 'existing'; message: Message; sameRequest: boolean };
 
 export type DeliveryRecord =
   | {
@@ -63,13 +52,6 @@ export interface StuckMessage {
   traceContext: string | null;
 }
 
-/** The sealed columns of a message and the binding field names they are sealed under. */
-export const MESSAGE_SEALED_FIELDS = [
-  { column: 'to_sealed', field: 'to_number', legacyClearColumn: 'to_number' },
-  { column: 'from_sealed', field: 'from_number', legacyClearColumn: 'from_number' },
-  { column: 'body_sealed', field: 'body', legacyClearColumn: 'body' },
-] as const;
-
 interface ContentRow {
   to_sealed: Buffer | null;
   from_sealed: Buffer | null;
@@ -91,70 +73,16 @@ export class MessageRepository {
     private readonly vault: Vault,
   ) {}
 
+  /** One accepted message; a failure of its own (e.g. `tenant_keys_destroyed`) is thrown. */
   async insertAccepted(m: NewMessage): Promise<InsertOutcome> {
-    return (await this.insertManyAccepted([m]))[0]!;
+    const [outcome] = await this.insertManyAccepted([m]);
+    if (outcome instanceof ItemFailure) throw outcome.error;
+    return outcome!;
   }
 
-  /**
-   * Group commit: many accepted messages in one INSERT (one WAL flush). A message whose
-   * (tenant, Idempotency-Key) already exists is not inserted; its outcome names the
-   * existing message and whether the request was the same.
-   */
-  async insertManyAccepted(ms: readonly NewMessage[]): Promise<InsertOutcome[]> {
-    const vaults = await this.vaultsFor(ms.map((m) => ({ tenant_id: m.tenantId })));
-    const sealed = ms.map((m) => {
-      const tv = vaults.get(m.tenantId)!;
-      const [to, from, body] = MESSAGE_SEALED_FIELDS.map((f, i) =>
-        tv.seal({ recordId: m.id, field: f.field }, [m.to, m.from, m.body][i]!),
-      );
-      return { to, from, body, version: tv.activeVersion };
-    });
-    const inserted = await this.pool.query<MessageRow>(
-      `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
-                             to_masked, from_masked, segments, idempotency_key, request_digest, trace_context)
-       SELECT u.id, u.tenant_id, u.carrier_id, 'accepted', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
-              u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::int[],
-                   $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[])
-            AS u(id, tenant_id, carrier_id, to_sealed, from_sealed, body_sealed, key_version,
-                 to_masked, from_masked, segments, idempotency_key, request_digest, trace_context)
-       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING ${MESSAGE_COLUMNS}`,
-      [
-        ms.map((m) => m.id),
-        ms.map((m) => m.tenantId),
-        ms.map((m) => m.carrierId),
-        sealed.map((s) => s.to),
-        sealed.map((s) => s.from),
-        sealed.map((s) => s.body),
-        sealed.map((s) => s.version),
-        ms.map((m) => maskAddress(m.to)),
-        ms.map((m) => maskAddress(m.from)),
-        ms.map((m) => m.segments),
-        ms.map((m) => m.idempotencyKey),
-        ms.map((m) => m.requestDigest),
-        ms.map((m) => m.traceContext),
-      ],
-    );
-    const created = new Map(inserted.rows.map((row) => [row.id, toMessage(row)]));
-    return Promise.all(
-      ms.map(async (m): Promise<InsertOutcome> => {
-        const message = created.get(m.id);
-        return message ? { kind: 'created', message } : this.existingFor(m);
-      }),
-    );
-  }
-
-  private async existingFor(m: NewMessage): Promise<InsertOutcome> {
-    const existing = await this.pool.query<MessageRow & { request_digest: Buffer | null }>(
-      `SELECT ${MESSAGE_COLUMNS}, request_digest FROM messages WHERE tenant_id = $1 AND idempotency_key = $2`,
-      [m.tenantId, m.idempotencyKey],
-    );
-    const row = existing.rows[0];
-    if (!row) throw new Error('idempotency conflict row vanished');
-    const sameRequest =
-      row.request_digest !== null && m.requestDigest !== null && row.request_digest.equals(m.requestDigest);
-    return { kind: 'existing', message: toMessage(row), sameRequest };
+  /** Group commit (see insertAcceptedMessages): a message that fails alone is an ItemFailure. */
+  insertManyAccepted(ms: readonly NewMessage[]): Promise<(InsertOutcome | ItemFailure)[]> {
+    return insertAcceptedMessages(this.pool, this.vault, ms);
   }
 
   async findForTenant(tenantId: string, id: string): Promise<Message | null> {
@@ -194,6 +122,7 @@ export class MessageRepository {
     const row = result.rows[0];
     if (!row) return null;
     const vault = (await this.vaultsFor([row])).get(tenantId)!;
+    if (vault instanceof ItemFailure) throw vault.error;
     const [toField, fromField] = MESSAGE_SEALED_FIELDS;
     return {
       to: openSealedField(vault, id, row, toField) ?? '',
@@ -206,8 +135,25 @@ export class MessageRepository {
     return (await this.loadManyForDelivery([id]))[0] ?? null;
   }
 
-  /** loadForDelivery for many ids in one query; results in the order of `ids`. */
+  /**
+   * loadForDelivery for many ids in one query; results in the order of `ids`. A message
+   * whose tenant's keys cannot be loaded fails the whole call (see loadEachForDelivery).
+   */
   async loadManyForDelivery(ids: readonly string[]): Promise<(DeliveryRecord | null)[]> {
+    const each = await this.loadEachForDelivery(ids);
+    const failed = each.find((r) => r instanceof ItemFailure);
+    if (failed) throw failed.error;
+    return each as (DeliveryRecord | null)[];
+  }
+
+  /**
+   * loadManyForDelivery with failures kept per message, for batches of many tenants.
+   * Loading a tenant's keys can fail for passing reasons (database, HSM, a KEK this
+   * process cannot reach): that tenant's messages are ItemFailures (their jobs retry) and
+   * the other tenants' messages load. A value that does not open is permanent and stays
+   * with its row as contentError.
+   */
+  async loadEachForDelivery(ids: readonly string[]): Promise<(DeliveryRecord | null | ItemFailure)[]> {
     const result = await this.pool.query<
       MessageRow & ContentRow & { trace_context: string | null; key_version: number | null }
     >(
@@ -216,14 +162,13 @@ export class MessageRepository {
        FROM messages WHERE id = ANY($1::uuid[])`,
       [ids],
     );
-    // Loading keys can fail for passing reasons (database, HSM): that fails the whole call,
-    // and the jobs retry. A value that does not open is permanent and stays with its row.
     const vaults = await this.vaultsFor(result.rows);
     const byId = new Map(
-      result.rows.map((row): [string, DeliveryRecord] => {
+      result.rows.map((row): [string, DeliveryRecord | ItemFailure] => {
+        const vault = vaults.get(row.tenant_id)!;
+        if (vault instanceof ItemFailure) return [row.id, vault];
         const message = toMessage(row);
         try {
-          const vault = vaults.get(row.tenant_id)!;
           const content = openContent(vault, row.id, row);
           const recipientToken = vault.token('pn', content.to);
           return [row.id, { message, content, recipientToken, traceContext: row.trace_context }];
@@ -236,10 +181,13 @@ export class MessageRepository {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  /** Each tenant's keys, with the key versions its rows were sealed with (see Vault.forTenant). */
+  /**
+   * Each tenant's keys, with the key versions its rows were sealed with (see
+   * Vault.forTenant); a tenant whose keys fail to load is an ItemFailure, alone.
+   */
   private async vaultsFor(
     rows: readonly { tenant_id: string; key_version?: number | null }[],
-  ): Promise<Map<string, TenantVault>> {
+  ): Promise<Map<string, TenantVault | ItemFailure>> {
     const versions = new Map<string, Set<number | null>>();
     for (const row of rows) {
       const set = versions.get(row.tenant_id) ?? new Set();
@@ -248,7 +196,9 @@ export class MessageRepository {
     }
     return new Map(
       await Promise.all(
-        [...versions].map(async ([t, vs]) => [t, await this.vault.forTenant(t, vs)] as const),
+        [...versions].map(
+          async ([t, vs]) => [t, await this.vault.forTenant(t, vs).catch(itemFailure)] as const,
+        ),
       ),
     );
   }

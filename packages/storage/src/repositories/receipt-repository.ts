@@ -1,4 +1,12 @@
-import { type ReceiptEvent, type ReceiptOutcome, receiptEffect, uuidv7 } from '@maskline/core';
+import {
+  ItemFailure,
+  MasklineError,
+  type ReceiptEvent,
+  type ReceiptOutcome,
+  receiptEffect,
+  settleEach,
+  uuidv7,
+} from '@maskline/core';
 import type pg from 'pg';
 import { applyReceiptsTo, expireAwaitingReceipts } from './message-receipts.js';
 
@@ -41,12 +49,38 @@ export class ReceiptRepository {
     return (await this.insertMany(carrierId, [receipt]))[0]!;
   }
 
-  /**
-   * Many receipts of one carrier in one statement; ids in the order given. A receipt
-   * already stored (a carrier's redelivery, or a copy in the same batch) inserts nothing
-   * and gets the id of the stored row, so its caller may acknowledge and enqueue it as usual.
-   */
+  /** Many receipts of one carrier in one statement; ids in the order given. One bad receipt fails the call. */
   async insertMany(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<string[]> {
+    const each = await this.insertEach(carrierId, receipts);
+    const failed = each.find((r) => r instanceof ItemFailure);
+    if (failed) throw failed.error;
+    return each as string[];
+  }
+
+  /**
+   * insertMany with failures kept per receipt: each is checked first (a done date
+   * PostgreSQL cannot store, a NUL character in a text field), a bad one is an
+   * ItemFailure and the others are stored in one statement. A receipt already stored (a
+   * carrier's redelivery, or a copy in the same batch) inserts nothing and gets the id of
+   * the stored row, so its caller may acknowledge and enqueue it as usual.
+   */
+  async insertEach(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<(string | ItemFailure)[]> {
+    const { ok, failures } = settleEach(receipts, (r): ReceiptEvent => {
+      const doneAt = checkedReceipt(r);
+      return doneAt === null ? r : { ...r, doneAt };
+    });
+    const ids =
+      ok.length > 0
+        ? await this.insertValid(
+            carrierId,
+            ok.map((o) => o.value),
+          )
+        : [];
+    const byIndex = new Map(ok.map((o, k) => [o.index, ids[k]!]));
+    return receipts.map((_, i) => failures.get(i) ?? byIndex.get(i)!);
+  }
+
+  private async insertValid(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<string[]> {
     const ids = receipts.map(() => uuidv7());
     const columns = [
       receipts.map((r) => r.carrierMessageId),
@@ -265,4 +299,28 @@ export class ReceiptRepository {
     );
     return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id }));
   }
+}
+
+/** A receipt PostgreSQL can store: its done date normalized to ISO 8601 (or null); throws otherwise. */
+function checkedReceipt(r: ReceiptEvent): string | null {
+  for (const [field, value] of [
+    ['carrierMessageId', r.carrierMessageId],
+    ['outcome', r.outcome],
+    ['carrierStatus', r.carrierStatus],
+    ['networkErrorCode', r.networkErrorCode ?? ''],
+  ] as const) {
+    if (typeof value !== 'string' || value.includes('\u0000')) throw invalidReceipt(field);
+  }
+  if (r.doneAt === undefined) return null;
+  const time = Date.parse(r.doneAt);
+  const year = new Date(time).getUTCFullYear();
+  if (!Number.isFinite(time) || year < 1 || year > 9999) throw invalidReceipt('doneAt');
+  return new Date(time).toISOString();
+}
+
+function invalidReceipt(field: string): MasklineError {
+  return new MasklineError('invalid_request', {
+    message: `The receipt cannot be stored: its ${field} is not valid.`,
+    details: { field },
+  });
 }
