@@ -67,6 +67,11 @@ export class AppProcess {
     await ready;
   }
 
+  /** The running process's id (undefined before start), e.g. to kill it on an abrupt exit. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** CPU seconds and peak RSS so far (Linux); null when not running. */
   usage(): ProcessUsage | null {
     const pid = this.child?.pid;
