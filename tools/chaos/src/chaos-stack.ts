@@ -16,6 +16,7 @@ import {
   ensureInfraBinaries,
   freePort,
   type InfraBinaries,
+  type ProcessHandle,
   type RunningPostgres,
   type RunningRedis,
   startPostgres,
@@ -52,6 +53,8 @@ export class ChaosStack {
   private readonly ports = { redis: 0, postgres: 0, ingest: 0, smpp: 0 };
   private env: Record<string, string> = {};
   private readonly unreap: (() => void)[] = [];
+  /** Every process started, restarts included (reading its pid). */
+  private readonly started: (() => number | undefined)[] = [];
 
   constructor(private readonly options: ChaosStackOptions) {
     chmodSync(this.dir, 0o755); // PostgreSQL runs as the postgres user when we are root
@@ -76,6 +79,16 @@ export class ChaosStack {
     this.ingestUrl = `http://127.0.0.1:${this.ports.ingest}`;
   }
 
+  /** The pids of every process this stack started, restarted ones included. */
+  pids(): number[] {
+    return this.started.map((pid) => pid()).filter((pid): pid is number => pid !== undefined);
+  }
+
+  private track(pid: () => number | undefined): void {
+    this.started.push(pid);
+    this.unreap.push(reapOnExit(pid));
+  }
+
   async startRedis(): Promise<void> {
     // Not persistent: a restarted Redis comes back empty, the worst case.
     this.redis = await startRedis({
@@ -83,8 +96,7 @@ export class ChaosStack {
       dataDir: join(this.dir, 'redis'),
       port: this.ports.redis,
     });
-    const handle = this.redis.handle;
-    this.unreap.push(reapOnExit(() => (handle.process.exitCode === null ? handle.process.pid : undefined)));
+    this.track(pidOf(this.redis.handle));
   }
 
   async startPostgres(): Promise<void> {
@@ -93,19 +105,14 @@ export class ChaosStack {
       dataDir: join(this.dir, 'pg'),
       port: this.ports.postgres,
     });
-    const handle = this.postgres.handle;
-    this.unreap.push(reapOnExit(() => (handle.process.exitCode === null ? handle.process.pid : undefined)));
+    this.track(pidOf(this.postgres.handle));
   }
 
   async startSim(): Promise<void> {
-    this.sim = await startSimProcess(
-      this.options.carrierLatencyMs,
-      (handle) =>
-        this.unreap.push(
-          reapOnExit(() => (handle.process.exitCode === null ? handle.process.pid : undefined)),
-        ),
-      { SMSC_SIM_PORT: String(this.ports.smpp), SMSC_SIM_JOURNAL_FILE: this.journalFile },
-    );
+    this.sim = await startSimProcess(this.options.carrierLatencyMs, (handle) => this.track(pidOf(handle)), {
+      SMSC_SIM_PORT: String(this.ports.smpp),
+      SMSC_SIM_JOURNAL_FILE: this.journalFile,
+    });
   }
 
   async startApp(app: AppName): Promise<void> {
@@ -130,7 +137,7 @@ export class ChaosStack {
     const log = this.logFor(app);
     const proc = new AppProcess(app, { ...this.env, ...specific[app] }, (line) => log.write(`${line}\n`));
     this.apps.set(app, proc);
-    this.unreap.push(reapOnExit(() => proc.pid));
+    this.track(() => proc.pid);
     await proc.start(READY[app], 60_000);
   }
 
@@ -184,6 +191,12 @@ export class ChaosStack {
     }
     return stream;
   }
+}
+
+/** A handle's pid while it runs (so an exited process's reused pid is never killed). */
+function pidOf(handle: ProcessHandle): () => number | undefined {
+  return () =>
+    handle.process.exitCode === null && handle.process.signalCode === null ? handle.process.pid : undefined;
 }
 
 /** Sends one inline Redis command and waits for the reply line. */

@@ -67,9 +67,10 @@ export class AppProcess {
     await ready;
   }
 
-  /** The running process's id (undefined before start), e.g. to kill it on an abrupt exit. */
+  /** The running process's id: undefined before start and once it exited (a pid may be reused). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    const child = this.child;
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   }
 
   /** CPU seconds and peak RSS so far (Linux); null when not running. */
