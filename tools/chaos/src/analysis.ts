@@ -58,6 +58,8 @@ export interface DrillResult {
   accepted: number;
   /** The client gave up on these (never accepted). */
   notAccepted: number;
+  /** Accepted on a retry answered 200: the client saw an error for a message already stored. */
+  acceptedOnRetry: number;
   /** Accepted but no row in PostgreSQL. */
   lost: number;
   /** In PostgreSQL but not final when the drain ended. */
@@ -139,6 +141,7 @@ export function analyzeDrill(o: DrillObservations): DrillResult {
     rate: o.rate,
     accepted: accepted.length,
     notAccepted: o.sends.length - accepted.length,
+    acceptedOnRetry: accepted.filter((s) => s.acceptedStatus === 200).length,
     lost,
     stuck,
     carrierDuplicates,

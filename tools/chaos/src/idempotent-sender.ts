@@ -12,6 +12,8 @@ export interface SendRecord {
   firstSentAt: number;
   /** Epoch ms of the 202/200, or null when the client gave up or was refused. */
   acceptedAt: number | null;
+  /** 202, or 200 when a retry found the message already stored (an earlier attempt had committed). */
+  acceptedStatus?: 200 | 202;
   attempts: number;
 }
 
@@ -84,6 +86,7 @@ export class IdempotentSender {
         .catch((): 'connection' => 'connection');
       if (status === 202 || status === 200) {
         record.acceptedAt = Date.now();
+        record.acceptedStatus = status;
         return true;
       }
       this.errors[String(status)] = (this.errors[String(status)] ?? 0) + 1;

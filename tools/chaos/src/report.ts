@@ -26,7 +26,7 @@ export function renderTable(results: readonly DrillResult[]): string {
   const lines = results.map((r) => [
     r.fault,
     `${r.messages} @ ${r.rate}/s`,
-    `${r.accepted}${r.notAccepted ? ` (${r.notAccepted} given up)` : ''}`,
+    `${r.accepted}${r.acceptedOnRetry ? ` (${r.acceptedOnRetry} on a 200 retry)` : ''}${r.notAccepted ? ` (${r.notAccepted} given up)` : ''}`,
     String(r.lost),
     String(r.stuck),
     `${r.carrierDuplicates} / ${r.inFlightAtFault}`,

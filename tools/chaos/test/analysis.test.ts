@@ -85,6 +85,12 @@ describe('analyzeDrill', () => {
     expect(result.missed).toEqual(['recovery']);
   });
 
+  it('counts messages accepted on a retry that found them already stored (200)', () => {
+    const sends = [send(0, T0 - 500), { ...send(1, T0 - 400), acceptedStatus: 200 as const }];
+    const result = analyzeDrill(observe({ sends, rows: [row(0, T0 - 300), row(1, T0 - 200)] }));
+    expect(result.acceptedOnRetry).toBe(1);
+  });
+
   it('does not call a drill recovered while a send was never accepted', () => {
     const result = analyzeDrill(observe({ sends: [send(0, T0 + 10, false)], rows: [] }));
     expect(result).toMatchObject({ notAccepted: 1, lost: 0, recoverySeconds: null });
