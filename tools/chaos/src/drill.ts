@@ -70,16 +70,21 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const faultIndex = Math.min(options.messages - 1, Math.floor(options.messages * options.at));
     let faultAt = 0;
     let restoredAt = 0;
-    let fault: Promise<void> = Promise.resolve();
+    // Never rejects: a failed injection or restart is rethrown after the sends, not left unhandled.
+    let fault: Promise<unknown> = Promise.resolve(null);
     const active = sender;
     const send = (i: number) => {
       if (i === faultIndex) {
         faultAt = Date.now();
         log(`${options.fault}: fault injected at message ${i}`);
-        fault = INJECT[options.fault](stack).then(() => {
-          restoredAt = Date.now();
-          log(`${options.fault}: restored after ${((restoredAt - faultAt) / 1000).toFixed(1)} s`);
-        });
+        fault = INJECT[options.fault](stack).then(
+          () => {
+            restoredAt = Date.now();
+            log(`${options.fault}: restored after ${((restoredAt - faultAt) / 1000).toFixed(1)} s`);
+            return null;
+          },
+          (error: unknown) => error ?? new Error('fault injection failed'),
+        );
       }
       return active.send(i);
     };
@@ -90,7 +95,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       send,
       emptyCounters(),
     );
-    await fault;
+    const faultError = await fault;
+    if (faultError !== null) throw faultError;
     const drained = await drain(stack, options.drainTimeoutMs);
     log(`${options.fault}: ${drained ? 'every message final' : 'drain timeout reached'}`);
     const rows = await query(() => readRows(stack));

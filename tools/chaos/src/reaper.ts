@@ -1,9 +1,13 @@
+import { rmSync } from 'node:fs';
+
 /**
  * Every process a drill starts is registered here, so that whatever ends the drill (a
  * failure, Ctrl-C, an uncaught error, the test runner exiting) kills all of them: nothing
- * is left behind. `process.on('exit')` handlers run synchronously, and kill() is.
+ * is left behind. `process.on('exit')` handlers run synchronously, and kill() is. Temp
+ * dirs registered here are removed after the kills.
  */
 const live = new Set<() => number | undefined>();
+const dirs = new Set<string>();
 let installed = false;
 
 function killAll(): void {
@@ -18,12 +22,33 @@ function killAll(): void {
   }
 }
 
+function onExit(): void {
+  killAll();
+  for (const dir of dirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // leave it: exiting matters more
+    }
+  }
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', onExit);
+}
+
+/** Registers a temp dir to remove on exit; returns the unregister (e.g. to keep it). */
+export function removeOnExit(dir: string): () => void {
+  install();
+  dirs.add(dir);
+  return () => dirs.delete(dir);
+}
+
 /** Registers a process (by a function reading its current pid); returns the unregister. */
 export function reapOnExit(pid: () => number | undefined): () => void {
-  if (!installed) {
-    installed = true;
-    process.on('exit', killAll);
-  }
+  install();
   live.add(pid);
   return () => live.delete(pid);
 }

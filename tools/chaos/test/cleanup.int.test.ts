@@ -41,14 +41,19 @@ describe('a drill leaves nothing behind', () => {
     }
   });
 
-  it('kills every registered process when the drill process exits on an uncaught error', async () => {
+  it('kills every registered process and removes its temp dir when the drill process crashes', async () => {
     // The drill's reaper from the build, in a process that starts a child and then crashes.
     const script = `
       import { spawn } from 'node:child_process';
-      const { reapOnExit } = await import(${JSON.stringify(`${REPO_ROOT}tools/chaos/dist/reaper.js`)});
+      import { mkdtempSync } from 'node:fs';
+      import { tmpdir } from 'node:os';
+      import { join } from 'node:path';
+      const { reapOnExit, removeOnExit } = await import(${JSON.stringify(`${REPO_ROOT}tools/chaos/dist/reaper.js`)});
       const child = spawn('sleep', ['300'], { stdio: 'ignore' });
       reapOnExit(() => child.pid);
-      console.log(child.pid);
+      const dir = mkdtempSync(join(tmpdir(), 'maskline-chaos-reaper-'));
+      removeOnExit(dir);
+      console.log(JSON.stringify({ pid: child.pid, dir }));
       setTimeout(() => { throw new Error('drill crashed'); }, 100);
     `;
     const drill = spawn(process.execPath, ['--input-type=module', '-e', script], {
@@ -60,8 +65,9 @@ describe('a drill leaves nothing behind', () => {
     });
     const code = await new Promise<number | null>((resolve) => drill.once('exit', resolve));
     expect(code).not.toBe(0);
-    const sleeper = Number(out.trim());
-    expect(sleeper).toBeGreaterThan(0);
-    expect(await eventuallyDead([sleeper])).toEqual([]);
+    const { pid, dir } = JSON.parse(out.trim()) as { pid: number; dir: string };
+    expect(pid).toBeGreaterThan(0);
+    expect(await eventuallyDead([pid])).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
   });
 });
