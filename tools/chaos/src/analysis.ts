@@ -40,6 +40,12 @@ export interface DrillObservations {
   rate: number;
   /** Epoch ms: the fault was injected (the kill, the FLUSHALL). */
   faultAt: number;
+  /**
+   * Epoch ms the fault took effect (the killed process seen dead; FLUSHALL answered). A
+   * submit the dying process wrote just before its end reaches the carrier after faultAt:
+   * in-flight submits are counted up to this instant. Defaults to faultAt.
+   */
+  faultEffectiveAt?: number;
   /** Epoch ms: the killed part was back (restarted and ready). */
   restoredAt: number;
   sends: SendRecord[];
@@ -103,11 +109,12 @@ export function analyzeDrill(o: DrillObservations): DrillResult {
   const rowByDigest = new Map(o.sends.map((s) => [s.bodyDigest, rowByKey.get(s.key)]));
   let carrierDuplicates = 0;
   let inFlightAtFault = 0;
+  const effective = Math.max(o.faultAt, o.faultEffectiveAt ?? o.faultAt);
   for (const [digest, submits] of submitsByDigest) {
     if (submits.length > 1) carrierDuplicates += 1;
     const row = rowByDigest.get(digest);
-    const reachedCarrier = submits.some((s) => s.t <= o.faultAt);
-    const recordedBeforeFault = row?.submittedAt != null && row.submittedAt <= o.faultAt;
+    const reachedCarrier = submits.some((s) => s.t <= effective);
+    const recordedBeforeFault = row?.submittedAt != null && row.submittedAt <= effective;
     if (reachedCarrier && !recordedBeforeFault) inFlightAtFault += 1;
   }
 

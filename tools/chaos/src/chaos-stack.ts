@@ -53,6 +53,8 @@ export class ChaosStack {
   private readonly ports = { redis: 0, postgres: 0, ingest: 0, smpp: 0 };
   private env: Record<string, string> = {};
   private readonly unreap: (() => void)[] = [];
+  /** Epoch ms the last fault took effect: the killed process seen dead, the FLUSHALL answered. */
+  faultEffectiveAt: number | null = null;
   /** Every process started, restarts included (reading its pid). */
   private readonly started: (() => number | undefined)[] = [];
 
@@ -146,29 +148,34 @@ export class ChaosStack {
   /** kill -9 of an app, then a restart as a supervisor would; resolves once it is ready. */
   async crashApp(app: AppName): Promise<void> {
     await this.apps.get(app)?.stop(true);
+    this.faultEffectiveAt = Date.now();
     await this.startApp(app);
   }
 
   /** FLUSHALL: every queue, job and lock gone at once, the processes untouched. */
   async flushRedis(): Promise<void> {
     await redisCommand(this.ports.redis, 'FLUSHALL');
+    this.faultEffectiveAt = Date.now();
   }
 
   /** kill -9 of redis-server, restarted empty on the same port. */
   async crashRedis(): Promise<void> {
     await this.redis?.handle.stop('SIGKILL');
+    this.faultEffectiveAt = Date.now();
     await this.startRedis();
   }
 
   /** PostgreSQL immediate shutdown (SIGQUIT: no checkpoint, crash recovery on start), restarted. */
   async restartPostgres(): Promise<void> {
     await this.postgres?.handle.stop('SIGQUIT', 10_000);
+    this.faultEffectiveAt = Date.now();
     await this.startPostgres();
   }
 
   /** kill -9 of the SMSC simulator with its submits unanswered, restarted on the same port. */
   async crashSim(): Promise<void> {
     await this.sim?.handle.stop('SIGKILL');
+    this.faultEffectiveAt = Date.now();
     await this.startSim();
   }
 

@@ -106,6 +106,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       messages: options.messages,
       rate: options.rate,
       faultAt,
+      faultEffectiveAt: stack.faultEffectiveAt ?? faultAt,
       restoredAt,
       sends: sender.records,
       clientErrors: sender.errors,

@@ -113,6 +113,18 @@ describe('analyzeDrill', () => {
     expect(result.missed).toEqual(['duplicates']);
   });
 
+  it('counts submits the dying process wrote before its end as in flight, up to faultEffectiveAt', () => {
+    // The worker was told to die at T0 and seen dead at T0 + 30 ms; its last submit reached
+    // the carrier at T0 + 5 ms and was sent again by the restarted worker.
+    const sends = [send(0, T0 - 300)];
+    const rows = [row(0, T0 + 70_000, T0 + 65_000)];
+    const journal = [submit(0, T0 + 5), submit(0, T0 + 65_000)];
+    expect(analyzeDrill(observe({ sends, rows, journal })).inFlightAtFault).toBe(0);
+    const result = analyzeDrill(observe({ sends, rows, journal, faultEffectiveAt: T0 + 30 }));
+    expect(result).toMatchObject({ carrierDuplicates: 1, inFlightAtFault: 1 });
+    expect(result.missed).not.toContain('duplicates');
+  });
+
   it('counts receipts acknowledged to the carrier but never stored, and duplicate receipt rows', () => {
     const journal: JournalEvent[] = [
       { e: 'receipt-ack', id: 'AA01', t: T0 },
