@@ -27,6 +27,11 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   // An idle client losing its connection emits 'error' on the pool; without a listener
   // that would crash the process. The next query gets a fresh client.
   pool.on('error', (error) => monitor?.failed(error));
+  // A client checked out between two statements (a transaction) that loses its connection
+  // emits 'error' on itself, not on the pool, and an unheard 'error' crashes the process
+  // (seen: a delivery worker died when PostgreSQL restarted). Its holder learns of it from
+  // its next statement; the pool discards it when it is released.
+  pool.on('connect', (client) => client.on('error', (error) => monitor?.failed(error)));
   if (monitor) watchConnections(pool, monitor);
   return pool;
 }
