@@ -39,6 +39,8 @@ export const deliveryWorkerConfigSchema = z.object({
   CARRIER_START_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** A carrier that failed to start is retried after 0.5 s, doubling up to this. */
   CARRIER_RETRY_MAX_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How long a receipt or inbound message waits for PostgreSQL before the carrier is refused (and resends). */
+  CARRIER_EVENT_HOLD_MS: z.coerce.number().int().min(0).default(20_000),
   /** Receipts/inbound left unqueued longer than this are re-enqueued by the sweep. */
   SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
 });

@@ -64,6 +64,7 @@ export function createDeliveryContainer(
                     { carrierId },
                     'carrier event enqueue failed; the sweep will enqueue it',
                   ),
+              config.CARRIER_EVENT_HOLD_MS,
             ),
         }),
       ),

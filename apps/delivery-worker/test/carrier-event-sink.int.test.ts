@@ -1,10 +1,11 @@
 import { systemClock } from '@maskline/core';
 import { CarrierEventQueue, createRedisConnection, isRedisUnavailable } from '@maskline/queues';
-import { InboundRepository, ReceiptRepository } from '@maskline/storage';
+import { createPgPool, InboundRepository, ReceiptRepository } from '@maskline/storage';
 import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CarrierEventSinkToQueue } from '../src/carriers/carrier-event-sink.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 /** A receipt whose enqueue fails is still stored and acknowledged, and the failure is reported, not swallowed. */
 describe('carrier event sink (real PostgreSQL and Redis)', () => {
@@ -84,6 +85,63 @@ describe('carrier event sink (real PostgreSQL and Redis)', () => {
     } finally {
       await liveEvents.close();
       live.disconnect();
+    }
+  });
+
+  it('holds a receipt through a PostgreSQL outage shorter than the hold, then stores it', async () => {
+    const url = new URL(db.url);
+    const proxy = await new TcpProxy(url.hostname, Number(url.port)).start();
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    const pool = createPgPool({ connectionString: url.toString(), max: 2 });
+    try {
+      const sink = new CarrierEventSinkToQueue(
+        'sim',
+        new ReceiptRepository(pool),
+        new InboundRepository(pool, db.vault),
+        events,
+        systemClock,
+        () => {},
+        10_000,
+      );
+      proxy.block();
+      const outageEnds = Date.now() + 1_500;
+      setTimeout(() => proxy.unblock(), 1_500);
+      await sink.publish({
+        type: 'receipt',
+        carrierMessageId: 'held-1',
+        outcome: 'delivered',
+        carrierStatus: 'DELIVRD',
+      });
+      expect(Date.now()).toBeGreaterThanOrEqual(outageEnds);
+      const stored = await db.pool.query(`SELECT 1 FROM receipts WHERE carrier_message_id = 'held-1'`);
+      expect(stored.rowCount).toBe(1);
+
+      // Longer than the hold: the carrier is refused (it resends), nothing is stored.
+      const shortHold = new CarrierEventSinkToQueue(
+        'sim',
+        new ReceiptRepository(pool),
+        new InboundRepository(pool, db.vault),
+        events,
+        systemClock,
+        () => {},
+        300,
+      );
+      proxy.block();
+      await expect(
+        shortHold.publish({
+          type: 'receipt',
+          carrierMessageId: 'refused-1',
+          outcome: 'delivered',
+          carrierStatus: 'DELIVRD',
+        }),
+      ).rejects.toBeDefined();
+      proxy.unblock();
+      const refused = await db.pool.query(`SELECT 1 FROM receipts WHERE carrier_message_id = 'refused-1'`);
+      expect(refused.rowCount).toBe(0);
+    } finally {
+      await pool.end();
+      await proxy.close();
     }
   });
 });
