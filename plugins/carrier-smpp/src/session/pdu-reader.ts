@@ -1,5 +1,6 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
 import smpp, { type CommandDefinition, type PDU, type Session } from 'smpp';
+import { flushCorked, sendCorked } from './socket-io.js';
 
 /**
  * Our own PDU framing on the SMSC's socket, in place of the smpp package's reader. The
@@ -62,9 +63,10 @@ export function attachPduReader(session: Session, options: PduReaderOptions): vo
   let timer: NodeJS.Timeout | undefined;
 
   const nack = (sequence: number, status: number) => {
-    session.send(new smpp.PDU('generic_nack', { sequence_number: sequence, command_status: status }));
+    sendCorked(session, new smpp.PDU('generic_nack', { sequence_number: sequence, command_status: status }));
   };
   const fatal = (fault: Omit<ProtocolFault, 'fatal'>) => {
+    flushCorked(socket); // the generic_nack goes out before the link is reset
     dead = true;
     clearTimeout(timer);
     buffer = Buffer.alloc(0);
