@@ -40,6 +40,8 @@ const REPEAT = Math.max(1, Number(process.env.SMPP_BENCH_REPEAT ?? 3));
  */
 const RECEIPTS = process.env.SMPP_BENCH_RECEIPTS === '1';
 const TARGET_SECONDS = 3;
+/** SMPP_BENCH_SUBMITS=n: exactly n submits per run (same work before/after, e.g. under callgrind). */
+const FIXED_SUBMITS = Number(process.env.SMPP_BENCH_SUBMITS) || undefined;
 const RTT_PROBE_SUBMITS = { 0: 2000, 20: 50 } as const;
 
 let receipts = 0;
@@ -152,7 +154,7 @@ async function measureRtt(latencyMs: number, n: number): Promise<number> {
 
 async function run(binds: number, window: number, latencyMs: number, rttMs: number): Promise<Row> {
   const limit = (binds * window * 1000) / rttMs;
-  const submits = Math.min(MAX_SUBMITS, Math.ceil(limit * TARGET_SECONDS));
+  const submits = FIXED_SUBMITS ?? Math.min(MAX_SUBMITS, Math.ceil(limit * TARGET_SECONDS));
   const callers = binds * window * 2;
   return withPlugin(latencyMs, binds, window, async (plugin) => {
     // Warm-up: one full round of callers.
