@@ -32,15 +32,29 @@ const ONLY = process.env.SMPP_BENCH_ONLY?.split(',');
  * plugin and simulator can do. SMPP_BENCH_REPEAT overrides.
  */
 const REPEAT = Math.max(1, Number(process.env.SMPP_BENCH_REPEAT ?? 3));
+/**
+ * SMPP_BENCH_RECEIPTS=1: every submit asks for a delivery receipt, so the simulator sends a
+ * deliver_sm per submit and the plugin answers each with deliver_sm_resp; a run ends once
+ * every receipt is published. Used to count system calls per message (docs/performance.md);
+ * the README table is the submit-only run.
+ */
+const RECEIPTS = process.env.SMPP_BENCH_RECEIPTS === '1';
 const TARGET_SECONDS = 3;
+/** SMPP_BENCH_SUBMITS=n: exactly n submits per run (same work before/after, e.g. under callgrind). */
+const FIXED_SUBMITS = Number(process.env.SMPP_BENCH_SUBMITS) || undefined;
 const RTT_PROBE_SUBMITS = { 0: 2000, 20: 50 } as const;
 
+let receipts = 0;
 const ctx: PluginContext = {
   carrierId: 'bench',
   logger: silentLogger,
   tracer: trace.getTracer('bench'),
   clock: systemClock,
-  events: { publish: async () => {} },
+  events: {
+    publish: async (event) => {
+      if (event.type === 'receipt') receipts += 1;
+    },
+  },
 };
 
 interface Row {
@@ -67,7 +81,7 @@ const submitOne = (plugin: CarrierPlugin) =>
     to: '+447911123456',
     from: 'Bench',
     body: 'hello',
-    requestReceipt: false,
+    requestReceipt: RECEIPTS,
   });
 
 /** Fork the simulator; resolves with its SMPP port once it listens. */
@@ -113,8 +127,13 @@ async function withPlugin<T>(
     await plugin.start();
     // start() resolves once one bind is up; wait for all of them.
     while (plugin.health().status !== 'up') await new Promise((r) => setTimeout(r, 5));
+    const firstSeq = seq;
+    receipts = 0;
     try {
-      return await fn(plugin);
+      const result = await fn(plugin);
+      // With receipts on, a run is over once the receipt of every submit is published.
+      while (RECEIPTS && receipts < seq - firstSeq) await new Promise((r) => setTimeout(r, 5));
+      return result;
     } finally {
       await plugin.close();
     }
@@ -135,7 +154,7 @@ async function measureRtt(latencyMs: number, n: number): Promise<number> {
 
 async function run(binds: number, window: number, latencyMs: number, rttMs: number): Promise<Row> {
   const limit = (binds * window * 1000) / rttMs;
-  const submits = Math.min(MAX_SUBMITS, Math.ceil(limit * TARGET_SECONDS));
+  const submits = FIXED_SUBMITS ?? Math.min(MAX_SUBMITS, Math.ceil(limit * TARGET_SECONDS));
   const callers = binds * window * 2;
   return withPlugin(latencyMs, binds, window, async (plugin) => {
     // Warm-up: one full round of callers.
@@ -230,6 +249,7 @@ async function main(): Promise<void> {
   const ceilingLine = `Simulator ceiling (best 0 ms run): ${ceiling.toFixed(0)} submits/s`;
   console.log(`${rttLine}\n${ceilingLine}\n`);
   console.log(lines.join('\n'));
+  if (RECEIPTS) console.log(`\nMessages: ${seq} submits, each with its receipt published.`);
   const failed = rows.reduce((sum, r) => sum + r.failures, 0);
   if (failed > 0) console.error(`${failed} submits failed`);
 
@@ -242,7 +262,7 @@ async function main(): Promise<void> {
   );
   const load = `Load average (1 min) before / after the run: ${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs (other work on the machine competes for them).`;
   console.log(`\n${load}`);
-  if (!ONLY) writeFileSync(README, readme(at, `${rttLine}\n${ceilingLine}\n${load}`, lines));
+  if (!ONLY && !RECEIPTS) writeFileSync(README, readme(at, `${rttLine}\n${ceilingLine}\n${load}`, lines));
   if (failed > 0) process.exitCode = 1;
 }
 

@@ -1,6 +1,6 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
 import smpp from 'smpp';
-import { RAW_MESSAGE_PAYLOAD, RAW_SHORT_MESSAGE } from './session/pdu-reader.js';
+import { RAW_MESSAGE_PAYLOAD, RAW_SHORT_MESSAGE } from './session/pdu-decode.js';
 
 /**
  * Raw octets of a received short_message / message_payload.

@@ -1,12 +1,14 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
-import smpp, { type CommandDefinition, type PDU, type Session } from 'smpp';
+import smpp, { type PDU, type Session } from 'smpp';
+import { decodePdu } from './pdu-decode.js';
+import { flushCorked, sendCorked } from './socket-io.js';
 
 /**
  * Our own PDU framing on the SMSC's socket, in place of the smpp package's reader. The
  * package's reader throws (and then never reads again) on a bad command_length, desyncs
  * silently on a command_length of 0, waits forever on one that runs past the data, and
- * passes truncated bodies through as ordinary PDUs. Here every frame is checked before the
- * package decodes it:
+ * passes truncated bodies through as ordinary PDUs. Here every frame is checked as it is
+ * decoded (decodePdu, one pass with the package's field readers):
  *
  * | What arrives                                   | Answer                               | Link      |
  * | ---------------------------------------------- | ------------------------------------ | --------- |
@@ -47,27 +49,31 @@ const HEADER_OCTETS = 16;
 const RESPONSE_BIT = 0x8000_0000;
 const ESME_RINVCMDLEN = 0x02;
 const ESME_RINVCMDID = 0x03;
-const TAG_MESSAGE_PAYLOAD = 0x0424;
+const EMPTY = Buffer.alloc(0);
 
-/** Raw (undecoded) body octets, attached to a PDU under these names by the reader. */
-export const RAW_SHORT_MESSAGE = 'raw_short_message';
-export const RAW_MESSAGE_PAYLOAD = 'raw_message_payload';
-
-/** Replace the package's reader on `session` with ours. Call right after creating the session. */
+/**
+ * Replace the package's reader on `session` with ours. Call right after creating the session.
+ *
+ * Frames are decoded in place, as views of the chunk the socket read (decodePdu: one pass
+ * that checks and decodes). Only a frame split across two reads is copied, and only its own
+ * octets: the rest of the chunk is never copied.
+ */
 export function attachPduReader(session: Session, options: PduReaderOptions): void {
   const socket = session.socket;
   socket.removeAllListeners('readable');
-  let buffer: Buffer = Buffer.alloc(0);
+  /** The start of a frame whose remaining octets have not arrived yet. */
+  let partial: Buffer = EMPTY;
   let dead = false;
   let timer: NodeJS.Timeout | undefined;
 
   const nack = (sequence: number, status: number) => {
-    session.send(new smpp.PDU('generic_nack', { sequence_number: sequence, command_status: status }));
+    sendCorked(session, new smpp.PDU('generic_nack', { sequence_number: sequence, command_status: status }));
   };
   const fatal = (fault: Omit<ProtocolFault, 'fatal'>) => {
+    flushCorked(socket); // the generic_nack goes out before the link is reset
     dead = true;
     clearTimeout(timer);
-    buffer = Buffer.alloc(0);
+    partial = EMPTY;
     options.onFault({ ...fault, fatal: true });
   };
   const skip = (fault: Omit<ProtocolFault, 'fatal'>, answer?: number) => {
@@ -83,24 +89,14 @@ export function attachPduReader(session: Session, options: PduReaderOptions): vo
     const header = { commandId, sequence, commandLength: bytes.length };
     const definition = smpp.commandsById[commandId];
     if (!definition) return skip({ kind: 'unknown_command_id', ...header }, ESME_RINVCMDID);
-    const raw = checkBody(bytes, definition, (commandId & RESPONSE_BIT) !== 0);
-    if (!raw) return skip({ kind: 'malformed_body', ...header }, ESME_RINVCMDLEN);
-    let pdu: PDU;
-    try {
-      pdu = new smpp.PDU(bytes);
-    } catch {
-      return skip({ kind: 'malformed_body', ...header }, ESME_RINVCMDLEN);
-    }
-    if (raw.shortMessage) pdu[RAW_SHORT_MESSAGE] = raw.shortMessage;
-    if (raw.messagePayload) pdu[RAW_MESSAGE_PAYLOAD] = raw.messagePayload;
+    const pdu = decodePdu(bytes, definition);
+    if (!pdu) return skip({ kind: 'malformed_body', ...header }, ESME_RINVCMDLEN);
     options.onPdu(pdu);
   };
 
-  socket.on('data', (chunk: Buffer) => {
-    if (dead) return;
-    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+  /** Decode every whole frame in `buffer`; returns the octets of an incomplete last frame. */
+  const frames = (buffer: Buffer): Buffer => {
     let offset = 0;
-    let progressed = false;
     while (!dead && buffer.length - offset >= 4) {
       const length = buffer.readUInt32BE(offset);
       if (length < HEADER_OCTETS || length > options.maxPduOctets) {
@@ -114,7 +110,7 @@ export function attachPduReader(session: Session, options: PduReaderOptions): vo
           sequence,
           ...(commandId === undefined ? {} : { commandId }),
         });
-        return;
+        return EMPTY;
       }
       if (buffer.length - offset < length) break;
       const bytes = buffer.subarray(offset, offset + length);
@@ -122,15 +118,32 @@ export function attachPduReader(session: Session, options: PduReaderOptions): vo
       progressed = true;
       frame(bytes);
     }
+    return offset === buffer.length ? EMPTY : buffer.subarray(offset);
+  };
+
+  let progressed = false;
+  socket.on('data', (chunk: Buffer) => {
     if (dead) return;
-    buffer = offset === buffer.length ? Buffer.alloc(0) : buffer.subarray(offset);
-    if (buffer.length === 0 || progressed) {
+    progressed = false;
+    let rest = chunk;
+    if (partial.length > 0) {
+      // Complete the split frame with just the octets it lacks (all of the chunk while its
+      // command_length itself is still incomplete), then read the rest of the chunk in place.
+      const take =
+        partial.length >= 4 ? Math.min(chunk.length, partial.readUInt32BE(0) - partial.length) : chunk.length;
+      const head = Buffer.concat([partial, chunk.subarray(0, take)]);
+      rest = chunk.subarray(take);
+      partial = frames(head);
+    }
+    if (!dead && rest.length > 0) partial = frames(rest);
+    if (dead) return;
+    if (partial.length === 0 || progressed) {
       clearTimeout(timer);
       timer = undefined;
     }
-    if (buffer.length > 0 && timer === undefined) {
+    if (partial.length > 0 && timer === undefined) {
       timer = setTimeout(() => {
-        const commandLength = buffer.length >= 4 ? buffer.readUInt32BE(0) : undefined;
+        const commandLength = partial.length >= 4 ? partial.readUInt32BE(0) : undefined;
         fatal({ kind: 'stalled_pdu', ...(commandLength === undefined ? {} : { commandLength }) });
       }, options.readTimeoutMs);
       timer.unref();
@@ -140,45 +153,4 @@ export function attachPduReader(session: Session, options: PduReaderOptions): vo
     dead = true;
     clearTimeout(timer);
   });
-}
-
-interface RawBody {
-  shortMessage?: Buffer;
-  messagePayload?: Buffer;
-}
-
-/**
- * Walk the frame's mandatory fields (with the package's own field readers) and TLVs: the
- * body must end exactly at command_length. A response may stop after the header (SMPP 3.4
- * §3.3: no body with a non-zero command_status). Null when malformed.
- */
-function checkBody(bytes: Buffer, definition: CommandDefinition, isResponse: boolean): RawBody | null {
-  const raw: RawBody = {};
-  let offset = HEADER_OCTETS;
-  try {
-    for (const [name, param] of Object.entries(definition.params ?? {})) {
-      if (offset >= bytes.length) return isResponse ? raw : null;
-      const start = offset;
-      const value = param.type.read(bytes, offset);
-      offset += param.type.size(value);
-      if (offset > bytes.length) return null;
-      if (name === 'short_message') {
-        const declared = bytes[start]!;
-        if (start + 1 + declared > bytes.length) return null;
-        raw.shortMessage = Buffer.from(bytes.subarray(start + 1, start + 1 + declared));
-      }
-    }
-    while (offset < bytes.length) {
-      if (offset + 4 > bytes.length) return null;
-      const tag = bytes.readUInt16BE(offset);
-      const length = bytes.readUInt16BE(offset + 2);
-      if (offset + 4 + length > bytes.length) return null;
-      if (tag === TAG_MESSAGE_PAYLOAD)
-        raw.messagePayload = Buffer.from(bytes.subarray(offset + 4, offset + 4 + length));
-      offset += 4 + length;
-    }
-  } catch {
-    return null;
-  }
-  return raw;
 }

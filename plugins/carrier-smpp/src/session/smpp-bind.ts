@@ -18,7 +18,7 @@ import { attachPduReader, type ProtocolFault } from './pdu-reader.js';
 import { PendingRequests } from './pending-requests.js';
 import { RequestWindow } from './request-window.js';
 import { answerSmscRequest } from './smsc-requests.js';
-import { abortableSleep, corkUntilImmediate, endSession, untilAborted } from './socket-io.js';
+import { abortableSleep, endSession, sendCorked, untilAborted } from './socket-io.js';
 
 /** What one connection binds as (a transmitter-receiver slot is two SmppBinds). */
 export type SmppBindRole = 'transceiver' | 'transmitter' | 'receiver';
@@ -299,8 +299,7 @@ export class SmppBind {
 
   #request(pdu: PDU, timeoutMs: number): Promise<PDU> {
     const session = this.#session;
-    if (session) corkUntilImmediate(session.socket);
-    if (!session?.send(pdu)) return Promise.reject(unavailable('The SMPP link is down.')());
+    if (!session || !sendCorked(session, pdu)) return Promise.reject(unavailable('The SMPP link is down.')());
     return this.#pending.track(pdu.sequence_number, pdu.command, timeoutMs);
   }
 

@@ -2,6 +2,7 @@
 import type { Logger } from '@maskline/core';
 import type { PDU, Session } from 'smpp';
 import type { DeliverHandler } from '../internal-types.js';
+import { sendCorked } from './socket-io.js';
 
 const ESME_RINVCMDID = 0x03;
 const ESME_RINVBNDSTS = 0x04;
@@ -25,18 +26,18 @@ export interface SmscRequestContext {
 export function answerSmscRequest(session: Session, pdu: PDU, ctx: SmscRequestContext): void {
   switch (pdu.command) {
     case 'enquire_link':
-      session.send(pdu.response());
+      sendCorked(session, pdu.response());
       return;
     case 'unbind':
       // The SMSC is leaving: answer, then disconnect ('close' reconnects unless we are closing).
       ctx.logger.info({}, 'SMPP unbind from the SMSC');
-      session.send(pdu.response());
+      sendCorked(session, pdu.response());
       session.close();
       ctx.onUnbind();
       return;
     case 'deliver_sm':
       if (!ctx.canDeliver()) {
-        session.send(pdu.response({ command_status: ESME_RINVBNDSTS }));
+        sendCorked(session, pdu.response({ command_status: ESME_RINVBNDSTS }));
         return;
       }
       void deliver(session, pdu, ctx);
@@ -45,14 +46,19 @@ export function answerSmscRequest(session: Session, pdu: PDU, ctx: SmscRequestCo
       if (NO_RESPONSE.has(pdu.command)) return;
       try {
         // An unknown command id gets generic_nack; a known one its _resp, both ESME_RINVCMDID.
-        session.send(pdu.response({ command_status: ESME_RINVCMDID }));
+        sendCorked(session, pdu.response({ command_status: ESME_RINVCMDID }));
       } catch {
         // A command the package cannot build a response for: nothing sensible to send.
       }
   }
 }
 
-/** deliver_sm_resp goes out only once the handler (the host's publish) has settled. */
+/**
+ * deliver_sm_resp goes out only once the handler (the host's publish) has settled: that
+ * order is what keeps a receipt from being lost. It is corked with whatever else this tick
+ * writes (the other answers whose publish settled in the same tick, submits), so N receipts
+ * made durable together are acknowledged in one write, not N.
+ */
 async function deliver(session: Session, pdu: PDU, ctx: SmscRequestContext): Promise<void> {
   let status: number;
   try {
@@ -62,5 +68,5 @@ async function deliver(session: Session, pdu: PDU, ctx: SmscRequestContext): Pro
     status = ESME_RX_T_APPN;
   }
   // If the link dropped meanwhile this sends nothing; the SMSC redelivers on the next bind.
-  session.send(status === 0 ? pdu.response() : pdu.response({ command_status: status }));
+  sendCorked(session, status === 0 ? pdu.response() : pdu.response({ command_status: status }));
 }

@@ -1,5 +1,5 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
-import type { Session } from 'smpp';
+import type { PDU, Session } from 'smpp';
 import { abortError } from './request-window.js';
 
 /**
@@ -12,6 +12,23 @@ export function corkUntilImmediate(socket: Session['socket']): void {
   if (socket.writableCorked > 0) return;
   socket.cork();
   setImmediate(() => socket.uncork());
+}
+
+/**
+ * Send a PDU inside this turn's cork: every PDU the plugin writes (submit_sm, deliver_sm_resp,
+ * enquire_link and its _resp, generic_nack, unbind) goes through here, so the submits and the
+ * acknowledgements of one tick leave in one writev. False (nothing sent) when the socket is
+ * no longer writable, as Session.send.
+ */
+export function sendCorked(session: Session, pdu: PDU): boolean {
+  if (!session.socket.writable) return false;
+  corkUntilImmediate(session.socket);
+  return session.send(pdu);
+}
+
+/** Write out what is corked now, e.g. a generic_nack right before the link is destroyed. */
+export function flushCorked(socket: Session['socket']): void {
+  while (socket.writableCorked > 0) socket.uncork();
 }
 
 /** Wait ms, or reject when the signal aborts first. */
