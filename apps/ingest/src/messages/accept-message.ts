@@ -73,13 +73,24 @@ export class AcceptMessage {
     if (outcome.kind === 'existing') {
       if (!outcome.sameRequest) throw new MasklineError('idempotency_conflict');
       span?.setAttribute(ATTR.messageId, outcome.message.id);
+      // The first attempt committed but its client saw an error (e.g. the connection broke
+      // as PostgreSQL restarted), so its job may never have been added: add it now. The
+      // job id is the message id, so this is a no-op when the job exists.
+      if (outcome.message.status === 'accepted') await this.enqueue(outcome.message);
       return { message: outcome.message, created: false };
     }
+    await this.enqueue(outcome.message);
+    return { message: outcome.message, created: true };
+  }
+
+  /** Adds the message's job; a failure leaves it to the reconciler (the row is durable). */
+  private async enqueue(message: Message): Promise<void> {
+    const id = message.id;
     const trace_ = injectTraceContext();
     try {
       await this.enqueues.add({
-        carrierId: this.carrierId,
-        job: { messageId: id, tenantId, ...(trace_ ? { trace: trace_ } : {}) },
+        carrierId: message.carrierId,
+        job: { messageId: id, tenantId: message.tenantId, ...(trace_ ? { trace: trace_ } : {}) },
       });
       this.queuedMarker.add(id);
     } catch (error) {
@@ -92,7 +103,6 @@ export class AcceptMessage {
         'enqueue failed; left for the reconciler',
       );
     }
-    return { message: outcome.message, created: true };
   }
 
   /** Keyed digest of the request, to tell a retry from a reuse of the key with other content. */

@@ -1,0 +1,50 @@
+import type { DeliveryQueues } from '@maskline/queues';
+import type { TestDatabase } from '@maskline/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * A client whose first attempt committed but saw an error (the connection broke as
+ * PostgreSQL restarted) retries with its Idempotency-Key. The first attempt never added
+ * the job; the retry must, or the message waits for the reconciler.
+ */
+describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', () => {
+  let host: TestApp;
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let queues: DeliveryQueues;
+
+  beforeAll(async () => {
+    host = await startTestApp({ rateLimitPerMinute: 100 });
+    ({ db, app, queues } = host);
+  });
+  afterAll(async () => {
+    await host.close();
+  });
+
+  const send = () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { authorization: `Bearer ${host.apiKey}`, 'idempotency-key': 'retry-after-a-broken-answer' },
+      payload: { to: '+447911123456', from: 'Maskline', body: 'sent once' },
+    });
+
+  it('adds the job of a message still accepted, once, under its own id', async () => {
+    const first = await send();
+    expect(first.statusCode).toBe(202);
+    const id = first.json().id as string;
+    // As if the first attempt had committed and then lost its enqueue with its answer.
+    await queues.queueFor('sim').remove(id);
+    await db.pool.query(`UPDATE messages SET status = 'accepted' WHERE id = $1`, [id]);
+    expect(await queues.queueFor('sim').getJob(id)).toBeUndefined();
+
+    const retry = await send();
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json().id).toBe(id);
+    const job = await queues.queueFor('sim').getJob(id);
+    expect(job?.data).toMatchObject({ messageId: id });
+    expect(await queues.queueFor('sim').count()).toBe(1);
+  });
+});
