@@ -12,10 +12,13 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   }
 
-  /** Sends one request and reads the whole response; resolves with its status code. */
+  /**
+   * Sends one request and reads the whole response; resolves with its status code. With
+   * `timeoutMs`, a request with no answer in time is aborted and rejects (a hung server).
+   */
   send(
     url: string,
-    options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+    options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
   ): Promise<number> {
     return new Promise((resolve, reject) => {
       const body = options.body === undefined ? undefined : Buffer.from(options.body);
@@ -33,6 +36,8 @@ export class HttpClient {
         },
       );
       req.on('error', reject);
+      if (options.timeoutMs !== undefined)
+        req.setTimeout(options.timeoutMs, () => req.destroy(new Error('request timed out')));
       req.end(body);
     });
   }

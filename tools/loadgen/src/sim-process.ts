@@ -15,10 +15,14 @@ export interface SimProcess {
   stop(): Promise<void>;
 }
 
-/** `onSpawn` gets the process as soon as it exists, so a signal during start-up can stop it. */
+/**
+ * `onSpawn` gets the process as soon as it exists, so a signal during start-up can stop it;
+ * `env` adds or overrides SMSC_SIM_* variables (e.g. a fixed SMSC_SIM_PORT, a journal file).
+ */
 export async function startSimProcess(
   latencyMs: number,
   onSpawn: (handle: ProcessHandle) => void = () => {},
+  env: Record<string, string> = {},
 ): Promise<SimProcess> {
   const handle = startProcess(process.execPath, [`${REPO_ROOT}tools/smsc-sim/dist/main.js`], {
     env: {
@@ -28,6 +32,7 @@ export async function startSimProcess(
       SMSC_SIM_CONTROL_PORT: 'off',
       SMSC_SIM_SUBMIT_DELAY_MS: String(latencyMs),
       SMSC_SIM_RECEIPT_DELAY_MS: '0',
+      ...env,
     },
   });
   onSpawn(handle);

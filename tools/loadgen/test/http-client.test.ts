@@ -45,4 +45,19 @@ describe('HttpClient', () => {
     expect(seen.find((s) => s.url === '/b')).toMatchObject({ method: 'POST', body: '{"é":1}', length: '8' });
     expect(sockets.size).toBeLessThanOrEqual(2);
   });
+
+  it('aborts a request that gets no answer within timeoutMs', async () => {
+    const silent = createServer(() => {}); // never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const timed = new HttpClient(1);
+    try {
+      await expect(timed.send(`http://127.0.0.1:${port}/`, { timeoutMs: 100 })).rejects.toThrow(/timed out/);
+    } finally {
+      timed.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
 });

@@ -67,6 +67,12 @@ export class AppProcess {
     await ready;
   }
 
+  /** The running process's id: undefined before start and once it exited (a pid may be reused). */
+  get pid(): number | undefined {
+    const child = this.child;
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
   /** CPU seconds and peak RSS so far (Linux); null when not running. */
   usage(): ProcessUsage | null {
     const pid = this.child?.pid;

@@ -2,6 +2,7 @@
 import type { Logger } from '@maskline/core';
 import smpp, { type PDU } from 'smpp';
 import { ESME_ROK } from './command-status.js';
+import type { SubmitJournal } from './journal.js';
 import type { SmscSession } from './smsc-session.js';
 import type { Counters } from './stats.js';
 import type { Timers } from './timers.js';
@@ -58,6 +59,7 @@ export class Deliveries {
     private readonly counters: Counters,
     private readonly timers: Timers,
     private readonly logger: Logger,
+    private readonly journal?: SubmitJournal,
   ) {}
 
   receipt(systemId: string, fields: Record<string, unknown>, preferred?: SmscSession): void {
@@ -160,6 +162,7 @@ export class Deliveries {
     this.forget(session, sequence);
     if (response.command_status === ESME_ROK) {
       this.counters.receiptsAcknowledged += 1;
+      this.journal?.receiptAcknowledged(String(receipt.fields.receipted_message_id ?? ''));
       return;
     }
     this.counters.receiptsRefused += 1;

@@ -18,12 +18,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SmscSimulatorOptions {
     throw new Error('SMSC_SIM_ID_FORMAT must be hex or decimal');
   const systemId = value('SMSC_SIM_SYSTEM_ID');
   const password = value('SMSC_SIM_PASSWORD');
+  const journalFile = value('SMSC_SIM_JOURNAL_FILE');
   return {
     host: value('SMSC_SIM_HOST') ?? '127.0.0.1',
     smppPort: int('SMSC_SIM_PORT', 2775),
     controlPort: value('SMSC_SIM_CONTROL_PORT') === 'off' ? null : int('SMSC_SIM_CONTROL_PORT', 2776),
     ...(systemId === undefined ? {} : { systemId }),
     ...(password === undefined ? {} : { password }),
+    ...(journalFile === undefined ? {} : { journalFile }),
     submitRespDelayMs: int('SMSC_SIM_SUBMIT_DELAY_MS', 0),
     receiptDelayMs: int('SMSC_SIM_RECEIPT_DELAY_MS', 0),
     messageIdFormat: idFormat,

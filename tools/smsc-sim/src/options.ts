@@ -32,6 +32,8 @@ export const simulatorOptionsSchema = z.strictObject({
   receiptParts: z.enum(['each', 'last']).default('each'),
   /** How long injectMo waits for deliver_sm_resp. */
   moResponseTimeoutMs: z.number().int().min(1).max(3_600_000).default(10_000),
+  /** Append every accepted submit and acknowledged receipt to this file (see journal.ts). */
+  journalFile: z.string().min(1).optional(),
 });
 
 /** Options of startSmscSimulator; every field has a default. */

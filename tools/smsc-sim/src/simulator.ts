@@ -3,6 +3,7 @@ import { buildControlApi } from './control-api.js';
 import { moFields, multipartMoFields } from './deliver-pdus.js';
 import { Deliveries } from './deliveries.js';
 import { Faults } from './faults.js';
+import { fileJournal, noJournal } from './journal.js';
 import { messageIdGenerator } from './message-ids.js';
 import { type SmscSimulatorOptions, simulatorOptionsSchema } from './options.js';
 import { type ReceiptPolicy, receiptPolicy } from './receipt-rules.js';
@@ -33,6 +34,7 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
   const faults = new Faults();
   const recorded = new RecordedMessages(options.recordLimit);
   let policy: ReceiptPolicy = receiptPolicy([]);
+  const journal = options.journalFile ? fileJournal(options.journalFile) : noJournal;
   const deliveries = new Deliveries(
     { receiverFor: (systemId, preferred) => server.receiverFor(systemId, preferred) },
     {
@@ -44,6 +46,7 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
     counters,
     timers,
     logger,
+    journal,
   );
   const submitContext: SubmitContext = {
     submitRespDelayMs: options.submitRespDelayMs,
@@ -51,6 +54,7 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
     receiptDelayMs: options.receiptDelayMs,
     faults,
     recorded,
+    journal,
     counters,
     timers,
     deliveries,

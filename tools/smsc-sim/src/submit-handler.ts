@@ -4,6 +4,7 @@ import { ESME_RINVDSTADR, ESME_RMSGQFUL, ESME_RTHROTTLED } from './command-statu
 import { type Address, receiptFields } from './deliver-pdus.js';
 import type { Deliveries } from './deliveries.js';
 import type { Faults } from './faults.js';
+import type { SubmitJournal } from './journal.js';
 import type { ReceiptPolicy } from './receipt-rules.js';
 import type { RecordedMessage, RecordedMessages } from './recorded-messages.js';
 import type { SmscSession } from './smsc-session.js';
@@ -18,6 +19,7 @@ export interface SubmitContext {
   receiptDelayMs: number;
   faults: Faults;
   recorded: RecordedMessages;
+  journal: SubmitJournal;
   counters: Counters;
   timers: Timers;
   deliveries: Deliveries;
@@ -58,6 +60,7 @@ export function handleSubmit(ctx: SubmitContext, session: SmscSession, pdu: PDU)
     return;
   }
   ctx.recorded.add(message);
+  ctx.journal.submitted(message);
   counters.submitsAccepted += 1;
   const outcome = ctx.policy()(message);
   const requested = message.registeredDelivery & 0x03;
