@@ -77,6 +77,23 @@ export class DeliveryQueues {
     );
   }
 
+  /**
+   * The ids among `messageIds` that have no job in their carrier's queue (never added, or
+   * lost with Redis's data): one pipelined round trip of EXISTS, no job is read or written.
+   */
+  async missingJobs(carrierId: string, messageIds: readonly string[]): Promise<string[]> {
+    if (messageIds.length === 0) return [];
+    const queue = this.queueFor(carrierId);
+    const pipeline = this.settings.connection.pipeline();
+    for (const id of messageIds) pipeline.exists(queue.toKey(id));
+    const answers = (await pipeline.exec()) ?? [];
+    return messageIds.filter((_, i) => {
+      const [error, exists] = answers[i] ?? [new Error('no answer'), 0];
+      if (error) throw error;
+      return exists === 0;
+    });
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
