@@ -73,7 +73,7 @@ export class RedisLossWatch {
 
   private async tick(): Promise<boolean> {
     try {
-      if (await this.claimEpoch()) this.recoveryOwed = 'redis-lost';
+      if (await this.claimEpoch()) this.recoveryOwed ??= 'redis-lost';
       const reason = this.recoveryOwed;
       if (reason === null) return false;
       await this.settings.onLoss(reason);
