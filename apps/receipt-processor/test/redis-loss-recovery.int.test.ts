@@ -66,7 +66,12 @@ describe('the receipt processor recovers carrier events when Redis loses its dat
   async function storedReceipt(carrierMessageId: string): Promise<string> {
     const { id } = (await messages.insertAccepted(testMessage(tenantId))).message;
     await messages.markSubmitted(id, carrierMessageId, 1, null);
-    await receipts.insert('sim', { type: 'receipt', carrierMessageId, outcome: 'delivered', carrierStatus: 'DELIVRD' });
+    await receipts.insert('sim', {
+      type: 'receipt',
+      carrierMessageId,
+      outcome: 'delivered',
+      carrierStatus: 'DELIVRD',
+    });
     return id;
   }
   const delivered = (id: string) => async () =>
