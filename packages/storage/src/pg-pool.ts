@@ -27,6 +27,10 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   // An idle client losing its connection emits 'error' on the pool; without a listener
   // that would crash the process. The next query gets a fresh client.
   pool.on('error', (error) => monitor?.failed(error));
+  // A checked-out client has no listener of the pool's (pg-pool removes it at checkout):
+  // its connection ending (PostgreSQL restarted) emitted an unhandled 'error' and killed
+  // the process. Its queries still fail with the error, and release() drops the client.
+  pool.on('connect', (client) => client.on('error', (error) => monitor?.failed(error)));
   if (monitor) watchConnections(pool, monitor);
   return pool;
 }
