@@ -3,6 +3,7 @@ import { CarrierEventQueue, createRedisConnection, isRedisUnavailable } from '@m
 import { InboundRepository, ReceiptRepository } from '@maskline/storage';
 import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CarrierEventSinkToQueue } from '../src/carriers/carrier-event-sink.js';
 
@@ -81,6 +82,61 @@ describe('carrier event sink (real PostgreSQL and Redis)', () => {
         { carrier_message_id: 'ok-2', done_at: null },
       ]);
       expect(await liveEvents.queue.getJobCounts('waiting')).toMatchObject({ waiting: 2 });
+    } finally {
+      await liveEvents.close();
+      live.disconnect();
+    }
+  });
+
+  it('while PostgreSQL is unreachable, publish() holds and stores the receipt once it is back', async () => {
+    const live = createRedisConnection(inject('redisUrl'), 'producer');
+    const liveEvents = new CarrierEventQueue({ connection: live, prefix: uniqueQueuePrefix() });
+    // The first three statements meet a database that is restarting.
+    let refusals = 3;
+    const restarting = {
+      query: (...args: Parameters<pg.Pool['query']>) =>
+        refusals-- > 0
+          ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+          : (db.pool.query as (...a: unknown[]) => unknown)(...args),
+    } as unknown as pg.Pool;
+    try {
+      const sink = new CarrierEventSinkToQueue(
+        'sim',
+        new ReceiptRepository(restarting),
+        new InboundRepository(db.pool, db.vault),
+        liveEvents,
+        systemClock,
+        () => {},
+      );
+      await sink.publish({
+        type: 'receipt',
+        carrierMessageId: 'held-1',
+        outcome: 'delivered',
+        carrierStatus: 'DELIVRD',
+      });
+      expect(refusals).toBeLessThan(0);
+      const stored = await db.pool.query(`SELECT 1 FROM receipts WHERE carrier_message_id = 'held-1'`);
+      expect(stored.rowCount).toBe(1);
+
+      // Past the hold, the carrier hears the error (and redelivers later).
+      refusals = 1_000;
+      const short = new CarrierEventSinkToQueue(
+        'sim',
+        new ReceiptRepository(restarting),
+        new InboundRepository(db.pool, db.vault),
+        liveEvents,
+        systemClock,
+        () => {},
+        300,
+      );
+      await expect(
+        short.publish({
+          type: 'receipt',
+          carrierMessageId: 'held-2',
+          outcome: 'delivered',
+          carrierStatus: 'DELIVRD',
+        }),
+      ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     } finally {
       await liveEvents.close();
       live.disconnect();

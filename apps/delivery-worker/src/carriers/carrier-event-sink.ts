@@ -6,13 +6,23 @@ import {
   type ReceiptEvent,
 } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
-import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
+import { type InboundRepository, isPgUnavailable, type ReceiptRepository } from '@maskline/storage';
+
+/** How long publish() keeps retrying while PostgreSQL is unreachable before the carrier hears an error. */
+export const DEFAULT_HOLD_WHILE_PG_DOWN_MS = 30_000;
 
 /**
  * Where a plugin's receipts and inbound messages go. Each event is written to Postgres
  * first (so losing Redis loses nothing), then its id is enqueued. publish() resolves only
  * then, and the plugin acknowledges the carrier only after that.
  * If the enqueue fails after the insert, the receipt processor's sweep enqueues the row.
+ *
+ * While PostgreSQL is unreachable, publish() keeps retrying the insert (backoff 100 ms
+ * doubling to 1 s) for up to `holdWhileUnavailableMs` before it fails: the carrier's
+ * deliver_sm stays unanswered meanwhile (its window is the back-pressure), instead of being
+ * refused, which spends one of the few redeliveries a carrier allows (the simulator's:
+ * 10 × 500 ms) and could leave a message `submitted` without its final receipt after a
+ * database restart. Other failures (an unstorable receipt) fail at once.
  */
 export class CarrierEventSinkToQueue implements CarrierEventSink {
   /** Receipts arriving together are inserted in one statement and enqueued in one call. */
@@ -39,15 +49,28 @@ export class CarrierEventSinkToQueue implements CarrierEventSink {
     private readonly clock: Clock,
     /** Hears every failed enqueue (the row is safe; this is how an outage gets counted and logged). */
     private readonly reportEnqueueFailure: (error: unknown) => void,
+    private readonly holdWhileUnavailableMs = DEFAULT_HOLD_WHILE_PG_DOWN_MS,
   ) {}
 
   async publish(event: CarrierEvent): Promise<void> {
-    if (event.type === 'receipt') return this.receiptBatches.add(event);
-    const inboundId = await this.inbound.insert(this.carrierId, {
-      ...event,
-      receivedAt: event.receivedAt || this.clock.now().toISOString(),
-    });
+    if (event.type === 'receipt') return this.whilePgDown(() => this.receiptBatches.add(event));
+    const receivedAt = event.receivedAt || this.clock.now().toISOString();
+    const inboundId = await this.whilePgDown(() =>
+      this.inbound.insert(this.carrierId, { ...event, receivedAt }),
+    );
     await this.enqueueLater(() => this.events.publishInbound({ carrierId: this.carrierId, inboundId }));
+  }
+
+  private async whilePgDown<T>(store: () => Promise<T>): Promise<T> {
+    const deadline = this.clock.now().getTime() + this.holdWhileUnavailableMs;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        return await store();
+      } catch (error) {
+        if (!isPgUnavailable(error) || this.clock.now().getTime() + delay > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /**
