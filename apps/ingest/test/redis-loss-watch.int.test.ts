@@ -65,4 +65,14 @@ describe('RedisLossWatch', () => {
     await started.stop();
     expect(calls.at(-1)).toEqual({ replica: 2, reason: 'start' });
   });
+
+  it('stop() does not wait on a check that hangs (a worker connection during a Redis outage)', async () => {
+    const hanging = new RedisLossWatch({
+      connection: redis,
+      key: epochKey(uniqueQueuePrefix(), 'deliver'),
+      onLoss: () => new Promise<void>(() => {}),
+    });
+    void hanging.check();
+    await expect(hanging.stop(50)).resolves.toBeUndefined();
+  });
 });

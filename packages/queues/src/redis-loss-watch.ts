@@ -52,8 +52,18 @@ export class RedisLossWatch {
     this.schedule.start();
   }
 
-  stop(): Promise<void> {
-    return this.schedule.stop();
+  /**
+   * Stops the ticks; waits for a check under way for at most `maxWaitMs` (on a worker
+   * connection a command waits through a Redis outage, which must not hold a shutdown).
+   */
+  async stop(maxWaitMs = 2_000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const capped = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs);
+      timer.unref?.();
+    });
+    await Promise.race([this.schedule.stop(), capped]);
+    clearTimeout(timer);
   }
 
   /** One check (and the recovery it calls for); true when a recovery ran. */
