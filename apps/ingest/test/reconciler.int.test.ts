@@ -91,4 +91,20 @@ describe('reconciler', () => {
     expect(await reconciler.recoverAll('start')).toBe(1);
     expect(await queues.queueFor('sim').getJob(m.id)).toBeDefined();
   });
+
+  it('re-adds, with fresh attempts, a job that ended failed while its message is still pending', async () => {
+    const [id] = await pendingMessages(1, true);
+    const queue = queues.queueFor('sim');
+    // What a last attempt that could not record its failure leaves: the job in `failed`.
+    // (BullMQ's own layout: the id leaves the wait list and joins the failed sorted set.)
+    await redis.lrem(queue.toKey('wait'), 0, id!);
+    await redis.zadd(queue.toKey('failed'), Date.now(), id!);
+    expect(await queue.getJobState(id!)).toBe('failed');
+    const reconciler = new Reconciler(messages, queues, silentLogger, {
+      afterMs: 60_000,
+      intervalMs: 60_000,
+    });
+    expect(await reconciler.runOnce()).toBe(1);
+    expect(await queue.getJobState(id!)).toBe('waiting');
+  });
 });

@@ -15,11 +15,13 @@ export type ReconcileReason = 'periodic' | 'start' | 'redis-lost';
 
 /**
  * Finds messages still waiting for a carrier whose job is missing in Redis (the enqueue
- * failed, Redis lost its data, a crash between commit and enqueue) and enqueues them again.
+ * failed, Redis lost its data, a crash between commit and enqueue), or whose job ended
+ * failed without the message recording it (the database was away at its last attempt),
+ * and enqueues them again.
  *
  * It writes nothing while the backlog is healthy: it pages through pending rows by id
- * (keyset, bounded pages), asks Redis which of their jobs exist (one pipelined EXISTS per
- * page) and adds only the missing ones. The job id is the message id, so a job added
+ * (keyset, bounded pages), asks Redis which of their jobs exist and have not failed (one
+ * pipelined round trip per page) and adds only the others. The job id is the message id, so a job added
  * meanwhile by someone else is not duplicated, and the delivery worker skips a message
  * that already moved past queued.
  *
@@ -100,7 +102,7 @@ export class Reconciler {
     const missing: PendingMessage[] = [];
     for (const [carrierId, rows] of byCarrier) {
       const ids = new Set(
-        await this.queues.missingJobs(
+        await this.queues.jobsToRestore(
           carrierId,
           rows.map((r) => r.id),
         ),
