@@ -53,8 +53,8 @@ describe('a carrier whose SMSC is absent at boot', () => {
     expect([...sent.values()]).toEqual(['submitted', 'submitted', 'submitted']);
 
     // The absent carrier's jobs wait untouched: no attempt was spent on a link that is down.
-    const waiting = await waitForStatuses(host, lateIds, ['accepted'], 5_000);
-    expect([...waiting.values()]).toEqual(['accepted', 'accepted', 'accepted']);
+    const waiting = await waitForStatuses(host, lateIds, ['queued'], 5_000);
+    expect([...waiting.values()]).toEqual(['queued', 'queued', 'queued']);
     for (const id of lateIds) {
       const job = await host.queues.queueFor('late').getJob(id);
       expect(job?.attemptsMade).toBe(0);
@@ -85,8 +85,8 @@ describe('a carrier whose SMSC is absent at boot', () => {
       expect(['waiting', 'delayed']).toContain(await job?.getState());
       expect(job?.attemptsMade).toBe(0);
     }
-    const untouched = await waitForStatuses(host, lateIds, ['accepted'], 1_000);
-    expect([...untouched.values()]).toEqual(['accepted', 'accepted']);
+    const untouched = await waitForStatuses(host, lateIds, ['queued'], 1_000);
+    expect([...untouched.values()]).toEqual(['queued', 'queued']);
     late = await startSmscSimulator({ controlPort: null, smppPort: latePort });
     const flowed = await waitForStatuses(host, lateIds, ['submitted'], 15_000);
     expect([...flowed.values()]).toEqual(['submitted', 'submitted']);

@@ -21,9 +21,11 @@ export const ingestConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
   /** Longest body accepted, in characters (10 concatenated GSM segments = 1530). */
   MAX_BODY_CHARS: z.coerce.number().int().positive().default(1_530),
-  /** The reconciler re-enqueues messages left in accepted/queued longer than this. */
+  /** The periodic reconciler re-adds missing jobs of messages pending longer than this. */
   RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  /** How often each process checks that Redis still holds its data (one call per check). */
+  REDIS_LOSS_CHECK_MS: z.coerce.number().int().positive().default(1_000),
   ...maskingConfigShape,
 });
 

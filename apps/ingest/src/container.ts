@@ -1,6 +1,6 @@
 import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
 import { type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
-import { DeliveryQueues } from '@maskline/queues';
+import { DeliveryQueues, epochKey, RedisLossWatch } from '@maskline/queues';
 import { ApiKeyRepository, type MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
 import type { Redis } from 'ioredis';
@@ -10,12 +10,11 @@ import type { IngestConfig } from './config.js';
 import { MASKING_TOKENS, registerMasking } from './masking/masking-container.js';
 import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
-import { QueuedMarker } from './messages/queued-marker.js';
 import { Reconciler } from './outbox/reconciler.js';
 
 const LOCAL = {
   AcceptMessage: Symbol.for('maskline.ingest.AcceptMessage'),
-  QueuedMarker: Symbol.for('maskline.ingest.QueuedMarker'),
+  RedisLossWatch: Symbol.for('maskline.ingest.RedisLossWatch'),
   Reconciler: Symbol.for('maskline.ingest.Reconciler'),
   RevealGrants: Symbol.for('maskline.ingest.RevealGrants'),
 } as const;
@@ -51,24 +50,12 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     ),
   );
   c.register(
-    LOCAL.QueuedMarker,
-    cached(
-      (c) =>
-        new QueuedMarker(
-          c.resolve(TOKENS.MessageRepository),
-          c.resolve(TOKENS.Logger),
-          c.resolve(HEALTH_TOKENS.Dependencies),
-        ),
-    ),
-  );
-  c.register(
     LOCAL.AcceptMessage,
     cached(
       (c) =>
         new AcceptMessage(
           c.resolve(TOKENS.MessageRepository),
           c.resolve(TOKENS.Queues),
-          c.resolve(LOCAL.QueuedMarker),
           c.resolve(TOKENS.Logger),
           config.API_KEY_PEPPER,
           config.DEFAULT_CARRIER,
@@ -93,6 +80,22 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     ),
   );
   c.register(
+    LOCAL.RedisLossWatch,
+    cached((c) => {
+      const reconciler = c.resolve<Reconciler>(LOCAL.Reconciler);
+      const logger = c.resolve<Logger>(TOKENS.Logger);
+      const health = c.resolve<DependencyHealth>(HEALTH_TOKENS.Dependencies);
+      return new RedisLossWatch({
+        connection: c.resolve<Redis>(TOKENS.Redis),
+        key: epochKey(config.QUEUE_PREFIX, 'deliver'),
+        intervalMs: config.REDIS_LOSS_CHECK_MS,
+        onLoss: async (reason) => void (await reconciler.recoverAll(reason)),
+        onError: (error) =>
+          health.logUnlessUnavailable(logger, error, {}, 'outbox recovery failed; retrying'),
+      });
+    }),
+  );
+  c.register(
     LOCAL.RevealGrants,
     cached((c) => new RevealGrantRepository(c.resolve(TOKENS.PgPool))),
   );
@@ -106,7 +109,7 @@ export interface IngestServices {
   messages: MessageRepository;
   queues: DeliveryQueues;
   acceptMessage: AcceptMessage;
-  queuedMarker: QueuedMarker;
+  redisLossWatch: RedisLossWatch;
   reconciler: Reconciler;
   masking: MaskingRoutesDeps;
   revealGrants: RevealGrantRepository;
@@ -121,7 +124,7 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     messages: c.resolve(TOKENS.MessageRepository),
     queues: c.resolve(TOKENS.Queues),
     acceptMessage: c.resolve(LOCAL.AcceptMessage),
-    queuedMarker: c.resolve(LOCAL.QueuedMarker),
+    redisLossWatch: c.resolve(LOCAL.RedisLossWatch),
     reconciler: c.resolve(LOCAL.Reconciler),
     masking: c.resolve(MASKING_TOKENS.Routes),
     revealGrants: c.resolve(LOCAL.RevealGrants),

@@ -29,6 +29,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   services.reconciler.start();
+  // Re-enqueue what a crash left without a job, then watch for Redis losing its data.
+  services.redisLossWatch.startWithRecovery();
   logger.info({ address }, 'ingest listening');
 
   let stopping = false;
@@ -38,7 +40,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     logger.info({ signal }, 'ingest stopping');
     await app.close();
     await services.reconciler.stop();
-    await services.queuedMarker.flush();
+    await services.redisLossWatch.stop();
     await services.queues.close();
     await closeBaseContainer(container);
     await telemetry.shutdown().catch(() => {});

@@ -31,13 +31,15 @@ describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', ()
       payload: { to: '+447911123456', from: 'Maskline', body: 'sent once' },
     });
 
-  it('adds the job of a message still accepted, once, under its own id', async () => {
+  it('adds the job of a message still pending, once, under its own id', async () => {
     const first = await send();
     expect(first.statusCode).toBe(202);
     const id = first.json().id as string;
     // As if the first attempt had committed and then lost its enqueue with its answer.
     await queues.queueFor('sim').remove(id);
-    await db.pool.query(`UPDATE messages SET status = 'accepted' WHERE id = $1`, [id]);
+    expect((await db.pool.query('SELECT status FROM messages WHERE id = $1', [id])).rows[0].status).toBe(
+      'queued',
+    );
     expect(await queues.queueFor('sim').getJob(id)).toBeUndefined();
 
     const retry = await send();

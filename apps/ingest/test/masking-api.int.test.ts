@@ -295,7 +295,7 @@ describe('masking API (inject, real PostgreSQL)', () => {
     );
     expect(sent.statusCode).toBe(202);
     expect(sent.json()).toMatchObject({
-      status: 'accepted',
+      status: 'queued',
       to: '+4479****0020',
       from: session.virtualNumber,
     });

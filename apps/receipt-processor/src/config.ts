@@ -10,6 +10,8 @@ export const receiptProcessorConfigSchema = z.object({
   /** Receipts and inbound messages not processed after this long are enqueued again. */
   SWEEP_AFTER_MS: z.coerce.number().int().positive().default(60_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+  /** How often each process checks that Redis still holds its data (one call per check). */
+  REDIS_LOSS_CHECK_MS: z.coerce.number().int().positive().default(1_000),
   /**
    * A receipt that matched no message for this long is parked as unmatched (processed,
    * kept, counted). Far longer than a receipt overtaking its `submitted` commit takes.

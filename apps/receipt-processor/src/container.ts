@@ -1,8 +1,9 @@
 import { cached, createBaseContainer } from '@maskline/app-runtime';
 import { type Logger, TOKENS } from '@maskline/core';
-import type { CarrierEventQueue } from '@maskline/queues';
+import { type CarrierEventQueue, epochKey, RedisLossWatch } from '@maskline/queues';
 import { auditedRetentionPurger, type PgVault } from '@maskline/vault';
 import type { Tracer } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
 import type { ReceiptProcessorConfig } from './config.js';
 import { InboundProcessor } from './inbound/inbound-processor.js';
@@ -17,6 +18,7 @@ const LOCAL = {
   InboundProcessor: Symbol.for('maskline.receipts.InboundProcessor'),
   Sweeper: Symbol.for('maskline.receipts.Sweeper'),
   Retention: Symbol.for('maskline.receipts.Retention'),
+  RedisLossWatch: Symbol.for('maskline.receipts.RedisLossWatch'),
 } as const;
 
 /** The receipt processor's composition root. */
@@ -74,6 +76,20 @@ export function createReceiptContainer(
     ),
   );
   c.register(
+    LOCAL.RedisLossWatch,
+    cached((c) => {
+      const sweeper = c.resolve<CarrierEventSweeper>(LOCAL.Sweeper);
+      const logger = c.resolve<Logger>(TOKENS.Logger);
+      return new RedisLossWatch({
+        connection: c.resolve<Redis>(TOKENS.Redis),
+        key: epochKey(config.QUEUE_PREFIX, 'carrier-events'),
+        intervalMs: config.REDIS_LOSS_CHECK_MS,
+        onLoss: async (reason) => void (await sweeper.recoverAll(reason)),
+        onError: (error) => logger.warn({ err: error }, 'carrier event recovery failed; retrying'),
+      });
+    }),
+  );
+  c.register(
     LOCAL.Retention,
     cached((c) => {
       const vault = c.resolve<PgVault>(TOKENS.Vault);
@@ -90,6 +106,7 @@ export interface ReceiptServices {
   receipts: ReceiptProcessor;
   inbound: InboundProcessor;
   sweeper: CarrierEventSweeper;
+  redisLossWatch: RedisLossWatch;
   retention: RetentionSchedule;
 }
 
@@ -100,6 +117,7 @@ export function resolveReceiptServices(c: DependencyContainer): ReceiptServices 
     receipts: c.resolve(LOCAL.ReceiptProcessor),
     inbound: c.resolve(LOCAL.InboundProcessor),
     sweeper: c.resolve(LOCAL.Sweeper),
+    redisLossWatch: c.resolve(LOCAL.RedisLossWatch),
     retention: c.resolve(LOCAL.Retention),
   };
 }

@@ -24,6 +24,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
   services.sweeper.start();
+  // Re-enqueue unprocessed events at start, then whenever Redis comes back empty.
+  services.redisLossWatch.startWithRecovery();
   services.retention.start();
   const stopMaskingExpiry = startMaskingExpiry(container, config);
   logger.info({ concurrency: config.CONCURRENCY }, 'receipt processor running');
@@ -33,6 +35,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'receipt processor stopping');
+    await services.redisLossWatch.stop();
     await services.sweeper.stop();
     await services.retention.stop();
     await stopMaskingExpiry();

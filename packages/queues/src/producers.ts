@@ -77,6 +77,32 @@ export class DeliveryQueues {
     );
   }
 
+  /**
+   * The ids among `messageIds` whose job cannot deliver them any more: no job (never added,
+   * or lost with Redis's data) or a job that ended failed while its message is still
+   * pending (its last attempt could not record the failure: the database was away). Failed
+   * jobs are removed here, so that enqueue() adds them again with fresh attempts. One
+   * pipelined round trip (EXISTS and ZSCORE per id); no job is read.
+   */
+  async jobsToRestore(carrierId: string, messageIds: readonly string[]): Promise<string[]> {
+    if (messageIds.length === 0) return [];
+    const queue = this.queueFor(carrierId);
+    const pipeline = this.settings.connection.pipeline();
+    for (const id of messageIds) pipeline.exists(queue.toKey(id)).zscore(queue.toKey('failed'), id);
+    const answers = (await pipeline.exec()) ?? [];
+    const missing: string[] = [];
+    const failed: string[] = [];
+    messageIds.forEach((id, i) => {
+      const [existsError, exists] = answers[2 * i] ?? [new Error('no answer'), 0];
+      const [failedError, failedAt] = answers[2 * i + 1] ?? [new Error('no answer'), null];
+      if (existsError || failedError) throw existsError ?? failedError;
+      if (exists === 0) missing.push(id);
+      else if (failedAt !== null) failed.push(id);
+    });
+    await Promise.all(failed.map((id) => queue.remove(id)));
+    return [...missing, ...failed];
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

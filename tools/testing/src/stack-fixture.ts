@@ -48,6 +48,11 @@ export class StackFixture {
 
   constructor(private readonly options: StackFixtureOptions) {}
 
+  /** The BullMQ key prefix the apps of this stack use (set by start()). */
+  get queuePrefix(): string {
+    return this.env.QUEUE_PREFIX ?? '';
+  }
+
   async start(): Promise<this> {
     this.db = await createTestDatabase(this.options.postgresUrl);
     ({ apiKey: this.apiKey, tenantId: this.tenantId } = await seedTenant(this.db.pool));

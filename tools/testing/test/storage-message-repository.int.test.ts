@@ -27,10 +27,8 @@ describe('MessageRepository against PostgreSQL', () => {
 
   it('moves a message forward and never backwards', async () => {
     const m = newMessage();
-    await messages.insertAccepted(m);
-    expect(await messages.markQueued([m.id])).toBe(1);
+    expect((await messages.insertAccepted(m)).message.status).toBe('queued');
     expect(await messages.markSubmitted(m.id, 'abc123', 1, null)).toBe(true);
-    expect(await messages.markQueued([m.id])).toBe(0);
     const applied = await messages.applyReceipt('sim', 'abc123', 'delivered', null);
     expect(applied).toMatchObject({ messageId: m.id, applied: true, status: 'delivered' });
     const duplicate = await messages.applyReceipt('sim', 'abc123', 'undeliverable', 'delivery_failed');
@@ -64,14 +62,35 @@ describe('MessageRepository against PostgreSQL', () => {
     expect(conflict).toMatchObject({ kind: 'existing', sameRequest: false });
   });
 
-  it('finds stuck messages for the reconciler, oldest first, and touch() defers them', async () => {
+  it('inserts a message queued in one statement: queued_at is the insert time, no update', async () => {
     const m = newMessage();
     await messages.insertAccepted(m);
-    await db.pool.query("UPDATE messages SET updated_at = now() - interval '1 hour' WHERE id = $1", [m.id]);
-    const stuck = await messages.findStuck(60_000, 100);
-    expect(stuck.map((s) => s.id)).toContain(m.id);
-    await messages.touch([m.id]);
-    expect((await messages.findStuck(60_000, 100)).map((s) => s.id)).not.toContain(m.id);
+    const { rows } = await db.pool.query(
+      'SELECT status, queued_at = created_at AS same_txn, updated_at = created_at AS untouched FROM messages WHERE id = $1',
+      [m.id],
+    );
+    expect(rows[0]).toEqual({ status: 'queued', same_txn: true, untouched: true });
+  });
+
+  it('pages pending messages for the reconciler by id, old ones only, without writing', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const m = newMessage();
+      await messages.insertAccepted(m);
+      ids.push(m.id);
+    }
+    const fresh = newMessage();
+    await messages.insertAccepted(fresh);
+    await db.pool.query(
+      "UPDATE messages SET created_at = now() - interval '1 hour' WHERE id = ANY($1::uuid[])",
+      [ids],
+    );
+    const first = await messages.findPending(60_000, null, 3);
+    const second = await messages.findPending(60_000, first[2]!.id, 3);
+    const sorted = [...ids].sort();
+    expect(first.map((p) => p.id)).toEqual(sorted.slice(0, 3));
+    expect(second.map((p) => p.id)).toEqual(sorted.slice(3));
+    expect((await messages.findPending(0, null, 100)).map((p) => p.id)).toContain(fresh.id);
   });
 
   it('stores receipts and reports unprocessed ones until marked', async () => {

@@ -19,7 +19,6 @@ describe('retention purge', () => {
   async function message(tenantId: string, ageDays: number, status: 'delivered' | 'queued'): Promise<string> {
     const m = testMessage(tenantId, { body: `body aged ${ageDays}` });
     await messages.insertAccepted(m);
-    await messages.markQueued([m.id]);
     if (status === 'delivered') {
       await messages.markSubmitted(m.id, `c-${m.id}`, 1, null);
       await messages.applyReceipt('sim', `c-${m.id}`, 'delivered', null);

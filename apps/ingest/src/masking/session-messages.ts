@@ -72,7 +72,6 @@ export class SessionMessages {
     const { message } = outcome;
     try {
       await this.queues.enqueue([{ carrierId: message.carrierId, job: { messageId: message.id, tenantId } }]);
-      await this.messages.markQueued([message.id]);
     } catch (error) {
       // Accepted and durable: the reconciler enqueues it.
       this.health.logUnlessUnavailable(

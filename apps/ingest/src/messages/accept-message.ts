@@ -13,7 +13,6 @@ import type { DeliveryQueues, DeliveryRequest } from '@maskline/queues';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
 import type { SendMessageRequest } from './message-request.js';
-import type { QueuedMarker } from './queued-marker.js';
 
 export interface AcceptResult {
   message: Message;
@@ -22,9 +21,9 @@ export interface AcceptResult {
 }
 
 /**
- * Accepting a message: the row commits first (the outbox guarantee), then its job is
- * enqueued. If Redis is away the message stays `accepted` and the reconciler enqueues it
- * later, so an accepted message is never lost.
+ * Accepting a message: the row commits first, `queued` (the outbox guarantee), then its
+ * job is enqueued; no further statement marks it. If Redis is away the job is missing and
+ * the reconciler adds it later, so an accepted message is never lost.
  *
  * Group commit: requests that arrive together share one INSERT (one WAL flush) and one
  * addBulk; each still answers only after its own row is durable. A request that fails on
@@ -38,7 +37,6 @@ export class AcceptMessage {
   constructor(
     private readonly messages: MessageRepository,
     private readonly queues: DeliveryQueues,
-    private readonly queuedMarker: QueuedMarker,
     private readonly logger: Logger,
     private readonly digestKey: string,
     private readonly carrierId: string,
@@ -76,7 +74,8 @@ export class AcceptMessage {
       // The first attempt committed but its client saw an error (e.g. the connection broke
       // as PostgreSQL restarted), so its job may never have been added: add it now. The
       // job id is the message id, so this is a no-op when the job exists.
-      if (outcome.message.status === 'accepted') await this.enqueue(outcome.message);
+      const { status } = outcome.message;
+      if (status === 'accepted' || status === 'queued') await this.enqueue(outcome.message);
       return { message: outcome.message, created: false };
     }
     await this.enqueue(outcome.message);
@@ -92,7 +91,6 @@ export class AcceptMessage {
         carrierId: message.carrierId,
         job: { messageId: id, tenantId: message.tenantId, ...(trace_ ? { trace: trace_ } : {}) },
       });
-      this.queuedMarker.add(id);
     } catch (error) {
       // Accepted and durable: the reconciler will enqueue it. The client still gets 202.
       // A Redis outage is counted and logged once per state change, not per request.

@@ -1,24 +1,47 @@
 import { type DependencyHealth, type Logger, NO_DEPENDENCY_HEALTH, PeriodicTask } from '@maskline/core';
 import type { DeliveryQueues } from '@maskline/queues';
-import type { MessageRepository } from '@maskline/storage';
+import type { MessageRepository, PendingMessage } from '@maskline/storage';
+
+export interface ReconcilerSettings {
+  /** The periodic pass looks at pending messages created longer ago than this. */
+  afterMs: number;
+  intervalMs: number;
+  /** Rows read (and job ids checked) per page. */
+  batch?: number;
+}
+
+/** Why a pass runs; logged with what it re-enqueued. */
+export type ReconcileReason = 'periodic' | 'start' | 'redis-lost';
 
 /**
- * Finds messages left in accepted/queued (enqueue failed, Redis lost its data, a crash
- * between commit and enqueue) and enqueues them again. The job id is the message id, so
- * a message whose job still exists is not duplicated, and the delivery worker skips a
- * message that already moved past queued.
+ * Finds messages still waiting for a carrier whose job is missing in Redis (the enqueue
+ * failed, Redis lost its data, a crash between commit and enqueue), or whose job ended
+ * failed without the message recording it (the database was away at its last attempt),
+ * and enqueues them again.
+ *
+ * It writes nothing while the backlog is healthy: it pages through pending rows by id
+ * (keyset, bounded pages), asks Redis which of their jobs exist and have not failed (one
+ * pipelined round trip per page) and adds only the others. The job id is the message id, so a job added
+ * meanwhile by someone else is not duplicated, and the delivery worker skips a message
+ * that already moved past queued.
+ *
+ * Besides the periodic pass (for old rows only), `recoverAll` re-enqueues every pending
+ * message at once: run when the ingest starts (rows a crashed ingest left behind) and when
+ * the RedisLossWatch sees Redis come back empty.
  */
 export class Reconciler {
   private readonly schedule: PeriodicTask<number>;
+  private readonly batch: number;
 
   constructor(
     private readonly messages: MessageRepository,
     private readonly queues: DeliveryQueues,
     private readonly logger: Logger,
-    private readonly settings: { afterMs: number; intervalMs: number; batch?: number },
+    private readonly settings: ReconcilerSettings,
     private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
   ) {
-    this.schedule = new PeriodicTask(() => this.sweep(), settings.intervalMs);
+    this.batch = settings.batch ?? 500;
+    this.schedule = new PeriodicTask(() => this.periodic(), settings.intervalMs);
   }
 
   start(): void {
@@ -29,35 +52,74 @@ export class Reconciler {
     return this.schedule.stop();
   }
 
-  /** One sweep; returns how many messages were re-enqueued. */
+  /** One periodic pass; returns how many messages were re-enqueued. */
   runOnce(): Promise<number> {
     return this.schedule.runOnce();
   }
 
-  private async sweep(): Promise<number> {
-    let total = 0;
+  /**
+   * Every pending message whatever its age, missing jobs re-added; throws when PostgreSQL
+   * or Redis fails (the caller retries).
+   */
+  async recoverAll(reason: Exclude<ReconcileReason, 'periodic'>): Promise<number> {
+    return this.pass(0, reason);
+  }
+
+  private async periodic(): Promise<number> {
     try {
-      for (;;) {
-        const stuck = await this.messages.findStuck(this.settings.afterMs, this.settings.batch ?? 500);
-        if (stuck.length === 0) break;
-        await this.queues.enqueue(
-          stuck.map(({ id, carrierId, tenantId, traceContext }) => ({
-            carrierId,
-            job: {
-              messageId: id,
-              tenantId,
-              ...(traceContext ? { trace: { traceparent: traceContext } } : {}),
-            },
-          })),
-        );
-        await this.messages.touch(stuck.map((s) => s.id));
-        total += stuck.length;
-        if (stuck.length < (this.settings.batch ?? 500)) break;
-      }
-      if (total > 0) this.logger.info({ count: total }, 'reconciler re-enqueued messages');
+      return await this.pass(this.settings.afterMs, 'periodic');
     } catch (error) {
       this.health.logUnlessUnavailable(this.logger, error, {}, 'reconciler sweep failed; will retry');
+      return 0;
     }
-    return total;
+  }
+
+  private async pass(olderThanMs: number, reason: ReconcileReason): Promise<number> {
+    let checked = 0;
+    let added = 0;
+    let afterId: string | null = null;
+    for (;;) {
+      const page = await this.messages.findPending(olderThanMs, afterId, this.batch);
+      if (page.length === 0) break;
+      checked += page.length;
+      added += await this.enqueueMissing(page);
+      afterId = page[page.length - 1]!.id;
+      if (page.length < this.batch) break;
+    }
+    if (added > 0 || reason !== 'periodic') {
+      this.logger.info({ reason, checked, count: added }, 'reconciler re-enqueued messages');
+    }
+    return added;
+  }
+
+  private async enqueueMissing(page: readonly PendingMessage[]): Promise<number> {
+    const byCarrier = new Map<string, PendingMessage[]>();
+    for (const m of page) {
+      const rows = byCarrier.get(m.carrierId);
+      if (rows) rows.push(m);
+      else byCarrier.set(m.carrierId, [m]);
+    }
+    const missing: PendingMessage[] = [];
+    for (const [carrierId, rows] of byCarrier) {
+      const ids = new Set(
+        await this.queues.jobsToRestore(
+          carrierId,
+          rows.map((r) => r.id),
+        ),
+      );
+      missing.push(...rows.filter((r) => ids.has(r.id)));
+    }
+    if (missing.length === 0) return 0;
+    await this.queues.enqueue(
+      missing.map(({ id, carrierId, tenantId, traceContext }) => ({
+        carrierId,
+        job: {
+          messageId: id,
+          tenantId,
+          ...(traceContext ? { trace: { traceparent: traceContext } } : {}),
+        },
+      })),
+    );
+    return missing.length;
   }
 }

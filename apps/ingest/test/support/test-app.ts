@@ -13,7 +13,6 @@ import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildIngestApp } from '../../src/app.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
-import { QueuedMarker } from '../../src/messages/queued-marker.js';
 
 export interface TestApp {
   db: TestDatabase;
@@ -36,14 +35,7 @@ export async function startTestApp(options: { rateLimitPerMinute: number }): Pro
     logger: silentLogger,
     apiKeys: new ApiKeyRepository(db.pool, TEST_PEPPER),
     messages,
-    acceptMessage: new AcceptMessage(
-      messages,
-      queues,
-      new QueuedMarker(messages, silentLogger),
-      silentLogger,
-      TEST_PEPPER,
-      'sim',
-    ),
+    acceptMessage: new AcceptMessage(messages, queues, silentLogger, TEST_PEPPER, 'sim'),
     revealGrants: new RevealGrantRepository(db.pool),
     audit: db.vault,
     redis,

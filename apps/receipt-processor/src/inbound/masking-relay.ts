@@ -53,11 +53,11 @@ export class MaskingRelay {
       traceContext: null,
     });
     const message = inserted.message;
-    if (message.status === 'accepted') {
+    if (message.status === 'accepted' || message.status === 'queued') {
+      // Inserted queued; a retried inbound enqueues again (a no-op while the job exists).
       await this.queues.enqueue([
         { carrierId: message.carrierId, job: { messageId: message.id, tenantId: message.tenantId } },
       ]);
-      await this.messages.markQueued([message.id]);
     }
     this.logger.debug({ messageId: message.id, sessionId: decision.sessionId }, 'relay message accepted');
     return { ...outcome, messageId: message.id };

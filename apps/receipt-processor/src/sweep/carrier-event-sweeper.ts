@@ -62,6 +62,37 @@ export class CarrierEventSweeper {
     return this.schedule.runOnce();
   }
 
+  /**
+   * Re-enqueues every unprocessed receipt and inbound message at once, whatever its age,
+   * in pages of `batchSize` (keyset by id): run when the RedisLossWatch sees Redis come
+   * back empty, or at start. Job ids are row ids, so a job that still exists is not
+   * duplicated. Throws on failure (the watch retries).
+   */
+  async recoverAll(reason: string): Promise<{ receipts: number; inbound: number }> {
+    let receipts = 0;
+    for (let afterId: string | null = null; ; ) {
+      const page = await this.receipts.findAllUnprocessed(afterId, this.batchSize);
+      if (page.length > 0) {
+        await this.events.publishReceipts(page.map((r) => ({ carrierId: r.carrierId, receiptId: r.id })));
+      }
+      receipts += page.length;
+      if (page.length < this.batchSize) break;
+      afterId = page[page.length - 1]!.id;
+    }
+    let inbound = 0;
+    for (let afterId: string | null = null; ; ) {
+      const page = await this.inbound.findAllUnprocessed(afterId, this.batchSize);
+      await Promise.all(
+        page.map((i) => this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id })),
+      );
+      inbound += page.length;
+      if (page.length < this.batchSize) break;
+      afterId = page[page.length - 1]!.id;
+    }
+    this.logger.info({ reason, receipts, inbound }, 're-enqueued unprocessed carrier events');
+    return { receipts, inbound };
+  }
+
   private async sweep(): Promise<SweepReport> {
     try {
       const parkedUnmatched = await this.receipts.parkUnmatched(

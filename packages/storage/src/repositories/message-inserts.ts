@@ -42,6 +42,10 @@ export const MESSAGE_SEALED_FIELDS = [
  * message's outcome is an ItemFailure and the others still commit; only a failure of the
  * shared statement (the database) fails them all. A message whose (tenant,
  * Idempotency-Key) already exists is not inserted: its outcome names the existing message.
+ *
+ * Rows are written `queued` (the outbox): from its commit on, the message is in the
+ * delivery pipeline, its job added right after by the ingest or, if that is lost, by the
+ * reconciler. No second statement moves it accepted -> queued.
  */
 export async function insertAcceptedMessages(
   pool: pg.Pool,
@@ -63,9 +67,11 @@ export async function insertAcceptedMessages(
     const sealed = ok.map((o) => o.value);
     const inserted = await pool.query<MessageRow>(
       `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
-                             to_masked, from_masked, segments, idempotency_key, request_digest, trace_context)
-       SELECT u.id, u.tenant_id, u.carrier_id, 'accepted', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
-              u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context
+                             to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
+                             queued_at)
+       SELECT u.id, u.tenant_id, u.carrier_id, 'queued', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
+              u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context,
+              now()
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::int[],
                    $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[])
             AS u(id, tenant_id, carrier_id, to_sealed, from_sealed, body_sealed, key_version,

@@ -45,7 +45,7 @@ export interface SubmittedUpdate {
   partIds?: readonly string[];
 }
 
-export interface StuckMessage {
+export interface PendingMessage {
   id: string;
   tenantId: string;
   carrierId: string;
@@ -203,17 +203,6 @@ export class MessageRepository {
     );
   }
 
-  /** accepted -> queued for every id given; returns how many moved. */
-  async markQueued(ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const result = await this.pool.query(
-      `UPDATE messages SET status = 'queued', queued_at = now(), updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])`,
-      [ids, predecessorsOf('queued')],
-    );
-    return result.rowCount ?? 0;
-  }
-
   async markSubmitted(
     id: string,
     carrierMessageId: string,
@@ -301,8 +290,12 @@ export class MessageRepository {
     return applyReceiptsTo(this.pool, items);
   }
 
-  /** Messages still waiting for a carrier whose last change is older than the cutoff. */
-  async findStuck(olderThanMs: number, limit: number): Promise<StuckMessage[]> {
+  /**
+   * Messages still waiting for a carrier (accepted/queued) created before the cutoff, in
+   * id order after `afterId` (keyset paging over the `messages_pending` index): the
+   * reconciler walks them page by page and writes nothing.
+   */
+  async findPending(olderThanMs: number, afterId: string | null, limit: number): Promise<PendingMessage[]> {
     const result = await this.pool.query<{
       id: string;
       tenant_id: string;
@@ -310,9 +303,10 @@ export class MessageRepository {
       trace_context: string | null;
     }>(
       `SELECT id, tenant_id, carrier_id, trace_context FROM messages
-       WHERE status IN ('accepted', 'queued') AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
-       ORDER BY updated_at LIMIT $2`,
-      [olderThanMs, limit],
+       WHERE status IN ('accepted', 'queued') AND id > $2::uuid
+         AND created_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY id LIMIT $3`,
+      [olderThanMs, afterId ?? '00000000-0000-0000-0000-000000000000', limit],
     );
     return result.rows.map((r) => ({
       id: r.id,
@@ -320,15 +314,6 @@ export class MessageRepository {
       carrierId: r.carrier_id,
       traceContext: r.trace_context,
     }));
-  }
-
-  /** Push a stuck message's clock forward so the next sweep does not pick it again at once. */
-  async touch(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.pool.query(
-      `UPDATE messages SET updated_at = now() WHERE id = ANY($1::uuid[]) AND status IN ('accepted', 'queued')`,
-      [ids],
-    );
   }
 }
 

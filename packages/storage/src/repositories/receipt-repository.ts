@@ -290,6 +290,22 @@ export class ReceiptRepository {
     return expireAwaitingReceipts(this.pool, olderThanMs, limit);
   }
 
+  /**
+   * Every unprocessed row, whatever its age, in id order after `afterId` (keyset paging):
+   * for re-enqueueing them all at once after Redis lost its data.
+   */
+  async findAllUnprocessed(
+    afterId: string | null,
+    limit: number,
+  ): Promise<{ id: string; carrierId: string }[]> {
+    const result = await this.pool.query<{ id: string; carrier_id: string }>(
+      `SELECT id, carrier_id FROM receipts
+       WHERE processed_at IS NULL AND id > $1::uuid ORDER BY id LIMIT $2`,
+      [afterId ?? '00000000-0000-0000-0000-000000000000', limit],
+    );
+    return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id }));
+  }
+
   async findUnprocessed(olderThanMs: number, limit: number): Promise<{ id: string; carrierId: string }[]> {
     const result = await this.pool.query<{ id: string; carrier_id: string }>(
       `SELECT id, carrier_id FROM receipts
