@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import { type AuditRecorder, type DependencyHealth, type Logger, MasklineError } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import { withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
@@ -39,6 +40,9 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     return503OnClosing: true,
   });
   installErrorHandling(app, deps.logger, deps.health);
+  // Handlers run in the request's trace context (its server span when an exporter is on,
+  // else a non-recording one continuing its traceparent header): jobs and rows carry it.
+  app.addHook('preHandler', (request, _reply, done) => withRequestTraceContext(request.headers, done));
   // The API speaks JSON only: anything else is 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
   await app.register(healthRoutes, deps.readiness);

@@ -1,4 +1,5 @@
 import { type Context, context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { PropagationOnlyTracer } from './propagation-only.js';
 
 /** W3C trace context as it rides in job data and in the messages table. */
 export interface TraceCarrier {
@@ -26,6 +27,26 @@ export function extractTraceContext(carrier: TraceCarrier | string | null | unde
 /** The traceparent of the active span, for storing beside a row. */
 export function activeTraceparent(): string | null {
   return injectTraceContext()?.traceparent ?? null;
+}
+
+const requestTracer = new PropagationOnlyTracer();
+
+/**
+ * Runs fn (and everything it awaits) inside the request's trace context. When the http
+ * instrumentation already made the request's server span (an exporter is on) that span
+ * stays active; otherwise a non-recording span continues the request's `traceparent`
+ * header (a new trace when it has none or an invalid one). Only the traceparent is taken
+ * from the client: its `tracestate` is free-form text and is not carried into jobs or rows.
+ */
+export function withRequestTraceContext<T>(
+  headers: Record<string, string | string[] | undefined>,
+  fn: () => T,
+): T {
+  if (trace.getSpanContext(context.active())) return fn();
+  const header = headers.traceparent;
+  const parent = extractTraceContext(Array.isArray(header) ? header[0] : header);
+  const span = requestTracer.startSpan('request', undefined, parent);
+  return context.with(trace.setSpan(parent, span), fn);
 }
 
 export function traceIdOf(traceparent: string): string | undefined {

@@ -1,0 +1,19 @@
+import type { Tracer } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceVersion?: string;
+  /** OTLP/HTTP base URL, e.g. http://127.0.0.1:4318. Unset (and no exporter): nothing is
+   * recorded or patched, but trace context still flows through requests, jobs and rows. */
+  otlpEndpoint?: string | undefined;
+  /** For tests: export to this exporter synchronously (e.g. InMemorySpanExporter). */
+  exporter?: SpanExporter;
+}
+
+export interface Telemetry {
+  tracer: Tracer;
+  /** True when spans are recorded and exported (the SDK and its instrumentations run). */
+  exporting: boolean;
+  shutdown(): Promise<void>;
+}
