@@ -79,16 +79,21 @@ describe('a live shred (real ingest process, real PostgreSQL)', () => {
 
     // Both tenants send concurrently; the doomed one is shredded mid-traffic.
     const results = { doomed: [] as number[], kept: [] as number[], keptIds: [] as string[] };
+    /** The doomed tenant's sends: when each started and was answered, and how. */
+    const doomedSends: { status: number; startedAt: number; answeredAt: number }[] = [];
     let running = true;
     const sender = async (tenant: 'doomed' | 'kept', worker: number) => {
       const apiKey = tenant === 'doomed' ? doomed.apiKey : kept.apiKey;
       for (let i = 0; running; i += 1) {
+        const startedAt = performance.now();
         const r = await call(apiKey, '/v1/messages', {
           to: `+4479112${String(10000 + worker * 1000 + (i % 1000)).slice(-5)}`,
           from: 'Maskline',
           body: 'shred check',
         });
         results[tenant].push(r.status);
+        if (tenant === 'doomed')
+          doomedSends.push({ status: r.status, startedAt, answeredAt: performance.now() });
         if (tenant === 'kept' && r.status === 202) results.keptIds.push(String(r.body.id));
       }
     };
@@ -102,8 +107,13 @@ describe('a live shred (real ingest process, real PostgreSQL)', () => {
     expect(results.kept.length).toBeGreaterThan(20);
     expect(results.kept.filter((s) => s !== 202)).toEqual([]);
     expect(new Set(results.doomed)).toEqual(new Set([202, 410]));
-    // Once the shred is seen the doomed tenant never succeeds again.
-    expect(results.doomed.slice(results.doomed.indexOf(410))).not.toContain(202);
+    // Once the ingest has answered a 410, no send that starts after it succeeds. (Answers
+    // arrive out of order: a send sealed before the shred was seen may answer 202 after
+    // another's 410; its message is never delivered, see vault-shred-live.int.test.ts.)
+    const firstRefusal = Math.min(...doomedSends.filter((s) => s.status === 410).map((s) => s.answeredAt));
+    const startedAfter = doomedSends.filter((s) => s.startedAt > firstRefusal);
+    expect(startedAfter.length).toBeGreaterThan(0);
+    expect(startedAfter.filter((s) => s.status !== 410)).toEqual([]);
     const stored = await db.pool.query<{ n: string }>(
       'SELECT count(*) AS n FROM messages WHERE id = ANY($1::uuid[]) AND tenant_id = $2',
       [results.keptIds, kept.tenantId],
