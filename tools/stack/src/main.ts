@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     }
 
     const base = `http://127.0.0.1:${config.ingestPort}`;
-    say('ready. Send a message, then look it up (status goes accepted → queued → submitted → delivered):');
+    say('ready. Send a message, then look it up (status goes queued → submitted → delivered):');
     console.log(`
   curl -s ${base}/v1/messages \\
     -H 'authorization: Bearer ${secrets.demoApiKey}' -H 'content-type: application/json' \\
