@@ -1,11 +1,10 @@
 import { systemClock } from '@maskline/core';
 import { CarrierEventQueue, createRedisConnection, isRedisUnavailable } from '@maskline/queues';
 import { createPgPool, InboundRepository, ReceiptRepository } from '@maskline/storage';
-import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import { CuttableLink, createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CarrierEventSinkToQueue } from '../src/carriers/carrier-event-sink.js';
-import { TcpProxy } from './support/tcp-proxy.js';
 
 /** A receipt whose enqueue fails is still stored and acknowledged, and the failure is reported, not swallowed. */
 describe('carrier event sink (real PostgreSQL and Redis)', () => {
@@ -90,7 +89,7 @@ describe('carrier event sink (real PostgreSQL and Redis)', () => {
 
   it('holds a receipt through a PostgreSQL outage shorter than the hold, then stores it', async () => {
     const url = new URL(db.url);
-    const proxy = await new TcpProxy(url.hostname, Number(url.port)).start();
+    const proxy = await new CuttableLink(url.hostname, Number(url.port)).open();
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     const pool = createPgPool({ connectionString: url.toString(), max: 2 });
@@ -104,9 +103,9 @@ describe('carrier event sink (real PostgreSQL and Redis)', () => {
         () => {},
         10_000,
       );
-      proxy.block();
+      await proxy.cut();
       const outageEnds = Date.now() + 1_500;
-      setTimeout(() => proxy.unblock(), 1_500);
+      setTimeout(() => void proxy.restore(), 1_500);
       await sink.publish({
         type: 'receipt',
         carrierMessageId: 'held-1',
@@ -127,7 +126,7 @@ describe('carrier event sink (real PostgreSQL and Redis)', () => {
         () => {},
         300,
       );
-      proxy.block();
+      await proxy.cut();
       await expect(
         shortHold.publish({
           type: 'receipt',
@@ -136,7 +135,7 @@ describe('carrier event sink (real PostgreSQL and Redis)', () => {
           carrierStatus: 'DELIVRD',
         }),
       ).rejects.toBeDefined();
-      proxy.unblock();
+      await proxy.restore();
       const refused = await db.pool.query(`SELECT 1 FROM receipts WHERE carrier_message_id = 'refused-1'`);
       expect(refused.rowCount).toBe(0);
     } finally {

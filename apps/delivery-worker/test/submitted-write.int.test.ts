@@ -5,12 +5,11 @@ import {
   uuidv7,
 } from '@maskline/core';
 import { createPgPool, MessageRepository } from '@maskline/storage';
-import { testMessage } from '@maskline/testing';
+import { CuttableLink, testMessage } from '@maskline/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
-import { TcpProxy } from './support/tcp-proxy.js';
 import { startTestHost, type TestHost } from './support/test-host.js';
 
 /**
@@ -20,7 +19,7 @@ import { startTestHost, type TestHost } from './support/test-host.js';
  */
 const OUTAGE_MS = 8_000;
 const submits: string[] = [];
-let proxy: TcpProxy;
+let proxy: CuttableLink;
 
 const cuttingPlugin = defineCarrierPlugin({
   id: 'cutting',
@@ -35,8 +34,8 @@ const cuttingPlugin = defineCarrierPlugin({
     async submit(request: SubmitRequest) {
       submits.push(request.messageId);
       // The carrier has it; now the database disappears before `submitted` is written.
-      proxy.block();
-      setTimeout(() => proxy.unblock(), OUTAGE_MS);
+      void proxy.cut();
+      setTimeout(() => void proxy.restore(), OUTAGE_MS);
       return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
     },
   }),
@@ -50,7 +49,7 @@ describe('a PostgreSQL outage after the carrier accepted a submit', () => {
   beforeAll(async () => {
     host = await startTestHost({ attempts: 3, backoffMs: 20 });
     const url = new URL(host.db.url);
-    proxy = await new TcpProxy(url.hostname, Number(url.port)).start();
+    proxy = await new CuttableLink(url.hostname, Number(url.port)).open();
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     proxiedPool = createPgPool({ connectionString: url.toString(), max: 4 });

@@ -1,7 +1,6 @@
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
-import { createTestDatabase, seedTenant, type TestDatabase } from '@maskline/testing';
+import { CuttableLink, createTestDatabase, seedTenant, type TestDatabase } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CuttableLink } from './support/cuttable-link.js';
 import { type IngestProcess, startIngestProcess } from './support/ingest-process.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

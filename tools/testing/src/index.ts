@@ -1,4 +1,5 @@
 export { type AppName, AppProcess } from '@maskline/local-infra';
+export * from './cuttable-link.js';
 export * from './otlp-collector.js';
 export type {} from './provided-context.js';
 export * from './seed.js';
