@@ -1,6 +1,6 @@
 import { type Logger, PeriodicTask } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
-import type { InboundRepository, ReceiptRepository } from '@maskline/storage';
+import type { InboundRepository, ReceiptRepository, UnprocessedEvent } from '@maskline/storage';
 
 export interface SweepSettings {
   /** Unprocessed rows older than this are enqueued again. */
@@ -69,28 +69,35 @@ export class CarrierEventSweeper {
    * duplicated. Throws on failure (the watch retries).
    */
   async recoverAll(reason: string): Promise<{ receipts: number; inbound: number }> {
-    let receipts = 0;
-    for (let afterId: string | null = null; ; ) {
-      const page = await this.receipts.findAllUnprocessed(afterId, this.batchSize);
-      if (page.length > 0) {
-        await this.events.publishReceipts(page.map((r) => ({ carrierId: r.carrierId, receiptId: r.id })));
-      }
-      receipts += page.length;
-      if (page.length < this.batchSize) break;
-      afterId = page[page.length - 1]!.id;
-    }
-    let inbound = 0;
-    for (let afterId: string | null = null; ; ) {
-      const page = await this.inbound.findAllUnprocessed(afterId, this.batchSize);
-      await Promise.all(
-        page.map((i) => this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id })),
-      );
-      inbound += page.length;
-      if (page.length < this.batchSize) break;
-      afterId = page[page.length - 1]!.id;
-    }
+    const receipts = await this.republishAll(
+      (afterId) => this.receipts.findAllUnprocessed(afterId, this.batchSize),
+      (page) => this.events.publishReceipts(page.map((r) => ({ carrierId: r.carrierId, receiptId: r.id }))),
+    );
+    const inbound = await this.republishAll(
+      (afterId) => this.inbound.findAllUnprocessed(afterId, this.batchSize),
+      async (page) => {
+        await Promise.all(
+          page.map((i) => this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id })),
+        );
+      },
+    );
     this.logger.info({ reason, receipts, inbound }, 're-enqueued unprocessed carrier events');
     return { receipts, inbound };
+  }
+
+  /** Pages through every unprocessed row (keyset by id) and publishes each page; returns the count. */
+  private async republishAll(
+    find: (afterId: string | null) => Promise<UnprocessedEvent[]>,
+    publish: (page: UnprocessedEvent[]) => Promise<void>,
+  ): Promise<number> {
+    let count = 0;
+    for (let afterId: string | null = null; ; ) {
+      const page = await find(afterId);
+      if (page.length > 0) await publish(page);
+      count += page.length;
+      if (page.length < this.batchSize) return count;
+      afterId = page[page.length - 1]!.id;
+    }
   }
 
   private async sweep(): Promise<SweepReport> {

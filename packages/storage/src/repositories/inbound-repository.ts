@@ -1,6 +1,7 @@
 import { type InboundEvent, maskAddress, SYSTEM_SCOPE, uuidv7, type Vault } from '@maskline/core';
 import type pg from 'pg';
 import { openSealedField } from './sealed-fields.js';
+import { type UnprocessedEvent, unprocessedAfter } from './unprocessed-events.js';
 
 /** An inbound message as the relay reads it, opened just in time. */
 export interface InboundMessage {
@@ -120,16 +121,8 @@ export class InboundRepository {
    * Every unprocessed row, whatever its age, in id order after `afterId` (keyset paging):
    * for re-enqueueing them all at once after Redis lost its data.
    */
-  async findAllUnprocessed(
-    afterId: string | null,
-    limit: number,
-  ): Promise<{ id: string; carrierId: string }[]> {
-    const result = await this.pool.query<{ id: string; carrier_id: string }>(
-      `SELECT id, carrier_id FROM inbound_messages
-       WHERE processed_at IS NULL AND id > $1::uuid ORDER BY id LIMIT $2`,
-      [afterId ?? '00000000-0000-0000-0000-000000000000', limit],
-    );
-    return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id }));
+  findAllUnprocessed(afterId: string | null, limit: number): Promise<UnprocessedEvent[]> {
+    return unprocessedAfter(this.pool, 'inbound_messages', afterId, limit);
   }
 
   async findUnprocessed(olderThanMs: number, limit: number): Promise<{ id: string; carrierId: string }[]> {

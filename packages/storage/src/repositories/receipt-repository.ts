@@ -9,6 +9,7 @@ import {
 } from '@maskline/core';
 import type pg from 'pg';
 import { applyReceiptsTo, expireAwaitingReceipts } from './message-receipts.js';
+import { type UnprocessedEvent, unprocessedAfter } from './unprocessed-events.js';
 
 export interface StoredReceipt {
   id: string;
@@ -294,16 +295,8 @@ export class ReceiptRepository {
    * Every unprocessed row, whatever its age, in id order after `afterId` (keyset paging):
    * for re-enqueueing them all at once after Redis lost its data.
    */
-  async findAllUnprocessed(
-    afterId: string | null,
-    limit: number,
-  ): Promise<{ id: string; carrierId: string }[]> {
-    const result = await this.pool.query<{ id: string; carrier_id: string }>(
-      `SELECT id, carrier_id FROM receipts
-       WHERE processed_at IS NULL AND id > $1::uuid ORDER BY id LIMIT $2`,
-      [afterId ?? '00000000-0000-0000-0000-000000000000', limit],
-    );
-    return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id }));
+  findAllUnprocessed(afterId: string | null, limit: number): Promise<UnprocessedEvent[]> {
+    return unprocessedAfter(this.pool, 'receipts', afterId, limit);
   }
 
   async findUnprocessed(olderThanMs: number, limit: number): Promise<{ id: string; carrierId: string }[]> {
