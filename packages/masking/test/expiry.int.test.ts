@@ -52,7 +52,11 @@ describe('masking session expiry (real Redis and PostgreSQL)', () => {
       logs,
       60_000,
     );
-    expiry.startWorker(workerConnection, prefix);
+    const worker = expiry.startWorker(workerConnection, prefix, {
+      recovery: { lockDuration: 2_000, stalledInterval: 1_000, maxStalledCount: 20 },
+    });
+    // The app's lock settings reach the worker (a dead process's expiries resume in seconds).
+    expect(worker.opts).toMatchObject({ lockDuration: 2_000, stalledInterval: 1_000, maxStalledCount: 20 });
     try {
       const deadline = Date.now() + 10_000;
       let state = '';

@@ -1,6 +1,6 @@
 import { type Logger, TOKENS, type Vault } from '@maskline/core';
 import { MaskingExpiry, MaskingStore, type QuarantinePolicy, RelayService } from '@maskline/masking';
-import { DeliveryQueues } from '@maskline/queues';
+import { DeliveryQueues, type JobLockConfig, jobRecoveryOptions } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -31,7 +31,7 @@ export function createMaskingRelay(
 /** Starts session expiry: the delayed-job worker and the sweeper. Returns its stop function. */
 export function startMaskingExpiry(
   c: DependencyContainer,
-  config: Readonly<MaskingRelayConfig>,
+  config: Readonly<MaskingRelayConfig & JobLockConfig>,
 ): () => Promise<void> {
   const expiry = new MaskingExpiry(
     new MaskingStore(c.resolve<pg.Pool>(TOKENS.PgPool)),
@@ -39,7 +39,9 @@ export function startMaskingExpiry(
     c.resolve<Logger>(TOKENS.Logger),
     config.MASKING_SWEEP_INTERVAL_MS,
   );
-  expiry.startWorker(c.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX);
+  expiry.startWorker(c.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX, {
+    recovery: jobRecoveryOptions(config),
+  });
   expiry.startSweeper();
   return () => expiry.stop();
 }

@@ -1,5 +1,5 @@
 import { type Logger, PeriodicTask } from '@maskline/core';
-import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
+import { type ConnectionOptions, type Job, Queue, Worker, type WorkerOptions } from 'bullmq';
 import type { ExpiryScheduler, MaskingSettings } from '../sessions/masking-service.js';
 import type { MaskingStore } from '../store/masking-store.js';
 
@@ -25,6 +25,12 @@ export function isExpiryJob(data: unknown): data is ExpiryJob {
     UUID.test(d.tenantId)
   );
 }
+
+/** Lock and stalled-job settings for the expiry worker. */
+export type ExpiryWorkerRecovery = Pick<
+  WorkerOptions,
+  'lockDuration' | 'stalledInterval' | 'maxStalledCount'
+>;
 
 /** Margin past the TTL, so the job never runs a hair before the database's expires_at. */
 const EXPIRY_MARGIN_MS = 500;
@@ -101,14 +107,22 @@ export class MaskingExpiry {
     return total;
   }
 
-  startWorker(connection: ConnectionOptions, prefix: string, concurrency = 4): Worker<ExpiryJob> {
+  /**
+   * `recovery` carries the app's job lock settings (packages/queues jobRecoveryOptions), so
+   * a dead process's expiry jobs resume as fast as its deliver and receipt jobs do.
+   */
+  startWorker(
+    connection: ConnectionOptions,
+    prefix: string,
+    { concurrency = 4, recovery = {} }: { concurrency?: number; recovery?: ExpiryWorkerRecovery } = {},
+  ): Worker<ExpiryJob> {
     const worker = new Worker<ExpiryJob>(
       MASKING_EXPIRY_QUEUE,
       async (job: Job<ExpiryJob>) => {
         if (!isExpiryJob(job.data)) return 'invalid';
         return (await this.expire(job.data.sessionId)) ? 'expired' : 'not_due';
       },
-      { connection, prefix, concurrency },
+      { connection, prefix, concurrency, ...recovery },
     );
     worker.on('error', (error) => this.logger.warn({ err: error }, 'expiry worker error'));
     this.worker = worker;
