@@ -8,13 +8,14 @@ import type { BenchOptions } from './args.js';
 import { closedLoop, emptyCounters, openLoop, type RequestOutcome, waitForFinal } from './load.js';
 import { FINAL, type MasklineStack, SOAK_GC_EVERY_MS } from './maskline.js';
 import { startProgress } from './progress.js';
-import { type GatewayResult, sinceBaseline } from './report.js';
+import { type Backlog, type GatewayResult, sinceBaseline } from './report.js';
 import type { SoakResult } from './soak-report.js';
 import { heapGrowth, type LatencySummary, parseHeapSamples, perSecond, summarize } from './stats.js';
 
 /**
  * Waits for the load to finish sending and every accepted message created from `sinceMs`
- * on to reach a final state (polling the database; `onDelivered` keeps the progress line current).
+ * on to reach a final state (polling the database; `onDelivered` keeps the progress line
+ * current). Each poll also notes what each stage holds while the next is behind.
  */
 async function sendAndDrain(
   stack: MasklineStack,
@@ -23,6 +24,7 @@ async function sendAndDrain(
   timeoutMs: number,
   onDelivered: (delivered: number) => void,
   sinceMs: number,
+  backlog: Backlog,
 ): Promise<RequestOutcome[]> {
   let sendingDone = false;
   const outcomes = sending.then((o) => {
@@ -33,6 +35,7 @@ async function sendAndDrain(
     async () => {
       const c = await stack.counts(sinceMs);
       onDelivered(c.delivered);
+      noteBacklog(backlog, counters.accepted, c);
       return c;
     },
     () => counters.accepted,
@@ -40,6 +43,15 @@ async function sendAndDrain(
     timeoutMs,
   );
   return outcomes;
+}
+
+export function noteBacklog(
+  backlog: Backlog,
+  accepted: number,
+  counts: { submitted: number; final: number },
+): void {
+  backlog.peakNotSubmitted = Math.max(backlog.peakNotSubmitted, accepted - counts.submitted);
+  backlog.peakAwaitingReceipt = Math.max(backlog.peakAwaitingReceipt, counts.submitted - counts.final);
 }
 
 interface MessageTimes {
@@ -85,6 +97,7 @@ function rowLatencies(rows: MessageTimes[]): {
 /** The throughput run: N messages from C clients, then every one followed to its final state. */
 export async function runMaskline(stack: MasklineStack, options: BenchOptions): Promise<GatewayResult> {
   const baseline = stack.usage();
+  const backlog: Backlog = { peakNotSubmitted: 0, peakAwaitingReceipt: 0 };
   const counters = emptyCounters();
   let delivered = 0;
   const cpuBefore = process.cpuUsage();
@@ -105,6 +118,7 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
       delivered = n;
     },
     0,
+    backlog,
   );
   progress.stop();
   const harness = process.cpuUsage(cpuBefore);
@@ -134,6 +148,7 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
     processes,
     harnessCpuSeconds: (harness.user + harness.system) / 1e6,
     ...(stack.serverTimings.requests > 0 ? { serverTiming: stack.serverTimings.summary() } : {}),
+    backlog,
   };
 }
 
@@ -148,6 +163,7 @@ export async function runSoak(
   rateSource: SoakResult['rateSource'],
 ): Promise<SoakResult> {
   const baseline = stack.usage();
+  const backlog: Backlog = { peakNotSubmitted: 0, peakAwaitingReceipt: 0 };
   const seconds = options.soakSeconds ?? 300;
   const counters = emptyCounters();
   let delivered = 0;
@@ -174,6 +190,7 @@ export async function runSoak(
       delivered = n;
     },
     started,
+    backlog,
   );
   progress.stop();
   const heap: SoakResult['heap'] = {};
@@ -201,5 +218,6 @@ export async function runSoak(
     heap,
     processes: sinceBaseline(stack.usage(), baseline),
     ...(timings ? { serverTiming: timings } : {}),
+    backlog,
   };
 }

@@ -5,7 +5,7 @@ import type { BenchOptions } from './args.js';
 import { n0, n1, pct, times } from './format.js';
 import type { KannelStore } from './kannel-config.js';
 import { type ServerTimingSummary, serverTimingTable } from './server-timing.js';
-import { type SoakResult, soakSection } from './soak-report.js';
+import { backlogLine, type SoakResult, soakSection } from './soak-report.js';
 import type { LatencySummary } from './stats.js';
 import { ratio } from './stats.js';
 
@@ -48,6 +48,16 @@ export interface GatewayResult {
   harnessCpuSeconds: number;
   /** Maskline with --server-timing: the ingest's stages of the request, per stage. */
   serverTiming?: ServerTimingSummary;
+  /** Maskline: the most messages each stage held while the next was behind (polled). */
+  backlog?: Backlog;
+}
+
+/** Most messages seen at once (polled every 500 ms) between accepted and submitted, and submitted and final. */
+export interface Backlog {
+  /** Accepted (202) but not yet accepted by the SMSC: in the deliver queue or the worker's window. */
+  peakNotSubmitted: number;
+  /** Submitted but not yet final: waiting for their receipt. */
+  peakAwaitingReceipt: number;
 }
 
 export interface BenchResult {
@@ -222,6 +232,7 @@ export function renderReport(result: BenchResult): string {
       );
     if (result.kannelSkipped) notes.push(`Kannel not run: ${result.kannelSkipped}.`);
     parts.push(notes.join(' '), '', processTable([result.maskline, ...kannels]), '');
+    if (result.maskline?.backlog) parts.push(backlogLine(result.maskline.backlog), '');
     if (result.maskline?.serverTiming)
       parts.push(
         '### Where the ingest’s time goes (Server-Timing, ms)',

@@ -4,7 +4,7 @@
  * fitted slope and a flat / growing verdict. Pure.
  */
 import { n0, n1, pct } from './format.js';
-import type { ProcessFigures } from './report.js';
+import type { Backlog, ProcessFigures } from './report.js';
 import { type ServerTimingSummary, serverTimingTable } from './server-timing.js';
 import type { HeapGrowth, LatencySummary } from './stats.js';
 
@@ -32,6 +32,13 @@ export interface SoakResult {
   processes: Record<string, ProcessFigures | null>;
   /** With --server-timing: the ingest's stages of the request during the soak. */
   serverTiming?: ServerTimingSummary;
+  /** The most messages each stage held while the next was behind (polled). */
+  backlog?: Backlog;
+}
+
+/** What each stage held at most while the next was behind, in messages (polled every 500 ms). */
+export function backlogLine(b: Backlog): string {
+  return `Held while the next stage was behind (most seen, polled every 500 ms): ${n0(b.peakNotSubmitted)} accepted but not yet submitted (deliver queue + SMPP window), ${n0(b.peakAwaitingReceipt)} submitted awaiting their receipt.`;
 }
 
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
@@ -73,6 +80,7 @@ export function soakSection(s: SoakResult, concurrency: number): string {
     '',
     `HTTP request latency p50 / p95 / p99: ${pct(s.requestLatencyMs)} ms.`,
     `Submitted → delivered p50 / p95 / p99: ${pct(s.submittedToDeliveredMs)} ms; accepted → delivered: ${pct(s.acceptToDeliveredMs)} ms.`,
+    ...(s.backlog ? [backlogLine(s.backlog)] : []),
     '',
     `Windows: the first and the last ${n0(Object.values(s.heap).find((h) => h)?.windowSeconds)} s of the load. A full GC is forced every ${s.gcEverySeconds} s in each app to read the live heap; the slope is fitted to every such sample, and the heap is called flat when the fitted change over the run stays within 2 % of its mean (or 1 MiB).`,
     '',

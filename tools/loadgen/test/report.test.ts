@@ -170,6 +170,14 @@ describe('renderReport', () => {
     expect(renderReport(base)).not.toContain('Server-Timing');
   });
 
+  it('says what each stage held when the run noted it', () => {
+    const backlog = { peakNotSubmitted: 900, peakAwaitingReceipt: 40 };
+    expect(renderReport({ ...base, maskline: { ...maskline, backlog } })).toContain(
+      '900 accepted but not yet submitted',
+    );
+    expect(renderReport(base)).not.toContain('accepted but not yet submitted');
+  });
+
   it('says why Kannel did not run', () => {
     const md = renderReport({ ...base, kannel: null, kannelSkipped: '--no-kannel' });
     expect(md).toContain('Kannel not run: --no-kannel.');
