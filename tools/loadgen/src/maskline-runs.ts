@@ -11,6 +11,7 @@ import { startProgress } from './progress.js';
 import { type Backlog, type GatewayResult, sinceBaseline } from './report.js';
 import type { SoakResult } from './soak-report.js';
 import { heapGrowth, type LatencySummary, parseHeapSamples, perSecond, summarize } from './stats.js';
+import { enableWalTiming, readWal, STATS_SETTLE_MS, walSince } from './wal-stats.js';
 
 /**
  * Waits for the load to finish sending and every accepted message created from `sinceMs`
@@ -98,6 +99,8 @@ function rowLatencies(rows: MessageTimes[]): {
 export async function runMaskline(stack: MasklineStack, options: BenchOptions): Promise<GatewayResult> {
   const baseline = stack.usage();
   const backlog: Backlog = { peakNotSubmitted: 0, peakAwaitingReceipt: 0 };
+  const walTimed = await enableWalTiming(stack.db.pool);
+  const walBefore = await readWal(stack.db.pool);
   const counters = emptyCounters();
   let delivered = 0;
   const cpuBefore = process.cpuUsage();
@@ -123,6 +126,9 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
   progress.stop();
   const harness = process.cpuUsage(cpuBefore);
   const processes = sinceBaseline(stack.usage(), baseline);
+  // The apps' backends report their WAL counters within 10 s of going idle.
+  await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
+  const walAfter = await readWal(stack.db.pool);
   const rows = await messageTimes(stack, 0);
   const done = rows.filter((r) => r.status === 'delivered');
   const submittedRows = rows.filter((r) => r.submitted !== null);
@@ -149,6 +155,7 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
     harnessCpuSeconds: (harness.user + harness.system) / 1e6,
     ...(stack.serverTimings.requests > 0 ? { serverTiming: stack.serverTimings.summary() } : {}),
     backlog,
+    ...(walBefore && walAfter ? { wal: walSince(walAfter, walBefore, walTimed) } : {}),
   };
 }
 

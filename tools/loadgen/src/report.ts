@@ -8,6 +8,7 @@ import { type ServerTimingSummary, serverTimingTable } from './server-timing.js'
 import { backlogLine, type SoakResult, soakSection } from './soak-report.js';
 import type { LatencySummary } from './stats.js';
 import { ratio } from './stats.js';
+import { type WalFigures, walLine } from './wal-stats.js';
 
 export interface ProcessFigures {
   cpuSeconds: number;
@@ -50,6 +51,8 @@ export interface GatewayResult {
   serverTiming?: ServerTimingSummary;
   /** Maskline: the most messages each stage held while the next was behind (polled). */
   backlog?: Backlog;
+  /** Maskline: PostgreSQL's WAL counters over the run (fsyncs and their time). */
+  wal?: WalFigures;
 }
 
 /** Most messages seen at once (polled every 500 ms) between accepted and submitted, and submitted and final. */
@@ -233,6 +236,7 @@ export function renderReport(result: BenchResult): string {
     if (result.kannelSkipped) notes.push(`Kannel not run: ${result.kannelSkipped}.`);
     parts.push(notes.join(' '), '', processTable([result.maskline, ...kannels]), '');
     if (result.maskline?.backlog) parts.push(backlogLine(result.maskline.backlog), '');
+    if (result.maskline?.wal) parts.push(walLine(result.maskline.wal, result.maskline.delivered), '');
     if (result.maskline?.serverTiming)
       parts.push(
         '### Where the ingest’s time goes (Server-Timing, ms)',
