@@ -116,8 +116,7 @@ export async function runKannel(
       connections,
       window: options.window,
       ...credentials,
-      store:
-        store === 'file' ? { type: 'file', location: join(kannelDir, 'kannel.store') } : { type: 'memory' },
+      store: store === 'file' ? { type: 'file', location: storeFile } : { type: 'memory' },
     }),
   );
   const kannel = await startKannel({

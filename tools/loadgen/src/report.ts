@@ -116,8 +116,7 @@ export function largestRssMiB(result: GatewayResult): number {
 }
 
 /** One markdown row; an empty cell is written `| |`. */
-const cells = (values: string[]) =>
-  `| ${values.join(' | ')} |`.replace(/\| {2}\|/g, '| |').replace(/\| {2}\|/g, '| |');
+const cells = (values: string[]) => `|${values.map((v) => (v ? ` ${v} ` : ' ')).join('|')}|`;
 
 /** How a gateway's column is headed: Maskline, Kannel (memory store), Kannel (file store). */
 export function gatewayLabel(g: GatewayResult): string {
