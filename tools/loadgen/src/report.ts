@@ -2,6 +2,7 @@
  * The bench's result (written as JSON) and its markdown rendering. Pure.
  */
 import type { BenchOptions } from './args.js';
+import type { Backlog, ProcessFigures } from './figures.js';
 import { n0, n1, pct, times } from './format.js';
 import type { KannelStore } from './kannel-config.js';
 import { type ServerTimingSummary, serverTimingTable } from './server-timing.js';
@@ -10,12 +11,7 @@ import type { LatencySummary } from './stats.js';
 import { ratio } from './stats.js';
 import { type WalFigures, walLine } from './wal-stats.js';
 
-export interface ProcessFigures {
-  cpuSeconds: number;
-  peakRssMiB: number;
-  /** Highest heapUsed sampled (Maskline apps only). */
-  peakHeapUsedMiB?: number;
-}
+export type { Backlog, ProcessFigures } from './figures.js';
 
 export interface GatewayResult {
   gateway: 'maskline' | 'kannel';
@@ -53,14 +49,6 @@ export interface GatewayResult {
   backlog?: Backlog;
   /** Maskline: PostgreSQL's WAL counters over the run (fsyncs and their time). */
   wal?: WalFigures;
-}
-
-/** Most messages seen at once (polled every 500 ms) between accepted and submitted, and submitted and final. */
-export interface Backlog {
-  /** Accepted (202) but not yet accepted by the SMSC: in the deliver queue or the worker's window. */
-  peakNotSubmitted: number;
-  /** Submitted but not yet final: waiting for their receipt. */
-  peakAwaitingReceipt: number;
 }
 
 export interface BenchResult {

@@ -3,8 +3,9 @@
  * HTTP and end-to-end latency percentiles, and each app's live heap over the run with a
  * fitted slope and a flat / growing verdict. Pure.
  */
+
+import type { Backlog, ProcessFigures } from './figures.js';
 import { n0, n1, pct } from './format.js';
-import type { Backlog, ProcessFigures } from './report.js';
 import { type ServerTimingSummary, serverTimingTable } from './server-timing.js';
 import type { HeapGrowth, LatencySummary } from './stats.js';
 
