@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
 import { installErrorHandling } from './http/error-handler.js';
+import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
 import { revealRoutes } from './reveal/reveal-routes.js';
@@ -28,6 +29,8 @@ export interface IngestAppDeps {
   health?: DependencyHealth;
   /** The masking API (/v1/masking/...); left out when absent. */
   masking?: MaskingRoutesDeps;
+  /** INGEST_SERVER_TIMING=1: a Server-Timing header on every answer (stage durations only). */
+  serverTiming?: ServerTiming;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -40,6 +43,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     return503OnClosing: true,
   });
   installErrorHandling(app, deps.logger, deps.health);
+  deps.serverTiming?.install(app);
   // Handlers run in the request's trace context (its server span when an exporter is on,
   // else a non-recording one continuing its traceparent header): jobs and rows carry it.
   app.addHook('preHandler', (request, _reply, done) => withRequestTraceContext(request.headers, done));
@@ -48,7 +52,8 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   await app.register(healthRoutes, deps.readiness);
 
   await app.register(async (api) => {
-    api.addHook('onRequest', apiKeyAuth(deps.apiKeys));
+    const auth = apiKeyAuth(deps.apiKeys);
+    api.addHook('onRequest', deps.serverTiming ? deps.serverTiming.timeAuth(auth) : auth);
     await api.register(rateLimit, {
       hook: 'preHandler',
       max: deps.rateLimitPerMinute,
@@ -62,6 +67,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
         return Object.assign(error, { statusCode: 429 });
       },
     });
+    deps.serverTiming?.installAroundRateLimit(api);
     await api.register(messageRoutes, {
       acceptMessage: deps.acceptMessage,
       messages: deps.messages,

@@ -26,6 +26,11 @@ export const ingestConfigSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
   /** How often each process checks that Redis still holds its data (one call per check). */
   REDIS_LOSS_CHECK_MS: z.coerce.number().int().positive().default(1_000),
+  /** 1: answer with a Server-Timing header (stage durations only; for the bench). Off by default. */
+  INGEST_SERVER_TIMING: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((v) => v === '1'),
   ...maskingConfigShape,
 });
 

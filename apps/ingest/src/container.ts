@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
 import { CachedApiKeyAuthenticator } from './auth/api-key-cache.js';
 import type { IngestConfig } from './config.js';
+import { ServerTiming } from './http/server-timing.js';
 import { MASKING_TOKENS, registerMasking } from './masking/masking-container.js';
 import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
@@ -14,6 +15,7 @@ import { Reconciler } from './outbox/reconciler.js';
 
 const LOCAL = {
   AcceptMessage: Symbol.for('maskline.ingest.AcceptMessage'),
+  ServerTiming: Symbol.for('maskline.ingest.ServerTiming'),
   RedisLossWatch: Symbol.for('maskline.ingest.RedisLossWatch'),
   Reconciler: Symbol.for('maskline.ingest.Reconciler'),
   RevealGrants: Symbol.for('maskline.ingest.RevealGrants'),
@@ -49,19 +51,23 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         }),
     ),
   );
+  if (config.INGEST_SERVER_TIMING) c.register(LOCAL.ServerTiming, { useValue: new ServerTiming() });
   c.register(
     LOCAL.AcceptMessage,
-    cached(
-      (c) =>
-        new AcceptMessage(
-          c.resolve(TOKENS.MessageRepository),
-          c.resolve(TOKENS.Queues),
-          c.resolve(TOKENS.Logger),
-          config.API_KEY_PEPPER,
-          config.DEFAULT_CARRIER,
-          c.resolve(HEALTH_TOKENS.Dependencies),
-        ),
-    ),
+    cached((c) => {
+      // With Server-Timing on, the group commit and the bulk enqueue note their times.
+      const timing = serverTimingOf(c);
+      const messages = c.resolve<MessageRepository>(TOKENS.MessageRepository);
+      const queues = c.resolve<DeliveryQueues>(TOKENS.Queues);
+      return new AcceptMessage(
+        timing ? timing.timeInserts(messages) : messages,
+        timing ? timing.timeEnqueues(queues) : queues,
+        c.resolve(TOKENS.Logger),
+        config.API_KEY_PEPPER,
+        config.DEFAULT_CARRIER,
+        c.resolve(HEALTH_TOKENS.Dependencies),
+      );
+    }),
   );
   c.register(
     LOCAL.Reconciler,
@@ -103,6 +109,11 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
   return c;
 }
 
+/** The Server-Timing recorder when INGEST_SERVER_TIMING=1, else undefined. */
+function serverTimingOf(c: DependencyContainer): ServerTiming | undefined {
+  return c.isRegistered(LOCAL.ServerTiming) ? c.resolve<ServerTiming>(LOCAL.ServerTiming) : undefined;
+}
+
 export interface IngestServices {
   logger: Logger;
   apiKeys: CachedApiKeyAuthenticator;
@@ -115,6 +126,7 @@ export interface IngestServices {
   revealGrants: RevealGrantRepository;
   audit: PgVault;
   health: DependencyHealth;
+  serverTiming?: ServerTiming;
 }
 
 export function resolveIngestServices(c: DependencyContainer): IngestServices {
@@ -130,5 +142,6 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     revealGrants: c.resolve(LOCAL.RevealGrants),
     audit: c.resolve(TOKENS.Vault),
     health: c.resolve(HEALTH_TOKENS.Dependencies),
+    ...(serverTimingOf(c) ? { serverTiming: serverTimingOf(c) } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { KannelStore } from './kannel-config.js';
 
 /** What `npm run bench -- …` asked for. */
 export interface BenchOptions {
@@ -16,10 +17,19 @@ export interface BenchOptions {
   latencyMs: number;
   /** Run Kannel side by side: 'auto' = when it is installed or can be installed. */
   kannel: 'auto' | 'on' | 'off';
+  /** Kannel runs, in order: its queue in memory (Debian's default), in a store file, or both. */
+  kannelStores: KannelStore[];
   /** Seconds of steady load with heap sampling (null = the throughput run). */
   soakSeconds: number | null;
-  /** Messages per second during the soak. */
-  soakRate: number;
+  /**
+   * Messages per second during the soak, or 'half': half of the peak delivered/s, from
+   * `peak` or else from a throughput probe of `messages` run first on the same stack.
+   */
+  soakRate: number | 'half';
+  /** The measured peak delivered/s for `--soak-rate half` (null: probe it). */
+  peak: number | null;
+  /** The ingest answers with a Server-Timing header (INGEST_SERVER_TIMING=1); the bench aggregates it. */
+  serverTiming: boolean;
   /** Heap sample interval for the apps, ms. */
   heapSampleMs: number;
   /** Write a CPU profile (node --cpu-prof) of every app and summarize the hottest. */
@@ -40,8 +50,15 @@ export const USAGE = `npm run bench -- [options]
   --workers 1|2        delivery-worker processes (default 1)
   --latency-ms N       simulated SMSC latency before each submit_sm_resp (default 0)
   --kannel, --no-kannel  run Kannel side by side (default: on when installable)
+  --kannel-store memory|file|both
+                       Kannel's queue in memory (Debian's default), in a store file
+                       (store-type = file), or one run of each (default both)
   --soak [SECONDS]     steady load with heap sampling instead (default 300 s)
-  --soak-rate N        messages/s during the soak (default 50)
+  --soak-rate N|half   messages/s during the soak (default 50); half = half of the peak
+                       delivered/s, from --peak or a throughput probe of --messages first
+  --peak N             the peak delivered/s that --soak-rate half halves (skips the probe)
+  --server-timing      the ingest sends Server-Timing (INGEST_SERVER_TIMING=1): per-stage
+                       p50 / p99 of the request's time in the report
   --heap-sample-ms N   heap sample interval of each app (default 1000)
   --profile            CPU-profile every app (V8 sampler, as node --cpu-prof), summarize the hottest
   --tracing            apps export spans (to a discarding OTLP sink)
@@ -85,12 +102,21 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     latencyMs: whole('latency-ms', values['latency-ms'], 0, 60_000),
     kannel: values.kannel ? 'on' : values['no-kannel'] ? 'off' : 'auto',
     soakSeconds: values.soak === undefined ? null : whole('soak', values.soak, 10),
-    soakRate: whole('soak-rate', values['soak-rate'], 1),
+    kannelStores: kannelStores(values['kannel-store']),
+    soakRate: values['soak-rate'] === 'half' ? 'half' : whole('soak-rate', values['soak-rate'], 1),
+    peak: values.peak === undefined ? null : whole('peak', values.peak, 2),
+    serverTiming: values['server-timing'] === true,
     heapSampleMs: whole('heap-sample-ms', values['heap-sample-ms'], 10),
     profile: values.profile === true,
     tracing: values.tracing === true,
     outDir: values.out ?? '.bench',
   };
+}
+
+function kannelStores(raw: string | undefined): KannelStore[] {
+  if (raw === 'both') return ['memory', 'file'];
+  if (raw === 'memory' || raw === 'file') return [raw];
+  throw new UsageError('--kannel-store must be memory, file or both');
 }
 
 function parse(args: string[]) {
@@ -108,7 +134,10 @@ function parse(args: string[]) {
       kannel: { type: 'boolean' },
       'no-kannel': { type: 'boolean' },
       soak: { type: 'string' },
+      'kannel-store': { type: 'string', default: 'both' },
       'soak-rate': { type: 'string', default: '50' },
+      peak: { type: 'string' },
+      'server-timing': { type: 'boolean' },
       'heap-sample-ms': { type: 'string', default: '1000' },
       profile: { type: 'boolean' },
       tracing: { type: 'boolean' },

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 
 /**
  * The harness's HTTP client, the same for both gateways: node:http over keep-alive
@@ -18,7 +18,14 @@ export class HttpClient {
    */
   send(
     url: string,
-    options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+    options: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      timeoutMs?: number;
+      /** Sees the response's headers (e.g. Server-Timing) before its body is read. */
+      onHeaders?: (headers: IncomingHttpHeaders) => void;
+    } = {},
   ): Promise<number> {
     return new Promise((resolve, reject) => {
       const body = options.body === undefined ? undefined : Buffer.from(options.body);
@@ -30,6 +37,7 @@ export class HttpClient {
           headers: { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
         },
         (res) => {
+          options.onHeaders?.(res.headers);
           res.on('data', () => {});
           res.on('end', () => resolve(res.statusCode ?? 0));
           res.on('error', reject);

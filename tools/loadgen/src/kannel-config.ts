@@ -21,7 +21,15 @@ export interface KannelConfigInput {
   password: string;
   /** Kannel log-level: 0 debug … 4 panic. */
   logLevel?: number;
+  /**
+   * Where bearerbox keeps its queue: 'memory' (Debian's default: no store, lost on a crash)
+   * or a file store (`store-type = file`, `store-location` this path).
+   */
+  store?: { type: 'memory' } | { type: 'file'; location: string };
 }
+
+/** Kannel's message store in a run: its queue in memory, or in a store file. */
+export type KannelStore = 'memory' | 'file';
 
 /** Kannel's config syntax: strings quoted, with " and \ escaped. */
 function quote(value: string): string {
@@ -36,12 +44,17 @@ function group(name: string, fields: Record<string, string | number | boolean>):
 }
 
 /**
- * One file with every group bearerbox and smsbox read: no throughput cap, no store file
- * (messages are held in memory, as in Kannel's default set-up), delivery reports kept in
- * bearerbox's memory (dlr-storage internal), the SMPP window as max-pending-submits.
+ * One file with every group bearerbox and smsbox read: no throughput cap, delivery
+ * reports kept in bearerbox's memory (dlr-storage internal), the SMPP window as
+ * max-pending-submits. By default no store (messages held in memory, as in Kannel's
+ * default set-up); with a file store, bearerbox appends every message and every ack to
+ * the store file (Kannel 1.4.5 fflush()es each record but does not fsync it) and
+ * rewrites it every store-dump-freq seconds (default 10).
  */
 export function kannelConfig(input: KannelConfigInput): string {
   const logLevel = input.logLevel ?? 2;
+  const store: Record<string, string> =
+    input.store?.type === 'file' ? { 'store-type': 'file', 'store-location': input.store.location } : {};
   const groups = [
     group('core', {
       'admin-port': input.adminPort,
@@ -53,6 +66,7 @@ export function kannelConfig(input: KannelConfigInput): string {
       'log-file': `${input.logDir}/bearerbox.log`,
       'log-level': logLevel,
       'dlr-storage': 'internal',
+      ...store,
     }),
     ...Array.from({ length: input.connections }, () =>
       group('smsc', {

@@ -3,9 +3,10 @@
  * their own (the same simulator, a fresh process, the same latency), the same N messages
  * through `sendsms` from the same number of HTTP clients, with dlr-mask 31 and a dlr-url
  * pointing at an HTTP sink in the harness. "Delivered" is the delivery-report callback
- * (type 1) arriving at the sink.
+ * (type 1) arriving at the sink. Run once with its queue in memory (Debian's default) and
+ * once with a store file, the durable set-up to set beside Maskline's committed rows.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import {
@@ -17,7 +18,7 @@ import {
 } from '@maskline/local-infra';
 import type { BenchOptions } from './args.js';
 import { HttpClient } from './http-client.js';
-import { DLR, kannelConfig, sendsmsUrl } from './kannel-config.js';
+import { DLR, type KannelStore, kannelConfig, sendsmsUrl } from './kannel-config.js';
 import { closedLoop, emptyCounters, waitForFinal } from './load.js';
 import { startProgress } from './progress.js';
 import { type GatewayResult, sinceBaseline } from './report.js';
@@ -69,10 +70,12 @@ export async function runKannel(
   options: BenchOptions,
   binaries: KannelBinaries,
   dir: string,
+  /** Its queue in memory (Debian's default) or in a store file in this run's directory. */
+  store: KannelStore,
   /** Called at once with a stop function for whatever this has started, so a signal can stop it too. */
   onRunning: (stop: () => Promise<void>) => void = () => {},
 ): Promise<GatewayResult> {
-  const kannelDir = join(dir, 'kannel');
+  const kannelDir = join(dir, `kannel-${store}`);
   mkdirSync(kannelDir, { recursive: true });
   // Every process as soon as it is spawned: stopped in reverse order on the way out.
   const spawned: ProcessHandle[] = [];
@@ -99,6 +102,7 @@ export async function runKannel(
   const credentials = { username: 'bench', password: 'bench' };
   const connections = options.workers * options.binds;
   const configFile = join(kannelDir, 'kannel.conf');
+  const storeFile = join(kannelDir, 'kannel.store');
   writeFileSync(
     configFile,
     kannelConfig({
@@ -112,6 +116,7 @@ export async function runKannel(
       connections,
       window: options.window,
       ...credentials,
+      store: store === 'file' ? { type: 'file', location: storeFile } : { type: 'memory' },
     }),
   );
   const kannel = await startKannel({
@@ -127,6 +132,12 @@ export async function runKannel(
     server.close();
     throw error;
   });
+  // bearerbox creates its store file as it starts: no file, no durable row to report.
+  if (store === 'file' && !existsSync(storeFile)) {
+    await stopAll();
+    server.close();
+    throw new Error('Kannel started without its store file (store-type = file was not applied)');
+  }
   const pid = (p: { process: { pid?: number | undefined } }) =>
     p.process.pid ? processUsage(p.process.pid) : null;
   const usage = () => ({
@@ -141,7 +152,7 @@ export async function runKannel(
     const cpuBefore = process.cpuUsage();
     const started = Date.now();
     const progress = startProgress(() => ({
-      label: 'kannel  ',
+      label: store === 'file' ? 'kannel-f' : 'kannel  ',
       total: options.messages,
       accepted: counters.accepted,
       delivered: sink.counts.delivered,
@@ -182,6 +193,7 @@ export async function runKannel(
     const ackAt = (i: number) => sink.smscAck[i]!;
     return {
       gateway: 'kannel',
+      store,
       messages: options.messages,
       accepted: counters.accepted,
       submitted: sink.counts.smscAck,

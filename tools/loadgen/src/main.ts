@@ -32,8 +32,10 @@ import {
 import { type BenchOptions, parseBenchArgs, USAGE, UsageError, wantsHelp } from './args.js';
 import { type CpuProfile, profileTable, summarizeProfile } from './cpu-profile.js';
 import { runKannel } from './kannel.js';
-import { MasklineStack, runMaskline, runSoak } from './maskline.js';
-import { type BenchResult, gatewayCpuSeconds, renderReport } from './report.js';
+import { MasklineStack } from './maskline.js';
+import { runMaskline, runSoak } from './maskline-runs.js';
+import { type BenchResult, ratioLines, renderReport } from './report.js';
+import type { SoakResult } from './soak-report.js';
 
 const argv = process.argv.slice(2);
 if (wantsHelp(argv)) {
@@ -145,11 +147,25 @@ try {
   cleanups.push(stopStack);
   await stack.start();
   const o = options;
-  log(
-    `maskline: ${o.soakSeconds === null ? `${o.messages} messages from ${o.concurrency} clients` : `soak ${o.soakSeconds} s at ${o.soakRate} msgs/s`}; ${o.workers} delivery worker(s) × ${o.binds} bind(s), window ${o.window}, SMSC latency ${o.latencyMs} ms`,
-  );
-  if (o.soakSeconds === null) result.maskline = await runMaskline(stack, options);
-  else result.soak = await runSoak(stack, options);
+  const shape = `${o.workers} delivery worker(s) × ${o.binds} bind(s), window ${o.window}, SMSC latency ${o.latencyMs} ms`;
+  if (o.soakSeconds === null) {
+    log(`maskline: ${o.messages} messages from ${o.concurrency} clients; ${shape}`);
+    result.maskline = await runMaskline(stack, options);
+  } else {
+    // --soak-rate half: half of --peak, or of a throughput probe on this same stack first.
+    let rate = o.soakRate === 'half' ? 0 : o.soakRate;
+    let rateSource: SoakResult['rateSource'] = { kind: 'fixed' };
+    if (o.soakRate === 'half' && o.peak !== null) {
+      rateSource = { kind: 'half-of-peak', peak: o.peak };
+    } else if (o.soakRate === 'half') {
+      log(`maskline: throughput probe, ${o.messages} messages from ${o.concurrency} clients; ${shape}`);
+      result.maskline = await runMaskline(stack, options);
+      rateSource = { kind: 'half-of-probe', peak: result.maskline.deliveredPerSecond };
+    }
+    if (rateSource.kind !== 'fixed') rate = Math.max(1, Math.round(rateSource.peak / 2));
+    log(`maskline: soak ${o.soakSeconds} s at ${rate} msgs/s; ${shape}`);
+    result.soak = await runSoak(stack, options, rate, rateSource);
+  }
   await stopStack(); // the apps write their CPU profiles as they exit
 
   if (options.profile) {
@@ -181,11 +197,13 @@ try {
     }
   }
 
-  if (kannel) {
+  for (const store of kannel ? options.kannelStores : []) {
     log(
-      `kannel: ${o.messages} messages from ${o.concurrency} clients, ${o.workers * o.binds} SMPP connection(s), max-pending-submits ${o.window}`,
+      `kannel (${store} store): ${o.messages} messages from ${o.concurrency} clients, ${o.workers * o.binds} SMPP connection(s), max-pending-submits ${o.window}`,
     );
-    result.kannel = await runKannel(options, kannel, dir, (stop) => cleanups.push(stop));
+    const run = await runKannel(options, kannel!, dir, store, (stop) => cleanups.push(stop));
+    if (store === 'file') result.kannelFileStore = run;
+    else result.kannel = run;
   }
 
   mkdirSync(outDir, { recursive: true });
@@ -194,13 +212,8 @@ try {
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(outDir, `${name}.md`), markdown);
   console.log(`\n${markdown}`);
-  if (result.maskline && result.kannel) {
-    const m = result.maskline;
-    const k = result.kannel;
-    console.log(
-      `Maskline ÷ Kannel: delivered/s ${(m.deliveredPerSecond / Math.max(1e-9, k.deliveredPerSecond)).toFixed(2)}×, accepted/s ${(m.acceptedPerSecond / Math.max(1e-9, k.acceptedPerSecond)).toFixed(2)}×, CPU s ${(gatewayCpuSeconds(m) / Math.max(1e-9, gatewayCpuSeconds(k))).toFixed(2)}×`,
-    );
-  }
+  const kannels = [result.kannel, result.kannelFileStore].filter((k) => k !== null && k !== undefined);
+  for (const line of ratioLines(result.maskline, kannels)) console.log(line);
   console.log(`written: ${join(options.outDir, `${name}.json`)}, ${join(options.outDir, `${name}.md`)}`);
 } catch (error) {
   // After a signal, what fails is the run being torn down under it: the handler exits.

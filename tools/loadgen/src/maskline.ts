@@ -17,16 +17,15 @@ import {
 } from '@maskline/testing';
 import type { BenchOptions } from './args.js';
 import { HttpClient } from './http-client.js';
-import { closedLoop, emptyCounters, openLoop, type RequestOutcome, waitForFinal } from './load.js';
-import { startProgress } from './progress.js';
-import { type GatewayResult, type ProcessFigures, type SoakResult, sinceBaseline } from './report.js';
+import type { ProcessFigures } from './report.js';
+import { ServerTimings } from './server-timing.js';
 import { type SimProcess, startSimProcess } from './sim-process.js';
-import { heapGrowth, parseHeapSamples, perSecond, summarize } from './stats.js';
+import { parseHeapSamples } from './stats.js';
 import { processTreeUsage } from './tree-usage.js';
 
 /** During the soak each app runs a full GC this often, so the live heap can be read. */
 export const SOAK_GC_EVERY_MS = 10_000;
-const FINAL = ['delivered', 'undeliverable', 'expired', 'rejected', 'failed'];
+export const FINAL = ['delivered', 'undeliverable', 'expired', 'rejected', 'failed'];
 const READY: Record<AppName, RegExp> = {
   ingest: /ingest listening/,
   'delivery-worker': /delivery worker running/,
@@ -56,6 +55,8 @@ export class MasklineStack {
   apiKey = '';
   ingestUrl = '';
   readonly apps: RunningApp[] = [];
+  /** The ingest's Server-Timing stages of every answered request, with --server-timing. */
+  readonly serverTimings = new ServerTimings();
   private otlp: { url: string; server: Server } | null = null;
   private http: HttpClient | null = null;
   /** The simulator from the moment it is spawned (this.sim is set once it listens). */
@@ -128,6 +129,7 @@ export class MasklineStack {
       ...common,
       PORT: '0',
       API_KEY_PEPPER: TEST_PEPPER,
+      ...(o.serverTiming ? { INGEST_SERVER_TIMING: '1' } : {}),
     });
     const line = ingest.lines.find((l) => l.includes('ingest listening')) ?? '';
     const address = /"address":"([^"]+)"/.exec(line)?.[1];
@@ -165,18 +167,24 @@ export class MasklineStack {
       method: 'POST',
       headers: { authorization: `Bearer ${this.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ to: `+4479${String(10_000_000 + i)}`, from: 'Bench', body: `bench ${i}` }),
+      ...(this.options.serverTiming
+        ? { onHeaders: (headers) => this.serverTimings.record(headers['server-timing']) }
+        : {}),
     });
     return status === 202;
   }
 
-  /** Counts by status (every message in this fresh database is the bench's). */
-  async counts(): Promise<{ delivered: number; final: number; submitted: number }> {
+  /**
+   * Counts by status (every message in this fresh database is the bench's), of the
+   * messages created from `sinceMs` on (a soak after a throughput probe counts its own).
+   */
+  async counts(sinceMs = 0): Promise<{ delivered: number; final: number; submitted: number }> {
     const { rows } = await this.db.pool.query<{ delivered: string; final: string; submitted: string }>(
       `SELECT count(*) FILTER (WHERE status = 'delivered') AS delivered,
               count(*) FILTER (WHERE status = ANY($1)) AS final,
               count(submitted_at) AS submitted
-       FROM messages`,
-      [FINAL],
+       FROM messages WHERE created_at >= to_timestamp($2 / 1000.0)`,
+      [FINAL, sinceMs],
     );
     const r = rows[0]!;
     return { delivered: Number(r.delivered), final: Number(r.final), submitted: Number(r.submitted) };
@@ -223,152 +231,4 @@ export class MasklineStack {
     await new Promise<void>((resolve) => (this.otlp ? this.otlp.server.close(() => resolve()) : resolve()));
     await this.db?.drop();
   }
-}
-
-/**
- * Waits for the load to finish sending and every accepted message to reach a final
- * state (polling the database; `onDelivered` keeps the progress line current).
- */
-async function sendAndDrain(
-  stack: MasklineStack,
-  counters: ReturnType<typeof emptyCounters>,
-  sending: Promise<RequestOutcome[]>,
-  timeoutMs: number,
-  onDelivered: (delivered: number) => void,
-): Promise<RequestOutcome[]> {
-  let sendingDone = false;
-  const outcomes = sending.then((o) => {
-    sendingDone = true;
-    return o;
-  });
-  await waitForFinal(
-    async () => {
-      const c = await stack.counts();
-      onDelivered(c.delivered);
-      return c;
-    },
-    () => counters.accepted,
-    () => sendingDone,
-    timeoutMs,
-  );
-  return outcomes;
-}
-
-/** The throughput run: N messages from C clients, then every one followed to its final state. */
-export async function runMaskline(stack: MasklineStack, options: BenchOptions): Promise<GatewayResult> {
-  const baseline = stack.usage();
-  const counters = emptyCounters();
-  let delivered = 0;
-  const cpuBefore = process.cpuUsage();
-  const started = Date.now();
-  const progress = startProgress(() => ({
-    label: 'maskline',
-    total: options.messages,
-    accepted: counters.accepted,
-    delivered,
-    elapsedMs: Date.now() - started,
-  }));
-  const outcomes = await sendAndDrain(
-    stack,
-    counters,
-    closedLoop(options.messages, options.concurrency, (i) => stack.send(i), counters),
-    Math.max(600_000, options.messages * 50),
-    (n) => {
-      delivered = n;
-    },
-  );
-  progress.stop();
-  const harness = process.cpuUsage(cpuBefore);
-  const processes = sinceBaseline(stack.usage(), baseline);
-
-  const { rows } = await stack.db.pool.query<{
-    status: string;
-    created: number;
-    submitted: number | null;
-    done: number | null;
-  }>(
-    `SELECT status, extract(epoch FROM created_at) * 1000 AS created,
-            extract(epoch FROM submitted_at) * 1000 AS submitted,
-            extract(epoch FROM done_at) * 1000 AS done
-     FROM messages`,
-  );
-  const ms = (v: number | null) => (v === null ? null : Number(v));
-  const done = rows.filter((r) => r.status === 'delivered');
-  const submittedRows = rows.filter((r) => r.submitted !== null);
-  const lastSubmitted = Math.max(started, ...submittedRows.map((r) => ms(r.submitted)!));
-  const lastDelivered = Math.max(started, ...done.map((r) => ms(r.done)!));
-  const diff = (list: typeof rows, a: 'created' | 'submitted', b: 'submitted' | 'done') =>
-    list.filter((r) => r[a] !== null && r[b] !== null).map((r) => Number(r[b]) - Number(r[a]));
-  return {
-    gateway: 'maskline',
-    messages: options.messages,
-    accepted: counters.accepted,
-    submitted: submittedRows.length,
-    delivered: done.length,
-    failed: rows.filter((r) => r.status !== 'delivered' && FINAL.includes(r.status)).length,
-    acceptedPerSecond: perSecond(counters.accepted, counters.lastAcceptedAt - started),
-    submittedPerSecond: perSecond(submittedRows.length, lastSubmitted - started),
-    deliveredPerSecond: perSecond(done.length, lastDelivered - started),
-    seconds: (lastDelivered - started) / 1000,
-    deliveredMeasure:
-      'status `delivered` committed in PostgreSQL (done_at; polled every 500 ms) — signed webhooks do not exist yet, so there is no callback hop',
-    latencyMs: {
-      request: summarize(outcomes.map((o) => o.latencyMs)),
-      acceptToSubmitted: summarize(diff(rows, 'created', 'submitted')),
-      submittedToDelivered: summarize(diff(done, 'submitted', 'done')),
-      acceptToDelivered: summarize(diff(done, 'created', 'done')),
-    },
-    processes,
-    harnessCpuSeconds: (harness.user + harness.system) / 1e6,
-  };
-}
-
-/** The soak: a steady rate for `seconds`, heap sampled in every app; stops by itself. */
-export async function runSoak(stack: MasklineStack, options: BenchOptions): Promise<SoakResult> {
-  const baseline = stack.usage();
-  const seconds = options.soakSeconds ?? 300;
-  const counters = emptyCounters();
-  let delivered = 0;
-  const started = Date.now();
-  const total = Math.round(options.soakRate * seconds);
-  const progress = startProgress(
-    () => ({
-      label: `soak ${Math.min(seconds, Math.round((Date.now() - started) / 1000))}/${seconds} s`,
-      total,
-      accepted: counters.accepted,
-      delivered,
-      elapsedMs: Date.now() - started,
-    }),
-    process.stderr,
-    15_000,
-  );
-  const outcomes = await sendAndDrain(
-    stack,
-    counters,
-    openLoop(options.soakRate, seconds, options.concurrency, (i) => stack.send(i), counters),
-    (seconds + 300) * 1000,
-    (n) => {
-      delivered = n;
-    },
-  );
-  progress.stop();
-  const heap: SoakResult['heap'] = {};
-  for (const app of stack.apps) {
-    const file = stack.heapFile(app.name);
-    // Only the samples taken while the load ran: not start-up, not the drain at the end.
-    const samples = existsSync(file) ? parseHeapSamples(readFileSync(file, 'utf8')) : [];
-    heap[app.name] = heapGrowth(samples.filter((s) => s.t >= started && s.t <= started + seconds * 1000));
-  }
-  return {
-    seconds,
-    gcEverySeconds: SOAK_GC_EVERY_MS / 1000,
-    rate: options.soakRate,
-    sent: counters.sent,
-    skipped: counters.skipped,
-    requestLatencyMs: summarize(outcomes.filter((o) => !Number.isNaN(o.latencyMs)).map((o) => o.latencyMs)),
-    accepted: counters.accepted,
-    delivered,
-    heap,
-    processes: sinceBaseline(stack.usage(), baseline),
-  };
 }

@@ -2,18 +2,21 @@
  * The bench's result (written as JSON) and its markdown rendering. Pure.
  */
 import type { BenchOptions } from './args.js';
-import type { HeapGrowth, LatencySummary } from './stats.js';
+import type { Backlog, ProcessFigures } from './figures.js';
+import { n0, n1, pct, times } from './format.js';
+import type { KannelStore } from './kannel-config.js';
+import { type ServerTimingSummary, serverTimingTable } from './server-timing.js';
+import { backlogLine, type SoakResult, soakSection } from './soak-report.js';
+import type { LatencySummary } from './stats.js';
 import { ratio } from './stats.js';
+import { type WalFigures, walLine } from './wal-stats.js';
 
-export interface ProcessFigures {
-  cpuSeconds: number;
-  peakRssMiB: number;
-  /** Highest heapUsed sampled (Maskline apps only). */
-  peakHeapUsedMiB?: number;
-}
+export type { Backlog, ProcessFigures } from './figures.js';
 
 export interface GatewayResult {
   gateway: 'maskline' | 'kannel';
+  /** Kannel only: its queue in memory (Debian's default) or in a store file. */
+  store?: KannelStore;
   messages: number;
   accepted: number;
   /** Accepted by the SMSC (submit_sm_resp OK). */
@@ -40,22 +43,12 @@ export interface GatewayResult {
   processes: Record<string, ProcessFigures | null>;
   /** CPU seconds the harness itself (HTTP clients, sinks) used in this phase. */
   harnessCpuSeconds: number;
-}
-
-export interface SoakResult {
-  seconds: number;
-  /** How often each app was made to run a full GC (the live-heap samples). */
-  gcEverySeconds: number;
-  rate: number;
-  sent: number;
-  /** Not sent: the in-flight limit (--concurrency) was reached, i.e. the gateway fell behind. */
-  skipped: number;
-  /** HTTP request → response of every request sent. */
-  requestLatencyMs: LatencySummary;
-  accepted: number;
-  delivered: number;
-  heap: Record<string, HeapGrowth | null>;
-  processes: Record<string, ProcessFigures | null>;
+  /** Maskline with --server-timing: the ingest's stages of the request, per stage. */
+  serverTiming?: ServerTimingSummary;
+  /** Maskline: the most messages each stage held while the next was behind (polled). */
+  backlog?: Backlog;
+  /** Maskline: PostgreSQL's WAL counters over the run (fsyncs and their time). */
+  wal?: WalFigures;
 }
 
 export interface BenchResult {
@@ -63,7 +56,10 @@ export interface BenchResult {
   machine: { cpus: number; loadAverageAtStart: number[]; node: string };
   options: BenchOptions;
   maskline: GatewayResult | null;
+  /** Kannel with its queue in memory (Debian's default set-up). */
   kannel: GatewayResult | null;
+  /** Kannel with `store-type = file`: every message written to its store file. */
+  kannelFileStore?: GatewayResult | null;
   /** Why Kannel did not run, when it did not. */
   kannelSkipped?: string;
   soak?: SoakResult;
@@ -107,15 +103,21 @@ export function largestRssMiB(result: GatewayResult): number {
   );
 }
 
-const n0 = (v: number | null | undefined) =>
-  v === null || v === undefined || Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US');
-const n1 = (v: number | null | undefined) =>
-  v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(1);
-const pct = (s: LatencySummary | undefined) => (s ? `${n0(s.p50)} / ${n0(s.p95)} / ${n0(s.p99)}` : '–');
-const times = (r: number | null) => (r === null ? '–' : `${r.toFixed(2)}×`);
+/** One markdown row; an empty cell is written `| |`. */
+const cells = (values: string[]) => `|${values.map((v) => (v ? ` ${v} ` : ' ')).join('|')}|`;
 
-/** One markdown table: Maskline, Kannel, and Maskline ÷ Kannel for the throughput figures. */
-export function comparisonTable(maskline: GatewayResult | null, kannel: GatewayResult | null): string {
+/** How a gateway's column is headed: Maskline, Kannel (memory store), Kannel (file store). */
+export function gatewayLabel(g: GatewayResult): string {
+  return g.gateway === 'maskline' ? 'Maskline' : `Kannel (${g.store ?? 'memory'} store)`;
+}
+
+/**
+ * One markdown table: Maskline, each Kannel run, and Maskline ÷ that Kannel run for the
+ * throughput and CPU figures (one ratio column per Kannel run).
+ */
+export function comparisonTable(maskline: GatewayResult | null, kannels: readonly GatewayResult[]): string {
+  const labels = kannels.map(gatewayLabel);
+  const columns = kannels.length ? labels : ['Kannel'];
   const row = (
     label: string,
     pick: (g: GatewayResult) => number,
@@ -123,14 +125,20 @@ export function comparisonTable(maskline: GatewayResult | null, kannel: GatewayR
     withRatio: boolean,
   ) => {
     const m = maskline ? pick(maskline) : null;
-    const k = kannel ? pick(kannel) : null;
-    return `| ${label} | ${format(m)} | ${format(k)} | ${withRatio ? times(ratio(m, k)) : ''} |`;
+    const ks = kannels.length ? kannels.map(pick) : [null];
+    const ratios = ks.map((k) => (withRatio ? times(ratio(m, k)) : ''));
+    return cells([label, format(m), ...ks.map(format), ...ratios]);
   };
   const text = (label: string, pick: (g: GatewayResult) => string) =>
-    `| ${label} | ${maskline ? pick(maskline) : '–'} | ${kannel ? pick(kannel) : '–'} | |`;
+    cells([
+      label,
+      maskline ? pick(maskline) : '–',
+      ...(kannels.length ? kannels.map(pick) : ['–']),
+      ...columns.map(() => ''),
+    ]);
   return [
-    '| measure | Maskline | Kannel | Maskline ÷ Kannel |',
-    '| --- | ---: | ---: | ---: |',
+    `| measure | Maskline | ${columns.join(' | ')} | ${columns.map((c) => `Maskline ÷ ${c}`).join(' | ')} |`,
+    `| --- | ---: | ${columns.map(() => '---:').join(' | ')} | ${columns.map(() => '---:').join(' | ')} |`,
     text(
       'messages accepted / submitted / delivered',
       (g) => `${g.accepted} / ${g.submitted} / ${g.delivered}`,
@@ -145,13 +153,27 @@ export function comparisonTable(maskline: GatewayResult | null, kannel: GatewayR
     text('accepted → delivered p50 / p95 / p99 ms', (g) => pct(g.latencyMs.acceptToDelivered)),
     row('CPU s, gateway processes (Maskline: apps + Redis + PostgreSQL)', gatewayCpuSeconds, n1, true),
     row(
-      'CPU ms per delivered message',
-      (g) => (gatewayCpuSeconds(g) * 1000) / Math.max(1, g.delivered),
+      '**CPU ms per delivered message**',
+      cpuMsPerDelivered,
       (v) => (v === null || v === undefined ? '–' : v.toFixed(2)),
       true,
     ),
     row('largest peak RSS of an app, MiB', largestRssMiB, n0, false),
   ].join('\n');
+}
+
+/** Gateway CPU (apps + Redis + PostgreSQL for Maskline) per delivered message, ms. */
+export function cpuMsPerDelivered(g: GatewayResult): number {
+  return (gatewayCpuSeconds(g) * 1000) / Math.max(1, g.delivered);
+}
+
+/** One line per Kannel run: Maskline ÷ Kannel for delivered/s and CPU ms per delivered message. */
+export function ratioLines(maskline: GatewayResult | null, kannels: readonly GatewayResult[]): string[] {
+  if (!maskline) return [];
+  return kannels.map(
+    (k) =>
+      `Maskline ÷ ${gatewayLabel(k)}: delivered/s ${times(ratio(maskline.deliveredPerSecond, k.deliveredPerSecond))}, CPU ms per delivered message ${times(ratio(cpuMsPerDelivered(maskline), cpuMsPerDelivered(k)))} (${cpuMsPerDelivered(maskline).toFixed(2)} / ${cpuMsPerDelivered(k).toFixed(2)})`,
+  );
 }
 
 export function processTable(results: (GatewayResult | null)[]): string {
@@ -160,31 +182,11 @@ export function processTable(results: (GatewayResult | null)[]): string {
     if (!g) continue;
     for (const [name, p] of Object.entries(g.processes)) {
       lines.push(
-        `| ${g.gateway}: ${name} | ${n1(p?.cpuSeconds)} | ${n0(p?.peakRssMiB)} | ${n0(p?.peakHeapUsedMiB)} |`,
+        `| ${gatewayLabel(g)}: ${name} | ${n1(p?.cpuSeconds)} | ${n0(p?.peakRssMiB)} | ${n0(p?.peakHeapUsedMiB)} |`,
       );
     }
     lines.push(
-      `| ${g.gateway}: harness (HTTP clients${g.gateway === 'kannel' ? ', DLR sink' : ''}) | ${n1(g.harnessCpuSeconds)} | | |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-export function soakTable(soak: SoakResult): string {
-  const lines = [
-    '| app | live heap after full GC, first → last window MiB | growth MiB | heap used between GCs, first → last window mean MiB | peak heap used MiB | peak RSS MiB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
-  for (const [app, h] of Object.entries(soak.heap)) {
-    if (!h) {
-      lines.push(`| ${app} | – | – | – | – | – |`);
-      continue;
-    }
-    const live = h.live ? `${n1(h.live.firstMiB)} → ${n1(h.live.lastMiB)}` : '–';
-    const growth = h.live ? signed(h.live.growthMiB) : `${signed(h.floorGrowthMiB)} (floor)`;
-    lines.push(
-      `| ${app} | ${live} | ${growth} | ${n1(h.first.meanMiB)} → ${n1(h.last.meanMiB)} | ${n1(h.peakHeapUsedMiB)} | ${n0(soak.processes[app]?.peakRssMiB ?? h.peakRssMiB)} |`,
+      `| ${gatewayLabel(g)}: harness (HTTP clients${g.gateway === 'kannel' ? ', DLR sink' : ''}) | ${n1(g.harnessCpuSeconds)} | | |`,
     );
   }
   return lines.join('\n');
@@ -194,7 +196,7 @@ function settings(o: BenchOptions): string {
   const load =
     o.soakSeconds === null
       ? `${o.messages} messages, ${o.concurrency} HTTP clients`
-      : `soak: ${o.soakSeconds} s at ${o.soakRate} msgs/s (at most ${o.concurrency} requests in flight), heap sampled every ${o.heapSampleMs} ms`;
+      : `soak: ${o.soakSeconds} s at ${o.soakRate === 'half' ? 'half the peak' : `${o.soakRate}`} msgs/s (at most ${o.concurrency} requests in flight), heap sampled every ${o.heapSampleMs} ms`;
   return `${load}, ${o.workers} delivery worker(s) × ${o.binds} bind(s), window ${o.window}, SMSC latency ${o.latencyMs} ms${o.tracing ? ', tracing on' : ''}`;
 }
 
@@ -206,27 +208,31 @@ export function renderReport(result: BenchResult): string {
     `${settings(result.options)}. Machine: ${m.cpus} CPUs, load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}, Node ${m.node}.`,
     '',
   );
-  if (result.maskline || result.kannel) {
-    parts.push(comparisonTable(result.maskline, result.kannel), '');
+  const kannels = [result.kannel, result.kannelFileStore].filter((k): k is GatewayResult => !!k);
+  if (result.maskline || kannels.length) {
+    parts.push(comparisonTable(result.maskline, kannels), '');
+    const ratios = ratioLines(result.maskline, kannels);
+    if (ratios.length) parts.push(ratios.map((l) => `- ${l}`).join('\n'), '');
     const notes: string[] = [];
     if (result.maskline) notes.push(`Maskline delivered: ${result.maskline.deliveredMeasure}.`);
-    if (result.kannel) notes.push(`Kannel delivered: ${result.kannel.deliveredMeasure}.`);
+    if (kannels[0]) notes.push(`Kannel delivered: ${kannels[0].deliveredMeasure}.`);
+    if (result.kannelFileStore)
+      notes.push(
+        'Kannel (file store): `store-type = file`, each message and each ack appended to the store file (flushed to the OS, not fsynced).',
+      );
     if (result.kannelSkipped) notes.push(`Kannel not run: ${result.kannelSkipped}.`);
-    parts.push(notes.join(' '), '', processTable([result.maskline, result.kannel]), '');
+    parts.push(notes.join(' '), '', processTable([result.maskline, ...kannels]), '');
+    if (result.maskline?.backlog) parts.push(backlogLine(result.maskline.backlog), '');
+    if (result.maskline?.wal) parts.push(walLine(result.maskline.wal, result.maskline.delivered), '');
+    if (result.maskline?.serverTiming)
+      parts.push(
+        '### Where the ingest’s time goes (Server-Timing, ms)',
+        '',
+        serverTimingTable(result.maskline.serverTiming),
+        '',
+      );
   }
-  if (result.soak) {
-    const s = result.soak;
-    parts.push(
-      `### Soak: ${s.seconds} s at ${s.rate} msgs/s (${s.accepted}/${s.sent} accepted${s.skipped ? `, ${s.skipped} not sent because ${result.options.concurrency} requests were already in flight` : ''}, ${s.delivered} delivered)`,
-      '',
-      `HTTP request latency p50 / p95 / p99: ${pct(s.requestLatencyMs)} ms.`,
-      '',
-      `Windows: the first and the last ${n0(Object.values(s.heap).find((h) => h)?.windowSeconds)} s of the load. A full GC is forced every ${s.gcEverySeconds} s in each app to read the live heap.`,
-      '',
-      soakTable(s),
-      '',
-    );
-  }
+  if (result.soak) parts.push(soakSection(result.soak, result.options.concurrency), '');
   if (result.profile) {
     parts.push(
       `### CPU profile of ${result.profile.app} (${result.profile.file})`,

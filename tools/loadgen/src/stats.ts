@@ -67,7 +67,34 @@ export interface HeapGrowth {
    * Live heap (after a forced full GC), mean of the first and the last window, when the
    * sampler forced collections: the leak signal.
    */
-  live: { firstMiB: number; lastMiB: number; growthMiB: number; samples: number } | null;
+  live: {
+    firstMiB: number;
+    lastMiB: number;
+    growthMiB: number;
+    samples: number;
+    /** Least-squares slope of every live-heap sample over the run, MiB per minute. */
+    slopePerMinuteMiB: number;
+    /** The fitted change over the run is within FLAT_TOLERANCE of the mean live heap (or 1 MiB). */
+    flat: boolean;
+  } | null;
+}
+
+/** A live heap is called flat when its fitted change over the run stays within this share of its mean (or 1 MiB). */
+export const FLAT_TOLERANCE = 0.02;
+
+/** Least-squares slope of y over x (0 with fewer than two distinct x). */
+export function slope(points: readonly { x: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.x - mx) * (p.y - my);
+    den += (p.x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
 }
 
 function heapWindow(samples: HeapSample[]): HeapWindow {
@@ -103,7 +130,17 @@ export function heapGrowth(samples: HeapSample[], windowMs = 60_000): HeapGrowth
     const gcSpan = Math.min(windowMs, (gcEnd - gcStart) / 3);
     const a = gcSamples.filter((s) => s.t <= gcStart + gcSpan);
     const b = gcSamples.filter((s) => s.t >= gcEnd - gcSpan);
-    live = { firstMiB: mean(a), lastMiB: mean(b), growthMiB: mean(b) - mean(a), samples: gcSamples.length };
+    const perMinute = slope(gcSamples.map((s) => ({ x: s.t / 60_000, y: s.heapUsedMiB }))) || 0;
+    const minutes = (gcEnd - gcStart) / 60_000;
+    const tolerance = Math.max(1, FLAT_TOLERANCE * mean(gcSamples));
+    live = {
+      firstMiB: mean(a),
+      lastMiB: mean(b),
+      growthMiB: mean(b) - mean(a),
+      samples: gcSamples.length,
+      slopePerMinuteMiB: perMinute,
+      flat: Math.abs(perMinute * minutes) <= tolerance,
+    };
   }
   return {
     live,

@@ -11,8 +11,11 @@ describe('parseBenchArgs', () => {
       workers: 1,
       latencyMs: 0,
       kannel: 'auto',
+      kannelStores: ['memory', 'file'],
       soakSeconds: null,
       soakRate: 50,
+      peak: null,
+      serverTiming: false,
       heapSampleMs: 1000,
       profile: false,
       tracing: false,
@@ -61,6 +64,22 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--soak=60']).soakSeconds).toBe(60);
   });
 
+  it('takes --soak-rate half, with or without --peak', () => {
+    expect(parseBenchArgs(['--soak', '--soak-rate', 'half'])).toMatchObject({ soakRate: 'half', peak: null });
+    expect(parseBenchArgs(['--soak', '60', '--soak-rate', 'half', '--peak', '900'])).toMatchObject({
+      soakSeconds: 60,
+      soakRate: 'half',
+      peak: 900,
+    });
+  });
+
+  it('runs Kannel with its memory store, its file store or both', () => {
+    expect(parseBenchArgs(['--kannel-store', 'memory']).kannelStores).toEqual(['memory']);
+    expect(parseBenchArgs(['--kannel-store', 'file']).kannelStores).toEqual(['file']);
+    expect(parseBenchArgs(['--kannel-store=both']).kannelStores).toEqual(['memory', 'file']);
+    expect(parseBenchArgs(['--server-timing']).serverTiming).toBe(true);
+  });
+
   it('refuses what it does not understand', () => {
     for (const bad of [
       ['--messages', '0'],
@@ -71,6 +90,9 @@ describe('parseBenchArgs', () => {
       ['--latency-ms', '-1'],
       ['--soak', '5'],
       ['--kannel', '--no-kannel'],
+      ['--kannel-store', 'disk'],
+      ['--soak-rate', 'quarter'],
+      ['--peak', '1'],
       ['--frobnicate'],
       ['positional'],
     ]) {

@@ -67,6 +67,29 @@ describe('kannelConfig', () => {
     }
   });
 
+  it('keeps the queue in memory unless asked for a store file', () => {
+    for (const text of [kannelConfig(input), kannelConfig({ ...input, store: { type: 'memory' } })]) {
+      const core = groups(text)[0]!.fields;
+      expect(core['store-type']).toBeUndefined();
+      expect(core['store-location']).toBeUndefined();
+      expect(core['store-file']).toBeUndefined();
+    }
+  });
+
+  it('writes store-type file and its store-location in the core group', () => {
+    const g = groups(
+      kannelConfig({ ...input, store: { type: 'file', location: '/tmp/bench/kannel/kannel.store' } }),
+    );
+    expect(g[0]!.name).toBe('core');
+    expect(g[0]!.fields).toMatchObject({
+      'store-type': '"file"',
+      'store-location': '"/tmp/bench/kannel/kannel.store"',
+    });
+    // Only core carries it; the deprecated store-file is not used.
+    expect(g[0]!.fields['store-file']).toBeUndefined();
+    for (const other of g.slice(1)) expect(other.fields['store-type']).toBeUndefined();
+  });
+
   it('quotes strings the way Kannel reads them', () => {
     const text = kannelConfig({ ...input, adminPassword: 'a"b\\c' });
     expect(text).toContain('admin-password = "a\\"b\\\\c"');

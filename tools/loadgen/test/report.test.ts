@@ -6,10 +6,11 @@ import {
   type GatewayResult,
   gatewayCpuSeconds,
   largestRssMiB,
+  ratioLines,
   renderReport,
   sinceBaseline,
-  soakTable,
 } from '../src/report.js';
+import { soakFixture } from './soak-fixture.js';
 
 const latency = { p50: 10, p95: 20, p99: 30, max: 40 };
 const gateway = (name: 'maskline' | 'kannel', delivered: number, processes: GatewayResult['processes']) =>
@@ -40,11 +41,21 @@ const maskline = gateway('maskline', 300, {
   'delivery-worker': { cpuSeconds: 1.5, peakRssMiB: 130 },
   'smsc-sim': { cpuSeconds: 5, peakRssMiB: 500 },
 });
-const kannel = gateway('kannel', 200, {
-  bearerbox: { cpuSeconds: 0.5, peakRssMiB: 16 },
-  smsbox: null,
-  'smsc-sim': { cpuSeconds: 1, peakRssMiB: 80 },
-});
+const kannel = {
+  ...gateway('kannel', 200, {
+    bearerbox: { cpuSeconds: 0.5, peakRssMiB: 16 },
+    smsbox: null,
+    'smsc-sim': { cpuSeconds: 1, peakRssMiB: 80 },
+  }),
+  store: 'memory' as const,
+};
+const kannelFile = {
+  ...gateway('kannel', 100, {
+    bearerbox: { cpuSeconds: 1, peakRssMiB: 20 },
+    smsbox: { cpuSeconds: 1, peakRssMiB: 15 },
+  }),
+  store: 'file' as const,
+};
 
 describe('gateway figures', () => {
   it('leaves the simulator out of the gateway’s CPU and RSS', () => {
@@ -77,9 +88,9 @@ describe('gateway figures', () => {
 
 describe('comparisonTable', () => {
   it('puts Maskline, Kannel and the ratio side by side', () => {
-    const table = comparisonTable(maskline, kannel);
+    const table = comparisonTable(maskline, [kannel]);
     const rows = table.split('\n');
-    expect(rows[0]).toBe('| measure | Maskline | Kannel | Maskline ÷ Kannel |');
+    expect(rows[0]).toBe('| measure | Maskline | Kannel (memory store) | Maskline ÷ Kannel (memory store) |');
     expect(rows).toContain('| **delivered/s**, first request → last delivery | 300 | 200 | 1.50× |');
     expect(rows).toContain('| accepted/s (HTTP 202) | 450 | 300 | 1.50× |');
     expect(rows).toContain(
@@ -90,9 +101,33 @@ describe('comparisonTable', () => {
     for (const row of rows) expect(row.split(' | ').length).toBe(4);
   });
 
+  it('gives each Kannel store its own column and its own ratio', () => {
+    const rows = comparisonTable(maskline, [kannel, kannelFile]).split('\n');
+    expect(rows[0]).toBe(
+      '| measure | Maskline | Kannel (memory store) | Kannel (file store) | Maskline ÷ Kannel (memory store) | Maskline ÷ Kannel (file store) |',
+    );
+    expect(rows).toContain(
+      '| **delivered/s**, first request → last delivery | 300 | 200 | 100 | 1.50× | 3.00× |',
+    );
+    // CPU ms per delivered message: 3.5 s / 1000 = 3.50; 0.5 s → 0.50; 2 s → 2.00.
+    expect(rows).toContain('| **CPU ms per delivered message** | 3.50 | 0.50 | 2.00 | 7.00× | 1.75× |');
+    expect(rows).toContain('| wall time, s | 3.3 | 5.0 | 10.0 | | |');
+    for (const row of rows) expect(row.split('|').length - 2).toBe(6);
+  });
+
   it('shows dashes for a gateway that did not run', () => {
-    const table = comparisonTable(maskline, null);
+    const table = comparisonTable(maskline, []);
     expect(table).toContain('| **delivered/s**, first request → last delivery | 300 | – | – |');
+  });
+});
+
+describe('ratioLines', () => {
+  it('prints both ratios for each Kannel run', () => {
+    expect(ratioLines(maskline, [kannel, kannelFile])).toEqual([
+      'Maskline ÷ Kannel (memory store): delivered/s 1.50×, CPU ms per delivered message 7.00× (3.50 / 0.50)',
+      'Maskline ÷ Kannel (file store): delivered/s 3.00×, CPU ms per delivered message 1.75× (3.50 / 2.00)',
+    ]);
+    expect(ratioLines(null, [kannel])).toEqual([]);
   });
 });
 
@@ -113,8 +148,34 @@ describe('renderReport', () => {
     expect(md).toContain('load average at start 1.50 1.00 0.50');
     expect(md).toContain('Maskline delivered: maskline measure.');
     expect(md).toContain('Kannel delivered: kannel measure.');
-    expect(md).toContain('| maskline: ingest | 2.0 | 120 | 40 |');
-    expect(md).toContain('| kannel: smsbox | – | – | – |');
+    expect(md).toContain('| Maskline: ingest | 2.0 | 120 | 40 |');
+    expect(md).toContain('| Kannel (memory store): smsbox | – | – | – |');
+  });
+
+  it('prints the file-store row, its ratios and its processes', () => {
+    const md = renderReport({ ...base, kannelFileStore: kannelFile });
+    expect(md).toContain(
+      '| **delivered/s**, first request → last delivery | 300 | 200 | 100 | 1.50× | 3.00× |',
+    );
+    expect(md).toContain('- Maskline ÷ Kannel (file store): delivered/s 3.00×');
+    expect(md).toContain('Kannel (file store): `store-type = file`');
+    expect(md).toContain('| Kannel (file store): bearerbox | 1.0 | 20 | – |');
+  });
+
+  it('adds the Server-Timing table when the run collected one', () => {
+    const serverTiming = { auth: { p50: 0.1, p95: 0.2, p99: 0.3, max: 1, count: 1000, mean: 0.12 } };
+    const md = renderReport({ ...base, maskline: { ...maskline, serverTiming } });
+    expect(md).toContain('### Where the ingest’s time goes (Server-Timing, ms)');
+    expect(md).toContain('| auth | 1000 | 0.12 | 0.10 | 0.20 | 0.30 | 1.00 |');
+    expect(renderReport(base)).not.toContain('Server-Timing');
+  });
+
+  it('says what each stage held when the run noted it', () => {
+    const backlog = { peakNotSubmitted: 900, peakAwaitingReceipt: 40 };
+    expect(renderReport({ ...base, maskline: { ...maskline, backlog } })).toContain(
+      '900 accepted but not yet submitted',
+    );
+    expect(renderReport(base)).not.toContain('accepted but not yet submitted');
   });
 
   it('says why Kannel did not run', () => {
@@ -122,39 +183,9 @@ describe('renderReport', () => {
     expect(md).toContain('Kannel not run: --no-kannel.');
   });
 
-  it('renders the soak table', () => {
-    const h = {
-      windowSeconds: 60,
-      first: { meanMiB: 30, floorMiB: 20, meanRssMiB: 100, samples: 60 },
-      last: { meanMiB: 31, floorMiB: 20.5, meanRssMiB: 101, samples: 60 },
-      growthMiB: 1,
-      floorGrowthMiB: 0.5,
-      peakHeapUsedMiB: 45,
-      peakRssMiB: 120,
-      live: { firstMiB: 18, lastMiB: 18.25, growthMiB: 0.25, samples: 30 },
-    };
-    const soak = {
-      seconds: 300,
-      gcEverySeconds: 10,
-      rate: 100,
-      sent: 30000,
-      skipped: 0,
-      requestLatencyMs: { p50: 3, p95: 9, p99: 15, max: 30 },
-      accepted: 30000,
-      delivered: 30000,
-      heap: { ingest: h, 'delivery-worker': null },
-      processes: { ingest: { cpuSeconds: 10, peakRssMiB: 125 } },
-    };
-    expect(soakTable(soak)).toContain('| ingest | 18.0 → 18.3 | +0.3 | 30.0 → 31.0 | 45.0 | 125 |');
-    expect(soakTable(soak)).toContain('| delivery-worker | – | – | – | – | – |');
-    expect(soakTable({ ...soak, heap: { ingest: { ...h, live: null } } })).toContain(
-      '| ingest | – | +0.5 (floor) | 30.0 → 31.0 | 45.0 | 125 |',
-    );
-    expect(renderReport({ ...base, maskline: null, kannel: null, soak })).toContain(
-      '### Soak: 300 s at 100 msgs/s (30000/30000 accepted, 30000 delivered)',
-    );
-    expect(renderReport({ ...base, maskline: null, kannel: null, soak })).toContain(
-      'HTTP request latency p50 / p95 / p99: 3 / 9 / 15 ms.',
-    );
+  it('renders the soak section', () => {
+    const md = renderReport({ ...base, maskline: null, kannel: null, soak: soakFixture });
+    expect(md).toContain('### Soak: 300 s at 100 msgs/s (30000/30000 accepted, 30000 delivered)');
+    expect(md).toContain('HTTP request latency p50 / p95 / p99: 3 / 9 / 15 ms.');
   });
 });

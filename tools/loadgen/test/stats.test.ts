@@ -6,6 +6,7 @@ import {
   percentile,
   perSecond,
   ratio,
+  slope,
   summarize,
 } from '../src/stats.js';
 
@@ -87,6 +88,36 @@ describe('heap samples', () => {
     expect(g.live!.firstMiB).toBeCloseTo(20.25, 5);
     expect(g.live!.growthMiB).toBeCloseTo(2, 5);
     expect(heapGrowth(samples.filter((s) => !s.gc))!.live).toBeNull();
+    // +0.5 MiB a minute over 5 minutes: 2.5 MiB on a 21 MiB heap is not flat.
+    expect(g.live!.slopePerMinuteMiB).toBeCloseTo(0.5, 5);
+    expect(g.live!.flat).toBe(false);
+  });
+
+  it('calls a live heap flat when its fitted change stays within the tolerance', () => {
+    const samples = Array.from({ length: 61 }, (_, i) => sample(i * 1_000, 40));
+    // after-GC samples every 10 s over 10 minutes, wobbling ±0.3 MiB around 50 MiB
+    for (let i = 0; i <= 600; i += 10)
+      samples.push({ ...sample(i * 1_000 + 1, 50 + ((i / 10) % 2 ? 0.3 : -0.3)), gc: true });
+    const g = heapGrowth(samples)!;
+    expect(Math.abs(g.live!.slopePerMinuteMiB)).toBeLessThan(0.05);
+    expect(g.live!.flat).toBe(true);
+  });
+
+  it('fits a least-squares slope', () => {
+    expect(
+      slope([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ]),
+    ).toBeCloseTo(2, 10);
+    expect(slope([{ x: 1, y: 1 }])).toBe(0);
+    expect(
+      slope([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toBe(0);
   });
 
   it('needs two samples', () => {

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildIngestApp } from '../../src/app.js';
+import { ServerTiming } from '../../src/http/server-timing.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
 
 export interface TestApp {
@@ -24,24 +25,38 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The ingest app over real PostgreSQL and Redis, driven with fastify's inject(). */
-export async function startTestApp(options: { rateLimitPerMinute: number }): Promise<TestApp> {
+/**
+ * The ingest app over real PostgreSQL and Redis, driven with fastify's inject(); with
+ * `serverTiming`, wired as INGEST_SERVER_TIMING=1 wires it.
+ */
+export async function startTestApp(options: {
+  rateLimitPerMinute: number;
+  serverTiming?: boolean;
+}): Promise<TestApp> {
   const db = await createTestDatabase(inject('postgresUrl'));
   const redis: Redis = createRedisConnection(inject('redisUrl'), 'producer');
   const { apiKey, tenantId } = await seedTenant(db.pool);
   const messages = new MessageRepository(db.pool, db.vault);
   const queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
+  const timing = options.serverTiming ? new ServerTiming() : undefined;
   const app = await buildIngestApp({
     logger: silentLogger,
     apiKeys: new ApiKeyRepository(db.pool, TEST_PEPPER),
     messages,
-    acceptMessage: new AcceptMessage(messages, queues, silentLogger, TEST_PEPPER, 'sim'),
+    acceptMessage: new AcceptMessage(
+      timing ? timing.timeInserts(messages) : messages,
+      timing ? timing.timeEnqueues(queues) : queues,
+      silentLogger,
+      TEST_PEPPER,
+      'sim',
+    ),
     revealGrants: new RevealGrantRepository(db.pool),
     audit: db.vault,
     redis,
     rateLimitPerMinute: options.rateLimitPerMinute,
     maxBodyChars: 1530,
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
+    ...(timing ? { serverTiming: timing } : {}),
   });
   return {
     db,

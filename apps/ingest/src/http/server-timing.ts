@@ -1,0 +1,169 @@
+/**
+ * Server-Timing (W3C) for the ingest, on only with INGEST_SERVER_TIMING=1: each answer to
+ * `POST /v1/messages` says where its milliseconds went, so the bench can aggregate them.
+ * The header carries stage names and durations only — never an id or any content.
+ *
+ *   auth         the API-key hook (a cache hit or one PostgreSQL lookup)
+ *   body         body parsing and the hooks before the handler
+ *   ratelimit    @fastify/rate-limit (one Redis call)
+ *   commit-wait  handler start → its group commit's INSERT starts (validation, batching)
+ *   insert       that INSERT, one round trip that ends with the WAL flush of its commit
+ *   enqueue-wait INSERT done → its bulk enqueue starts
+ *   enqueue      that bulk add to Redis (BullMQ addBulk)
+ *   reply        enqueue done → the reply is being sent (view, serialization)
+ *   total        the request's arrival → the reply being sent
+ *
+ * The group commit and the bulk enqueue are shared by many requests: wrappers around the
+ * repository and the queues note when each batch ran, by message id, and the reply (which
+ * names its message in `location`) collects its own batch's times. Nothing here changes
+ * what the ingest does; with the setting off none of it is installed.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+interface BatchTimes {
+  insertStart?: number;
+  insertEnd?: number;
+  enqueueStart?: number;
+  enqueueEnd?: number;
+}
+
+interface RequestMarks {
+  start: number;
+  authEnd?: number;
+  preHandler?: number;
+  handler?: number;
+}
+
+/** Batches remembered at most; a request that never answers leaves its entry to be evicted. */
+const MAX_PENDING = 20_000;
+
+const marks = new WeakMap<FastifyRequest, RequestMarks>();
+
+export class ServerTiming {
+  private readonly batches = new Map<string, BatchTimes>();
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** The repository, with the time of every group-commit INSERT noted for its messages. */
+  timeInserts<R extends { insertManyAccepted(ms: readonly { id: string }[]): Promise<unknown> }>(repo: R): R {
+    return this.wrap(
+      repo,
+      'insertManyAccepted',
+      (items: readonly { id: string }[]) => items.map((m) => m.id),
+      'insert',
+    );
+  }
+
+  /** The queues, with the time of every bulk enqueue noted for its messages. */
+  timeEnqueues<Q extends { enqueue(rs: readonly { job: { messageId: string } }[]): Promise<unknown> }>(
+    queues: Q,
+  ): Q {
+    return this.wrap(
+      queues,
+      'enqueue',
+      (items: readonly { job: { messageId: string } }[]) => items.map((r) => r.job.messageId),
+      'enqueue',
+    );
+  }
+
+  /** Wraps an onRequest hook (the API-key check) so its duration is the `auth` stage. */
+  timeAuth<H extends (request: FastifyRequest, reply: FastifyReply) => Promise<void>>(hook: H): H {
+    return (async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        await hook(request, reply);
+      } finally {
+        const m = marks.get(request);
+        if (m) m.authEnd = this.now();
+      }
+    }) as H;
+  }
+
+  /** The root hooks: the request's start, and the header on the reply. */
+  install(app: FastifyInstance): void {
+    app.addHook('onRequest', async (request) => {
+      marks.set(request, { start: this.now() });
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      const header = this.header(request, reply);
+      if (header) void reply.header('server-timing', header);
+      return payload;
+    });
+  }
+
+  /**
+   * In the API scope, after the rate limiter is registered: a mark before the route's own
+   * preHandlers (the rate limiter's) and one after them, as the handler starts.
+   */
+  installAroundRateLimit(api: FastifyInstance): void {
+    api.addHook('preHandler', async (request) => {
+      const m = marks.get(request);
+      if (m) m.preHandler = this.now();
+    });
+    api.addHook('onRoute', (route) => {
+      const mark = async (request: FastifyRequest) => {
+        const m = marks.get(request);
+        if (m) m.handler = this.now();
+      };
+      const existing = route.preHandler;
+      route.preHandler = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), mark];
+    });
+  }
+
+  private header(request: FastifyRequest, reply: FastifyReply): string | null {
+    const m = marks.get(request);
+    if (!m) return null;
+    const end = this.now();
+    const stages: [string, number | undefined, number | undefined][] = [
+      ['auth', m.start, m.authEnd],
+      ['body', m.authEnd, m.preHandler],
+      ['ratelimit', m.preHandler, m.handler],
+    ];
+    const id = /^\/v1\/messages\/([^/]+)$/.exec(String(reply.getHeader('location') ?? ''))?.[1];
+    const batch = id ? this.batches.get(id) : undefined;
+    if (id) this.batches.delete(id);
+    if (batch) {
+      stages.push(
+        ['commit-wait', m.handler, batch.insertStart],
+        ['insert', batch.insertStart, batch.insertEnd],
+        ['enqueue-wait', batch.insertEnd, batch.enqueueStart],
+        ['enqueue', batch.enqueueStart, batch.enqueueEnd],
+        ['reply', batch.enqueueEnd ?? batch.insertEnd, end],
+      );
+    }
+    stages.push(['total', m.start, end]);
+    return stages
+      .filter(([, from, to]) => from !== undefined && to !== undefined)
+      .map(([name, from, to]) => `${name};dur=${Math.max(0, to! - from!).toFixed(3)}`)
+      .join(', ');
+  }
+
+  private wrap<T extends object, I>(
+    target: T,
+    method: string,
+    ids: (items: readonly I[]) => string[],
+    stage: 'insert' | 'enqueue',
+  ): T {
+    const original = (target as Record<string, unknown>)[method] as (items: readonly I[]) => Promise<unknown>;
+    const timed = async (items: readonly I[]) => {
+      const start = this.now();
+      try {
+        return await original.call(target, items);
+      } finally {
+        const end = this.now();
+        for (const id of ids(items)) this.note(id, stage, start, end);
+      }
+    };
+    return new Proxy(target, {
+      get: (t, key, receiver) => (key === method ? timed : Reflect.get(t, key, receiver)),
+    });
+  }
+
+  private note(id: string, stage: 'insert' | 'enqueue', start: number, end: number): void {
+    const times = this.batches.get(id) ?? {};
+    if (stage === 'insert') Object.assign(times, { insertStart: start, insertEnd: end });
+    else Object.assign(times, { enqueueStart: start, enqueueEnd: end });
+    this.batches.set(id, times);
+    // Oldest first: an entry nobody collected (a failed request) does not stay forever.
+    while (this.batches.size > MAX_PENDING) this.batches.delete(this.batches.keys().next().value!);
+  }
+}
