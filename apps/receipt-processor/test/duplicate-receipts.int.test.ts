@@ -49,7 +49,7 @@ describe('a receipt the carrier sends twice', () => {
     second = new ReceiptRepository(otherPool);
     events = new CarrierEventQueue({ connection: producer, prefix });
     const tracer = trace.getTracer('test');
-    processor = new ReceiptProcessor(batchedReceiptStore(first, messages), tracer, silentLogger);
+    processor = new ReceiptProcessor(batchedReceiptStore(first), events, tracer, silentLogger);
     worker = createCarrierEventsWorker({
       connection: redis,
       prefix,

@@ -48,7 +48,7 @@ describe('receipt deadlines: unmatched receipts and messages without a final rec
     inbound = new InboundRepository(db.pool, db.vault);
     events = new CarrierEventQueue({ connection: producer, prefix });
     const tracer = trace.getTracer('test');
-    processor = new ReceiptProcessor(batchedReceiptStore(receipts, messages), tracer, silentLogger);
+    processor = new ReceiptProcessor(batchedReceiptStore(receipts), events, tracer, silentLogger);
     worker = createCarrierEventsWorker({
       connection: redis,
       prefix,

@@ -44,7 +44,7 @@ describe('receipt processing against real Redis and PostgreSQL', () => {
       connection: redis,
       prefix,
       concurrency: 4,
-      receipts: new ReceiptProcessor(batchedReceiptStore(receipts, messages), tracer, silentLogger),
+      receipts: new ReceiptProcessor(batchedReceiptStore(receipts), events, tracer, silentLogger),
       inbound: new InboundProcessor(inbound, tracer, silentLogger),
     });
   });
