@@ -67,7 +67,8 @@ export async function applyReceiptBatch(
  * Loads a batch of receipts, applies the final ones to their messages and marks them
  * processed, in ONE statement (data-modifying CTE), with the semantics of applying them one
  * by one in the order given:
- *  - a processed receipt is skipped, and `marked` only touches rows still unprocessed;
+ *  - a processed receipt is skipped, and `marked` only touches rows still unprocessed; an
+ *    id given twice counts at its first place;
  *  - the status update is guarded by the state machine (monotonic; a concurrent copy of the
  *    same receipt re-checks the guard under the row lock and changes nothing);
  *  - of two final receipts for one message, only the first in the batch is applied (one
@@ -94,7 +95,7 @@ async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[])
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) AS e(outcome, status, error_code)
      ), batch AS (
        SELECT r.id, r.carrier_id, r.carrier_message_id, r.outcome, u.n, e.status, e.error_code
-       FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)
+       FROM (SELECT id, min(n) AS n FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n) GROUP BY id) u
        JOIN receipts r ON r.id = u.id
        LEFT JOIN effect e ON e.outcome = r.outcome
        WHERE r.processed_at IS NULL
