@@ -70,13 +70,13 @@ export class CarrierEventSweeper {
    * Re-enqueues every unprocessed receipt and inbound message at once, whatever its age,
    * in pages of `batchSize` (keyset by id): run when the RedisLossWatch sees Redis come
    * back empty, or at start. A receipt whose job still exists (its batch's, or its own) is
-   * not re-added; inbound job ids are row ids. Returns how many rows were looked at. Throws
-   * on failure (the watch retries).
+   * not re-added; inbound job ids are row ids. Returns how many were re-added (receipts) or
+   * published (inbound). Throws on failure (the watch retries).
    */
   async recoverAll(reason: string): Promise<{ receipts: number; inbound: number }> {
     const receipts = await this.republishAll(
       (afterId) => this.receipts.findAllUnprocessed(afterId, this.batchSize),
-      async (page) => void (await this.restoreReceipts(page)),
+      (page) => this.restoreReceipts(page),
     );
     const inbound = await this.republishAll(
       (afterId) => this.inbound.findAllUnprocessed(afterId, this.batchSize),
@@ -84,22 +84,22 @@ export class CarrierEventSweeper {
         await Promise.all(
           page.map((i) => this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id })),
         );
+        return page.length;
       },
     );
     this.logger.info({ reason, receipts, inbound }, 're-enqueued unprocessed carrier events');
     return { receipts, inbound };
   }
 
-  /** Pages through every unprocessed row (keyset by id) and publishes each page; returns the count. */
+  /** Pages through every unprocessed row (keyset by id) and publishes each page; sums what publish counted. */
   private async republishAll(
     find: (afterId: string | null) => Promise<UnprocessedEvent[]>,
-    publish: (page: UnprocessedEvent[]) => Promise<void>,
+    publish: (page: UnprocessedEvent[]) => Promise<number>,
   ): Promise<number> {
     let count = 0;
     for (let afterId: string | null = null; ; ) {
       const page = await find(afterId);
-      if (page.length > 0) await publish(page);
-      count += page.length;
+      if (page.length > 0) count += await publish(page);
       if (page.length < this.batchSize) return count;
       afterId = page[page.length - 1]!.id;
     }
