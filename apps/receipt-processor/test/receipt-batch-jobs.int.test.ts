@@ -9,6 +9,7 @@ import {
   type TestDatabase,
   testMessage,
   uniqueQueuePrefix,
+  until,
 } from '@maskline/testing';
 import type { Tracer } from '@opentelemetry/api';
 import type { Worker } from 'bullmq';
@@ -63,16 +64,6 @@ describe('receipt batch jobs against real Redis and PostgreSQL', () => {
     producer.disconnect();
     await db.drop();
   });
-
-  async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let value = await read();
-    while (!ok(value) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 25));
-      value = await read();
-    }
-    return value;
-  }
 
   async function submitted(carrierMessageId: string): Promise<string> {
     const { id } = (await messages.insertAccepted(testMessage(tenantId))).message;

@@ -3,6 +3,7 @@ import { type ReceiptEvent, silentLogger } from '@maskline/core';
 import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
 import { createPgPool, InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
 import {
+  countStatements,
   createTestDatabase,
   seedTenant,
   type TestDatabase,
@@ -20,17 +21,6 @@ import { ReceiptProcessor } from '../src/receipts/receipt-processor.js';
 import { batchedReceiptStore } from '../src/receipts/receipt-store.js';
 
 const RECEIPTS = 1_000;
-
-/** Counts the statements a pool runs. */
-function counted(pool: pg.Pool): { pool: pg.Pool; statements: () => number } {
-  let n = 0;
-  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => {
-    n += 1;
-    return query(...args);
-  };
-  return { pool, statements: () => n };
-}
 
 /** Calls per Redis command so far (INFO commandstats), INFO itself left out. */
 async function commandCalls(redis: Redis): Promise<Map<string, number>> {
@@ -52,8 +42,8 @@ async function commandCalls(redis: Redis): Promise<Map<string, number>> {
  */
 describe('receipt hop cost per receipt (real PostgreSQL and Redis)', () => {
   let db: TestDatabase;
-  let sinkPool: ReturnType<typeof counted>;
-  let processorPool: ReturnType<typeof counted>;
+  let sinkPool: { pool: pg.Pool; statements: () => number };
+  let processorPool: { pool: pg.Pool; statements: () => number };
   let redis: Redis;
   let producer: Redis;
   let stats: Redis;
@@ -65,6 +55,7 @@ describe('receipt hop cost per receipt (real PostgreSQL and Redis)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('postgresUrl'));
+    const counted = (pool: pg.Pool) => ({ pool, statements: countStatements(pool) });
     sinkPool = counted(createPgPool({ connectionString: db.url, max: 4 }));
     processorPool = counted(createPgPool({ connectionString: db.url, max: 4 }));
     redis = createRedisConnection(inject('redisUrl'), 'worker');

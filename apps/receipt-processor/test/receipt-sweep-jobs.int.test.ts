@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { silentLogger } from '@maskline/core';
 import { CARRIER_EVENTS_QUEUE, CarrierEventQueue, createRedisConnection } from '@maskline/queues';
 import { InboundRepository, ReceiptRepository } from '@maskline/storage';
-import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import { createTestDatabase, type TestDatabase, uniqueQueuePrefix, until } from '@maskline/testing';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -70,10 +70,6 @@ describe('the receipt sweep against batch jobs (real Redis and PostgreSQL)', () 
       )
     )[0] as string;
 
-  async function until(read: () => Promise<boolean>, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!(await read()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-  }
   const stateOf = async (jobId: string) => (await events.queue.getJob(jobId))?.getState();
 
   it('leaves a queued batch alone and re-adds only receipts no job will process', async () => {
@@ -95,14 +91,18 @@ describe('the receipt sweep against batch jobs (real Redis and PostgreSQL)', () 
     await events.queue.resume();
     await until(
       async () => (await stateOf(queuedBatch)) === 'completed' && (await stateOf(lost)) === 'completed',
+      Boolean,
     );
     mode = 'fail';
     expect((await sweeper.runOnce()).receipts).toBe(2);
     // Jobs of their own that failed: removed and added again.
-    await until(async () => (await stateOf(queued)) === 'failed' && (await stateOf(lost)) === 'failed');
+    await until(
+      async () => (await stateOf(queued)) === 'failed' && (await stateOf(lost)) === 'failed',
+      Boolean,
+    );
     mode = 'complete';
     expect((await sweeper.runOnce()).receipts).toBe(2);
-    await until(async () => (await stateOf(queued)) === 'completed');
+    await until(async () => (await stateOf(queued)) === 'completed', Boolean);
     expect(await stateOf(queued)).toBe('completed');
   });
 });
