@@ -80,7 +80,20 @@ describe('carrier event sink (real PostgreSQL and Redis)', () => {
         { carrier_message_id: 'ok-1', done_at: new Date('2026-01-02T03:04:05.000Z') },
         { carrier_message_id: 'ok-2', done_at: null },
       ]);
-      expect(await liveEvents.queue.getJobCounts('waiting')).toMatchObject({ waiting: 2 });
+      // The stored receipts travel in ONE job, whose id is written on their rows.
+      const rows = (
+        await db.pool.query<{ id: string; job_id: string }>(
+          `SELECT id, job_id FROM receipts WHERE carrier_message_id LIKE 'ok-%' ORDER BY carrier_message_id`,
+        )
+      ).rows;
+      const jobs = await liveEvents.queue.getJobs(['waiting']);
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]).toMatchObject({
+        name: 'receipts',
+        id: rows[0]!.job_id,
+        data: { carrierId: 'sim', receiptIds: rows.map((r) => r.id) },
+      });
+      expect(rows[1]!.job_id).toBe(rows[0]!.job_id);
     } finally {
       await liveEvents.close();
       live.disconnect();

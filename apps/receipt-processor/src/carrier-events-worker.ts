@@ -2,9 +2,11 @@ import { toMasklineError } from '@maskline/core';
 import {
   CARRIER_EVENT_JOBS,
   CARRIER_EVENTS_QUEUE,
+  type CarrierEventJob,
   type InboundJob,
   type JobLockConfig,
   jobRecoveryOptions,
+  type ReceiptBatchJob,
   type ReceiptJob,
   toWorkerError,
 } from '@maskline/queues';
@@ -23,14 +25,14 @@ export interface CarrierEventsWorkerOptions {
   recovery?: JobLockConfig;
 }
 
-/** The worker on the carrier-events queue: routes receipts and inbound jobs by name. */
-export function createCarrierEventsWorker(
-  options: CarrierEventsWorkerOptions,
-): Worker<ReceiptJob | InboundJob> {
-  const worker: Worker<ReceiptJob | InboundJob> = new Worker(
+/** The worker on the carrier-events queue: routes receipt batches, single receipts and inbound jobs by name. */
+export function createCarrierEventsWorker(options: CarrierEventsWorkerOptions): Worker<CarrierEventJob> {
+  const worker: Worker<CarrierEventJob> = new Worker(
     CARRIER_EVENTS_QUEUE,
-    async (job: Job<ReceiptJob | InboundJob>) => {
+    async (job: Job<CarrierEventJob>) => {
       try {
+        if (job.name === CARRIER_EVENT_JOBS.receipts)
+          return await options.receipts.processBatch(job as Job<ReceiptBatchJob>);
         if (job.name === CARRIER_EVENT_JOBS.receipt)
           return await options.receipts.process(job as Job<ReceiptJob>);
         if (job.name === CARRIER_EVENT_JOBS.inbound)

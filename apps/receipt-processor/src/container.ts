@@ -39,7 +39,8 @@ export function createReceiptContainer(
     cached(
       (c) =>
         new ReceiptProcessor(
-          batchedReceiptStore(c.resolve(TOKENS.ReceiptRepository), c.resolve(TOKENS.MessageRepository)),
+          batchedReceiptStore(c.resolve(TOKENS.ReceiptRepository)),
+          c.resolve(TOKENS.CarrierEvents),
           tracer,
           c.resolve(TOKENS.Logger),
         ),

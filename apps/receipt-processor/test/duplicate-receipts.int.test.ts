@@ -7,6 +7,7 @@ import {
   type TestDatabase,
   testMessage,
   uniqueQueuePrefix,
+  until,
 } from '@maskline/testing';
 import { trace } from '@opentelemetry/api';
 import type { Job, Worker } from 'bullmq';
@@ -49,7 +50,7 @@ describe('a receipt the carrier sends twice', () => {
     second = new ReceiptRepository(otherPool);
     events = new CarrierEventQueue({ connection: producer, prefix });
     const tracer = trace.getTracer('test');
-    processor = new ReceiptProcessor(batchedReceiptStore(first, messages), tracer, silentLogger);
+    processor = new ReceiptProcessor(batchedReceiptStore(first), events, tracer, silentLogger);
     worker = createCarrierEventsWorker({
       connection: redis,
       prefix,
@@ -67,16 +68,6 @@ describe('a receipt the carrier sends twice', () => {
     await otherPool.end();
     await db.drop();
   });
-
-  async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let value = await read();
-    while (!ok(value) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 25));
-      value = await read();
-    }
-    return value;
-  }
 
   const rowsFor = async (carrierMessageId: string) =>
     (

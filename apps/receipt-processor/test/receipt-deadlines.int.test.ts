@@ -7,6 +7,7 @@ import {
   type TestDatabase,
   testMessage,
   uniqueQueuePrefix,
+  until,
 } from '@maskline/testing';
 import { trace } from '@opentelemetry/api';
 import type { Job, Worker } from 'bullmq';
@@ -48,7 +49,7 @@ describe('receipt deadlines: unmatched receipts and messages without a final rec
     inbound = new InboundRepository(db.pool, db.vault);
     events = new CarrierEventQueue({ connection: producer, prefix });
     const tracer = trace.getTracer('test');
-    processor = new ReceiptProcessor(batchedReceiptStore(receipts, messages), tracer, silentLogger);
+    processor = new ReceiptProcessor(batchedReceiptStore(receipts), events, tracer, silentLogger);
     worker = createCarrierEventsWorker({
       connection: redis,
       prefix,
@@ -100,16 +101,6 @@ describe('receipt deadlines: unmatched receipts and messages without a final rec
         id,
       ])
     ).rows[0]?.unmatched_at ?? null;
-
-  async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let value = await read();
-    while (!ok(value) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 25));
-      value = await read();
-    }
-    return value;
-  }
 
   it('parks a receipt matching no message once the window passed (not before), and stops sweeping it', async () => {
     const orphan = await delivered('never-issued-01');

@@ -7,6 +7,7 @@ import {
   type TestDatabase,
   testMessage,
   uniqueQueuePrefix,
+  until,
 } from '@maskline/testing';
 import { trace } from '@opentelemetry/api';
 import type { Worker } from 'bullmq';
@@ -44,7 +45,7 @@ describe('receipt processing against real Redis and PostgreSQL', () => {
       connection: redis,
       prefix,
       concurrency: 4,
-      receipts: new ReceiptProcessor(batchedReceiptStore(receipts, messages), tracer, silentLogger),
+      receipts: new ReceiptProcessor(batchedReceiptStore(receipts), events, tracer, silentLogger),
       inbound: new InboundProcessor(inbound, tracer, silentLogger),
     });
   });
@@ -75,16 +76,6 @@ describe('receipt processing against real Redis and PostgreSQL', () => {
     });
     await events.publishReceipt({ carrierId: 'sim', receiptId });
     return receiptId;
-  }
-
-  async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let value = await read();
-    while (!ok(value) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 25));
-      value = await read();
-    }
-    return value;
   }
 
   it('applies a receipt, and a later contradicting duplicate changes nothing', async () => {

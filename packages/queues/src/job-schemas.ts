@@ -17,10 +17,21 @@ export const deliverJobSchema = z
   })
   .strict();
 
+/** The most receipt ids one batch job carries (the sink's batches hold at most 200). */
+export const MAX_RECEIPTS_PER_JOB = 1_000;
+
 export const receiptJobSchema = z
   .object({
     carrierId: z.string().min(1).max(64),
     receiptId: z.uuid(),
+  })
+  .strict();
+
+/** Receipts a carrier sent together: one job per batch (its job id is a fresh uuid). */
+export const receiptBatchJobSchema = z
+  .object({
+    carrierId: z.string().min(1).max(64),
+    receiptIds: z.array(z.uuid()).min(1).max(MAX_RECEIPTS_PER_JOB),
   })
   .strict();
 
@@ -34,7 +45,12 @@ export const inboundJobSchema = z
 export type TraceCarrier = z.infer<typeof traceCarrierSchema>;
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 export type ReceiptJob = z.infer<typeof receiptJobSchema>;
+export type ReceiptBatchJob = z.infer<typeof receiptBatchJobSchema>;
 export type InboundJob = z.infer<typeof inboundJobSchema>;
+export type CarrierEventJob = ReceiptJob | ReceiptBatchJob | InboundJob;
 
-/** Job names on the carrier-events queue. */
-export const CARRIER_EVENT_JOBS = { receipt: 'receipt', inbound: 'inbound' } as const;
+/**
+ * Job names on the carrier-events queue: `receipts` carries a batch, `receipt` one receipt
+ * (a retry of an unmatched one, or a restore; job id = receipt id), `inbound` one MO.
+ */
+export const CARRIER_EVENT_JOBS = { receipts: 'receipts', receipt: 'receipt', inbound: 'inbound' } as const;

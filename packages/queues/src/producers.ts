@@ -9,11 +9,14 @@ import {
 } from './job-options.js';
 import {
   CARRIER_EVENT_JOBS,
+  type CarrierEventJob,
   type DeliverJob,
   deliverJobSchema,
   type InboundJob,
   inboundJobSchema,
+  type ReceiptBatchJob,
   type ReceiptJob,
+  receiptBatchJobSchema,
   receiptJobSchema,
 } from './job-schemas.js';
 import { CARRIER_EVENTS_QUEUE, DEFAULT_QUEUE_PREFIX, deliverQueueName } from './queue-names.js';
@@ -110,9 +113,9 @@ export class DeliveryQueues {
 
 /** Producer side of the carrier-events queue (receipts and inbound messages). */
 export class CarrierEventQueue {
-  readonly queue: Queue<ReceiptJob | InboundJob>;
+  readonly queue: Queue<CarrierEventJob>;
 
-  constructor(settings: QueueSettings) {
+  constructor(private readonly settings: QueueSettings) {
     this.queue = new Queue(CARRIER_EVENTS_QUEUE, {
       connection: settings.connection,
       prefix: settings.prefix ?? DEFAULT_QUEUE_PREFIX,
@@ -120,19 +123,72 @@ export class CarrierEventQueue {
     this.queue.on('error', (error) => settings.monitor?.failed(error));
   }
 
+  /**
+   * One job for a batch of receipts: `jobId` is the batch's own uuid, the one the receipt
+   * rows were stored with (receipts.job_id), so the sweep can tell whether it still exists.
+   */
+  async publishReceiptBatch(job: ReceiptBatchJob, jobId: string): Promise<void> {
+    await this.queue.add(CARRIER_EVENT_JOBS.receipts, receiptBatchJobSchema.parse(job), {
+      ...carrierEventJobOptions(),
+      jobId,
+    });
+  }
+
   async publishReceipt(job: ReceiptJob): Promise<void> {
     await this.publishReceipts([job]);
   }
 
-  /** Several receipt jobs in one round trip; each job id is its receipt id. */
-  async publishReceipts(jobs: readonly ReceiptJob[]): Promise<void> {
+  /**
+   * One job per receipt in one round trip; each job id is its receipt id (an existing job
+   * is not duplicated). For restores, and, with `delayMs`, for retrying receipts that
+   * overtook their message's `submitted` commit.
+   */
+  async publishReceipts(jobs: readonly ReceiptJob[], delayMs = 0): Promise<void> {
     await this.queue.addBulk(
       jobs.map((job) => ({
         name: CARRIER_EVENT_JOBS.receipt,
         data: receiptJobSchema.parse(job),
-        opts: { ...carrierEventJobOptions(), jobId: job.receiptId },
+        opts: {
+          ...carrierEventJobOptions(),
+          jobId: job.receiptId,
+          ...(delayMs > 0 ? { delay: delayMs } : {}),
+        },
       })),
     );
+  }
+
+  /**
+   * The ids of the unprocessed receipts among `rows` that no job will process any more:
+   * neither their batch job (`jobId`) nor a job of their own (job id = receipt id) is
+   * waiting, delayed or active; each is missing, failed, or completed while the row is
+   * still unprocessed. A finished job of their own is removed, so that publishReceipts()
+   * adds it again. One pipelined round trip (EXISTS and two ZSCOREs per job id).
+   */
+  async receiptsToRestore(rows: readonly { id: string; jobId: string | null }[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const ids = [...new Set(rows.flatMap((r) => (r.jobId ? [r.jobId, r.id] : [r.id])))];
+    const pipeline = this.settings.connection.pipeline();
+    const [failedKey, completedKey] = [this.queue.toKey('failed'), this.queue.toKey('completed')];
+    for (const id of ids)
+      pipeline.exists(this.queue.toKey(id)).zscore(failedKey, id).zscore(completedKey, id);
+    const answers = (await pipeline.exec()) ?? [];
+    const state = new Map<string, 'missing' | 'finished' | 'live'>();
+    ids.forEach((id, i) => {
+      const [exists, failedAt, completedAt] = [0, 1, 2].map((k) => {
+        const [error, value] = answers[3 * i + k] ?? [new Error('no answer'), null];
+        if (error) throw error;
+        return value;
+      });
+      state.set(
+        id,
+        exists === 0 ? 'missing' : failedAt !== null || completedAt !== null ? 'finished' : 'live',
+      );
+    });
+    const lost = rows.filter(
+      (r) => state.get(r.id) !== 'live' && (!r.jobId || state.get(r.jobId) !== 'live'),
+    );
+    await Promise.all(lost.filter((r) => state.get(r.id) === 'finished').map((r) => this.queue.remove(r.id)));
+    return lost.map((r) => r.id);
   }
 
   async publishInbound(job: InboundJob): Promise<void> {

@@ -1,5 +1,12 @@
 import { uuidv7 } from '@maskline/core';
-import { deliverJobSchema, inboundJobSchema, receiptJobSchema, traceCarrierSchema } from '@maskline/queues';
+import {
+  deliverJobSchema,
+  inboundJobSchema,
+  MAX_RECEIPTS_PER_JOB,
+  receiptBatchJobSchema,
+  receiptJobSchema,
+  traceCarrierSchema,
+} from '@maskline/queues';
 import { describe, expect, it } from 'vitest';
 
 const messageId = uuidv7();
@@ -89,6 +96,46 @@ describe('receiptJobSchema', () => {
     expect(receiptJobSchema.safeParse({ carrierId: '', receiptId }).success).toBe(false);
     expect(receiptJobSchema.safeParse({ carrierId: 'c'.repeat(64), receiptId }).success).toBe(true);
     expect(receiptJobSchema.safeParse({ carrierId: 'c'.repeat(65), receiptId }).success).toBe(false);
+  });
+});
+
+describe('receiptBatchJobSchema', () => {
+  const receiptIds = [receiptId, uuidv7()];
+
+  it('accepts a carrier id and receipt ids', () => {
+    expect(receiptBatchJobSchema.parse({ carrierId: 'sim', receiptIds })).toEqual({
+      carrierId: 'sim',
+      receiptIds,
+    });
+  });
+
+  it.each(Object.entries(PRIVATE_FIELDS))('rejects an extra %s field', (field, value) => {
+    expect(receiptBatchJobSchema.safeParse({ carrierId: 'sim', receiptIds, [field]: value }).success).toBe(
+      false,
+    );
+  });
+
+  it.each(NOT_UUIDS)('rejects a receipt id %j among the ids', (value) => {
+    expect(
+      receiptBatchJobSchema.safeParse({ carrierId: 'sim', receiptIds: [receiptId, value] }).success,
+    ).toBe(false);
+  });
+
+  it('holds 1..MAX_RECEIPTS_PER_JOB ids', () => {
+    const ids = (n: number) => Array.from({ length: n }, () => uuidv7());
+    expect(receiptBatchJobSchema.safeParse({ carrierId: 'sim', receiptIds: [] }).success).toBe(false);
+    expect(
+      receiptBatchJobSchema.safeParse({ carrierId: 'sim', receiptIds: ids(MAX_RECEIPTS_PER_JOB) }).success,
+    ).toBe(true);
+    expect(
+      receiptBatchJobSchema.safeParse({ carrierId: 'sim', receiptIds: ids(MAX_RECEIPTS_PER_JOB + 1) })
+        .success,
+    ).toBe(false);
+  });
+
+  it('is not a single-receipt payload (or the reverse)', () => {
+    expect(receiptBatchJobSchema.safeParse({ carrierId: 'sim', receiptId }).success).toBe(false);
+    expect(receiptJobSchema.safeParse({ carrierId: 'sim', receiptIds }).success).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@ export * from './repositories/api-key-repository.js';
 export * from './repositories/inbound-repository.js';
 export * from './repositories/message-inserts.js';
 export * from './repositories/message-repository.js';
+export * from './repositories/receipt-batch.js';
 export * from './repositories/receipt-repository.js';
 export * from './repositories/reveal-grant-repository.js';
 export * from './repositories/tenant-repository.js';

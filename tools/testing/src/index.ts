@@ -1,6 +1,7 @@
 export { type AppName, AppProcess } from '@maskline/local-infra';
 export * from './cuttable-link.js';
 export * from './otlp-collector.js';
+export * from './polling.js';
 export type {} from './provided-context.js';
 export * from './seed.js';
 export * from './test-database.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Batcher,
   type CarrierEvent,
@@ -24,15 +25,21 @@ export const DEFAULT_EVENT_HOLD_MS = 20_000;
  * deadline. Holding slows the carrier down through its own window instead.
  */
 export class CarrierEventSinkToQueue implements CarrierEventSink {
-  /** Receipts arriving together are inserted in one statement and enqueued in one call. */
+  /**
+   * Receipts arriving together are inserted in one statement and travel in ONE job (ids
+   * only). The job's id is a fresh uuid written on each new row by the same INSERT, so the
+   * receipt processor's sweep can tell a batch still in the queue from a lost one.
+   */
   private readonly receiptBatches = new Batcher<ReceiptEvent, void>(
     async (receipts) => {
+      const jobId = randomUUID();
       // A receipt that cannot be stored fails alone (its carrier resends it); the rest commit.
-      const results = await this.untilStored(() => this.receipts.insertEach(this.carrierId, receipts));
-      const ids = results.filter((r): r is string => typeof r === 'string');
+      const results = await this.untilStored(() => this.receipts.insertEach(this.carrierId, receipts, jobId));
+      // Copies within the batch resolve to one stored row: its id travels once.
+      const ids = [...new Set(results.filter((r): r is string => typeof r === 'string'))];
       if (ids.length > 0) {
         await this.enqueueLater(() =>
-          this.events.publishReceipts(ids.map((receiptId) => ({ carrierId: this.carrierId, receiptId }))),
+          this.events.publishReceiptBatch({ carrierId: this.carrierId, receiptIds: ids }, jobId),
         );
       }
       return results.map((r) => (typeof r === 'string' ? undefined : r));

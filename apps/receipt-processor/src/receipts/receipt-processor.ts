@@ -1,5 +1,12 @@
-import { type Logger, MasklineError, receiptEffect } from '@maskline/core';
-import { type ReceiptJob, receiptJobSchema } from '@maskline/queues';
+import { type Logger, MasklineError } from '@maskline/core';
+import {
+  type CarrierEventQueue,
+  type ReceiptBatchJob,
+  type ReceiptJob,
+  receiptBatchJobSchema,
+  receiptJobSchema,
+} from '@maskline/queues';
+import type { BatchReceipt, BatchReceiptResult, ReceiptMatch } from '@maskline/storage';
 import { ATTR, extractTraceContext, SPAN } from '@maskline/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
@@ -7,67 +14,94 @@ import type { ReceiptStore } from './receipt-store.js';
 
 export type ReceiptOutcomeOfJob = 'applied' | 'duplicate' | 'intermediate' | 'orphaned';
 
+/** How many receipts of a batch job ended each way (`retrying`: re-added as a job of its own). */
+export type ReceiptBatchOutcome = Record<Exclude<ReceiptOutcomeOfJob, 'orphaned'> | 'retrying', number>;
+
+/** How long a receipt that matched no message (yet) waits before its own job tries again. */
+export const UNMATCHED_RETRY_DELAY_MS = 500;
+
 /**
- * Applies one receipt to its message. Idempotent: a processed receipt is skipped, and the
- * status update is monotonic, so a duplicate or late receipt changes nothing. A receipt
- * that overtook its message's `submitted` commit is retried until the message appears;
- * one still unmatched after its last attempt is parked (the sweep parks it sooner, after
+ * Applies receipts to their messages. Idempotent: a processed receipt is skipped, and the
+ * status update is monotonic, so a duplicate or late receipt changes nothing.
+ *
+ * A batch job (`receipts`) applies all its receipts together (one statement, shared with the
+ * jobs running beside it). If the database fails, the whole job throws and BullMQ retries it.
+ * A receipt in it that overtook its message's `submitted` commit is re-added as a job of its
+ * own (job id = receipt id) with a delay, before the batch job completes. A single-receipt
+ * job (`receipt`: such a retry, or a restore) is retried until the message appears; one still
+ * unmatched after its last attempt is parked (the sweep parks it sooner, after
  * RECEIPT_UNMATCHED_AFTER_MS).
- * Its span continues the message's trace, found through the row the carrier id names.
+ * Each receipt's span continues its message's trace, found through the row the carrier id names.
  */
 export class ReceiptProcessor {
   constructor(
     private readonly store: ReceiptStore,
+    private readonly retries: Pick<CarrierEventQueue, 'publishReceipts'>,
     private readonly tracer: Tracer,
     private readonly logger: Logger,
+    private readonly retryDelayMs = UNMATCHED_RETRY_DELAY_MS,
   ) {}
+
+  async processBatch(job: Job<ReceiptBatchJob>): Promise<ReceiptBatchOutcome> {
+    const parsed = receiptBatchJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError('invalid_request');
+    const startTime = new Date();
+    const results = await Promise.all(parsed.data.receiptIds.map((id) => this.store.apply(id)));
+    const unmatched = results.flatMap((r) => (r.kind === 'unmatched' ? [r.receipt] : []));
+    if (unmatched.length > 0) {
+      await this.retries.publishReceipts(
+        unmatched.map((r) => ({ carrierId: r.carrierId, receiptId: r.id })),
+        this.retryDelayMs,
+      );
+    }
+    const outcome: ReceiptBatchOutcome = { applied: 0, duplicate: 0, intermediate: 0, retrying: 0 };
+    for (const result of results)
+      outcome[result.kind === 'unmatched' ? 'retrying' : this.settle(result, startTime)] += 1;
+    return outcome;
+  }
 
   async process(job: Job<ReceiptJob>): Promise<ReceiptOutcomeOfJob> {
     const parsed = receiptJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError('invalid_request');
     const startTime = new Date();
-    const receipt = await this.store.load(parsed.data.receiptId);
-    if (!receipt || receipt.processed) return 'duplicate';
-    const effect = receiptEffect(receipt.outcome);
-    if (!effect) {
-      await this.store.markProcessed(receipt.id, null);
-      return 'intermediate';
-    }
-    const match = await this.store.apply({
-      carrierId: receipt.carrierId,
-      carrierMessageId: receipt.carrierMessageId,
-      status: effect.status,
-      errorCode: effect.errorCode,
-    });
-    if (!match) {
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (!lastAttempt) throw new MasklineError('receipt_unmatched');
-      await this.store.markUnmatched(receipt.id);
-      this.logger.warn(
-        { receiptId: receipt.id, carrier: receipt.carrierId },
-        'receipt matched no message: parked',
-      );
-      return 'orphaned';
-    }
-    const span = this.tracer.startSpan(
-      SPAN.receipt,
-      {
-        startTime,
-        attributes: {
-          [ATTR.messageId]: match.messageId,
-          [ATTR.carrier]: receipt.carrierId,
-          [ATTR.carrierMessageId]: receipt.carrierMessageId,
-          [ATTR.receiptOutcome]: receipt.outcome,
-          [ATTR.status]: match.status,
-        },
-      },
-      extractTraceContext(match.traceContext),
+    const result = await this.store.apply(parsed.data.receiptId);
+    if (result.kind !== 'unmatched') return this.settle(result, startTime);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (!lastAttempt) throw new MasklineError('receipt_unmatched');
+    await this.store.markUnmatched(result.receipt.id);
+    this.logger.warn(
+      { receiptId: result.receipt.id, carrier: result.receipt.carrierId },
+      'receipt matched no message: parked',
     );
-    try {
-      await this.store.markProcessed(receipt.id, match.messageId);
-    } finally {
-      span.end();
-    }
-    return match.applied ? 'applied' : 'duplicate';
+    return 'orphaned';
+  }
+
+  /** A processed receipt's outcome, its span recorded when it matched a message. */
+  private settle(
+    result: Exclude<BatchReceiptResult, { kind: 'unmatched' }>,
+    startTime: Date,
+  ): Exclude<ReceiptOutcomeOfJob, 'orphaned'> {
+    if (result.kind !== 'matched') return result.kind;
+    this.recordSpan(result.receipt, result.match, startTime);
+    return result.match.applied ? 'applied' : 'duplicate';
+  }
+
+  private recordSpan(receipt: BatchReceipt, match: ReceiptMatch, startTime: Date): void {
+    this.tracer
+      .startSpan(
+        SPAN.receipt,
+        {
+          startTime,
+          attributes: {
+            [ATTR.messageId]: match.messageId,
+            [ATTR.carrier]: receipt.carrierId,
+            [ATTR.carrierMessageId]: receipt.carrierMessageId,
+            [ATTR.receiptOutcome]: receipt.outcome,
+            [ATTR.status]: match.status,
+          },
+        },
+        extractTraceContext(match.traceContext),
+      )
+      .end();
   }
 }

@@ -1,44 +1,27 @@
 import { Batcher } from '@maskline/core';
-import type {
-  MessageRepository,
-  ReceiptApplication,
-  ReceiptMatch,
-  ReceiptRepository,
-  StoredReceipt,
-} from '@maskline/storage';
+import type { BatchReceiptResult, ReceiptRepository } from '@maskline/storage';
 
 /** What the receipt processor needs from storage. */
 export interface ReceiptStore {
-  load(receiptId: string): Promise<StoredReceipt | null>;
-  apply(application: ReceiptApplication): Promise<ReceiptMatch | null>;
-  markProcessed(receiptId: string, messageId: string | null): Promise<void>;
+  /** Loads, applies and marks one receipt (see ReceiptRepository.applyBatch). */
+  apply(receiptId: string): Promise<BatchReceiptResult>;
   /** Parks a receipt that matched no message (processed, unmatched_at set). */
   markUnmatched(receiptId: string): Promise<void>;
 }
 
 /**
- * Receipts processed at the same time share one statement per step (load, apply, mark);
- * each job still waits for its own rows. Order within a batch is kept, so the first of
- * two receipts for one message wins, as it would one by one.
+ * Every receipt id processed at the same time (a batch job's ids, plus those of jobs running
+ * beside it, such as single-receipt restores after Redis lost its data) shares one
+ * applyBatch call: one statement for the lot. Order is kept, so the first of two receipts
+ * for one message wins, as it would one by one.
  */
 export function batchedReceiptStore(
-  receipts: ReceiptRepository,
-  messages: MessageRepository,
-  options = { maxSize: 200, maxWaitMs: 2 },
+  receipts: Pick<ReceiptRepository, 'applyBatch' | 'markManyUnmatched'>,
+  options = { maxSize: 1_000, maxWaitMs: 2 },
 ): ReceiptStore {
-  const loads = new Batcher<string, StoredReceipt | null>((ids) => receipts.loadMany(ids), options);
-  const applications = new Batcher<ReceiptApplication, ReceiptMatch | null>(
-    (items) => messages.applyReceipts(items),
-    options,
-  );
-  const marks = new Batcher<{ id: string; messageId: string | null }, void>(async (rows) => {
-    await receipts.markManyProcessed(rows);
-    return rows.map(() => undefined);
-  }, options);
+  const applications = new Batcher<string, BatchReceiptResult>((ids) => receipts.applyBatch(ids), options);
   return {
-    load: (id) => loads.add(id),
-    apply: (application) => applications.add(application),
-    markProcessed: (id, messageId) => marks.add({ id, messageId }),
+    apply: (id) => applications.add(id),
     markUnmatched: (id) => receipts.markManyUnmatched([id]),
   };
 }

@@ -31,8 +31,12 @@ const EMPTY: SweepReport = { receipts: 0, inbound: 0, parkedUnmatched: 0, expire
  *     stop coming back, and stay queryable: receipts.unmatched_at);
  *  2. ends messages whose final receipt never came (`expired`, `receipt_timeout`);
  *  3. re-enqueues receipts and inbound messages that are durable in Postgres but were never
- *     processed (their enqueue failed, or Redis lost the queue). Job ids are the row ids,
- *     so a row whose job still exists is not duplicated.
+ *     processed (their enqueue failed, or Redis lost the queue). A receipt travels in a
+ *     batch job whose id is stored on its row: it is re-added (as a job of its own, job id =
+ *     receipt id) only when neither that batch job nor a job of its own is still waiting,
+ *     delayed or active (one pipelined Redis round trip per page), so a healthy backlog
+ *     costs no Redis write. Inbound job ids are the row ids, so an existing job is not
+ *     duplicated.
  */
 export class CarrierEventSweeper {
   private readonly schedule: PeriodicTask<SweepReport>;
@@ -65,13 +69,14 @@ export class CarrierEventSweeper {
   /**
    * Re-enqueues every unprocessed receipt and inbound message at once, whatever its age,
    * in pages of `batchSize` (keyset by id): run when the RedisLossWatch sees Redis come
-   * back empty, or at start. Job ids are row ids, so a job that still exists is not
-   * duplicated. Throws on failure (the watch retries).
+   * back empty, or at start. A receipt whose job still exists (its batch's, or its own) is
+   * not re-added; inbound job ids are row ids. Returns how many were re-added (receipts) or
+   * published (inbound). Throws on failure (the watch retries).
    */
   async recoverAll(reason: string): Promise<{ receipts: number; inbound: number }> {
     const receipts = await this.republishAll(
       (afterId) => this.receipts.findAllUnprocessed(afterId, this.batchSize),
-      (page) => this.events.publishReceipts(page.map((r) => ({ carrierId: r.carrierId, receiptId: r.id }))),
+      (page) => this.restoreReceipts(page),
     );
     const inbound = await this.republishAll(
       (afterId) => this.inbound.findAllUnprocessed(afterId, this.batchSize),
@@ -79,25 +84,33 @@ export class CarrierEventSweeper {
         await Promise.all(
           page.map((i) => this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id })),
         );
+        return page.length;
       },
     );
     this.logger.info({ reason, receipts, inbound }, 're-enqueued unprocessed carrier events');
     return { receipts, inbound };
   }
 
-  /** Pages through every unprocessed row (keyset by id) and publishes each page; returns the count. */
+  /** Pages through every unprocessed row (keyset by id) and publishes each page; sums what publish counted. */
   private async republishAll(
     find: (afterId: string | null) => Promise<UnprocessedEvent[]>,
-    publish: (page: UnprocessedEvent[]) => Promise<void>,
+    publish: (page: UnprocessedEvent[]) => Promise<number>,
   ): Promise<number> {
     let count = 0;
     for (let afterId: string | null = null; ; ) {
       const page = await find(afterId);
-      if (page.length > 0) await publish(page);
-      count += page.length;
+      if (page.length > 0) count += await publish(page);
       if (page.length < this.batchSize) return count;
       afterId = page[page.length - 1]!.id;
     }
+  }
+
+  /** Re-adds, each as a job of its own, the receipts of `page` that no job will process; returns how many. */
+  private async restoreReceipts(page: readonly UnprocessedEvent[]): Promise<number> {
+    const lost = new Set(await this.events.receiptsToRestore(page));
+    const jobs = page.filter((r) => lost.has(r.id)).map((r) => ({ carrierId: r.carrierId, receiptId: r.id }));
+    if (jobs.length > 0) await this.events.publishReceipts(jobs);
+    return jobs.length;
   }
 
   private async sweep(): Promise<SweepReport> {
@@ -114,12 +127,10 @@ export class CarrierEventSweeper {
         this.receipts.findUnprocessed(this.settings.afterMs, this.batchSize),
         this.inbound.findUnprocessed(this.settings.afterMs, this.batchSize),
       ]);
-      if (receipts.length > 0) {
-        await this.events.publishReceipts(receipts.map((r) => ({ carrierId: r.carrierId, receiptId: r.id })));
-      }
+      const restored = await this.restoreReceipts(receipts);
       for (const i of inbound) await this.events.publishInbound({ carrierId: i.carrierId, inboundId: i.id });
       const report = {
-        receipts: receipts.length,
+        receipts: restored,
         inbound: inbound.length,
         parkedUnmatched,
         expiredWithoutReceipt,

@@ -9,6 +9,7 @@ import {
 } from '@maskline/core';
 import type pg from 'pg';
 import { applyReceiptsTo, expireAwaitingReceipts } from './message-receipts.js';
+import { applyReceiptBatch, type BatchReceiptResult } from './receipt-batch.js';
 import { type UnprocessedEvent, unprocessedAfter } from './unprocessed-events.js';
 
 export interface StoredReceipt {
@@ -65,7 +66,12 @@ export class ReceiptRepository {
    * carrier's redelivery, or a copy in the same batch) inserts nothing and gets the id of
    * the stored row, so its caller may acknowledge and enqueue it as usual.
    */
-  async insertEach(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<(string | ItemFailure)[]> {
+  async insertEach(
+    carrierId: string,
+    receipts: readonly ReceiptEvent[],
+    /** The id of the carrier-events job that will carry these receipts, stored on each new row. */
+    jobId: string | null = null,
+  ): Promise<(string | ItemFailure)[]> {
     const { ok, failures } = settleEach(receipts, (r): ReceiptEvent => {
       const doneAt = checkedReceipt(r);
       return doneAt === null ? r : { ...r, doneAt };
@@ -75,13 +81,18 @@ export class ReceiptRepository {
         ? await this.insertValid(
             carrierId,
             ok.map((o) => o.value),
+            jobId,
           )
         : [];
     const byIndex = new Map(ok.map((o, k) => [o.index, ids[k]!]));
     return receipts.map((_, i) => failures.get(i) ?? byIndex.get(i)!);
   }
 
-  private async insertValid(carrierId: string, receipts: readonly ReceiptEvent[]): Promise<string[]> {
+  private async insertValid(
+    carrierId: string,
+    receipts: readonly ReceiptEvent[],
+    jobId: string | null,
+  ): Promise<string[]> {
     const ids = receipts.map(() => uuidv7());
     const columns = [
       receipts.map((r) => r.carrierMessageId),
@@ -91,12 +102,12 @@ export class ReceiptRepository {
       receipts.map((r) => r.doneAt ?? null),
     ];
     const inserted = await this.pool.query<{ id: string }>(
-      `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
-       SELECT u.id, $1, u.carrier_message_id, u.outcome, u.carrier_status, u.network_error_code, u.done_at
+      `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at, job_id)
+       SELECT u.id, $1, u.carrier_message_id, u.outcome, u.carrier_status, u.network_error_code, u.done_at, $8::uuid
        FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
             AS u(id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [carrierId, ids, ...columns],
+      [carrierId, ids, ...columns, jobId],
     );
     if (inserted.rows.length === ids.length) return ids;
     return this.storedIdsOf(carrierId, receipts, ids, new Set(inserted.rows.map((r) => r.id)));
@@ -181,6 +192,11 @@ export class ReceiptRepository {
        WHERE r.id = u.id AND r.processed_at IS NULL`,
       [rows.map((r) => r.id), rows.map((r) => r.messageId)],
     );
+  }
+
+  /** Applies a batch of receipts: one statement, plus a few per multipart part (applyReceiptBatch). */
+  applyBatch(ids: readonly string[]): Promise<BatchReceiptResult[]> {
+    return applyReceiptBatch(this.pool, ids, (rows) => this.markManyProcessed(rows));
   }
 
   /** Parks receipts the processor gave up on (no message carries their carrier id). */
@@ -299,14 +315,15 @@ export class ReceiptRepository {
     return unprocessedAfter(this.pool, 'receipts', afterId, limit);
   }
 
-  async findUnprocessed(olderThanMs: number, limit: number): Promise<{ id: string; carrierId: string }[]> {
-    const result = await this.pool.query<{ id: string; carrier_id: string }>(
-      `SELECT id, carrier_id FROM receipts
+  /** Unprocessed receipts older than the window, oldest first, with the job each was enqueued in. */
+  async findUnprocessed(olderThanMs: number, limit: number): Promise<UnprocessedEvent[]> {
+    const result = await this.pool.query<{ id: string; carrier_id: string; job_id: string | null }>(
+      `SELECT id, carrier_id, job_id FROM receipts
        WHERE processed_at IS NULL AND received_at < now() - make_interval(secs => $1::float8 / 1000)
        ORDER BY received_at LIMIT $2`,
       [olderThanMs, limit],
     );
-    return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id }));
+    return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id, jobId: r.job_id }));
   }
 }
 

@@ -4,6 +4,11 @@ import type pg from 'pg';
 export interface UnprocessedEvent {
   id: string;
   carrierId: string;
+  /**
+   * The batch job a receipt was enqueued in (receipts.job_id); null when the job id is the
+   * row id (inbound messages, receipts stored before batch jobs or restored on their own).
+   */
+  jobId: string | null;
 }
 
 /**
@@ -16,10 +21,11 @@ export async function unprocessedAfter(
   afterId: string | null,
   limit: number,
 ): Promise<UnprocessedEvent[]> {
-  const result = await pool.query<{ id: string; carrier_id: string }>(
-    `SELECT id, carrier_id FROM ${table}
+  const jobId = table === 'receipts' ? 'job_id' : 'NULL::uuid AS job_id';
+  const result = await pool.query<{ id: string; carrier_id: string; job_id: string | null }>(
+    `SELECT id, carrier_id, ${jobId} FROM ${table}
      WHERE processed_at IS NULL AND id > $1::uuid ORDER BY id LIMIT $2`,
     [afterId ?? '00000000-0000-0000-0000-000000000000', limit],
   );
-  return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id }));
+  return result.rows.map((r) => ({ id: r.id, carrierId: r.carrier_id, jobId: r.job_id }));
 }

@@ -1,0 +1,167 @@
+import { predecessorsOf, RECEIPT_OUTCOMES, type ReceiptOutcome, receiptEffect } from '@maskline/core';
+import type pg from 'pg';
+import { applyReceiptsTo, type ReceiptMatch } from './message-receipts.js';
+
+/** The fields of a stored receipt its processing reports (carrier ids, no content). */
+export interface BatchReceipt {
+  id: string;
+  carrierId: string;
+  carrierMessageId: string;
+  outcome: ReceiptOutcome;
+}
+
+/**
+ * What applying a batch did with one of its receipts:
+ *  - `duplicate`: unknown id, already processed, or given twice (nothing done);
+ *  - `intermediate`: no effect on its message (enroute, unknown); marked processed;
+ *  - `matched`: applied to the message its carrier id names (`match.applied` false when the
+ *    status did not move: a late or second receipt); marked processed;
+ *  - `unmatched`: names no message (yet); left unprocessed, to be retried.
+ */
+export type BatchReceiptResult =
+  | { kind: 'duplicate'; id: string }
+  | { kind: 'intermediate'; receipt: BatchReceipt }
+  | { kind: 'unmatched'; receipt: BatchReceipt }
+  | { kind: 'matched'; receipt: BatchReceipt; match: ReceiptMatch };
+
+/** The statement's answer: `part` names a part of a multipart message, left for the multipart path. */
+type StatementResult = BatchReceiptResult | { kind: 'part'; receipt: BatchReceipt };
+
+/** Each final outcome's status and error code, as the statement's lookup table. */
+const EFFECTS = RECEIPT_OUTCOMES.flatMap((outcome) => {
+  const effect = receiptEffect(outcome);
+  return effect ? [{ outcome, status: effect.status, errorCode: effect.errorCode }] : [];
+});
+
+/**
+ * Applies a batch of receipts (applyBatchStatement: one statement). Receipts naming a part
+ * of a multipart message then take the per-part path (rare: a few statements each, since
+ * each part's receipt decides on all parts) and are marked processed when they matched.
+ */
+export async function applyReceiptBatch(
+  pool: pg.Pool,
+  receiptIds: readonly string[],
+  markProcessed: (rows: { id: string; messageId: string }[]) => Promise<void>,
+): Promise<BatchReceiptResult[]> {
+  const results = await applyBatchStatement(pool, receiptIds);
+  const parts = results.flatMap((r, i) => (r.kind === 'part' ? [{ receipt: r.receipt, i }] : []));
+  if (parts.length === 0) return results as BatchReceiptResult[];
+  const matches = await applyReceiptsTo(
+    pool,
+    parts.map(({ receipt }) => ({ ...receipt, ...receiptEffect(receipt.outcome)! })),
+  );
+  await markProcessed(
+    parts.flatMap(({ receipt }, k) => {
+      const match = matches[k];
+      return match ? [{ id: receipt.id, messageId: match.messageId }] : [];
+    }),
+  );
+  parts.forEach(({ receipt, i }, k) => {
+    const match = matches[k];
+    results[i] = match ? { kind: 'matched', receipt, match } : { kind: 'unmatched', receipt };
+  });
+  return results as BatchReceiptResult[];
+}
+
+/**
+ * Loads a batch of receipts, applies the final ones to their messages and marks them
+ * processed, in ONE statement (data-modifying CTE), with the semantics of applying them one
+ * by one in the order given:
+ *  - a processed receipt is skipped, and `marked` only touches rows still unprocessed; an
+ *    id given twice counts at its first place;
+ *  - the status update is guarded by the state machine (monotonic; a concurrent copy of the
+ *    same receipt re-checks the guard under the row lock and changes nothing);
+ *  - of two final receipts for one message, only the first in the batch is applied (one
+ *    UPDATE touches a row once); the later one is matched but not applied, as it would be
+ *    after the first had made the status final;
+ *  - intermediate receipts are marked processed without a message;
+ *  - receipts naming a multipart message's part, or no message, are left unprocessed.
+ */
+async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[]): Promise<StatementResult[]> {
+  if (receiptIds.length === 0) return [];
+  const result = await pool.query<{
+    id: string;
+    carrier_id: string;
+    carrier_message_id: string;
+    outcome: ReceiptOutcome;
+    final: boolean;
+    is_part: boolean;
+    message_id: string | null;
+    trace_context: string | null;
+    status: ReceiptMatch['status'] | null;
+    applied: boolean;
+  }>(
+    `WITH effect AS (
+       SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) AS e(outcome, status, error_code)
+     ), batch AS (
+       SELECT r.id, r.carrier_id, r.carrier_message_id, r.outcome, u.n, e.status, e.error_code
+       FROM (SELECT id, min(n) AS n FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n) GROUP BY id) u
+       JOIN receipts r ON r.id = u.id
+       LEFT JOIN effect e ON e.outcome = r.outcome
+       WHERE r.processed_at IS NULL
+     ), part AS (
+       SELECT b.id FROM batch b
+       WHERE b.status IS NOT NULL AND EXISTS (
+         SELECT 1 FROM message_parts p
+         WHERE p.carrier_id = b.carrier_id AND p.carrier_message_id = b.carrier_message_id)
+     ), target AS (
+       SELECT DISTINCT ON (b.id) b.id AS receipt_id, b.n, m.id AS message_id, b.status, b.error_code
+       FROM batch b
+       JOIN messages m ON m.carrier_id = b.carrier_id AND m.carrier_message_id = b.carrier_message_id
+       WHERE b.status IS NOT NULL AND b.id NOT IN (SELECT id FROM part)
+       ORDER BY b.id, m.submitted_at DESC NULLS LAST
+     ), first_per_message AS (
+       SELECT DISTINCT ON (message_id) * FROM target ORDER BY message_id, n
+     ), updated AS (
+       UPDATE messages m
+       SET status = f.status, error_code = f.error_code, done_at = now(), updated_at = now()
+       FROM first_per_message f
+       WHERE m.id = f.message_id AND m.status = ANY($5::text[])
+       RETURNING m.id, m.status, f.receipt_id
+     ), marked AS (
+       UPDATE receipts r SET processed_at = now(), message_id = x.message_id
+       FROM (SELECT receipt_id, message_id FROM target
+             UNION ALL SELECT id, NULL::uuid FROM batch WHERE status IS NULL) x
+       WHERE r.id = x.receipt_id AND r.processed_at IS NULL
+     )
+     SELECT b.id, b.carrier_id, b.carrier_message_id, b.outcome, (b.status IS NOT NULL) AS final,
+            (p.id IS NOT NULL) AS is_part, t.message_id, m.trace_context,
+            COALESCE(u.status, m.status) AS status, COALESCE(u.receipt_id = b.id, false) AS applied
+     FROM batch b
+     LEFT JOIN part p ON p.id = b.id
+     LEFT JOIN target t ON t.receipt_id = b.id
+     LEFT JOIN messages m ON m.id = t.message_id
+     LEFT JOIN updated u ON u.id = t.message_id`,
+    [
+      receiptIds,
+      EFFECTS.map((e) => e.outcome),
+      EFFECTS.map((e) => e.status),
+      EFFECTS.map((e) => e.errorCode),
+      predecessorsOf('delivered'),
+    ],
+  );
+  const byId = new Map(result.rows.map((row) => [row.id, row]));
+  const seen = new Set<string>();
+  return receiptIds.map((id): StatementResult => {
+    const row = byId.get(id);
+    // An id given twice (copies of one receipt) is processed once: the later one is a duplicate.
+    if (!row || seen.has(id)) return { kind: 'duplicate', id };
+    seen.add(id);
+    const receipt = {
+      id: row.id,
+      carrierId: row.carrier_id,
+      carrierMessageId: row.carrier_message_id,
+      outcome: row.outcome,
+    };
+    if (!row.final) return { kind: 'intermediate', receipt };
+    if (row.is_part) return { kind: 'part', receipt };
+    if (!row.message_id || !row.status) return { kind: 'unmatched', receipt };
+    const match = {
+      messageId: row.message_id,
+      traceContext: row.trace_context,
+      applied: row.applied,
+      status: row.status,
+    };
+    return { kind: 'matched', receipt, match };
+  });
+}
