@@ -1,1 +1,3 @@
 export * from './signing.js';
+export * from './target-guard.js';
+export * from './webhook-post.js';
