@@ -1,20 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { signatureHeader, verifySignature } from '../src/signing.js';
-
-const verifier = fileURLToPath(new URL('./fixtures/verify_signature.py', import.meta.url));
-
-/** Runs the Python verifier, which shares no code with the signer. */
-function pythonVerify(header: string, body: string, secret: string, now?: number): string {
-  const args = [verifier, secret, ...(now === undefined ? [] : [String(now)])];
-  const run = spawnSync('python3', args, {
-    input: body,
-    env: { ...process.env, MASKLINE_SIGNATURE: header },
-  });
-  if (run.error) throw run.error;
-  return run.stdout.toString().trim();
-}
+import { pythonVerify } from './support/python-verify.js';
 
 const body = '{"id":"evt_1","type":"session.rotated","data":{"note":"é ✓"}}';
 const now = Math.floor(Date.now() / 1000);
