@@ -1,6 +1,7 @@
 import { commonConfigShape } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
 import { maskingConfigShape } from '@maskline/masking';
+import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
@@ -27,6 +28,7 @@ export const ingestConfigSchema = z.object({
   /** How often each process checks that Redis still holds its data (one call per check). */
   REDIS_LOSS_CHECK_MS: z.coerce.number().int().positive().default(1_000),
   ...maskingConfigShape,
+  ...webhookConfigShape,
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

@@ -9,4 +9,5 @@ export * from './signing.js';
 export * from './store/delivery-store.js';
 export * from './store/endpoint-store.js';
 export * from './target-guard.js';
+export * from './webhook-config.js';
 export * from './webhook-post.js';
