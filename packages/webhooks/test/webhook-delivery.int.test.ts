@@ -20,7 +20,11 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
   let receiver: TestReceiver;
   let endpoints: EndpointService;
   let deliveries: DeliveryStore;
-  let batch: (options?: { allowLoopback?: boolean; retryForMs?: number }) => DeliveryBatch;
+  let batch: (options?: {
+    allowLoopback?: boolean;
+    retryForMs?: number;
+    disableAfterMs?: number;
+  }) => DeliveryBatch;
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('postgresUrl'));
@@ -42,7 +46,7 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
             allowedPorts: [receiver.port],
           }),
           retry: { baseMs: 1_000, capMs: 5_000, retryForMs: options.retryForMs ?? 60_000 },
-          disableAfterMs: 3_600_000,
+          disableAfterMs: options.disableAfterMs ?? 3_600_000,
         },
         silent,
       );
@@ -214,6 +218,38 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
       [endpoint.id],
     );
     expect(row.rows).toEqual([{ state: 'dead', last_error: 'address_not_public' }]);
+    await endpoints.delete(tenantA, endpoint.id);
+  });
+
+  it('disables an endpoint failing for longer than the configured period', async () => {
+    const { endpoint } = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['session.*'] });
+    receiver.answer([], 503);
+    await emit(tenantA, 'session.rotated', {});
+    await batch({ disableAfterMs: 50 }).send(await claim());
+    const failing = await endpoints.get(tenantA, endpoint.id);
+    expect(failing).toMatchObject({ state: 'enabled' });
+    expect(failing.failingSince).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 100));
+    await dueNow();
+    await batch({ disableAfterMs: 50 }).send(await claim());
+    expect(await endpoints.get(tenantA, endpoint.id)).toMatchObject({
+      state: 'disabled',
+      disabledReason: 'failing',
+    });
+    // Re-enabling clears the reason and the failure clock.
+    const enabled = await endpoints.update(tenantA, endpoint.id, { enabled: true });
+    expect(enabled).toMatchObject({ state: 'enabled', disabledReason: null, failingSince: null });
+    await endpoints.delete(tenantA, endpoint.id);
+  });
+
+  it('claims a due delivery once per lease, so a job lost with its process is claimed again', async () => {
+    const { endpoint } = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['session.*'] });
+    await emit(tenantA, 'session.rotated', {});
+    const first = await deliveries.claimDue(100, 300);
+    expect(first).toHaveLength(1);
+    expect(await deliveries.claimDue(100, 300)).toEqual([]); // its job is (supposedly) queued
+    await new Promise((r) => setTimeout(r, 400)); // the job never ran: the lease lapses
+    expect(await deliveries.claimDue(100, 300)).toEqual(first);
     await endpoints.delete(tenantA, endpoint.id);
   });
 
