@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MasklineError, uuidv7, type Vault } from '@maskline/core';
+import { type KeysetPage, keysetPage, MasklineError, uuidv7, type Vault } from '@maskline/core';
 import { isValidSubscription } from '../event-types.js';
 import type { EndpointPatch, EndpointStore, SealedSecretRow } from '../store/endpoint-store.js';
 import { checkWebhookUrl, type TargetPolicy, TargetRefusedError } from '../target-guard.js';
@@ -60,13 +60,9 @@ export class EndpointService {
   async list(
     tenantId: string,
     options: { limit: number; cursor: string | null },
-  ): Promise<{ data: EndpointView[]; nextCursor: string | null }> {
+  ): Promise<KeysetPage<EndpointView>> {
     const rows = await this.store.list(tenantId, options.limit + 1, options.cursor);
-    const page = rows.slice(0, options.limit);
-    return {
-      data: page.map(toEndpointView),
-      nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null,
-    };
+    return keysetPage(rows, options.limit, toEndpointView, (r) => r.id);
   }
 
   async update(tenantId: string, id: string, patch: EndpointPatch): Promise<EndpointView> {

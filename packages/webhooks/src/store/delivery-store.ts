@@ -1,3 +1,4 @@
+import { type KeysetPage, keysetPage } from '@maskline/core';
 import type pg from 'pg';
 
 /** A pending delivery with what its POST needs (event envelope, endpoint settings). */
@@ -193,7 +194,7 @@ export class DeliveryStore {
     endpointId: string,
     limit: number,
     cursor: string | null,
-  ): Promise<{ data: AttemptView[]; nextCursor: string | null }> {
+  ): Promise<KeysetPage<AttemptView>> {
     const { rows } = await this.pool.query<{
       id: string;
       delivery_id: string;
@@ -212,9 +213,10 @@ export class DeliveryStore {
        ORDER BY a.id DESC LIMIT $4`,
       [tenantId, endpointId, cursor, limit + 1],
     );
-    const page = rows.slice(0, limit);
-    return {
-      data: page.map((r) => ({
+    return keysetPage(
+      rows,
+      limit,
+      (r) => ({
         id: r.id,
         deliveryId: r.delivery_id,
         eventId: r.event_id,
@@ -224,9 +226,9 @@ export class DeliveryStore {
         latencyMs: r.latency_ms,
         errorClass: r.error_class,
         createdAt: r.created_at.toISOString(),
-      })),
-      nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-    };
+      }),
+      (r) => r.id,
+    );
   }
 
   /** Makes one event's delivery to one endpoint pending and due now, with a fresh retry window. */
