@@ -41,6 +41,7 @@ describe('webhooks end to end through the real apps', () => {
         WEBHOOK_ALLOWED_PORTS: `${flaky.port},${gone.port}`,
         WEBHOOK_RETRY_BASE_MS: '300',
         WEBHOOK_SWEEP_MS: '200',
+        WEBHOOK_LEASE_MS: '3000',
       },
     });
     await stack.start();
@@ -108,6 +109,10 @@ describe('webhooks end to end through the real apps', () => {
       carrier: 'sim',
       numbers: [1, 2, 3].map((i) => ({ number: virtual(i), country: 'GB' })),
     });
+    await api('POST', '/v1/masking/numbers/import', {
+      carrier: 'sim',
+      numbers: [4, 5].map((i) => ({ number: virtual(i), country: 'GB' })),
+    });
     const session = await api('POST', '/v1/masking/sessions', {
       mode: 'pair',
       participants: [real(1), real(2)],
@@ -173,5 +178,43 @@ describe('webhooks end to end through the real apps', () => {
 
     const logs = stack.logLines().join('\n');
     for (const s of [secret, rotation.body.secret]) expect(logs).not.toContain(s);
+  });
+
+  it('loses no event when the receipt processor is killed mid-delivery (same event id sent again)', async () => {
+    // The apps allow only the ports they started with: a holding receiver on the flaky one's.
+    await flaky.stop();
+    const replacement = new TestReceiver();
+    replacement.holdMs = 60_000;
+    await replacement.start(flaky.port);
+    const created = await api('POST', '/v1/webhooks', { url: replacement.url, eventTypes: ['session.*'] });
+    const { id, secret } = created.body as { id: string; secret: string };
+
+    const session = await api('POST', '/v1/masking/sessions', {
+      mode: 'pair',
+      participants: [real(3), real(4)],
+    });
+    expect(session.status).toBe(201);
+    expect((await api('POST', `/v1/masking/sessions/${session.body.id}/rotate`)).status).toBe(200);
+    const [first] = await replacement.waitFor(1);
+    await stack.stopApp('receipt-processor', true); // SIGKILL while the POST is in flight
+    replacement.holdMs = 0;
+    await stack.startApp('receipt-processor');
+
+    const hits = await replacement.waitFor(2, 30_000);
+    const eventId = JSON.parse(first?.rawBody ?? '{}').id;
+    // At least once: the event arrives again after the kill, with the same id (the dedupe key).
+    expect(new Set(hits.map((h) => JSON.parse(h.rawBody).id))).toEqual(new Set([eventId]));
+    expect(pythonVerify(String(hits[1]?.headers['maskline-signature']), hits[1]?.rawBody ?? '', secret)).toBe(
+      'ok',
+    );
+    const until = Date.now() + 10_000;
+    let delivered = 0;
+    while (Date.now() < until && delivered === 0) {
+      const log = (await api('GET', `/v1/webhooks/${id}/attempts`)).body.data ?? [];
+      delivered = log.filter((a) => a.statusCode === 200).length;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(delivered).toBeGreaterThanOrEqual(1);
+    await replacement.stop();
   });
 });

@@ -1,4 +1,5 @@
 import { type Logger, TOKENS, type Vault } from '@maskline/core';
+import type { JobLockConfig } from '@maskline/queues';
 import {
   DeliveryBatch,
   DeliveryStore,
@@ -17,7 +18,7 @@ import type { DependencyContainer } from 'tsyringe';
  */
 export function startWebhookDispatcher(
   c: DependencyContainer,
-  config: Readonly<WebhookConfig & { QUEUE_PREFIX: string }>,
+  config: Readonly<WebhookConfig & JobLockConfig & { QUEUE_PREFIX: string }>,
 ): () => Promise<void> {
   const pool = c.resolve<pg.Pool>(TOKENS.PgPool);
   const logger = c.resolve<Logger>(TOKENS.Logger);
@@ -49,6 +50,7 @@ export function startWebhookDispatcher(
       batchSize: config.WEBHOOK_BATCH_SIZE,
       sweepIntervalMs: config.WEBHOOK_SWEEP_MS,
       leaseMs: config.WEBHOOK_LEASE_MS,
+      jobLock: config,
     },
     logger,
   );

@@ -1,4 +1,5 @@
 import { type Logger, PeriodicTask } from '@maskline/core';
+import { type JobLockConfig, jobRecoveryOptions } from '@maskline/queues';
 import { type ConnectionOptions, Queue, Worker } from 'bullmq';
 import type { DeliveryStore } from '../store/delivery-store.js';
 import type { DeliveryBatch } from './delivery-batch.js';
@@ -37,6 +38,8 @@ export interface DispatcherSettings {
   sweepIntervalMs: number;
   /** How long a claimed delivery waits for its job before the sweep claims it again. */
   leaseMs: number;
+  /** Job lock and stalled-job check, as for every worker of our queues. */
+  jobLock?: JobLockConfig;
 }
 
 /**
@@ -74,6 +77,7 @@ export class WebhookDispatcher {
         connection: this.settings.worker,
         prefix: this.settings.prefix,
         concurrency: this.settings.concurrency,
+        ...jobRecoveryOptions(this.settings.jobLock),
       },
     );
     this.worker.on('error', (error) => this.logger.warn({ err: error }, 'webhooks worker error'));

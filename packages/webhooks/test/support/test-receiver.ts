@@ -15,6 +15,8 @@ export class TestReceiver {
   readonly received: ReceivedWebhook[] = [];
   private server: Server | null = null;
   port = 0;
+  /** Requests that arrive while this is > 0 are held this long before the answer. */
+  holdMs = 0;
 
   constructor(
     private script: number[] = [],
@@ -30,17 +32,20 @@ export class TestReceiver {
     return `http://127.0.0.1:${this.port}/hooks`;
   }
 
-  async start(): Promise<this> {
+  /** Listens on 127.0.0.1, on `port` or a free one. */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const status = this.script.shift() ?? this.thereafter;
         this.received.push({ headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8'), status });
-        res.writeHead(status).end();
+        const answer = () => void (res.destroyed || res.writeHead(status).end());
+        if (this.holdMs > 0) setTimeout(answer, this.holdMs);
+        else answer();
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
