@@ -253,6 +253,24 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
     await endpoints.delete(tenantA, endpoint.id);
   });
 
+  it('fails only the deliveries whose secret cannot be opened, not the rest of the batch', async () => {
+    const good = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['session.*'] });
+    const broken = await endpoints.create(tenantA, { url: `${receiver.url}/b`, eventTypes: ['session.*'] });
+    await db.pool.query(
+      // Flip one byte of the ciphertext: opening fails its integrity check.
+      `UPDATE webhook_secrets SET secret_sealed = set_byte(secret_sealed, 20, (get_byte(secret_sealed, 20) + 1) % 256)
+       WHERE endpoint_id = $1`,
+      [broken.endpoint.id],
+    );
+    await emit(tenantA, 'session.rotated', {});
+    const results = await batch().send(await claim());
+    const byEndpoint = new Map(results.map((r) => [r.endpointId, [r.outcome, r.errorClass]]));
+    expect(byEndpoint.get(good.endpoint.id)).toEqual(['delivered', null]);
+    expect(byEndpoint.get(broken.endpoint.id)).toEqual(['retry', 'no_signing_secret']);
+    await endpoints.delete(tenantA, good.endpoint.id);
+    await endpoints.delete(tenantA, broken.endpoint.id);
+  });
+
   it('the dispatcher sweeps due deliveries into jobs of ids and delivers them', async () => {
     const { secret } = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['pool.*'] });
     const producer = createRedisConnection(inject('redisUrl'), 'producer');

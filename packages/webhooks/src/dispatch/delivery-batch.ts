@@ -130,12 +130,21 @@ export class DeliveryBatch {
     const rows = await this.endpoints.signingSecrets(endpointIds);
     const out = new Map<string, string[]>();
     for (const row of rows) {
-      const secret = await this.vault.openFor(
-        row.tenantId,
-        { recordId: row.id, field: WEBHOOK_SECRET_FIELD },
-        row.sealed,
-      );
-      out.set(row.endpointId, [...(out.get(row.endpointId) ?? []), secret]);
+      try {
+        const secret = await this.vault.openFor(
+          row.tenantId,
+          { recordId: row.id, field: WEBHOOK_SECRET_FIELD },
+          row.sealed,
+        );
+        out.set(row.endpointId, [...(out.get(row.endpointId) ?? []), secret]);
+      } catch (error) {
+        // One tenant's unreadable secret (keys shredded, key provider away) fails only its
+        // own deliveries (no_signing_secret, retried), never the rest of the batch.
+        this.logger.warn(
+          { endpointId: row.endpointId, code: (error as { code?: string }).code ?? 'unknown' },
+          'webhook signing secret cannot be opened',
+        );
+      }
     }
     return out;
   }
