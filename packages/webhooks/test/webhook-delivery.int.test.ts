@@ -1,5 +1,6 @@
 import { MaskingEventStore } from '@maskline/masking';
 import { createRedisConnection } from '@maskline/queues';
+import { InboundRepository } from '@maskline/storage';
 import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DeliveryBatch } from '../src/dispatch/delivery-batch.js';
@@ -10,6 +11,13 @@ import { EndpointStore } from '../src/store/endpoint-store.js';
 import { targetPolicy } from '../src/target-guard.js';
 import { pythonVerify } from './support/python-verify.js';
 import { TestReceiver } from './support/test-receiver.js';
+
+/** Inbound bodies as the receipt processor provides them (InboundRepository.load). */
+class InboundBodies extends InboundRepository {
+  async bodyOf(id: string): Promise<string | null> {
+    return (await this.load(id))?.body ?? null;
+  }
+}
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
@@ -49,6 +57,7 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
           disableAfterMs: options.disableAfterMs ?? 3_600_000,
         },
         silent,
+        new InboundBodies(db.pool, db.vault),
       );
   });
   afterAll(async () => {
@@ -269,6 +278,38 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
     expect(byEndpoint.get(broken.endpoint.id)).toEqual(['retry', 'no_signing_secret']);
     await endpoints.delete(tenantA, good.endpoint.id);
     await endpoints.delete(tenantA, broken.endpoint.id);
+  });
+
+  it('adds an inbound body only for endpoints that asked for it', async () => {
+    const withBody = await endpoints.create(tenantA, {
+      url: `${receiver.url}/with`,
+      eventTypes: ['inbound.*'],
+      includeInboundBody: true,
+    });
+    const without = await endpoints.create(tenantA, {
+      url: `${receiver.url}/without`,
+      eventTypes: ['inbound.*'],
+    });
+    const inboundId = await new InboundRepository(db.pool, db.vault).insert('sim', {
+      type: 'inbound',
+      from: '+447700900555',
+      to: '+447911200001',
+      body: 'meet at 6',
+      receivedAt: new Date().toISOString(),
+    });
+    await new MaskingEventStore(db.pool).recordInboundEvent(tenantA, null, 'inbound.received', {
+      inboundId,
+      fromMasked: '+44770****555',
+    });
+    await batch().send(await claim());
+    const hits = await receiver.waitFor(2);
+    const dataAt = (path: string) => JSON.parse(hits.find((h) => h.path === path)?.rawBody ?? '{}').data;
+    expect(dataAt('/hooks/with')).toMatchObject({ inboundId, body: 'meet at 6' });
+    expect(dataAt('/hooks/without')).toMatchObject({ inboundId });
+    expect(dataAt('/hooks/without')).not.toHaveProperty('body');
+    for (const hit of hits) expect(hit.rawBody).not.toContain('447700900555');
+    await endpoints.delete(tenantA, withBody.endpoint.id);
+    await endpoints.delete(tenantA, without.endpoint.id);
   });
 
   it('the dispatcher sweeps due deliveries into jobs of ids and delivers them', async () => {

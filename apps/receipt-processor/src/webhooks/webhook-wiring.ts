@@ -1,5 +1,6 @@
 import { type Logger, TOKENS, type Vault } from '@maskline/core';
 import type { JobLockConfig } from '@maskline/queues';
+import type { InboundRepository } from '@maskline/storage';
 import {
   DeliveryBatch,
   DeliveryStore,
@@ -37,6 +38,11 @@ export function startWebhookDispatcher(
       disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
     },
     logger,
+    // inbound.received to an endpoint with includeInboundBody: the body, opened at send time.
+    {
+      bodyOf: async (id) =>
+        (await c.resolve<InboundRepository>(TOKENS.InboundRepository).load(id))?.body ?? null,
+    },
   );
   const redis = c.resolve<Redis>(TOKENS.Redis);
   const dispatcher = new WebhookDispatcher(

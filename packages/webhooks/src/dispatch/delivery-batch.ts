@@ -20,8 +20,16 @@ export interface DispatchSettings {
   disableAfterMs: number;
 }
 
-/** The JSON body of every webhook: the event envelope. */
-export function envelopeOf(delivery: LoadedDelivery): string {
+/**
+ * Where an inbound message's body comes from, for `inbound.received` sent to an endpoint
+ * that asked for bodies (includeInboundBody). Opened at send time, never stored in the event.
+ */
+export interface InboundBodySource {
+  bodyOf(inboundId: string): Promise<string | null>;
+}
+
+/** The JSON body of every webhook: the event envelope (`extra` adds to its data). */
+export function envelopeOf(delivery: LoadedDelivery, extra: Record<string, unknown> = {}): string {
   const { event } = delivery;
   return JSON.stringify({
     id: event.id,
@@ -29,7 +37,7 @@ export function envelopeOf(delivery: LoadedDelivery): string {
     created_at: event.createdAt.toISOString(),
     tenant_id: delivery.tenantId,
     sequence: Number(event.sequence),
-    data: event.data,
+    data: { ...event.data, ...extra },
   });
 }
 
@@ -47,6 +55,7 @@ export class DeliveryBatch {
     private readonly vault: Vault,
     private readonly settings: DispatchSettings,
     private readonly logger: Logger,
+    private readonly inbound: InboundBodySource | null = null,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -96,7 +105,7 @@ export class DeliveryBatch {
     } else if (secrets.length === 0) {
       post = { status: null, latencyMs: 0, errorClass: 'no_signing_secret' };
     } else {
-      const body = envelopeOf(d);
+      const body = envelopeOf(d, await this.inboundExtra(d));
       const signature = signatureHeader(secrets, body, Math.floor(this.now() / 1000));
       post = await postWebhook(
         target,
@@ -122,6 +131,29 @@ export class DeliveryBatch {
       nextAttemptAt: next,
       gone,
     };
+  }
+
+  /** `{body}` for an inbound.received event to an endpoint that asked for bodies, else nothing. */
+  private async inboundExtra(d: LoadedDelivery): Promise<Record<string, unknown>> {
+    const inboundId = d.event.data.inboundId;
+    if (
+      d.event.type !== 'inbound.received' ||
+      !d.endpoint.includeInboundBody ||
+      typeof inboundId !== 'string'
+    ) {
+      return {};
+    }
+    if (!this.inbound) return { bodyUnavailable: true };
+    try {
+      const body = await this.inbound.bodyOf(inboundId);
+      return body === null ? { bodyUnavailable: true } : { body };
+    } catch (error) {
+      this.logger.warn(
+        { eventId: d.event.id, code: (error as { code?: string }).code ?? 'unknown' },
+        'inbound body cannot be opened for a webhook',
+      );
+      return { bodyUnavailable: true };
+    }
   }
 
   /** Each endpoint's current secrets in clear (newest first), opened once per batch. */

@@ -8,7 +8,13 @@ export interface LoadedDelivery {
   endpointId: string;
   attempts: number;
   retryFrom: Date;
-  endpoint: { url: string; enabled: boolean; timeoutMs: number; maxConcurrency: number };
+  endpoint: {
+    url: string;
+    enabled: boolean;
+    timeoutMs: number;
+    maxConcurrency: number;
+    includeInboundBody: boolean;
+  };
   event: { id: string; type: string; createdAt: Date; sequence: string; data: Record<string, unknown> };
 }
 
@@ -74,6 +80,7 @@ export class DeliveryStore {
       state: string;
       timeout_ms: number;
       max_concurrency: number;
+      include_inbound_body: boolean;
       event_id: string;
       type: string;
       created_at: Date;
@@ -81,7 +88,7 @@ export class DeliveryStore {
       data: Record<string, unknown>;
     }>(
       `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, e.url, e.state, e.timeout_ms,
-              e.max_concurrency, v.id AS event_id, v.type, v.created_at, v.sequence, v.data
+              e.max_concurrency, e.include_inbound_body, v.id AS event_id, v.type, v.created_at, v.sequence, v.data
        FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.id = d.endpoint_id
        JOIN webhook_events v ON v.id = d.event_id
@@ -99,6 +106,7 @@ export class DeliveryStore {
         enabled: r.state === 'enabled',
         timeoutMs: r.timeout_ms,
         maxConcurrency: r.max_concurrency,
+        includeInboundBody: r.include_inbound_body,
       },
       event: { id: r.event_id, type: r.type, createdAt: r.created_at, sequence: r.sequence, data: r.data },
     }));

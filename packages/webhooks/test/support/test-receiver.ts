@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedWebhook {
+  path: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: string;
   status: number;
@@ -39,7 +40,12 @@ export class TestReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const status = this.script.shift() ?? this.thereafter;
-        this.received.push({ headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8'), status });
+        this.received.push({
+          path: req.url ?? '',
+          headers: req.headers,
+          rawBody: Buffer.concat(chunks).toString('utf8'),
+          status,
+        });
         const answer = () => void (res.destroyed || res.writeHead(status).end());
         if (this.holdMs > 0) setTimeout(answer, this.holdMs);
         else answer();
