@@ -13,6 +13,7 @@ import type { AcceptMessage } from './messages/accept-message.js';
 import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
+import { type WebhookRoutesDeps, webhookRoutes } from './webhooks/webhook-routes.js';
 
 export interface IngestAppDeps {
   logger: Logger;
@@ -31,6 +32,8 @@ export interface IngestAppDeps {
   masking?: MaskingRoutesDeps;
   /** INGEST_SERVER_TIMING=1: a Server-Timing header on every answer (stage durations only). */
   serverTiming?: ServerTiming;
+  /** The webhook API (/v1/webhooks/...); left out when absent. */
+  webhooks?: WebhookRoutesDeps;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -74,6 +77,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       maxBodyChars: deps.maxBodyChars,
     });
     if (deps.masking) await api.register(maskingRoutes, deps.masking);
+    if (deps.webhooks) await api.register(webhookRoutes, deps.webhooks);
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,

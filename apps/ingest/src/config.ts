@@ -1,6 +1,7 @@
 import { commonConfigShape } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
 import { maskingConfigShape } from '@maskline/masking';
+import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
@@ -32,6 +33,7 @@ export const ingestConfigSchema = z.object({
     .default('0')
     .transform((v) => v === '1'),
   ...maskingConfigShape,
+  ...webhookConfigShape,
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

@@ -12,6 +12,8 @@ import { MASKING_TOKENS, registerMasking } from './masking/masking-container.js'
 import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
 import { Reconciler } from './outbox/reconciler.js';
+import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
+import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
 
 const LOCAL = {
   AcceptMessage: Symbol.for('maskline.ingest.AcceptMessage'),
@@ -106,6 +108,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     cached((c) => new RevealGrantRepository(c.resolve(TOKENS.PgPool))),
   );
   registerMasking(c, config);
+  registerWebhooks(c, config);
   return c;
 }
 
@@ -123,6 +126,7 @@ export interface IngestServices {
   redisLossWatch: RedisLossWatch;
   reconciler: Reconciler;
   masking: MaskingRoutesDeps;
+  webhooks: WebhookRoutesDeps;
   revealGrants: RevealGrantRepository;
   audit: PgVault;
   health: DependencyHealth;
@@ -139,6 +143,7 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     redisLossWatch: c.resolve(LOCAL.RedisLossWatch),
     reconciler: c.resolve(LOCAL.Reconciler),
     masking: c.resolve(MASKING_TOKENS.Routes),
+    webhooks: c.resolve(WEBHOOK_TOKENS.Routes),
     revealGrants: c.resolve(LOCAL.RevealGrants),
     audit: c.resolve(TOKENS.Vault),
     health: c.resolve(HEALTH_TOKENS.Dependencies),

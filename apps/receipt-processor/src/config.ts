@@ -1,5 +1,6 @@
 import { commonConfigShape } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
+import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
 import { maskingRelayConfigShape } from './inbound/masking-config.js';
 
@@ -24,6 +25,7 @@ export const receiptProcessorConfigSchema = z.object({
   /** How often the per-tenant retention purge runs. */
   RETENTION_INTERVAL_MS: z.coerce.number().int().positive().default(3_600_000),
   ...maskingRelayConfigShape,
+  ...webhookConfigShape,
 });
 
 export type ReceiptProcessorConfig = z.infer<typeof receiptProcessorConfigSchema>;

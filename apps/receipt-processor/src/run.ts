@@ -6,6 +6,7 @@ import { createCarrierEventsWorker } from './carrier-events-worker.js';
 import { loadReceiptProcessorConfig } from './config.js';
 import { createReceiptContainer, resolveReceiptServices } from './container.js';
 import { startMaskingExpiry } from './inbound/masking-wiring.js';
+import { startWebhookDispatcher } from './webhooks/webhook-wiring.js';
 
 /** Consumes the carrier-events queue (receipts, inbound) and runs the sweep. */
 export async function run(telemetry: Telemetry): Promise<void> {
@@ -28,6 +29,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
   services.redisLossWatch.startWithRecovery();
   services.retention.start();
   const stopMaskingExpiry = startMaskingExpiry(container, config);
+  const stopWebhooks = startWebhookDispatcher(container, config);
   logger.info({ concurrency: config.CONCURRENCY }, 'receipt processor running');
 
   let stopping = false;
@@ -39,6 +41,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     await services.sweeper.stop();
     await services.retention.stop();
     await stopMaskingExpiry();
+    await stopWebhooks();
     await worker.close();
     await services.events.close();
     await closeBaseContainer(container);

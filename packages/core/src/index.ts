@@ -11,6 +11,7 @@ export * from './errors/maskline-error.js';
 export * from './errors/retry-decision.js';
 export * from './health/outage-tracker.js';
 export * from './ids/ids.js';
+export * from './ids/keyset-page.js';
 export * from './logging/logger.js';
 export * from './messages/gsm-alphabet.js';
 export * from './messages/message.js';

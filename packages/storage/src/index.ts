@@ -15,3 +15,4 @@ export * from './retention/retention-policy-repository.js';
 export * from './retention/retention-purger.js';
 export * from './sealed-tables.js';
 export * from './shred/shredded-tenant-forms.js';
+export * from './transaction.js';

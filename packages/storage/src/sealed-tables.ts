@@ -28,4 +28,12 @@ export const SEALED_TABLES = [
     keyVersionColumn: 'key_version',
     fields: INBOUND_SEALED_FIELDS,
   },
+  {
+    // Webhook signing secrets (packages/webhooks seals them with field 'webhook_secret').
+    table: 'webhook_secrets',
+    idColumn: 'id',
+    tenantColumn: 'tenant_id',
+    keyVersionColumn: 'key_version',
+    fields: [{ column: 'secret_sealed', field: 'webhook_secret' }],
+  },
 ] as const;

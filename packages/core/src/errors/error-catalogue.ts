@@ -124,6 +124,23 @@ export const ERROR_CATALOGUE = {
     message: 'The virtual number serves an active masking session.',
     retry: 'permanent',
   },
+  // Webhooks
+  invalid_webhook_url: {
+    status: 400,
+    message: 'The webhook URL is not allowed: use http(s), an allowed port and no credentials.',
+    retry: 'permanent',
+  },
+  invalid_webhook_event_type: {
+    status: 400,
+    message: 'An event type is not one Maskline sends.',
+    retry: 'permanent',
+  },
+  webhook_not_found: { status: 404, message: 'No webhook endpoint with this id.', retry: 'permanent' },
+  webhook_event_not_found: {
+    status: 404,
+    message: 'No event with this id was sent to this webhook endpoint.',
+    retry: 'permanent',
+  },
   // Vault
   vault_unavailable: {
     status: 500,

@@ -1,4 +1,4 @@
-import { uuidv7 } from '@maskline/core';
+import { keysetPage, uuidv7 } from '@maskline/core';
 import type pg from 'pg';
 import type { MaskingEventView, Page } from '../types.js';
 
@@ -53,16 +53,17 @@ export class MaskingEventStore {
        ORDER BY id DESC LIMIT $4`,
       [tenantId, options.cursor, options.type, options.limit + 1],
     );
-    const rows = result.rows.slice(0, options.limit);
-    return {
-      data: rows.map((r) => ({
+    return keysetPage(
+      result.rows,
+      options.limit,
+      (r) => ({
         id: r.id,
         type: r.type,
         sessionId: r.session_id,
         payload: r.payload,
         createdAt: r.created_at.toISOString(),
-      })),
-      nextCursor: result.rows.length > options.limit ? (rows.at(-1)?.id ?? null) : null,
-    };
+      }),
+      (r) => r.id,
+    );
   }
 }

@@ -1,0 +1,183 @@
+import type { Logger, Vault } from '@maskline/core';
+import { WEBHOOK_SECRET_FIELD } from '../endpoints/endpoint-service.js';
+import { SIGNATURE_HEADER, signatureHeader } from '../signing.js';
+import type { AttemptResult, DeliveryStore, LoadedDelivery } from '../store/delivery-store.js';
+import type { EndpointStore } from '../store/endpoint-store.js';
+import {
+  type TargetPolicy,
+  TargetRefusedError,
+  type VettedTarget,
+  vetWebhookTarget,
+} from '../target-guard.js';
+import { type PostResult, postWebhook } from '../webhook-post.js';
+import { KeyedLimiter } from './keyed-limiter.js';
+import { nextAttemptAt, type RetrySchedule } from './retry-schedule.js';
+
+export interface DispatchSettings {
+  policy: TargetPolicy;
+  retry: RetrySchedule;
+  /** An endpoint failing for longer than this is disabled. */
+  disableAfterMs: number;
+}
+
+/**
+ * Where an inbound message's body comes from, for `inbound.received` sent to an endpoint
+ * that asked for bodies (includeInboundBody). Opened at send time, never stored in the event.
+ */
+export interface InboundBodySource {
+  bodyOf(inboundId: string): Promise<string | null>;
+}
+
+/** The JSON body of every webhook: the event envelope (`extra` adds to its data). */
+export function envelopeOf(delivery: LoadedDelivery, extra: Record<string, unknown> = {}): string {
+  const { event } = delivery;
+  return JSON.stringify({
+    id: event.id,
+    type: event.type,
+    created_at: event.createdAt.toISOString(),
+    tenant_id: delivery.tenantId,
+    sequence: Number(event.sequence),
+    data: { ...event.data, ...extra },
+  });
+}
+
+/**
+ * Sends one batch of deliveries (one BullMQ job). Work the batch can share is done once:
+ * one query loads the deliveries, one the secrets, each endpoint's host is resolved and
+ * vetted once, and one statement each records the attempts and the endpoints' health.
+ */
+export class DeliveryBatch {
+  private readonly limiter = new KeyedLimiter();
+
+  constructor(
+    private readonly deliveries: DeliveryStore,
+    private readonly endpoints: EndpointStore,
+    private readonly vault: Vault,
+    private readonly settings: DispatchSettings,
+    private readonly logger: Logger,
+    private readonly inbound: InboundBodySource | null = null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async send(ids: readonly string[]): Promise<AttemptResult[]> {
+    const loaded = await this.deliveries.load(ids);
+    const disabled = loaded.filter((d) => !d.endpoint.enabled);
+    await this.deliveries.abandon(
+      disabled.map((d) => d.id),
+      'endpoint_disabled',
+    );
+    const live = loaded.filter((d) => d.endpoint.enabled);
+    if (live.length === 0) return [];
+    const secrets = await this.openSecrets(live);
+    const targets = new Map<string, Promise<VettedTarget | TargetRefusedError>>();
+    const results = await Promise.all(
+      live.map((d) =>
+        this.limiter.run(d.endpointId, d.endpoint.maxConcurrency, async () => {
+          let target = targets.get(d.endpointId);
+          if (!target) {
+            target = vetWebhookTarget(d.endpoint.url, this.settings.policy).catch((e: unknown) => {
+              if (e instanceof TargetRefusedError) return e;
+              throw e;
+            });
+            targets.set(d.endpointId, target);
+          }
+          return this.attempt(d, await target, secrets.get(d.endpointId) ?? []);
+        }),
+      ),
+    );
+    await this.deliveries.recordAttempts(results);
+    const disabledNow = await this.deliveries.updateEndpointHealth(
+      results.map((r) => ({ endpointId: r.endpointId, ok: r.outcome === 'delivered', gone: r.gone })),
+      this.settings.disableAfterMs,
+    );
+    for (const endpointId of disabledNow) this.logger.warn({ endpointId }, 'webhook endpoint disabled');
+    return results;
+  }
+
+  private async attempt(
+    d: LoadedDelivery,
+    target: VettedTarget | TargetRefusedError,
+    secrets: string[],
+  ): Promise<AttemptResult> {
+    let post: PostResult;
+    if (target instanceof TargetRefusedError) {
+      post = { status: null, latencyMs: 0, errorClass: target.reason };
+    } else if (secrets.length === 0) {
+      post = { status: null, latencyMs: 0, errorClass: 'no_signing_secret' };
+    } else {
+      const body = envelopeOf(d, await this.inboundExtra(d));
+      const signature = signatureHeader(secrets, body, Math.floor(this.now() / 1000));
+      post = await postWebhook(
+        target,
+        body,
+        { [SIGNATURE_HEADER]: signature, 'maskline-event-id': d.event.id },
+        d.endpoint.timeoutMs,
+      );
+    }
+    const attempt = d.attempts + 1;
+    const ok = post.status !== null && post.status >= 200 && post.status < 300;
+    const gone = post.status === 410;
+    const next = ok || gone ? null : nextAttemptAt(this.settings.retry, attempt, d.retryFrom, this.now());
+    return {
+      deliveryId: d.id,
+      endpointId: d.endpointId,
+      eventId: d.event.id,
+      tenantId: d.tenantId,
+      attempt,
+      outcome: ok ? 'delivered' : next ? 'retry' : 'dead',
+      statusCode: post.status,
+      latencyMs: post.latencyMs,
+      errorClass: post.errorClass,
+      nextAttemptAt: next,
+      gone,
+    };
+  }
+
+  /** `{body}` for an inbound.received event to an endpoint that asked for bodies, else nothing. */
+  private async inboundExtra(d: LoadedDelivery): Promise<Record<string, unknown>> {
+    const inboundId = d.event.data.inboundId;
+    if (
+      d.event.type !== 'inbound.received' ||
+      !d.endpoint.includeInboundBody ||
+      typeof inboundId !== 'string'
+    ) {
+      return {};
+    }
+    if (!this.inbound) return { bodyUnavailable: true };
+    try {
+      const body = await this.inbound.bodyOf(inboundId);
+      return body === null ? { bodyUnavailable: true } : { body };
+    } catch (error) {
+      this.logger.warn(
+        { eventId: d.event.id, code: (error as { code?: string }).code ?? 'unknown' },
+        'inbound body cannot be opened for a webhook',
+      );
+      return { bodyUnavailable: true };
+    }
+  }
+
+  /** Each endpoint's current secrets in clear (newest first), opened once per batch. */
+  private async openSecrets(live: LoadedDelivery[]): Promise<Map<string, string[]>> {
+    const endpointIds = [...new Set(live.map((d) => d.endpointId))];
+    const rows = await this.endpoints.signingSecrets(endpointIds);
+    const out = new Map<string, string[]>();
+    for (const row of rows) {
+      try {
+        const secret = await this.vault.openFor(
+          row.tenantId,
+          { recordId: row.id, field: WEBHOOK_SECRET_FIELD },
+          row.sealed,
+        );
+        out.set(row.endpointId, [...(out.get(row.endpointId) ?? []), secret]);
+      } catch (error) {
+        // One tenant's unreadable secret (keys shredded, key provider away) fails only its
+        // own deliveries (no_signing_secret, retried), never the rest of the batch.
+        this.logger.warn(
+          { endpointId: row.endpointId, code: (error as { code?: string }).code ?? 'unknown' },
+          'webhook signing secret cannot be opened',
+        );
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,128 @@
+import { type Logger, PeriodicTask } from '@maskline/core';
+import { type JobLockConfig, jobRecoveryOptions } from '@maskline/queues';
+import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import type { DeliveryStore } from '../store/delivery-store.js';
+import type { DeliveryBatch } from './delivery-batch.js';
+
+export const WEBHOOKS_QUEUE = 'webhooks';
+
+/** A webhooks job: delivery ids only (the payload is built from PostgreSQL at send time). */
+export interface WebhookJob {
+  deliveryIds: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isWebhookJob(data: unknown): data is WebhookJob {
+  if (typeof data !== 'object' || data === null) return false;
+  const ids = (data as Record<string, unknown>).deliveryIds;
+  return (
+    Object.keys(data).length === 1 &&
+    Array.isArray(ids) &&
+    ids.length > 0 &&
+    ids.every((id) => typeof id === 'string' && UUID.test(id))
+  );
+}
+
+export interface DispatcherSettings {
+  /** For adding jobs (fails fast while Redis is away). */
+  producer: ConnectionOptions;
+  /** For the worker (blocking reads, retries forever). */
+  worker: ConnectionOptions;
+  prefix: string;
+  /** Jobs (batches) run at once per process. */
+  concurrency: number;
+  /** Deliveries per job. */
+  batchSize: number;
+  /** How often due deliveries are claimed and enqueued. */
+  sweepIntervalMs: number;
+  /** How long a claimed delivery waits for its job before the sweep claims it again. */
+  leaseMs: number;
+  /** Job lock and stalled-job check, as for every worker of our queues. */
+  jobLock?: JobLockConfig;
+}
+
+/**
+ * The webhook dispatcher: the `webhooks` queue's worker and the sweep that feeds it. The
+ * sweep claims due deliveries (new ones, retries whose time came, and any whose job was lost
+ * with a process or with Redis) in one UPDATE and adds one job per batch of ids.
+ */
+export class WebhookDispatcher {
+  readonly queue: Queue<WebhookJob>;
+  private worker: Worker<WebhookJob> | null = null;
+  private readonly sweeper: PeriodicTask<number>;
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly batch: DeliveryBatch,
+    private readonly settings: DispatcherSettings,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new Queue<WebhookJob>(WEBHOOKS_QUEUE, {
+      connection: settings.producer,
+      prefix: settings.prefix,
+    });
+    this.queue.on('error', () => {});
+    this.sweeper = new PeriodicTask(() => this.sweep(), settings.sweepIntervalMs);
+  }
+
+  start(): void {
+    this.worker = new Worker<WebhookJob>(
+      WEBHOOKS_QUEUE,
+      async (job) => {
+        if (!isWebhookJob(job.data)) throw new Error('invalid webhooks job');
+        await this.batch.send(job.data.deliveryIds);
+      },
+      {
+        connection: this.settings.worker,
+        prefix: this.settings.prefix,
+        concurrency: this.settings.concurrency,
+        ...jobRecoveryOptions(this.settings.jobLock),
+      },
+    );
+    this.worker.on('error', (error) => this.logger.warn({ err: error }, 'webhooks worker error'));
+    this.sweeper.start();
+    void this.sweeper.runOnce().catch(() => {});
+  }
+
+  /** Claims due deliveries and enqueues them; returns how many. */
+  async sweep(): Promise<number> {
+    let total = 0;
+    try {
+      for (;;) {
+        const ids = await this.store.claimDue(this.settings.batchSize * 10, this.settings.leaseMs);
+        if (ids.length > 0) await this.enqueue(ids);
+        total += ids.length;
+        if (ids.length < this.settings.batchSize * 10) break;
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'webhook sweep failed; retrying');
+    }
+    return total;
+  }
+
+  /** One job per batch of ids, added in one call. */
+  async enqueue(ids: readonly string[]): Promise<void> {
+    const jobs = [];
+    for (let i = 0; i < ids.length; i += this.settings.batchSize) {
+      const deliveryIds = ids.slice(i, i + this.settings.batchSize);
+      jobs.push({
+        name: 'deliver',
+        data: { deliveryIds },
+        opts: {
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: { age: 3_600, count: 10_000 },
+          removeOnFail: { age: 24 * 3_600, count: 10_000 },
+        },
+      });
+    }
+    await this.queue.addBulk(jobs);
+  }
+
+  async stop(): Promise<void> {
+    await this.sweeper.stop();
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

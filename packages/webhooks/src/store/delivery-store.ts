@@ -1,0 +1,252 @@
+import { type KeysetPage, keysetPage } from '@maskline/core';
+import type pg from 'pg';
+
+/** A pending delivery with what its POST needs (event envelope, endpoint settings). */
+export interface LoadedDelivery {
+  id: string;
+  tenantId: string;
+  endpointId: string;
+  attempts: number;
+  retryFrom: Date;
+  endpoint: {
+    url: string;
+    enabled: boolean;
+    timeoutMs: number;
+    maxConcurrency: number;
+    includeInboundBody: boolean;
+  };
+  event: { id: string; type: string; createdAt: Date; sequence: string; data: Record<string, unknown> };
+}
+
+export type DeliveryOutcome = 'delivered' | 'retry' | 'dead';
+
+export interface AttemptResult {
+  deliveryId: string;
+  endpointId: string;
+  eventId: string;
+  tenantId: string;
+  attempt: number;
+  outcome: DeliveryOutcome;
+  statusCode: number | null;
+  latencyMs: number;
+  errorClass: string | null;
+  /** For outcome 'retry'. */
+  nextAttemptAt: Date | null;
+  /** The answer means "this endpoint is gone" (410). */
+  gone: boolean;
+}
+
+export interface AttemptView {
+  id: string;
+  deliveryId: string;
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  statusCode: number | null;
+  latencyMs: number;
+  errorClass: string | null;
+  createdAt: string;
+}
+
+/**
+ * webhook_deliveries and webhook_attempts. PostgreSQL is the schedule: a pending delivery
+ * is due at next_attempt_at; claiming pushes that out by a lease before the job exists, so
+ * a lost job (killed process, lost Redis) makes its deliveries due again after the lease.
+ */
+export class DeliveryStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Claims up to `limit` due deliveries for `leaseMs` (one statement) and returns their ids. */
+  async claimDue(limit: number, leaseMs: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE d.id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= now()
+                      ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING d.id`,
+      [limit, leaseMs],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The still-pending deliveries among `ids`, with their event and endpoint (one query). */
+  async load(ids: readonly string[]): Promise<LoadedDelivery[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      tenant_id: string;
+      endpoint_id: string;
+      attempts: number;
+      retry_from: Date;
+      url: string;
+      state: string;
+      timeout_ms: number;
+      max_concurrency: number;
+      include_inbound_body: boolean;
+      event_id: string;
+      type: string;
+      created_at: Date;
+      sequence: string;
+      data: Record<string, unknown>;
+    }>(
+      `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, e.url, e.state, e.timeout_ms,
+              e.max_concurrency, e.include_inbound_body, v.id AS event_id, v.type, v.created_at, v.sequence, v.data
+       FROM webhook_deliveries d
+       JOIN webhook_endpoints e ON e.id = d.endpoint_id
+       JOIN webhook_events v ON v.id = d.event_id
+       WHERE d.id = ANY($1::uuid[]) AND d.state = 'pending'`,
+      [ids],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      endpointId: r.endpoint_id,
+      attempts: r.attempts,
+      retryFrom: r.retry_from,
+      endpoint: {
+        url: r.url,
+        enabled: r.state === 'enabled',
+        timeoutMs: r.timeout_ms,
+        maxConcurrency: r.max_concurrency,
+        includeInboundBody: r.include_inbound_body,
+      },
+      event: { id: r.event_id, type: r.type, createdAt: r.created_at, sequence: r.sequence, data: r.data },
+    }));
+  }
+
+  /** Marks deliveries of a disabled endpoint dead without an attempt (redeliverable later). */
+  async abandon(ids: readonly string[], reason: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query(
+      `UPDATE webhook_deliveries SET state = 'dead', last_error = $2, finished_at = now()
+       WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+      [ids, reason],
+    );
+  }
+
+  /** Writes a batch of attempts: the deliveries' new states and the attempt log, one statement. */
+  async recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+    if (results.length === 0) return;
+    await this.pool.query(
+      `WITH r AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::int[],
+                              $8::int[], $9::text[], $10::timestamptz[])
+           AS r(delivery_id, endpoint_id, event_id, tenant_id, attempt, outcome, status_code, latency_ms,
+                error_class, next_attempt_at)
+       ), updated AS (
+         UPDATE webhook_deliveries d SET
+           state = CASE r.outcome WHEN 'retry' THEN 'pending' ELSE r.outcome END,
+           attempts = r.attempt,
+           next_attempt_at = COALESCE(r.next_attempt_at, d.next_attempt_at),
+           last_status = r.status_code,
+           last_error = r.error_class,
+           finished_at = CASE WHEN r.outcome = 'retry' THEN NULL ELSE now() END
+         FROM r WHERE d.id = r.delivery_id
+       )
+       INSERT INTO webhook_attempts (delivery_id, endpoint_id, event_id, tenant_id, attempt, status_code,
+                                     latency_ms, error_class)
+       SELECT delivery_id, endpoint_id, event_id, tenant_id, attempt, status_code, latency_ms, error_class FROM r`,
+      [
+        results.map((r) => r.deliveryId),
+        results.map((r) => r.endpointId),
+        results.map((r) => r.eventId),
+        results.map((r) => r.tenantId),
+        results.map((r) => r.attempt),
+        results.map((r) => r.outcome),
+        results.map((r) => r.statusCode),
+        results.map((r) => r.latencyMs),
+        results.map((r) => r.errorClass),
+        results.map((r) => r.nextAttemptAt),
+      ],
+    );
+  }
+
+  /**
+   * Endpoint health after a batch: a success clears the failure clock, a failure starts it;
+   * an endpoint that answered 410, or has failed for longer than `disableAfterMs`, is
+   * disabled and a `webhook.endpoint_disabled` event recorded (for the tenant's other
+   * endpoints subscribed to it). Returns the endpoints disabled now.
+   */
+  async updateEndpointHealth(
+    health: { endpointId: string; ok: boolean; gone: boolean }[],
+    disableAfterMs: number,
+  ): Promise<string[]> {
+    if (health.length === 0) return [];
+    const { rows } = await this.pool.query<{ id: string }>(
+      `WITH h AS (
+         SELECT endpoint_id, bool_or(ok) AS ok, bool_or(gone) AS gone
+         FROM unnest($1::uuid[], $2::boolean[], $3::boolean[]) AS h(endpoint_id, ok, gone) GROUP BY endpoint_id
+       ), changed AS (
+         UPDATE webhook_endpoints e SET
+           failing_since = CASE WHEN h.ok THEN NULL ELSE COALESCE(e.failing_since, now()) END,
+           state = CASE WHEN h.gone OR (NOT h.ok AND e.failing_since < now() - make_interval(secs => $4::double precision / 1000))
+                        THEN 'disabled' ELSE e.state END,
+           disabled_reason = CASE WHEN h.gone THEN 'gone'
+                                  WHEN NOT h.ok AND e.failing_since < now() - make_interval(secs => $4::double precision / 1000)
+                                  THEN 'failing' ELSE e.disabled_reason END,
+           disabled_at = CASE WHEN h.gone OR (NOT h.ok AND e.failing_since < now() - make_interval(secs => $4::double precision / 1000))
+                              THEN now() ELSE e.disabled_at END,
+           updated_at = now()
+         FROM h WHERE e.id = h.endpoint_id AND e.state = 'enabled'
+         RETURNING e.id, e.tenant_id, e.state, e.disabled_reason
+       )
+       SELECT c.id FROM changed c,
+         LATERAL (SELECT count(*) FROM webhook_emit(c.tenant_id, 'webhook.endpoint_disabled', c.id,
+           jsonb_build_object('endpointId', c.id, 'reason', c.disabled_reason), NULL)) AS emitted
+       WHERE c.state = 'disabled'`,
+      [health.map((h) => h.endpointId), health.map((h) => h.ok), health.map((h) => h.gone), disableAfterMs],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async attempts(
+    tenantId: string,
+    endpointId: string,
+    limit: number,
+    cursor: string | null,
+  ): Promise<KeysetPage<AttemptView>> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      delivery_id: string;
+      event_id: string;
+      type: string;
+      attempt: number;
+      status_code: number | null;
+      latency_ms: number;
+      error_class: string | null;
+      created_at: Date;
+    }>(
+      `SELECT a.id::text, a.delivery_id, a.event_id, v.type, a.attempt, a.status_code, a.latency_ms, a.error_class,
+              a.created_at
+       FROM webhook_attempts a JOIN webhook_events v ON v.id = a.event_id
+       WHERE a.tenant_id = $1 AND a.endpoint_id = $2 AND ($3::bigint IS NULL OR a.id < $3)
+       ORDER BY a.id DESC LIMIT $4`,
+      [tenantId, endpointId, cursor, limit + 1],
+    );
+    return keysetPage(
+      rows,
+      limit,
+      (r) => ({
+        id: r.id,
+        deliveryId: r.delivery_id,
+        eventId: r.event_id,
+        eventType: r.type,
+        attempt: r.attempt,
+        statusCode: r.status_code,
+        latencyMs: r.latency_ms,
+        errorClass: r.error_class,
+        createdAt: r.created_at.toISOString(),
+      }),
+      (r) => r.id,
+    );
+  }
+
+  /** Makes one event's delivery to one endpoint pending and due now, with a fresh retry window. */
+  async redeliver(tenantId: string, endpointId: string, eventId: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = now(), retry_from = now(),
+         finished_at = NULL
+       WHERE tenant_id = $1 AND endpoint_id = $2 AND event_id = $3 RETURNING id`,
+      [tenantId, endpointId, eventId],
+    );
+    return rows[0]?.id ?? null;
+  }
+}

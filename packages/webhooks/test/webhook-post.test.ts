@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { postWebhook } from '../src/webhook-post.js';
+
+let server: Server | null = null;
+
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = null;
+});
+
+async function listen(handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void) {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const loopback = [{ address: '127.0.0.1', family: 4 as const }];
+
+describe('postWebhook', () => {
+  it('connects to the vetted address, not to what the name resolves to (no rebinding gap)', async () => {
+    const seen: { host?: string; body: string }[] = [];
+    const port = await listen((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push({ host: req.headers.host, body });
+        res.writeHead(204).end();
+      });
+    });
+    // `.invalid` never resolves in DNS: the request can only arrive through the pinned lookup.
+    const url = new URL(`http://rebind.invalid:${port}/hook`);
+    const result = await postWebhook(
+      { url, host: url.hostname, addresses: loopback },
+      '{"a":1}',
+      { x: 'y' },
+      2000,
+    );
+    expect(result).toMatchObject({ status: 204, errorClass: null });
+    expect(seen).toEqual([{ host: `rebind.invalid:${port}`, body: '{"a":1}' }]);
+  });
+
+  it('does not follow redirects', async () => {
+    let hits = 0;
+    const port = await listen((_req, res) => {
+      hits += 1;
+      res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
+    });
+    const url = new URL(`http://127.0.0.1:${port}/`);
+    const result = await postWebhook({ url, host: '127.0.0.1', addresses: loopback }, '{}', {}, 2000);
+    expect(result).toMatchObject({ status: 302, errorClass: 'redirect' });
+    expect(hits).toBe(1);
+  });
+
+  it('classes a slow receiver as timeout and a closed port as connect_refused', async () => {
+    const port = await listen(() => {});
+    const url = new URL(`http://127.0.0.1:${port}/`);
+    const slow = await postWebhook({ url, host: '127.0.0.1', addresses: loopback }, '{}', {}, 200);
+    expect(slow).toMatchObject({ status: null, errorClass: 'timeout' });
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    server = null;
+    const refused = await postWebhook({ url, host: '127.0.0.1', addresses: loopback }, '{}', {}, 2000);
+    expect(refused).toMatchObject({ status: null, errorClass: 'connect_refused' });
+  });
+});
