@@ -5,11 +5,17 @@ import {
   carrierEventJobOptions,
   DEFAULT_DELIVERY_RETRY,
   type DeliveryRetryPolicy,
+  deliverBatchJobOptions,
   deliverJobOptions,
+  deliverRetryJobOptions,
+  type RetryJobTiming,
 } from './job-options.js';
 import {
+  type AnyDeliverJob,
   CARRIER_EVENT_JOBS,
+  DELIVER_JOBS,
   type DeliverJob,
+  deliverBatchJobSchema,
   deliverJobSchema,
   type InboundJob,
   inboundJobSchema,
@@ -30,9 +36,15 @@ export interface DeliveryRequest {
   job: DeliverJob;
 }
 
+/** A pending message as the reconciler sees it: its id and the batch job it was added in. */
+export interface PendingJobRef {
+  id: string;
+  deliveryJobId?: string | null;
+}
+
 /** Producer side of the per-carrier delivery queues. */
 export class DeliveryQueues {
-  private readonly queues = new Map<string, Queue<DeliverJob>>();
+  private readonly queues = new Map<string, Queue<AnyDeliverJob>>();
   private readonly prefix: string;
 
   constructor(
@@ -42,10 +54,10 @@ export class DeliveryQueues {
     this.prefix = settings.prefix ?? DEFAULT_QUEUE_PREFIX;
   }
 
-  queueFor(carrierId: string): Queue<DeliverJob> {
+  queueFor(carrierId: string): Queue<AnyDeliverJob> {
     let queue = this.queues.get(carrierId);
     if (!queue) {
-      queue = new Queue<DeliverJob>(deliverQueueName(carrierId), {
+      queue = new Queue<AnyDeliverJob>(deliverQueueName(carrierId), {
         connection: this.settings.connection,
         prefix: this.prefix,
       });
@@ -68,7 +80,7 @@ export class DeliveryQueues {
       [...byCarrier].map(([carrierId, jobs]) =>
         this.queueFor(carrierId).addBulk(
           jobs.map((data) => ({
-            name: 'deliver',
+            name: DELIVER_JOBS.message,
             data,
             opts: deliverJobOptions(data.messageId, this.retry),
           })),
@@ -78,29 +90,64 @@ export class DeliveryQueues {
   }
 
   /**
-   * The ids among `messageIds` whose job cannot deliver them any more: no job (never added,
-   * or lost with Redis's data) or a job that ended failed while its message is still
-   * pending (its last attempt could not record the failure: the database was away). Failed
-   * jobs are removed here, so that enqueue() adds them again with fresh attempts. One
-   * pipelined round trip (EXISTS and ZSCORE per id); no job is read.
+   * One job for the messages of one insert batch: job id `batchId` (stored on each row as
+   * its delivery job id), payload the ids only. One Lua call for the whole batch.
    */
-  async jobsToRestore(carrierId: string, messageIds: readonly string[]): Promise<string[]> {
-    if (messageIds.length === 0) return [];
+  async enqueueBatch(carrierId: string, batchId: string, messageIds: readonly string[]): Promise<void> {
+    const data = deliverBatchJobSchema.parse({ messageIds });
+    await this.queueFor(carrierId).add(DELIVER_JOBS.batch, data, deliverBatchJobOptions(batchId, this.retry));
+  }
+
+  /**
+   * The job of one message whose attempt inside a batch failed and may be retried (job id
+   * = message id), added before the batch job completes so a job always covers it.
+   */
+  async retryLater(carrierId: string, job: DeliverJob, timing: RetryJobTiming): Promise<void> {
+    const data = deliverJobSchema.parse(job);
+    await this.queueFor(carrierId).add(
+      DELIVER_JOBS.message,
+      data,
+      deliverRetryJobOptions(data.messageId, timing),
+    );
+  }
+
+  /**
+   * The ids among `messages` that no job can deliver any more. A message is covered by its
+   * own job (job id = message id) unless that is missing, failed or completed, or by its
+   * batch job (`deliveryJobId`) unless that is missing, failed or completed: a batch job
+   * completes only after each of its messages was recorded or got its own retry job, and
+   * a failed one (its attempts spent on whole-batch failures, say the database away) left
+   * its messages pending. Own jobs that failed or completed are removed here so that
+   * enqueue() adds them again with fresh attempts. One pipelined round trip (EXISTS and
+   * two ZSCOREs per key); no job is read.
+   */
+  async jobsToRestore(carrierId: string, messages: readonly PendingJobRef[]): Promise<string[]> {
+    if (messages.length === 0) return [];
     const queue = this.queueFor(carrierId);
+    const keys = [...new Set(messages.flatMap((m) => (m.deliveryJobId ? [m.id, m.deliveryJobId] : [m.id])))];
     const pipeline = this.settings.connection.pipeline();
-    for (const id of messageIds) pipeline.exists(queue.toKey(id)).zscore(queue.toKey('failed'), id);
+    for (const key of keys) {
+      pipeline
+        .exists(queue.toKey(key))
+        .zscore(queue.toKey('failed'), key)
+        .zscore(queue.toKey('completed'), key);
+    }
     const answers = (await pipeline.exec()) ?? [];
-    const missing: string[] = [];
-    const failed: string[] = [];
-    messageIds.forEach((id, i) => {
-      const [existsError, exists] = answers[2 * i] ?? [new Error('no answer'), 0];
-      const [failedError, failedAt] = answers[2 * i + 1] ?? [new Error('no answer'), null];
-      if (existsError || failedError) throw existsError ?? failedError;
-      if (exists === 0) missing.push(id);
-      else if (failedAt !== null) failed.push(id);
+    const state = new Map<string, 'live' | 'ended' | 'missing'>();
+    keys.forEach((key, i) => {
+      const [exists, failedAt, completedAt] = [0, 1, 2].map((k) => {
+        const [error, value] = answers[3 * i + k] ?? [new Error('no answer'), null];
+        if (error) throw error;
+        return value;
+      });
+      state.set(key, exists === 0 ? 'missing' : failedAt !== null || completedAt !== null ? 'ended' : 'live');
     });
-    await Promise.all(failed.map((id) => queue.remove(id)));
-    return [...missing, ...failed];
+    const restore = messages.filter(
+      (m) => state.get(m.id) !== 'live' && (!m.deliveryJobId || state.get(m.deliveryJobId) !== 'live'),
+    );
+    const ended = restore.filter((m) => state.get(m.id) === 'ended');
+    await Promise.all(ended.map((m) => queue.remove(m.id)));
+    return restore.map((m) => m.id);
   }
 
   async close(): Promise<void> {
