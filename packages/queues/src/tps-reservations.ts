@@ -23,6 +23,10 @@ return start - now
  * batch: a batch reserves one slot per message it is about to submit and submits each at
  * its slot, one per 1000/tps ms. Slots are evenly spaced, so any one-second span holds at
  * most tps + 1 submits (BullMQ's job limiter can no longer do it: a job is a batch).
+ *
+ * A slot is used only within half an interval of its time: a process whose event loop
+ * stalled past several slots would otherwise fire them all at once when it wakes. A slot
+ * missed that way is given up and a new one reserved (one more call, only when late).
  */
 export class TpsReservations {
   readonly intervalMs: number;
@@ -41,6 +45,16 @@ export class TpsReservations {
     const offset = Number(await this.connection.eval(RESERVE_SCRIPT, 1, this.key, this.intervalMs, count));
     const first = Date.now() + offset;
     return Array.from({ length: count }, (_, i) => first + i * this.intervalMs);
+  }
+
+  /** Waits for the reserved slot `at`; if woken too late to use it, for a fresh one. */
+  async waitFor(at: number): Promise<void> {
+    const tolerance = this.intervalMs / 2;
+    for (let slot = at; ; ) {
+      await waitUntil(slot);
+      if (Date.now() - slot <= tolerance) return;
+      [slot] = (await this.reserve(1)) as [number];
+    }
   }
 }
 
