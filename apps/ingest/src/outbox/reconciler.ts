@@ -14,16 +14,17 @@ export interface ReconcilerSettings {
 export type ReconcileReason = 'periodic' | 'start' | 'redis-lost';
 
 /**
- * Finds messages still waiting for a carrier whose job is missing in Redis (the enqueue
- * failed, Redis lost its data, a crash between commit and enqueue), or whose job ended
- * failed without the message recording it (the database was away at its last attempt),
- * and enqueues them again.
+ * Finds messages still waiting for a carrier that no job covers any more: their batch job
+ * (named on the row) and their own job are missing in Redis (the enqueue failed, Redis
+ * lost its data, a crash between commit and enqueue), or ended (failed without the message
+ * recording it: the database was away at its last attempt; or completed while the message
+ * is still pending), and enqueues each of them again as its own job.
  *
  * It writes nothing while the backlog is healthy: it pages through pending rows by id
- * (keyset, bounded pages), asks Redis which of their jobs exist and have not failed (one
- * pipelined round trip per page) and adds only the others. The job id is the message id, so a job added
- * meanwhile by someone else is not duplicated, and the delivery worker skips a message
- * that already moved past queued.
+ * (keyset, bounded pages), asks Redis which of their jobs are still live (one pipelined
+ * round trip per page, see DeliveryQueues.jobsToRestore) and adds only the others. The
+ * restored job's id is the message id, so a job added meanwhile by someone else is not
+ * duplicated, and the delivery worker skips a message that already moved past queued.
  *
  * Besides the periodic pass (for old rows only), `recoverAll` re-enqueues every pending
  * message at once: run when the ingest starts (rows a crashed ingest left behind) and when
@@ -101,12 +102,7 @@ export class Reconciler {
     }
     const missing: PendingMessage[] = [];
     for (const [carrierId, rows] of byCarrier) {
-      const ids = new Set(
-        await this.queues.jobsToRestore(
-          carrierId,
-          rows.map((r) => r.id),
-        ),
-      );
+      const ids = new Set(await this.queues.jobsToRestore(carrierId, rows));
       missing.push(...rows.filter((r) => ids.has(r.id)));
     }
     if (missing.length === 0) return 0;
