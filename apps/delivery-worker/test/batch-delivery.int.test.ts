@@ -2,6 +2,7 @@ import { type CarrierPluginDefinition, uuidv7 } from '@maskline/core';
 import { testMessage } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
+import { directDeliveryStore } from '../src/delivery/delivery-store.js';
 import { attemptsByMessage, scriptedPlugin, submitTimesByMessage } from './support/scripted-plugin.js';
 import { startTestHost, type TestHost } from './support/test-host.js';
 
@@ -39,15 +40,7 @@ describe('batch deliver jobs', () => {
     return { batchId, ids };
   }
 
-  async function settle(id: string, timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = await host.messages.findForTenant(host.tenantId, id);
-      if (m && m.status !== 'accepted' && m.status !== 'queued') return m;
-      if (Date.now() > deadline) return m;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  const settle = (id: string, timeoutMs?: number) => host.settle(id, timeoutMs);
 
   it('ends each message of one batch as its own job would have, with the same attempts', async () => {
     const cases = [
@@ -83,6 +76,49 @@ describe('batch deliver jobs', () => {
     expect(times).toHaveLength(3);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(290);
     for (const id of ids.slice(1)) expect(await settle(id)).toMatchObject({ status: 'submitted' });
+  });
+
+  it('leaves to its own job a message a batch run again already handed off', async () => {
+    // A store whose first two loads fail as if PostgreSQL were away: the batch job is retried.
+    let failLoads = 2;
+    const rerun = CarrierRuntime.create(
+      { id: 'rerun', plugin: 'scripted', tps: 0, concurrency: 2, config: {} },
+      host.runtimeDeps(
+        { scripted: scriptedPlugin as CarrierPluginDefinition<unknown> },
+        {
+          deliveryStore: {
+            ...directDeliveryStore(host.messages),
+            load: async (id) => {
+              if (failLoads-- > 0) throw new Error('connection terminated unexpectedly');
+              return host.messages.loadForDelivery(id);
+            },
+          },
+        },
+      ),
+    );
+    const batchId = uuidv7();
+    const rows = ['ok', 'ok'].map((body) =>
+      testMessage(host.tenantId, { carrierId: 'rerun', body, deliveryJobId: batchId }),
+    );
+    await host.messages.insertManyAccepted(rows);
+    const [handedOff, kept] = rows.map((r) => r.id) as [string, string];
+    // As a first run that failed after giving one message its own (delayed) retry job.
+    await host.queues.retryLater(
+      'rerun',
+      { messageId: handedOff, tenantId: host.tenantId },
+      { attempts: 2, delayMs: 60_000, backoffMs: 20 },
+    );
+    await host.queues.enqueueBatch('rerun', batchId, [handedOff, kept]);
+    await rerun.start();
+    try {
+      expect(await settle(kept)).toMatchObject({ status: 'submitted' });
+      expect(await host.queues.queueFor('rerun').getJobState(batchId)).toBe('completed');
+      expect((await host.queues.queueFor('rerun').getJob(batchId))?.attemptsMade).toBe(2);
+      expect(attemptsByMessage.get(handedOff)).toBeUndefined();
+      expect(await host.queues.queueFor('rerun').getJobState(handedOff)).toBe('delayed');
+    } finally {
+      await rerun.stop();
+    }
   });
 
   it('skips messages already past queued when a batch job repeats', async () => {

@@ -65,15 +65,7 @@ describe('CarrierRuntime with a scripted plugin', () => {
     return id;
   }
 
-  async function settle(id: string, timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = await messages.findForTenant(tenantId, id);
-      if (m && m.status !== 'accepted' && m.status !== 'queued') return m;
-      if (Date.now() > deadline) return m;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  const settle = (id: string, timeoutMs?: number) => host.settle(id, timeoutMs);
 
   it.each([
     ['ok', 'submitted', null, 1],

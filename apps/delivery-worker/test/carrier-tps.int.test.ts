@@ -1,13 +1,8 @@
-import {
-  type CarrierPluginDefinition,
-  defineCarrierPlugin,
-  type SubmitRequest,
-  uuidv7,
-} from '@maskline/core';
+import { type CarrierPluginDefinition, type SubmitRequest, uuidv7 } from '@maskline/core';
 import { testMessage } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
+import { testCarrierPlugin } from './support/scripted-plugin.js';
 import { startTestHost, type TestHost } from './support/test-host.js';
 
 /**
@@ -16,21 +11,9 @@ import { startTestHost, type TestHost } from './support/test-host.js';
  * whether its jobs carry one message or a batch (the slots are per message, in Redis).
  */
 const submitTimes: number[] = [];
-const countingPlugin = defineCarrierPlugin({
-  id: 'counting',
-  version: '0.0.0',
-  protocol: 'http',
-  configSchema: z.object({}),
-  capabilities: { deliveryReceipts: false, inbound: false, unicode: true, concatenation: false },
-  create: () => ({
-    start: async () => {},
-    health: () => ({ status: 'up' }),
-    close: async () => {},
-    async submit(request: SubmitRequest) {
-      submitTimes.push(Date.now());
-      return { carrierMessageId: `c-${request.messageId}`, partIds: [], segments: 1 };
-    },
-  }),
+const countingPlugin = testCarrierPlugin('counting', async (request: SubmitRequest) => {
+  submitTimes.push(Date.now());
+  return { carrierMessageId: `c-${request.messageId}`, partIds: [], segments: 1 };
 });
 
 describe('per-carrier TPS cap across workers', () => {

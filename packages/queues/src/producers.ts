@@ -36,10 +36,23 @@ export interface DeliveryRequest {
   job: DeliverJob;
 }
 
-/** A pending message as the reconciler sees it: its id and the batch job it was added in. */
-export interface PendingJobRef {
+/** A pending message as the reconciler sees it: ids, and the batch job it was added in. */
+export interface PendingDelivery {
   id: string;
+  tenantId: string;
   deliveryJobId?: string | null;
+  traceContext?: string | null;
+}
+
+/** The message ids a batch job's stored data lists (none if it cannot be read). */
+function idsIn(data: unknown): Set<string> {
+  if (typeof data !== 'string') return new Set();
+  try {
+    const parsed = deliverBatchJobSchema.safeParse(JSON.parse(data));
+    return new Set(parsed.success ? parsed.data.messageIds : []);
+  } catch {
+    return new Set();
+  }
 }
 
 /** Producer side of the per-carrier delivery queues. */
@@ -111,42 +124,85 @@ export class DeliveryQueues {
     );
   }
 
+  /** The ids among `messageIds` that have a job of their own (job id = message id). */
+  async withOwnJob(carrierId: string, messageIds: readonly string[]): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
+    const queue = this.queueFor(carrierId);
+    const pipeline = this.settings.connection.pipeline();
+    for (const id of messageIds) pipeline.exists(queue.toKey(id));
+    const answers = (await pipeline.exec()) ?? [];
+    return new Set(
+      messageIds.filter((_, i) => {
+        const [error, exists] = answers[i] ?? [new Error('no answer'), 0];
+        if (error) throw error;
+        return exists === 1;
+      }),
+    );
+  }
+
   /**
-   * The ids among `messages` that no job can deliver any more. A message is covered by its
-   * own job (job id = message id) unless that is missing, failed or completed, or by its
-   * batch job (`deliveryJobId`) unless that is missing, failed or completed: a batch job
-   * completes only after each of its messages was recorded or got its own retry job, and
-   * a failed one (its attempts spent on whole-batch failures, say the database away) left
-   * its messages pending. Own jobs that failed or completed are removed here so that
-   * enqueue() adds them again with fresh attempts. One pipelined round trip (EXISTS and
-   * two ZSCOREs per key); no job is read.
+   * Re-adds the jobs of pending `messages` that no live job covers, and returns their ids.
+   * A message is covered by its own job (job id = message id) while that exists and has
+   * neither failed nor completed, or by its batch job (`deliveryJobId`) while that is live
+   * and lists it. A batch job completes only after each of its messages was recorded or got
+   * its own job; one that failed spent its attempts on whole-batch failures.
+   *
+   * A message of a batch is restored under its batch's job id (the ended job removed
+   * first), so an ingest's `add` of that batch held back by a Redis outage and arriving
+   * later is a no-op instead of a second job for the same messages. Only a message its
+   * live batch job does not list (restored from another page) gets its own job. Own jobs
+   * that ended are removed so that they are added again with fresh attempts. One
+   * pipelined round trip (EXISTS, 2 ZSCOREs per key, the batch job's ids), then the adds.
    */
-  async jobsToRestore(carrierId: string, messages: readonly PendingJobRef[]): Promise<string[]> {
+  async restore(carrierId: string, messages: readonly PendingDelivery[]): Promise<string[]> {
     if (messages.length === 0) return [];
     const queue = this.queueFor(carrierId);
-    const keys = [...new Set(messages.flatMap((m) => (m.deliveryJobId ? [m.id, m.deliveryJobId] : [m.id])))];
+    const batchIds = new Set(messages.flatMap((m) => (m.deliveryJobId ? [m.deliveryJobId] : [])));
+    const keys = [...new Set([...messages.map((m) => m.id), ...batchIds])];
     const pipeline = this.settings.connection.pipeline();
     for (const key of keys) {
       pipeline
         .exists(queue.toKey(key))
         .zscore(queue.toKey('failed'), key)
         .zscore(queue.toKey('completed'), key);
+      if (batchIds.has(key)) pipeline.hget(queue.toKey(key), 'data');
     }
     const answers = (await pipeline.exec()) ?? [];
+    let at = 0;
+    const next = () => {
+      const [error, value] = answers[at++] ?? [new Error('no answer'), null];
+      if (error) throw error;
+      return value;
+    };
     const state = new Map<string, 'live' | 'ended' | 'missing'>();
-    keys.forEach((key, i) => {
-      const [exists, failedAt, completedAt] = [0, 1, 2].map((k) => {
-        const [error, value] = answers[3 * i + k] ?? [new Error('no answer'), null];
-        if (error) throw error;
-        return value;
-      });
+    const listed = new Map<string, Set<string>>();
+    for (const key of keys) {
+      const [exists, failedAt, completedAt] = [next(), next(), next()];
       state.set(key, exists === 0 ? 'missing' : failedAt !== null || completedAt !== null ? 'ended' : 'live');
-    });
-    const restore = messages.filter(
-      (m) => state.get(m.id) !== 'live' && (!m.deliveryJobId || state.get(m.deliveryJobId) !== 'live'),
+      if (batchIds.has(key)) listed.set(key, idsIn(next()));
+    }
+    const live = (m: PendingDelivery) =>
+      state.get(m.id) === 'live' ||
+      (m.deliveryJobId != null &&
+        state.get(m.deliveryJobId) === 'live' &&
+        listed.get(m.deliveryJobId)?.has(m.id) === true);
+    const restore = messages.filter((m) => !live(m));
+    const byBatch = new Map<string, string[]>();
+    const own: PendingDelivery[] = [];
+    for (const m of restore) {
+      if (m.deliveryJobId && state.get(m.deliveryJobId) !== 'live') {
+        byBatch.set(m.deliveryJobId, [...(byBatch.get(m.deliveryJobId) ?? []), m.id]);
+      } else own.push(m);
+    }
+    const ended = [...own.map((m) => m.id), ...byBatch.keys()].filter((key) => state.get(key) === 'ended');
+    await Promise.all(ended.map((key) => queue.remove(key)));
+    await Promise.all([...byBatch].map(([batchId, ids]) => this.enqueueBatch(carrierId, batchId, ids)));
+    await this.enqueue(
+      own.map(({ id, tenantId, traceContext }) => ({
+        carrierId,
+        job: { messageId: id, tenantId, ...(traceContext ? { trace: { traceparent: traceContext } } : {}) },
+      })),
     );
-    const ended = restore.filter((m) => state.get(m.id) === 'ended');
-    await Promise.all(ended.map((m) => queue.remove(m.id)));
     return restore.map((m) => m.id);
   }
 

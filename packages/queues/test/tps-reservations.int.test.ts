@@ -1,5 +1,5 @@
-import { uniqueQueuePrefix } from '@maskline/testing';
 import { createRedisConnection, TpsReservations } from '@maskline/queues';
+import { uniqueQueuePrefix } from '@maskline/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 

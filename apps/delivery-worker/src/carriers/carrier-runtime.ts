@@ -156,6 +156,7 @@ export class CarrierRuntime {
       this.deps.logger,
       {
         retryLater: (job, timing) => retries.retryLater(carrierId, job, timing),
+        withOwnJob: (ids) => retries.withOwnJob(carrierId, ids),
         ...(tps ? { pacing: tps } : {}),
       },
     );

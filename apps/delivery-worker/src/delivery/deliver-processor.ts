@@ -35,6 +35,8 @@ function finalStatusFor(error: MasklineError): TerminalStatus {
 export interface DeliverProcessorOptions {
   /** Adds a message's own job (job id = message id) after its attempt in a batch failed. */
   retryLater?(job: DeliverJob, timing: RetryJobTiming): Promise<void>;
+  /** The ids among these that have their own job (a batch run again leaves them to it). */
+  withOwnJob?(messageIds: readonly string[]): Promise<Set<string>>;
   /** The carrier's TPS schedule (TpsReservations): a slot per submit, reserved per job. */
   pacing?: {
     reserve(count: number): Promise<number[]>;
@@ -81,12 +83,21 @@ export class DeliverProcessor {
 
   async process(job: Job<AnyDeliverJob>): Promise<DeliverOutcome[]> {
     const { ids, own, trace: jobTrace } = messagesOf(job);
-    const loads = await Promise.allSettled(ids.map((id) => this.store.load(id)));
+    // A batch run again (a retry, or taken back from a dead worker) may have given some of
+    // its messages their own job already: those are left to it, never submitted twice.
+    const rerun = !own && (job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0);
+    const handedOff = rerun
+      ? ((await this.options.withOwnJob?.(ids)) ?? new Set<string>())
+      : new Set<string>();
+    const loads = await Promise.allSettled(
+      ids.map((id) => (handedOff.has(id) ? Promise.resolve(null) : this.store.load(id))),
+    );
     const outcomes: DeliverOutcome[] = ids.map(() => 'skipped');
     const errors: unknown[] = [];
     const toSend: { index: number; record: DeliveryRecord }[] = [];
     loads.forEach((load, index) => {
       if (load.status === 'rejected') errors.push(load.reason);
+      else if (handedOff.has(ids[index]!)) outcomes[index] = 'skipped';
       else if (!load.value) {
         this.logger.warn({ messageId: ids[index] }, 'deliver job for an unknown message');
         outcomes[index] = 'missing';

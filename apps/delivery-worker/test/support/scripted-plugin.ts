@@ -1,4 +1,11 @@
-import { carrierAnswerDetails, defineCarrierPlugin, MasklineError, type SubmitRequest } from '@maskline/core';
+import {
+  type CarrierPluginDefinition,
+  carrierAnswerDetails,
+  defineCarrierPlugin,
+  MasklineError,
+  type SubmitRequest,
+  type SubmitResult,
+} from '@maskline/core';
 import { z } from 'zod';
 
 /**
@@ -12,50 +19,58 @@ const SUBMIT_FAIL = carrierAnswerDetails({ code: '0x00000045', name: 'ESME_RSUBM
 /** Messages whose `submitted` write fails this many more times (a PostgreSQL blip). */
 export const failingWrites = new Map<string, number>();
 
-export const scriptedPlugin = defineCarrierPlugin({
-  id: 'scripted',
-  version: '0.0.0',
-  protocol: 'http',
-  configSchema: z.object({}),
-  capabilities: { deliveryReceipts: false, inbound: false, unicode: true, concatenation: false },
-  create: () => ({
-    start: async () => {},
-    health: () => ({ status: 'up' }),
-    close: async () => {},
-    async submit(request: SubmitRequest) {
-      const attempt = (attemptsByMessage.get(request.messageId) ?? 0) + 1;
-      attemptsByMessage.set(request.messageId, attempt);
-      submitTimesByMessage.set(request.messageId, [
-        ...(submitTimesByMessage.get(request.messageId) ?? []),
-        Date.now(),
-      ]);
-      switch (request.body) {
-        case 'reject':
-          throw new MasklineError('carrier_invalid_destination');
-        case 'flaky':
-          if (attempt < 2) throw new MasklineError('carrier_unavailable');
-          break;
-        case 'down':
-          throw new MasklineError('carrier_unavailable');
-        case 'throttle':
-          if (attempt < 2) throw new MasklineError('carrier_throttled', { retryAfterMs: 50 });
-          break;
-        case 'throttle-always':
-          // A destination the carrier keeps throttling, past the plugin's own resends.
-          throw new MasklineError('carrier_throttled', { retryAfterMs: 300, details: THROTTLED });
-        case 'submit-fail':
-          throw new MasklineError('carrier_error', { details: SUBMIT_FAIL });
-        case 'reject-answer':
-          throw new MasklineError('carrier_rejected', {
-            details: carrierAnswerDetails({ code: '0x0000000B', name: 'ESME_RINVDSTADR' }),
-          });
-        case 'crash':
-          if (attempt < 2) throw new TypeError('undefined is not a function');
-          break;
-        case 'hang':
-          return new Promise(() => {});
-      }
-      return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
-    },
-  }),
+/** A carrier plugin that is always up and answers each submit with `submit`. */
+export function testCarrierPlugin(
+  id: string,
+  submit: (request: SubmitRequest) => Promise<SubmitResult>,
+): CarrierPluginDefinition<unknown> {
+  return defineCarrierPlugin({
+    id,
+    version: '0.0.0',
+    protocol: 'http',
+    configSchema: z.object({}),
+    capabilities: { deliveryReceipts: false, inbound: false, unicode: true, concatenation: false },
+    create: () => ({
+      start: async () => {},
+      health: () => ({ status: 'up' }),
+      close: async () => {},
+      submit,
+    }),
+  }) as CarrierPluginDefinition<unknown>;
+}
+
+export const scriptedPlugin = testCarrierPlugin('scripted', async (request: SubmitRequest) => {
+  const attempt = (attemptsByMessage.get(request.messageId) ?? 0) + 1;
+  attemptsByMessage.set(request.messageId, attempt);
+  submitTimesByMessage.set(request.messageId, [
+    ...(submitTimesByMessage.get(request.messageId) ?? []),
+    Date.now(),
+  ]);
+  switch (request.body) {
+    case 'reject':
+      throw new MasklineError('carrier_invalid_destination');
+    case 'flaky':
+      if (attempt < 2) throw new MasklineError('carrier_unavailable');
+      break;
+    case 'down':
+      throw new MasklineError('carrier_unavailable');
+    case 'throttle':
+      if (attempt < 2) throw new MasklineError('carrier_throttled', { retryAfterMs: 50 });
+      break;
+    case 'throttle-always':
+      // A destination the carrier keeps throttling, past the plugin's own resends.
+      throw new MasklineError('carrier_throttled', { retryAfterMs: 300, details: THROTTLED });
+    case 'submit-fail':
+      throw new MasklineError('carrier_error', { details: SUBMIT_FAIL });
+    case 'reject-answer':
+      throw new MasklineError('carrier_rejected', {
+        details: carrierAnswerDetails({ code: '0x0000000B', name: 'ESME_RINVDSTADR' }),
+      });
+    case 'crash':
+      if (attempt < 2) throw new TypeError('undefined is not a function');
+      break;
+    case 'hang':
+      return new Promise(() => {});
+  }
+  return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
 });

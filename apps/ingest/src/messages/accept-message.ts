@@ -104,18 +104,13 @@ export class AcceptMessage {
     return { message: outcome.message, created: true };
   }
 
-  /** Adds the message's own job if none covers it; a failure leaves it to the reconciler. */
+  /** Re-adds the message's job if none covers it; a failure leaves it to the reconciler. */
   private async restoreJob(message: Message, deliveryJobId: string | null): Promise<void> {
     const id = message.id;
     const trace_ = injectTraceContext();
     try {
-      const missing = await this.queues.jobsToRestore(message.carrierId, [{ id, deliveryJobId }]);
-      if (missing.length === 0) return;
-      await this.queues.enqueue([
-        {
-          carrierId: message.carrierId,
-          job: { messageId: id, tenantId: message.tenantId, ...(trace_ ? { trace: trace_ } : {}) },
-        },
+      await this.queues.restore(message.carrierId, [
+        { id, tenantId: message.tenantId, deliveryJobId, traceContext: trace_?.traceparent ?? null },
       ]);
     } catch (error) {
       // Accepted and durable: the reconciler will enqueue it. The client still gets 202.
