@@ -3,7 +3,12 @@ import { testMessage } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
 import { directDeliveryStore } from '../src/delivery/delivery-store.js';
-import { attemptsByMessage, scriptedPlugin, submitTimesByMessage } from './support/scripted-plugin.js';
+import {
+  attemptsByMessage,
+  SCRIPTED_OUTCOMES,
+  scriptedPlugin,
+  submitTimesByMessage,
+} from './support/scripted-plugin.js';
 import { startTestHost, type TestHost } from './support/test-host.js';
 
 /**
@@ -44,12 +49,7 @@ describe('batch deliver jobs', () => {
 
   it('ends each message of one batch as its own job would have, with the same attempts', async () => {
     const cases = [
-      ['ok', 'submitted', null, 1],
-      ['reject', 'rejected', 'carrier_invalid_destination', 1],
-      ['flaky', 'submitted', null, 2],
-      ['throttle', 'submitted', null, 2],
-      ['crash', 'submitted', null, 2],
-      ['down', 'failed', 'retries_exhausted', 3],
+      ...SCRIPTED_OUTCOMES,
       ['submit-fail', 'failed', 'retries_exhausted', 3],
       ['ok', 'submitted', null, 1],
     ] as const;

@@ -8,6 +8,7 @@ import { directDeliveryStore } from '../src/delivery/delivery-store.js';
 import {
   attemptsByMessage,
   failingWrites,
+  SCRIPTED_OUTCOMES,
   scriptedPlugin,
   submitTimesByMessage,
 } from './support/scripted-plugin.js';
@@ -67,20 +68,16 @@ describe('CarrierRuntime with a scripted plugin', () => {
 
   const settle = (id: string, timeoutMs?: number) => host.settle(id, timeoutMs);
 
-  it.each([
-    ['ok', 'submitted', null, 1],
-    ['reject', 'rejected', 'carrier_invalid_destination', 1],
-    ['flaky', 'submitted', null, 2],
-    ['throttle', 'submitted', null, 2],
-    ['crash', 'submitted', null, 2],
-    ['down', 'failed', 'retries_exhausted', 3],
-  ])('body %s ends %s (%s) after %i attempt(s)', async (body, status, errorCode, attempts) => {
-    const id = await send(body);
-    const m = await settle(id);
-    expect(m).toMatchObject({ status, errorCode });
-    expect(attemptsByMessage.get(id)).toBe(attempts);
-    if (status === 'submitted') expect(m?.carrierMessageId).toBe(`c-${id.slice(-8)}`);
-  });
+  it.each(SCRIPTED_OUTCOMES)(
+    'body %s ends %s (%s) after %i attempt(s)',
+    async (body, status, errorCode, attempts) => {
+      const id = await send(body);
+      const m = await settle(id);
+      expect(m).toMatchObject({ status, errorCode });
+      expect(attemptsByMessage.get(id)).toBe(attempts);
+      if (status === 'submitted') expect(m?.carrierMessageId).toBe(`c-${id.slice(-8)}`);
+    },
+  );
 
   it('counts a throttled submit as an attempt: the message ends failed, the others flow meanwhile', async () => {
     const throttled = await send('throttle-always');

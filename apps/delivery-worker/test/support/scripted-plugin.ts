@@ -74,3 +74,16 @@ export const scriptedPlugin = testCarrierPlugin('scripted', async (request: Subm
   }
   return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
 });
+
+/**
+ * How a message with each body ends with the tests' retry policy of 3 attempts: body,
+ * status, error code, submit attempts. The same whether it came in its own job or a batch.
+ */
+export const SCRIPTED_OUTCOMES = [
+  ['ok', 'submitted', null, 1],
+  ['reject', 'rejected', 'carrier_invalid_destination', 1],
+  ['flaky', 'submitted', null, 2],
+  ['throttle', 'submitted', null, 2],
+  ['crash', 'submitted', null, 2],
+  ['down', 'failed', 'retries_exhausted', 3],
+] as const;
