@@ -7,9 +7,14 @@ const carrierSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
   /** Which plugin speaks to it, e.g. "smpp". */
   plugin: z.string().min(1),
-  /** Submits per second across every worker process (BullMQ's global limiter); 0 = none. */
+  /** Submits per second across every worker process (a slot schedule in Redis); 0 = none. */
   tps: z.number().int().min(0).default(0),
-  /** Jobs processed at once per worker process; keep it above the plugin's total window. */
+  /**
+   * Jobs processed at once per worker process. A job is a batch (one per ingest group
+   * commit: up to 200 messages under heavy load, often a handful at moderate load) or one
+   * message (a retry or a restore), so keep concurrency × the typical batch well above the
+   * plugin's total window; 16 left a window of 100 half used in the bench.
+   */
   concurrency: z.number().int().positive().default(64),
   /** The plugin's own configuration, validated by its schema. */
   config: z.record(z.string(), z.unknown()).default({}),

@@ -1,79 +1,23 @@
-import {
-  type CarrierPluginDefinition,
-  carrierAnswerDetails,
-  defineCarrierPlugin,
-  MasklineError,
-  type SubmitRequest,
-  uuidv7,
-} from '@maskline/core';
+import { type CarrierPluginDefinition, uuidv7 } from '@maskline/core';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
 import { testMessage } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
 import { directDeliveryStore } from '../src/delivery/delivery-store.js';
+import {
+  attemptsByMessage,
+  failingWrites,
+  SCRIPTED_OUTCOMES,
+  scriptedPlugin,
+  submitTimesByMessage,
+} from './support/scripted-plugin.js';
 import { startTestHost, type TestHost } from './support/test-host.js';
 
 /**
  * The delivery host with a scripted carrier plugin: real BullMQ on real Redis, real
  * PostgreSQL. The plugin decides by the message body what the "carrier" answers.
  */
-const attemptsByMessage = new Map<string, number>();
-const submitTimesByMessage = new Map<string, number[]>();
-const THROTTLED = carrierAnswerDetails({ code: '0x00000058', name: 'ESME_RTHROTTLED' });
-const SUBMIT_FAIL = carrierAnswerDetails({ code: '0x00000045', name: 'ESME_RSUBMITFAIL' });
-/** Messages whose `submitted` write fails this many more times (a PostgreSQL blip). */
-const failingWrites = new Map<string, number>();
-
-const scriptedPlugin = defineCarrierPlugin({
-  id: 'scripted',
-  version: '0.0.0',
-  protocol: 'http',
-  configSchema: z.object({}),
-  capabilities: { deliveryReceipts: false, inbound: false, unicode: true, concatenation: false },
-  create: () => ({
-    start: async () => {},
-    health: () => ({ status: 'up' }),
-    close: async () => {},
-    async submit(request: SubmitRequest) {
-      const attempt = (attemptsByMessage.get(request.messageId) ?? 0) + 1;
-      attemptsByMessage.set(request.messageId, attempt);
-      submitTimesByMessage.set(request.messageId, [
-        ...(submitTimesByMessage.get(request.messageId) ?? []),
-        Date.now(),
-      ]);
-      switch (request.body) {
-        case 'reject':
-          throw new MasklineError('carrier_invalid_destination');
-        case 'flaky':
-          if (attempt < 2) throw new MasklineError('carrier_unavailable');
-          break;
-        case 'down':
-          throw new MasklineError('carrier_unavailable');
-        case 'throttle':
-          if (attempt < 2) throw new MasklineError('carrier_throttled', { retryAfterMs: 50 });
-          break;
-        case 'throttle-always':
-          // A destination the carrier keeps throttling, past the plugin's own resends.
-          throw new MasklineError('carrier_throttled', { retryAfterMs: 300, details: THROTTLED });
-        case 'submit-fail':
-          throw new MasklineError('carrier_error', { details: SUBMIT_FAIL });
-        case 'reject-answer':
-          throw new MasklineError('carrier_rejected', {
-            details: carrierAnswerDetails({ code: '0x0000000B', name: 'ESME_RINVDSTADR' }),
-          });
-        case 'crash':
-          if (attempt < 2) throw new TypeError('undefined is not a function');
-          break;
-        case 'hang':
-          return new Promise(() => {});
-      }
-      return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
-    },
-  }),
-});
-
 describe('CarrierRuntime with a scripted plugin', () => {
   let host: TestHost;
   let runtime: CarrierRuntime;
@@ -122,30 +66,18 @@ describe('CarrierRuntime with a scripted plugin', () => {
     return id;
   }
 
-  async function settle(id: string, timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = await messages.findForTenant(tenantId, id);
-      if (m && m.status !== 'accepted' && m.status !== 'queued') return m;
-      if (Date.now() > deadline) return m;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  const settle = (id: string, timeoutMs?: number) => host.settle(id, timeoutMs);
 
-  it.each([
-    ['ok', 'submitted', null, 1],
-    ['reject', 'rejected', 'carrier_invalid_destination', 1],
-    ['flaky', 'submitted', null, 2],
-    ['throttle', 'submitted', null, 2],
-    ['crash', 'submitted', null, 2],
-    ['down', 'failed', 'retries_exhausted', 3],
-  ])('body %s ends %s (%s) after %i attempt(s)', async (body, status, errorCode, attempts) => {
-    const id = await send(body);
-    const m = await settle(id);
-    expect(m).toMatchObject({ status, errorCode });
-    expect(attemptsByMessage.get(id)).toBe(attempts);
-    if (status === 'submitted') expect(m?.carrierMessageId).toBe(`c-${id.slice(-8)}`);
-  });
+  it.each(SCRIPTED_OUTCOMES)(
+    'body %s ends %s (%s) after %i attempt(s)',
+    async (body, status, errorCode, attempts) => {
+      const id = await send(body);
+      const m = await settle(id);
+      expect(m).toMatchObject({ status, errorCode });
+      expect(attemptsByMessage.get(id)).toBe(attempts);
+      if (status === 'submitted') expect(m?.carrierMessageId).toBe(`c-${id.slice(-8)}`);
+    },
+  );
 
   it('counts a throttled submit as an attempt: the message ends failed, the others flow meanwhile', async () => {
     const throttled = await send('throttle-always');

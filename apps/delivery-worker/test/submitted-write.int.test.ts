@@ -1,15 +1,10 @@
-import {
-  type CarrierPluginDefinition,
-  defineCarrierPlugin,
-  type SubmitRequest,
-  uuidv7,
-} from '@maskline/core';
+import { type CarrierPluginDefinition, type SubmitRequest, uuidv7 } from '@maskline/core';
 import { createPgPool, MessageRepository } from '@maskline/storage';
 import { CuttableLink, testMessage } from '@maskline/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
+import { testCarrierPlugin } from './support/scripted-plugin.js';
 import { startTestHost, type TestHost } from './support/test-host.js';
 
 /**
@@ -21,24 +16,12 @@ const OUTAGE_MS = 8_000;
 const submits: string[] = [];
 let proxy: CuttableLink;
 
-const cuttingPlugin = defineCarrierPlugin({
-  id: 'cutting',
-  version: '0.0.0',
-  protocol: 'http',
-  configSchema: z.object({}),
-  capabilities: { deliveryReceipts: false, inbound: false, unicode: true, concatenation: false },
-  create: () => ({
-    start: async () => {},
-    health: () => ({ status: 'up' }),
-    close: async () => {},
-    async submit(request: SubmitRequest) {
-      submits.push(request.messageId);
-      // The carrier has it; now the database disappears before `submitted` is written.
-      void proxy.cut();
-      setTimeout(() => void proxy.restore(), OUTAGE_MS);
-      return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
-    },
-  }),
+const cuttingPlugin = testCarrierPlugin('cutting', async (request: SubmitRequest) => {
+  submits.push(request.messageId);
+  // The carrier has it; now the database disappears before `submitted` is written.
+  void proxy.cut();
+  setTimeout(() => void proxy.restore(), OUTAGE_MS);
+  return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
 });
 
 describe('a PostgreSQL outage after the carrier accepted a submit', () => {

@@ -23,20 +23,34 @@ describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', ()
     await host.close();
   });
 
-  const send = () =>
+  const send = (key = 'retry-after-a-broken-answer') =>
     app.inject({
       method: 'POST',
       url: '/v1/messages',
-      headers: { authorization: `Bearer ${host.apiKey}`, 'idempotency-key': 'retry-after-a-broken-answer' },
+      headers: { authorization: `Bearer ${host.apiKey}`, 'idempotency-key': key },
       payload: { to: '+447911123456', from: 'Maskline', body: 'sent once' },
     });
 
-  it('adds the job of a message still pending, once, under its own id', async () => {
+  const batchJobOf = async (id: string): Promise<string> =>
+    (await db.pool.query('SELECT delivery_job_id FROM messages WHERE id = $1', [id])).rows[0].delivery_job_id;
+
+  it('adds no job while the batch job of its first attempt still covers it', async () => {
+    const res = await send('retry-while-covered');
+    expect(res.statusCode).toBe(202);
+    const id = res.json().id as string;
+    const again = await send('retry-while-covered');
+    expect(again.statusCode).toBe(200);
+    expect(await queues.queueFor('sim').getJob(await batchJobOf(id))).toBeDefined();
+    expect(await queues.queueFor('sim').getJob(id)).toBeUndefined();
+    await queues.queueFor('sim').remove(await batchJobOf(id));
+  });
+
+  it('adds the job of a message still pending, once, under its batch id', async () => {
     const first = await send();
     expect(first.statusCode).toBe(202);
     const id = first.json().id as string;
     // As if the first attempt had committed and then lost its enqueue with its answer.
-    await queues.queueFor('sim').remove(id);
+    await queues.queueFor('sim').remove(await batchJobOf(id));
     expect((await db.pool.query('SELECT status FROM messages WHERE id = $1', [id])).rows[0].status).toBe(
       'queued',
     );
@@ -45,8 +59,9 @@ describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', ()
     const retry = await send();
     expect(retry.statusCode).toBe(200);
     expect(retry.json().id).toBe(id);
-    const job = await queues.queueFor('sim').getJob(id);
-    expect(job?.data).toMatchObject({ messageId: id });
+    // Under its batch's id, named on the row: a late add of the first batch is a no-op.
+    const job = await queues.queueFor('sim').getJob(await batchJobOf(id));
+    expect(job?.data).toEqual({ messageIds: [id] });
     expect(await queues.queueFor('sim').count()).toBe(1);
   });
 });

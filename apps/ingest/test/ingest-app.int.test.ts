@@ -32,8 +32,14 @@ describe('ingest app (inject, real Redis and PostgreSQL)', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json().status).toBe('queued');
     const id = res.json().id as string;
-    const job = await queues.queueFor('sim').getJob(id);
-    expect(job?.data).toEqual({ messageId: id, tenantId: expect.any(String), trace: undefined } as never);
+    // Its insert batch's job, named on the row, carries the ids of that batch only.
+    const batch = await db.pool.query('SELECT delivery_job_id FROM messages WHERE id = $1', [id]);
+    const batchId = batch.rows[0].delivery_job_id as string;
+    expect(batchId).not.toBe(id);
+    const job = await queues.queueFor('sim').getJob(batchId);
+    expect(job?.name).toBe('deliver-batch');
+    expect(job?.data).toEqual({ messageIds: [id] });
+    expect(await queues.queueFor('sim').getJob(id)).toBeUndefined();
     expect(JSON.stringify(job?.data)).not.toContain('447911123456');
     // One statement per message: the insert wrote `queued`; no UPDATE followed it.
     const { rows } = await db.pool.query(

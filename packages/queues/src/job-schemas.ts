@@ -20,6 +20,17 @@ export const deliverJobSchema = z
 /** The most receipt ids one batch job carries (the sink's batches hold at most 200). */
 export const MAX_RECEIPTS_PER_JOB = 1_000;
 
+/** Most message ids one batch deliver job may carry (the ingest's group commit is smaller). */
+export const MAX_DELIVER_BATCH = 1_000;
+
+/**
+ * One job for the messages of one insert batch (its job id is a fresh uuidv7, the batch
+ * id, stored on each row). No trace: each message's trace context is on its row.
+ */
+export const deliverBatchJobSchema = z
+  .object({ messageIds: z.array(z.uuid()).min(1).max(MAX_DELIVER_BATCH) })
+  .strict();
+
 export const receiptJobSchema = z
   .object({
     carrierId: z.string().min(1).max(64),
@@ -44,6 +55,12 @@ export const inboundJobSchema = z
 
 export type TraceCarrier = z.infer<typeof traceCarrierSchema>;
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
+export type DeliverBatchJob = z.infer<typeof deliverBatchJobSchema>;
+/** What a deliver queue holds: one message (job id = message id) or a batch. */
+export type AnyDeliverJob = DeliverJob | DeliverBatchJob;
+
+/** Job names on the deliver queues. */
+export const DELIVER_JOBS = { message: 'deliver', batch: 'deliver-batch' } as const;
 export type ReceiptJob = z.infer<typeof receiptJobSchema>;
 export type ReceiptBatchJob = z.infer<typeof receiptBatchJobSchema>;
 export type InboundJob = z.infer<typeof inboundJobSchema>;

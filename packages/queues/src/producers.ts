@@ -5,12 +5,18 @@ import {
   carrierEventJobOptions,
   DEFAULT_DELIVERY_RETRY,
   type DeliveryRetryPolicy,
+  deliverBatchJobOptions,
   deliverJobOptions,
+  deliverRetryJobOptions,
+  type RetryJobTiming,
 } from './job-options.js';
 import {
+  type AnyDeliverJob,
   CARRIER_EVENT_JOBS,
   type CarrierEventJob,
+  DELIVER_JOBS,
   type DeliverJob,
+  deliverBatchJobSchema,
   deliverJobSchema,
   type InboundJob,
   inboundJobSchema,
@@ -33,9 +39,28 @@ export interface DeliveryRequest {
   job: DeliverJob;
 }
 
+/** A pending message as the reconciler sees it: ids, and the batch job it was added in. */
+export interface PendingDelivery {
+  id: string;
+  tenantId: string;
+  deliveryJobId?: string | null;
+  traceContext?: string | null;
+}
+
+/** The message ids a batch job's stored data lists (none if it cannot be read). */
+function idsIn(data: unknown): Set<string> {
+  if (typeof data !== 'string') return new Set();
+  try {
+    const parsed = deliverBatchJobSchema.safeParse(JSON.parse(data));
+    return new Set(parsed.success ? parsed.data.messageIds : []);
+  } catch {
+    return new Set();
+  }
+}
+
 /** Producer side of the per-carrier delivery queues. */
 export class DeliveryQueues {
-  private readonly queues = new Map<string, Queue<DeliverJob>>();
+  private readonly queues = new Map<string, Queue<AnyDeliverJob>>();
   private readonly prefix: string;
 
   constructor(
@@ -45,10 +70,10 @@ export class DeliveryQueues {
     this.prefix = settings.prefix ?? DEFAULT_QUEUE_PREFIX;
   }
 
-  queueFor(carrierId: string): Queue<DeliverJob> {
+  queueFor(carrierId: string): Queue<AnyDeliverJob> {
     let queue = this.queues.get(carrierId);
     if (!queue) {
-      queue = new Queue<DeliverJob>(deliverQueueName(carrierId), {
+      queue = new Queue<AnyDeliverJob>(deliverQueueName(carrierId), {
         connection: this.settings.connection,
         prefix: this.prefix,
       });
@@ -71,7 +96,7 @@ export class DeliveryQueues {
       [...byCarrier].map(([carrierId, jobs]) =>
         this.queueFor(carrierId).addBulk(
           jobs.map((data) => ({
-            name: 'deliver',
+            name: DELIVER_JOBS.message,
             data,
             opts: deliverJobOptions(data.messageId, this.retry),
           })),
@@ -81,29 +106,107 @@ export class DeliveryQueues {
   }
 
   /**
-   * The ids among `messageIds` whose job cannot deliver them any more: no job (never added,
-   * or lost with Redis's data) or a job that ended failed while its message is still
-   * pending (its last attempt could not record the failure: the database was away). Failed
-   * jobs are removed here, so that enqueue() adds them again with fresh attempts. One
-   * pipelined round trip (EXISTS and ZSCORE per id); no job is read.
+   * One job for the messages of one insert batch: job id `batchId` (stored on each row as
+   * its delivery job id), payload the ids only. One Lua call for the whole batch.
    */
-  async jobsToRestore(carrierId: string, messageIds: readonly string[]): Promise<string[]> {
-    if (messageIds.length === 0) return [];
+  async enqueueBatch(carrierId: string, batchId: string, messageIds: readonly string[]): Promise<void> {
+    const data = deliverBatchJobSchema.parse({ messageIds });
+    await this.queueFor(carrierId).add(DELIVER_JOBS.batch, data, deliverBatchJobOptions(batchId, this.retry));
+  }
+
+  /**
+   * The job of one message whose attempt inside a batch failed and may be retried (job id
+   * = message id), added before the batch job completes so a job always covers it.
+   */
+  async retryLater(carrierId: string, job: DeliverJob, timing: RetryJobTiming): Promise<void> {
+    const data = deliverJobSchema.parse(job);
+    await this.queueFor(carrierId).add(
+      DELIVER_JOBS.message,
+      data,
+      deliverRetryJobOptions(data.messageId, timing),
+    );
+  }
+
+  /** The ids among `messageIds` that have a job of their own (job id = message id). */
+  async withOwnJob(carrierId: string, messageIds: readonly string[]): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
     const queue = this.queueFor(carrierId);
     const pipeline = this.settings.connection.pipeline();
-    for (const id of messageIds) pipeline.exists(queue.toKey(id)).zscore(queue.toKey('failed'), id);
+    for (const id of messageIds) pipeline.exists(queue.toKey(id));
     const answers = (await pipeline.exec()) ?? [];
-    const missing: string[] = [];
-    const failed: string[] = [];
-    messageIds.forEach((id, i) => {
-      const [existsError, exists] = answers[2 * i] ?? [new Error('no answer'), 0];
-      const [failedError, failedAt] = answers[2 * i + 1] ?? [new Error('no answer'), null];
-      if (existsError || failedError) throw existsError ?? failedError;
-      if (exists === 0) missing.push(id);
-      else if (failedAt !== null) failed.push(id);
-    });
-    await Promise.all(failed.map((id) => queue.remove(id)));
-    return [...missing, ...failed];
+    return new Set(
+      messageIds.filter((_, i) => {
+        const [error, exists] = answers[i] ?? [new Error('no answer'), 0];
+        if (error) throw error;
+        return exists === 1;
+      }),
+    );
+  }
+
+  /**
+   * Re-adds the jobs of pending `messages` that no live job covers, and returns their ids.
+   * A message is covered by its own job (job id = message id) while that exists and has
+   * neither failed nor completed, or by its batch job (`deliveryJobId`) while that is live
+   * and lists it. A batch job completes only after each of its messages was recorded or got
+   * its own job; one that failed spent its attempts on whole-batch failures.
+   *
+   * A message of a batch is restored under its batch's job id (the ended job removed
+   * first), so an ingest's `add` of that batch held back by a Redis outage and arriving
+   * later is a no-op instead of a second job for the same messages. Only a message its
+   * live batch job does not list (restored from another page) gets its own job. Own jobs
+   * that ended are removed so that they are added again with fresh attempts. One
+   * pipelined round trip (EXISTS, 2 ZSCOREs per key, the batch job's ids), then the adds.
+   */
+  async restore(carrierId: string, messages: readonly PendingDelivery[]): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const queue = this.queueFor(carrierId);
+    const batchIds = new Set(messages.flatMap((m) => (m.deliveryJobId ? [m.deliveryJobId] : [])));
+    const keys = [...new Set([...messages.map((m) => m.id), ...batchIds])];
+    const pipeline = this.settings.connection.pipeline();
+    for (const key of keys) {
+      pipeline
+        .exists(queue.toKey(key))
+        .zscore(queue.toKey('failed'), key)
+        .zscore(queue.toKey('completed'), key);
+      if (batchIds.has(key)) pipeline.hget(queue.toKey(key), 'data');
+    }
+    const answers = (await pipeline.exec()) ?? [];
+    let at = 0;
+    const next = () => {
+      const [error, value] = answers[at++] ?? [new Error('no answer'), null];
+      if (error) throw error;
+      return value;
+    };
+    const state = new Map<string, 'live' | 'ended' | 'missing'>();
+    const listed = new Map<string, Set<string>>();
+    for (const key of keys) {
+      const [exists, failedAt, completedAt] = [next(), next(), next()];
+      state.set(key, exists === 0 ? 'missing' : failedAt !== null || completedAt !== null ? 'ended' : 'live');
+      if (batchIds.has(key)) listed.set(key, idsIn(next()));
+    }
+    const live = (m: PendingDelivery) =>
+      state.get(m.id) === 'live' ||
+      (m.deliveryJobId != null &&
+        state.get(m.deliveryJobId) === 'live' &&
+        listed.get(m.deliveryJobId)?.has(m.id) === true);
+    const restore = messages.filter((m) => !live(m));
+    const byBatch = new Map<string, string[]>();
+    const own: PendingDelivery[] = [];
+    for (const m of restore) {
+      if (m.deliveryJobId && state.get(m.deliveryJobId) !== 'live') {
+        byBatch.set(m.deliveryJobId, [...(byBatch.get(m.deliveryJobId) ?? []), m.id]);
+      } else own.push(m);
+    }
+    const ended = [...own.map((m) => m.id), ...byBatch.keys()].filter((key) => state.get(key) === 'ended');
+    await Promise.all(ended.map((key) => queue.remove(key)));
+    await Promise.all([...byBatch].map(([batchId, ids]) => this.enqueueBatch(carrierId, batchId, ids)));
+    await this.enqueue(
+      own.map(({ id, tenantId, traceContext }) => ({
+        carrierId,
+        job: { messageId: id, tenantId, ...(traceContext ? { trace: { traceparent: traceContext } } : {}) },
+      })),
+    );
+    return restore.map((m) => m.id);
   }
 
   async close(): Promise<void> {

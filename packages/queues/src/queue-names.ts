@@ -13,3 +13,8 @@ export function deliverQueueName(carrierId: string): string {
 }
 
 export const CARRIER_EVENTS_QUEUE = 'carrier-events';
+
+/** The Redis key of a carrier's TPS schedule (TpsReservations), beside its queue's keys. */
+export function tpsKey(prefix: string, carrierId: string): string {
+  return `${prefix}:${deliverQueueName(carrierId)}:tps`;
+}

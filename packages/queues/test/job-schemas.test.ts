@@ -1,7 +1,9 @@
 import { uuidv7 } from '@maskline/core';
 import {
+  deliverBatchJobSchema,
   deliverJobSchema,
   inboundJobSchema,
+  MAX_DELIVER_BATCH,
   MAX_RECEIPTS_PER_JOB,
   receiptBatchJobSchema,
   receiptJobSchema,
@@ -167,5 +169,25 @@ describe('traceCarrierSchema', () => {
 
   it('is strict', () => {
     expect(traceCarrierSchema.safeParse({ traceparent, baggage: 'user=+8613812345678' }).success).toBe(false);
+  });
+});
+
+describe('deliverBatchJobSchema', () => {
+  it('accepts 1..MAX_DELIVER_BATCH message ids and nothing else', () => {
+    const ids = [uuidv7(), uuidv7()];
+    expect(deliverBatchJobSchema.parse({ messageIds: ids })).toEqual({ messageIds: ids });
+    expect(deliverBatchJobSchema.safeParse({ messageIds: [] }).success).toBe(false);
+    const tooMany = Array.from({ length: MAX_DELIVER_BATCH + 1 }, () => messageId);
+    expect(deliverBatchJobSchema.safeParse({ messageIds: tooMany }).success).toBe(false);
+    expect(deliverBatchJobSchema.safeParse({ messageIds: ids, tenantId }).success).toBe(false);
+  });
+
+  it.each(NOT_UUIDS)('rejects a non-uuid id %j', (value) => {
+    expect(deliverBatchJobSchema.safeParse({ messageIds: [messageId, value] }).success).toBe(false);
+  });
+
+  it.each(Object.entries(PRIVATE_FIELDS))('rejects a stray %s field', (field, value) => {
+    expect(deliverBatchJobSchema.safeParse({ messageIds: [messageId], [field]: value }).success).toBe(false);
+    expect(deliverBatchJobSchema.safeParse({ messageIds: [value] }).success).toBe(false);
   });
 });

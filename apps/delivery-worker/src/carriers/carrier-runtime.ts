@@ -1,10 +1,13 @@
 import type { CarrierHealth, CarrierPluginDefinition, Clock, Logger } from '@maskline/core';
 import { MasklineError } from '@maskline/core';
 import {
-  type DeliverJob,
+  type AnyDeliverJob,
+  DeliveryQueues,
   deliverQueueName,
   type JobLockConfig,
   jobRecoveryOptions,
+  TpsReservations,
+  tpsKey,
   workerBackoffSettings,
 } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
@@ -54,23 +57,15 @@ export const DEFAULT_CARRIER_LIFECYCLE: CarrierLifecycle = {
 };
 
 /**
- * BullMQ's limiter counts jobs in fixed windows, so `{max: tps, duration: 1000}` lets up to
- * 2 × tps through in a second that straddles two windows. One job per 1000/tps ms spaces
- * submits evenly instead: any one-second span holds at most tps + 1. The limiter lives in
- * Redis, so it holds across every worker process of the carrier.
- */
-export function tpsLimiter(tps: number): { max: number; duration: number } {
-  return { max: 1, duration: Math.ceil(1_000 / tps) };
-}
-
-/**
  * One configured carrier: its plugin (kept connected by a CarrierLink) and the worker
  * draining its queue. The worker exists only once the plugin started, and is paused
  * while the plugin reports itself down, so a carrier that is away takes no jobs (they
  * would only burn their attempts) and never holds up the other carriers.
  */
 export class CarrierRuntime {
-  private worker: Worker<DeliverJob> | null = null;
+  private worker: Worker<AnyDeliverJob> | null = null;
+  /** Adds the own jobs of messages whose attempt in a batch failed (created with the worker). */
+  private retries: DeliveryQueues | null = null;
   private readonly link: CarrierLink;
   /** How long a job taken while the link is down waits before it is tried again. */
   private readonly retryWhileDownMs: number;
@@ -141,13 +136,31 @@ export class CarrierRuntime {
       if (this.worker.isPaused()) this.worker.resume();
       return;
     }
+    const carrierId = this.settings.id;
+    const retries = new DeliveryQueues({ connection: this.deps.connection, prefix: this.deps.queuePrefix });
+    this.retries = retries;
+    // The TPS cap (across every worker process): each job reserves its submits' slots in
+    // one Redis call and spaces them; BullMQ's limiter would count jobs, i.e. batches.
+    const tps =
+      this.settings.tps > 0
+        ? new TpsReservations(
+            this.deps.connection,
+            tpsKey(this.deps.queuePrefix, carrierId),
+            this.settings.tps,
+          )
+        : null;
     const processor = new DeliverProcessor(
       this.deps.deliveryStore ?? batchedDeliveryStore(this.deps.messages),
       carrier,
       this.deps.tracer,
       this.deps.logger,
+      {
+        retryLater: (job, timing) => retries.retryLater(carrierId, job, timing),
+        withOwnJob: (ids) => retries.withOwnJob(carrierId, ids),
+        ...(tps ? { pacing: tps } : {}),
+      },
     );
-    const processJob = async (job: Job<DeliverJob>, token?: string) => {
+    const processJob = async (job: Job<AnyDeliverJob>, token?: string) => {
       // Pausing the worker still lets a fetch already waiting in Redis take one job; a job
       // taken while the link is down goes back for later without spending an attempt.
       if (this.link.health().status === 'down' && token) {
@@ -156,11 +169,10 @@ export class CarrierRuntime {
       }
       return processor.process(job);
     };
-    const worker = new Worker<DeliverJob>(deliverQueueName(this.settings.id), processJob, {
+    const worker = new Worker<AnyDeliverJob>(deliverQueueName(carrierId), processJob, {
       connection: this.deps.connection,
       prefix: this.deps.queuePrefix,
       concurrency: this.settings.concurrency,
-      ...(this.settings.tps > 0 ? { limiter: tpsLimiter(this.settings.tps) } : {}),
       // A retry_after answer is an attempt, retried no sooner than the carrier asked.
       settings: workerBackoffSettings,
       // A dead process's jobs resume within seconds; a live one renews its locks.
@@ -175,6 +187,7 @@ export class CarrierRuntime {
   /** Stop taking jobs, let active ones finish, then close the carrier link. */
   async stop(): Promise<void> {
     await this.worker?.close();
+    await this.retries?.close();
     await this.link.stop();
   }
 }

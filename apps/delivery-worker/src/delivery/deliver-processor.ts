@@ -6,15 +6,24 @@ import {
   type TerminalStatus,
   toMasklineError,
 } from '@maskline/core';
-import { type DeliverJob, deliverJobSchema, toWorkerError } from '@maskline/queues';
-import type { SubmittedUpdate } from '@maskline/storage';
+import {
+  type AnyDeliverJob,
+  CARRIER_BACKOFF,
+  carrierBackoff,
+  type DeliverJob,
+  deliverBatchJobSchema,
+  deliverJobSchema,
+  type RetryJobTiming,
+  toWorkerError,
+} from '@maskline/queues';
+import type { DeliveryRecord, SubmittedUpdate } from '@maskline/storage';
 import { ATTR, activeTraceparent, extractTraceContext, SPAN, withSpan } from '@maskline/telemetry';
 import { type Tracer, trace } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
 import type { DeliveryStore } from './delivery-store.js';
 
-export type DeliverOutcome = 'submitted' | 'skipped' | 'missing';
+export type DeliverOutcome = 'submitted' | 'skipped' | 'missing' | 'ended' | 'retrying';
 
 /** Errors that mean the carrier said no to this message, not that something broke. */
 const REJECTION_CODES = new Set(['carrier_rejected', 'carrier_invalid_destination']);
@@ -23,68 +32,168 @@ function finalStatusFor(error: MasklineError): TerminalStatus {
   return REJECTION_CODES.has(error.code) ? 'rejected' : 'failed';
 }
 
+export interface DeliverProcessorOptions {
+  /** Adds a message's own job (job id = message id) after its attempt in a batch failed. */
+  retryLater?(job: DeliverJob, timing: RetryJobTiming): Promise<void>;
+  /** The ids among these that have their own job (a batch run again leaves them to it). */
+  withOwnJob?(messageIds: readonly string[]): Promise<Set<string>>;
+  /** The carrier's TPS schedule (TpsReservations): a slot per submit, reserved per job. */
+  pacing?: {
+    reserve(count: number): Promise<number[]>;
+    waitFor(slot: number): Promise<void>;
+  };
+  /** Longest wait between two tries of the `submitted` write. */
+  maxRecordBackoffMs?: number;
+}
+
+/** What one job is: its messages, and whether the job is the message's own (id = message id). */
+function messagesOf(job: Job<AnyDeliverJob>): { ids: string[]; own: boolean; trace?: DeliverJob['trace'] } {
+  const single = deliverJobSchema.safeParse(job.data);
+  if (single.success) return { ids: [single.data.messageId], own: true, trace: single.data.trace };
+  const batch = deliverBatchJobSchema.safeParse(job.data);
+  if (batch.success) return { ids: batch.data.messageIds, own: false };
+  throw new UnrecoverableError('invalid_request');
+}
+
 /**
- * One deliver job: load the message, submit it through the carrier (clear content lives
- * only in this call), record `submitted` with the carrier's id. Idempotent: a message
- * already past `queued` is skipped, so a repeated job never submits twice.
+ * One deliver job, of one message (its own job: a restore or a retry) or of a batch (one
+ * per insert batch): load the rows in one go, submit each pending one through the carrier
+ * (clear content lives only in this call; the plugin's window bounds what is on the wire),
+ * record `submitted` with the carrier's id. Idempotent: a message already past `queued` is
+ * skipped, so a repeated job never submits twice.
+ *
+ * Failures stay per message. In its own job a failed message throws, and BullMQ retries
+ * the job as before. In a batch, a permanent failure ends that message only; a retryable
+ * one adds the message's own job (the remaining attempts, the backoff's delay) before the
+ * batch job completes, so a job always covers a pending message. Only a failure of the
+ * whole batch (PostgreSQL unreachable at load) throws, and BullMQ retries the batch.
  */
 export class DeliverProcessor {
+  private readonly maxRecordBackoffMs: number;
+
   constructor(
     private readonly store: DeliveryStore,
     private readonly carrier: GuardedCarrier,
     private readonly tracer: Tracer,
     private readonly logger: Logger,
-    /** Longest wait between two tries of the `submitted` write. */
-    private readonly maxRecordBackoffMs = 5_000,
-  ) {}
+    private readonly options: DeliverProcessorOptions = {},
+  ) {
+    this.maxRecordBackoffMs = options.maxRecordBackoffMs ?? 5_000;
+  }
 
-  async process(job: Job<DeliverJob>): Promise<DeliverOutcome> {
-    const parsed = deliverJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError('invalid_request');
-    const data = parsed.data;
+  async process(job: Job<AnyDeliverJob>): Promise<DeliverOutcome[]> {
+    const { ids, own, trace: jobTrace } = messagesOf(job);
+    // A batch run again (a retry, or taken back from a dead worker) may have given some of
+    // its messages their own job already: those are left to it, never submitted twice.
+    const rerun = !own && (job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0);
+    const handedOff = rerun
+      ? ((await this.options.withOwnJob?.(ids)) ?? new Set<string>())
+      : new Set<string>();
+    const loads = await Promise.allSettled(
+      ids.map((id) => (handedOff.has(id) ? Promise.resolve(null) : this.store.load(id))),
+    );
+    const outcomes: DeliverOutcome[] = ids.map(() => 'skipped');
+    const errors: unknown[] = [];
+    const toSend: { index: number; record: DeliveryRecord }[] = [];
+    loads.forEach((load, index) => {
+      if (load.status === 'rejected') errors.push(load.reason);
+      else if (handedOff.has(ids[index]!)) outcomes[index] = 'skipped';
+      else if (!load.value) {
+        this.logger.warn({ messageId: ids[index] }, 'deliver job for an unknown message');
+        outcomes[index] = 'missing';
+      } else if (load.value.message.status === 'accepted' || load.value.message.status === 'queued') {
+        toSend.push({ index, record: load.value });
+      }
+    });
+    const slots = toSend.length > 0 ? ((await this.options.pacing?.reserve(toSend.length)) ?? []) : [];
+    await Promise.all(
+      toSend.map(async ({ index, record }, i) => {
+        try {
+          outcomes[index] = await this.deliverOne(job, own, record, jobTrace, slots[i]);
+        } catch (error) {
+          errors.push(error);
+        }
+      }),
+    );
+    // A load that failed (the database away, or one tenant's keys) or a failure that could
+    // not be recorded: the job is retried; the messages it already handled are skipped then.
+    if (errors.length > 0) throw errors[0];
+    return outcomes;
+  }
+
+  private deliverOne(
+    job: Job,
+    own: boolean,
+    record: DeliveryRecord,
+    jobTrace: DeliverJob['trace'],
+    slot: number | undefined,
+  ): Promise<DeliverOutcome> {
+    const messageId = record.message.id;
     return withSpan(
       this.tracer,
       SPAN.deliver,
       {
-        parent: extractTraceContext(data.trace),
+        // Each message continues its own trace: the context stored on its row at accept.
+        parent: extractTraceContext(record.traceContext ?? jobTrace),
         attributes: {
-          [ATTR.messageId]: data.messageId,
+          [ATTR.messageId]: messageId,
           [ATTR.carrier]: this.carrier.carrierId,
-          [ATTR.jobAttempt]: job.attemptsMade + 1,
+          [ATTR.jobAttempt]: own ? job.attemptsMade + 1 : 1,
         },
       },
-      () => this.deliver(data, job),
+      async () => {
+        // A message whose content no longer opens (key destroyed, integrity failure) cannot be sent.
+        if (!record.content) {
+          return this.afterFailure(
+            job,
+            own,
+            record,
+            await this.failed(record.contentError, messageId, job, own),
+          );
+        }
+        trace.getActiveSpan()?.setAttribute(ATTR.recipientToken, record.recipientToken);
+        if (slot !== undefined) await this.options.pacing?.waitFor(slot);
+        let result: Awaited<ReturnType<GuardedCarrier['submit']>>;
+        try {
+          result = await this.carrier.submit({ messageId, ...record.content, requestReceipt: true });
+        } catch (error) {
+          const failure = await this.failed(toMasklineError(error, 'plugin_failure'), messageId, job, own);
+          return this.afterFailure(job, own, record, failure);
+        }
+        await this.recordSubmitted({
+          id: messageId,
+          carrierMessageId: result.carrierMessageId,
+          segments: result.segments,
+          traceContext: activeTraceparent(),
+          partIds: result.partIds,
+        });
+        return 'submitted';
+      },
     );
   }
 
-  private async deliver(data: DeliverJob, job: Job<DeliverJob>): Promise<DeliverOutcome> {
-    const record = await this.store.load(data.messageId);
-    if (!record) {
-      this.logger.warn({ messageId: data.messageId }, 'deliver job for an unknown message');
-      return 'missing';
-    }
-    if (record.message.status !== 'accepted' && record.message.status !== 'queued') return 'skipped';
-    // A message whose content no longer opens (key destroyed, integrity failure) cannot be sent.
-    if (!record.content) throw await this.failed(record.contentError, data.messageId, job);
-    trace.getActiveSpan()?.setAttribute(ATTR.recipientToken, record.recipientToken);
-    let result: Awaited<ReturnType<GuardedCarrier['submit']>>;
-    try {
-      result = await this.carrier.submit({
-        messageId: data.messageId,
-        ...record.content,
-        requestReceipt: true,
-      });
-    } catch (error) {
-      throw await this.failed(toMasklineError(error, 'plugin_failure'), data.messageId, job);
-    }
-    await this.recordSubmitted({
-      id: data.messageId,
-      carrierMessageId: result.carrierMessageId,
-      segments: result.segments,
-      traceContext: activeTraceparent(),
-      partIds: result.partIds,
-    });
-    return 'submitted';
+  /**
+   * After a failed attempt (failed() already ended the message or kept the carrier's
+   * answer). In its own job the error goes to BullMQ, which retries the job. In a batch
+   * an ended message is done; a retryable one gets its own job with the remaining
+   * attempts, first run after the backoff's delay (no sooner than a carrier's
+   * retry-after), then backing off exponentially as one job would have.
+   */
+  private async afterFailure(
+    job: Job,
+    own: boolean,
+    record: DeliveryRecord,
+    error: Error,
+  ): Promise<DeliverOutcome> {
+    if (own || !this.options.retryLater) throw error;
+    if (error instanceof UnrecoverableError) return 'ended';
+    const backoffMs = typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 0) : 0;
+    const delayMs = await carrierBackoff(1, CARRIER_BACKOFF, error, job);
+    await this.options.retryLater(
+      { messageId: record.message.id, tenantId: record.message.tenantId },
+      { attempts: (job.opts.attempts ?? 1) - 1, delayMs, backoffMs: backoffMs * 2 },
+    );
+    return 'retrying';
   }
 
   /**
@@ -115,19 +224,21 @@ export class DeliverProcessor {
 
   /**
    * A failed submit: keeps the carrier's answer on the message, then either ends the
-   * message (permanent error, or the last attempt) or lets BullMQ retry the job. A
-   * retry_after answer is an attempt like any other (see toWorkerError).
+   * message (permanent error, or its last attempt) or returns the error to retry it with
+   * (a retry_after answer is an attempt like any other, see toWorkerError). In a batch
+   * the message is on its first attempt: the batch's attempts cover the whole batch.
    */
-  private async failed(error: MasklineError, messageId: string, job: Job): Promise<Error> {
+  private async failed(error: MasklineError, messageId: string, job: Job, own: boolean): Promise<Error> {
     const attempts = job.opts.attempts ?? 1;
-    const lastAttempt = job.attemptsMade + 1 >= attempts;
+    const attempt = own ? job.attemptsMade + 1 : 1;
+    const lastAttempt = attempt >= attempts;
     const decision = retryDecisionFor(error);
     const answer = carrierAnswerOf(error);
     this.logger.warn(
       {
         messageId,
         errorCode: error.code,
-        attempt: job.attemptsMade + 1,
+        attempt,
         action: decision.action,
         ...(answer ? { carrierStatus: answer } : {}),
       },

@@ -1,4 +1,4 @@
-import { type CarrierPluginDefinition, silentLogger, systemClock } from '@maskline/core';
+import { type CarrierPluginDefinition, type Message, silentLogger, systemClock } from '@maskline/core';
 import {
   CarrierEventQueue,
   createRedisConnection,
@@ -29,6 +29,8 @@ export interface TestHost {
     plugins: Record<string, CarrierPluginDefinition<unknown>>,
     overrides?: Partial<CarrierRuntimeDeps>,
   ): CarrierRuntimeDeps;
+  /** The message once it left accepted/queued (or as it is after `timeoutMs`). */
+  settle(id: string, timeoutMs?: number): Promise<Message | null>;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,15 @@ export async function startTestHost(retry?: DeliveryRetryPolicy): Promise<TestHo
           ),
         ...overrides,
       };
+    },
+    async settle(id, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = await messages.findForTenant(tenantId, id);
+        if (m && m.status !== 'accepted' && m.status !== 'queued') return m;
+        if (Date.now() > deadline) return m;
+        await new Promise((r) => setTimeout(r, 25));
+      }
     },
     async close() {
       await queues.close();

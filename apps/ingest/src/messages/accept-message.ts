@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import {
   Batcher,
   type DependencyHealth,
+  ItemFailure,
   type Logger,
   MasklineError,
   type Message,
@@ -9,7 +10,7 @@ import {
   segmentInfo,
   uuidv7,
 } from '@maskline/core';
-import type { DeliveryQueues, DeliveryRequest } from '@maskline/queues';
+import type { DeliveryQueues } from '@maskline/queues';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
 import type { SendMessageRequest } from './message-request.js';
@@ -26,13 +27,14 @@ export interface AcceptResult {
  * the reconciler adds it later, so an accepted message is never lost.
  *
  * Group commit: requests that arrive together share one INSERT (one WAL flush) and one
- * addBulk; each still answers only after its own row is durable. A request that fails on
- * its own (its tenant's keys were shredded: 410 tenant_keys_destroyed) fails alone; the
- * others in its batch commit.
+ * deliver job carrying all their ids (job id = a fresh batch id, written on each row by
+ * the same INSERT so the reconciler can find the job); each request still answers only
+ * after its own row is durable and the batch job was added. A request that fails on its
+ * own (its tenant's keys were shredded: 410 tenant_keys_destroyed) fails alone; the others
+ * in its batch commit.
  */
 export class AcceptMessage {
   private readonly inserts: Batcher<NewMessage, InsertOutcome>;
-  private readonly enqueues: Batcher<DeliveryRequest, void>;
 
   constructor(
     private readonly messages: MessageRepository,
@@ -43,11 +45,31 @@ export class AcceptMessage {
     private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
     batching = { maxSize: 200, maxWaitMs: 1 },
   ) {
-    this.inserts = new Batcher((ms) => this.messages.insertManyAccepted(ms), batching);
-    this.enqueues = new Batcher(async (requests) => {
-      await this.queues.enqueue(requests);
-      return requests.map(() => undefined);
-    }, batching);
+    this.inserts = new Batcher((ms) => this.insertAndEnqueue(ms), batching);
+  }
+
+  /** One INSERT, then one batch job for the rows it created (a failed add is logged once). */
+  private async insertAndEnqueue(ms: NewMessage[]): Promise<(InsertOutcome | ItemFailure)[]> {
+    const batchId = uuidv7();
+    const outcomes = await this.messages.insertManyAccepted(
+      ms.map((m) => ({ ...m, deliveryJobId: batchId })),
+    );
+    const created = outcomes.flatMap((o) =>
+      o instanceof ItemFailure || o.kind !== 'created' ? [] : [o.message.id],
+    );
+    if (created.length > 0) {
+      await this.queues.enqueueBatch(this.carrierId, batchId, created).catch((error: unknown) => {
+        // Accepted and durable: the reconciler will enqueue them. The clients still get 202.
+        // A Redis outage is counted and logged once per state change, not per batch.
+        this.health.logUnlessUnavailable(
+          this.logger,
+          error,
+          { count: created.length },
+          'enqueue failed; left for the reconciler',
+        );
+      });
+    }
+    return outcomes;
   }
 
   async execute(
@@ -72,25 +94,24 @@ export class AcceptMessage {
       if (!outcome.sameRequest) throw new MasklineError('idempotency_conflict');
       span?.setAttribute(ATTR.messageId, outcome.message.id);
       // The first attempt committed but its client saw an error (e.g. the connection broke
-      // as PostgreSQL restarted), so its job may never have been added: add it now. The
-      // job id is the message id, so this is a no-op when the job exists.
+      // as PostgreSQL restarted), so its job may never have been added: add it now, unless
+      // its own job or its batch job still covers it (two live jobs could submit it twice).
       const { status } = outcome.message;
-      if (status === 'accepted' || status === 'queued') await this.enqueue(outcome.message);
+      if (status === 'accepted' || status === 'queued')
+        await this.restoreJob(outcome.message, outcome.deliveryJobId);
       return { message: outcome.message, created: false };
     }
-    await this.enqueue(outcome.message);
     return { message: outcome.message, created: true };
   }
 
-  /** Adds the message's job; a failure leaves it to the reconciler (the row is durable). */
-  private async enqueue(message: Message): Promise<void> {
+  /** Re-adds the message's job if none covers it; a failure leaves it to the reconciler. */
+  private async restoreJob(message: Message, deliveryJobId: string | null): Promise<void> {
     const id = message.id;
     const trace_ = injectTraceContext();
     try {
-      await this.enqueues.add({
-        carrierId: message.carrierId,
-        job: { messageId: id, tenantId: message.tenantId, ...(trace_ ? { trace: trace_ } : {}) },
-      });
+      await this.queues.restore(message.carrierId, [
+        { id, tenantId: message.tenantId, deliveryJobId, traceContext: trace_?.traceparent ?? null },
+      ]);
     } catch (error) {
       // Accepted and durable: the reconciler will enqueue it. The client still gets 202.
       // A Redis outage is counted and logged once per state change, not per request.

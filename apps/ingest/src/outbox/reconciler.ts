@@ -14,16 +14,18 @@ export interface ReconcilerSettings {
 export type ReconcileReason = 'periodic' | 'start' | 'redis-lost';
 
 /**
- * Finds messages still waiting for a carrier whose job is missing in Redis (the enqueue
- * failed, Redis lost its data, a crash between commit and enqueue), or whose job ended
- * failed without the message recording it (the database was away at its last attempt),
- * and enqueues them again.
+ * Finds messages still waiting for a carrier that no job covers any more: their batch job
+ * (named on the row) and their own job are missing in Redis (the enqueue failed, Redis
+ * lost its data, a crash between commit and enqueue), or ended (failed without the message
+ * recording it: the database was away at its last attempt; or completed while the message
+ * is still pending), and enqueues them again: under their batch job's id (so a late add
+ * of that batch by the ingest is a no-op), or as their own job (see DeliveryQueues.restore).
  *
  * It writes nothing while the backlog is healthy: it pages through pending rows by id
- * (keyset, bounded pages), asks Redis which of their jobs exist and have not failed (one
- * pipelined round trip per page) and adds only the others. The job id is the message id, so a job added
- * meanwhile by someone else is not duplicated, and the delivery worker skips a message
- * that already moved past queued.
+ * (keyset, bounded pages), asks Redis which of their jobs are still live (one pipelined
+ * round trip per page, see DeliveryQueues.restore) and adds only the others. The restored
+ * job's id is the batch's or the message's, so a job added meanwhile by someone else is
+ * not duplicated, and the delivery worker skips a message that already moved past queued.
  *
  * Besides the periodic pass (for old rows only), `recoverAll` re-enqueues every pending
  * message at once: run when the ingest starts (rows a crashed ingest left behind) and when
@@ -99,27 +101,9 @@ export class Reconciler {
       if (rows) rows.push(m);
       else byCarrier.set(m.carrierId, [m]);
     }
-    const missing: PendingMessage[] = [];
-    for (const [carrierId, rows] of byCarrier) {
-      const ids = new Set(
-        await this.queues.jobsToRestore(
-          carrierId,
-          rows.map((r) => r.id),
-        ),
-      );
-      missing.push(...rows.filter((r) => ids.has(r.id)));
-    }
-    if (missing.length === 0) return 0;
-    await this.queues.enqueue(
-      missing.map(({ id, carrierId, tenantId, traceContext }) => ({
-        carrierId,
-        job: {
-          messageId: id,
-          tenantId,
-          ...(traceContext ? { trace: { traceparent: traceContext } } : {}),
-        },
-      })),
-    );
-    return missing.length;
+    let restored = 0;
+    for (const [carrierId, rows] of byCarrier)
+      restored += (await this.queues.restore(carrierId, rows)).length;
+    return restored;
   }
 }

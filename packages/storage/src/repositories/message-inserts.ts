@@ -22,11 +22,13 @@ export interface NewMessage {
   /** Digest of the request, to tell a retry from a conflicting reuse of the key. */
   requestDigest: Buffer | null;
   traceContext: string | null;
+  /** The batch deliver job that will carry it (job id), or none when it gets its own job. */
+  deliveryJobId?: string | null;
 }
 
 export type InsertOutcome =
   | { kind: 'created'; message: Message }
-  | { kind: 'existing'; message: Message; sameRequest: boolean };
+  | { kind: 'existing'; message: Message; sameRequest: boolean; deliveryJobId: string | null };
 
 /** The sealed columns of a message and the binding field names they are sealed under. */
 export const MESSAGE_SEALED_FIELDS = [
@@ -68,14 +70,15 @@ export async function insertAcceptedMessages(
     const inserted = await pool.query<MessageRow>(
       `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
                              to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
-                             queued_at)
+                             delivery_job_id, queued_at)
        SELECT u.id, u.tenant_id, u.carrier_id, 'queued', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
               u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context,
-              now()
+              u.delivery_job_id, now()
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::int[],
-                   $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[])
+                   $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[], $14::uuid[])
             AS u(id, tenant_id, carrier_id, to_sealed, from_sealed, body_sealed, key_version,
-                 to_masked, from_masked, segments, idempotency_key, request_digest, trace_context)
+                 to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
+                 delivery_job_id)
        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_COLUMNS}`,
       [
@@ -92,6 +95,7 @@ export async function insertAcceptedMessages(
         rows.map((m) => m.idempotencyKey),
         rows.map((m) => m.requestDigest),
         rows.map((m) => m.traceContext),
+        rows.map((m) => m.deliveryJobId ?? null),
       ],
     );
     for (const row of inserted.rows) created.set(row.id, toMessage(row));
@@ -119,13 +123,15 @@ async function tenantVaults(
 }
 
 async function existingFor(pool: pg.Pool, m: NewMessage): Promise<InsertOutcome> {
-  const existing = await pool.query<MessageRow & { request_digest: Buffer | null }>(
-    `SELECT ${MESSAGE_COLUMNS}, request_digest FROM messages WHERE tenant_id = $1 AND idempotency_key = $2`,
+  const existing = await pool.query<
+    MessageRow & { request_digest: Buffer | null; delivery_job_id: string | null }
+  >(
+    `SELECT ${MESSAGE_COLUMNS}, request_digest, delivery_job_id FROM messages WHERE tenant_id = $1 AND idempotency_key = $2`,
     [m.tenantId, m.idempotencyKey],
   );
   const row = existing.rows[0];
   if (!row) throw new Error('idempotency conflict row vanished');
   const sameRequest =
     row.request_digest !== null && m.requestDigest !== null && row.request_digest.equals(m.requestDigest);
-  return { kind: 'existing', message: toMessage(row), sameRequest };
+  return { kind: 'existing', message: toMessage(row), sameRequest, deliveryJobId: row.delivery_job_id };
 }

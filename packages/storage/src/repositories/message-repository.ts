@@ -50,6 +50,8 @@ export interface PendingMessage {
   tenantId: string;
   carrierId: string;
   traceContext: string | null;
+  /** The batch job it was added in (NULL: its own job, id = message id). */
+  deliveryJobId: string | null;
 }
 
 interface ContentRow {
@@ -301,8 +303,9 @@ export class MessageRepository {
       tenant_id: string;
       carrier_id: string;
       trace_context: string | null;
+      delivery_job_id: string | null;
     }>(
-      `SELECT id, tenant_id, carrier_id, trace_context FROM messages
+      `SELECT id, tenant_id, carrier_id, trace_context, delivery_job_id FROM messages
        WHERE status IN ('accepted', 'queued') AND id > $2::uuid
          AND created_at < now() - make_interval(secs => $1::float8 / 1000)
        ORDER BY id LIMIT $3`,
@@ -313,6 +316,7 @@ export class MessageRepository {
       tenantId: r.tenant_id,
       carrierId: r.carrier_id,
       traceContext: r.trace_context,
+      deliveryJobId: r.delivery_job_id,
     }));
   }
 }
