@@ -9,7 +9,7 @@
  *   commit-wait  handler start → its group commit's INSERT starts (validation, batching)
  *   insert       that INSERT, one round trip that ends with the WAL flush of its commit
  *   enqueue-wait INSERT done → its bulk enqueue starts
- *   enqueue      that bulk add to Redis (BullMQ addBulk)
+ *   enqueue      that batch's one deliver job added to Redis
  *   reply        enqueue done → the reply is being sent (view, serialization)
  *   total        the request's arrival → the reply being sent
  *
@@ -54,14 +54,16 @@ export class ServerTiming {
     );
   }
 
-  /** The queues, with the time of every bulk enqueue noted for its messages. */
-  timeEnqueues<Q extends { enqueue(rs: readonly { job: { messageId: string } }[]): Promise<unknown> }>(
-    queues: Q,
-  ): Q {
+  /** The queues, with the time of every batch job's add noted for its messages. */
+  timeEnqueues<
+    Q extends {
+      enqueueBatch(carrierId: string, batchId: string, messageIds: readonly string[]): Promise<unknown>;
+    },
+  >(queues: Q): Q {
     return this.wrap(
       queues,
-      'enqueue',
-      (items: readonly { job: { messageId: string } }[]) => items.map((r) => r.job.messageId),
+      'enqueueBatch',
+      (_carrier: string, _batch: string, ids: readonly string[]) => [...ids],
       'enqueue',
     );
   }
@@ -137,20 +139,20 @@ export class ServerTiming {
       .join(', ');
   }
 
-  private wrap<T extends object, I>(
+  private wrap<T extends object, A extends unknown[]>(
     target: T,
     method: string,
-    ids: (items: readonly I[]) => string[],
+    ids: (...args: A) => string[],
     stage: 'insert' | 'enqueue',
   ): T {
-    const original = (target as Record<string, unknown>)[method] as (items: readonly I[]) => Promise<unknown>;
-    const timed = async (items: readonly I[]) => {
+    const original = (target as Record<string, unknown>)[method] as (...args: A) => Promise<unknown>;
+    const timed = async (...args: A) => {
       const start = this.now();
       try {
-        return await original.call(target, items);
+        return await original.apply(target, args);
       } finally {
         const end = this.now();
-        for (const id of ids(items)) this.note(id, stage, start, end);
+        for (const id of ids(...args)) this.note(id, stage, start, end);
       }
     };
     return new Proxy(target, {
