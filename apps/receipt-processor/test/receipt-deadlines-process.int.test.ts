@@ -116,7 +116,10 @@ describe('the receipt processor process parks orphans and ends silent messages',
       errorCode: null,
     });
 
-    const sweeps = app.lines.filter((l) => l.includes('"msg":"sweep"')).map((l) => JSON.parse(l));
+    // The sweep logs after its last step (the re-enqueue check), a moment after the commit.
+    const sweepLines = async () =>
+      app.lines.filter((l) => l.includes('"msg":"sweep"')).map((l) => JSON.parse(l));
+    const sweeps = await until(sweepLines, (lines) => lines.some((s) => s.expiredWithoutReceipt === 1));
     expect(sweeps.some((s) => s.parkedUnmatched === 1)).toBe(true);
     expect(sweeps.some((s) => s.expiredWithoutReceipt === 1)).toBe(true);
     expect(app.lines.join('\n')).not.toContain(RECIPIENT.slice(1));
