@@ -3,6 +3,7 @@ import {
   type Context,
   context,
   type Span,
+  type SpanKind,
   SpanStatusCode,
   type Tracer,
 } from '@opentelemetry/api';
@@ -10,6 +11,8 @@ import {
 export interface SpanOptions {
   parent?: Context;
   attributes?: Attributes;
+  /** INTERNAL when unset. */
+  kind?: SpanKind;
 }
 
 /**
@@ -23,19 +26,24 @@ export async function withSpan<T>(
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  return tracer.startActiveSpan(name, { attributes: options.attributes ?? {} }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      const code =
-        typeof error === 'object' && error !== null && 'code' in error
-          ? String(error.code)
-          : 'internal_error';
-      span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-      span.setAttribute('maskline.error.code', code);
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    name,
+    { attributes: options.attributes ?? {}, ...(options.kind === undefined ? {} : { kind: options.kind }) },
+    parent,
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (error) {
+        const code =
+          typeof error === 'object' && error !== null && 'code' in error
+            ? String(error.code)
+            : 'internal_error';
+        span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        span.setAttribute('maskline.error.code', code);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
