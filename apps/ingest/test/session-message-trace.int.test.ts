@@ -6,6 +6,7 @@ import { startTelemetry, type Telemetry, withRequestTraceContext } from '@maskli
 import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseReserveRequest } from '../src/masking/masking-requests.js';
 import { SessionMessages } from '../src/masking/session-messages.js';
 
 const INCOMING_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -42,15 +43,7 @@ describe('a session message keeps the request’s trace', () => {
     await masking.importNumbers(tenantId, 'sim', [{ number: '+447911200020', country: 'GB' }]);
     const { session } = await masking.reserve(
       tenantId,
-      {
-        mode: 'verification',
-        ttlSeconds: 600,
-        constraints: { country: 'GB', carrierId: 'sim', capabilities: ['sms-mt', 'sms-mo'] },
-        nonParticipantPolicy: 'drop',
-        autoReplyText: null,
-        inboxDelivery: 'participant',
-        participants: ['+447912300020'],
-      },
+      parseReserveRequest({ mode: 'verification', participants: ['+447912300020'] }),
       null,
     );
     sessionId = session.id;

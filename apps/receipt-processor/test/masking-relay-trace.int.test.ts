@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InboundProcessor } from '../src/inbound/inbound-processor.js';
 import { MaskingRelay } from '../src/inbound/masking-relay.js';
+import { pairRequest } from './support/pair-request.js';
 
 const VIRTUAL = '+447911200031';
 const A = '+447912300031';
@@ -42,19 +43,7 @@ describe('a relayed message keeps the inbound message’s trace', () => {
       lowWatermark: 0,
     });
     await masking.importNumbers(tenantId, 'sim', [{ number: VIRTUAL, country: 'GB' }]);
-    await masking.reserve(
-      tenantId,
-      {
-        mode: 'pair',
-        ttlSeconds: 600,
-        constraints: { country: 'GB', carrierId: 'sim', capabilities: ['sms-mt', 'sms-mo'] },
-        nonParticipantPolicy: 'drop',
-        autoReplyText: null,
-        inboxDelivery: 'participant',
-        participants: [A, B],
-      },
-      null,
-    );
+    await masking.reserve(tenantId, pairRequest([A, B]), null);
     inbound = new InboundRepository(db.pool, db.vault);
     redis = createRedisConnection(inject('redisUrl'), 'producer');
     queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
