@@ -26,24 +26,21 @@ export async function withSpan<T>(
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  return tracer.startActiveSpan(
-    name,
-    { attributes: options.attributes ?? {}, ...(options.kind === undefined ? {} : { kind: options.kind }) },
-    parent,
-    async (span) => {
-      try {
-        return await fn(span);
-      } catch (error) {
-        const code =
-          typeof error === 'object' && error !== null && 'code' in error
-            ? String(error.code)
-            : 'internal_error';
-        span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-        span.setAttribute('maskline.error.code', code);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-  );
+  const { attributes = {}, kind } = options;
+  const spanOptions = kind === undefined ? { attributes } : { attributes, kind };
+  return tracer.startActiveSpan(name, spanOptions, parent, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      const code =
+        typeof error === 'object' && error !== null && 'code' in error
+          ? String(error.code)
+          : 'internal_error';
+      span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      span.setAttribute('maskline.error.code', code);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }
