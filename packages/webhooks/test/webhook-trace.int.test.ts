@@ -43,7 +43,7 @@ describe('webhook POST spans', () => {
     const policy = targetPolicy({ allowLoopback: true, allowedPorts: [receiver.port] });
     const endpointStore = new EndpointStore(db.pool);
     const created = await new EndpointService(endpointStore, db.vault, policy).create(tenantId, {
-      url: `${receiver.url}?token=query-secret-1`,
+      url: `${receiver.url}/path-secret-1?token=query-secret-1`,
       eventTypes: ['message.*', 'session.*'],
     });
     secret = created.secret;
@@ -112,7 +112,7 @@ describe('webhook POST spans', () => {
     const eventId = JSON.parse(hitOf('message.status').rawBody).id;
     expect(span.attributes).toEqual({
       'http.request.method': 'POST',
-      'url.full': receiver.url,
+      'url.full': new URL(receiver.url).origin,
       'server.address': '127.0.0.1',
       'http.response.status_code': 200,
       'maskline.webhook.event.type': 'message.status',
@@ -127,7 +127,7 @@ describe('webhook POST spans', () => {
     const dump = JSON.stringify(
       exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
     );
-    for (const forbidden of [TO, TO.slice(1), BODY, '482913', secret, 'query-secret-1']) {
+    for (const forbidden of [TO, TO.slice(1), BODY, '482913', secret, 'query-secret-1', 'path-secret-1']) {
       expect(dump).not.toContain(forbidden);
     }
   });

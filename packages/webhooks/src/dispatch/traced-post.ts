@@ -4,9 +4,13 @@ import type { LoadedDelivery } from '../store/delivery-store.js';
 import type { VettedTarget } from '../target-guard.js';
 import { type PostResult, postWebhook } from '../webhook-post.js';
 
-/** The endpoint URL as a span may show it: scheme, host, port and path (no query or userinfo). */
+/**
+ * The endpoint URL as a span may show it: scheme, host and port only. No query or userinfo,
+ * and no path either: hook URLs often carry their credential in the path (Slack-style
+ * `/services/T…/B…/secret`), and spans leave for the tracing backend.
+ */
 export function spanUrlOf(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`;
+  return url.origin;
 }
 
 /**
