@@ -1,32 +1,23 @@
-import { type CarrierPluginDefinition, defineCarrierPlugin, uuidv7 } from '@maskline/core';
+import { uuidv7 } from '@maskline/core';
 import { testMessage } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
 import { batchedDeliveryStore } from '../src/delivery/delivery-store.js';
+import { testCarrierPlugin } from './support/scripted-plugin.js';
 import { startTestHost, type TestHost } from './support/test-host.js';
 
 /** A carrier that answers each submit after 20 ms and declares room for 10 at once. */
 const IN_FLIGHT = 10;
 let answered = 0;
-const slowPlugin = defineCarrierPlugin({
-  id: 'slow',
-  version: '0.0.0',
-  protocol: 'http',
-  configSchema: z.object({}),
-  capabilities: { deliveryReceipts: false, inbound: false, unicode: true, concatenation: false },
-  create: () => ({
-    start: async () => {},
-    health: () => ({ status: 'up' as const }),
-    close: async () => {},
-    inFlightLimit: IN_FLIGHT,
-    submit: async (request) => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      answered++;
-      return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
-    },
-  }),
-}) as CarrierPluginDefinition<unknown>;
+const slowPlugin = testCarrierPlugin(
+  'slow',
+  async (request) => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    answered++;
+    return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
+  },
+  IN_FLIGHT,
+);
 
 /**
  * Four jobs of 100 messages while the carrier is slow: the worker loads (and opens) a
