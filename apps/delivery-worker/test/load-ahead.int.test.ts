@@ -9,9 +9,11 @@ import { startTestHost, type TestHost } from './support/test-host.js';
 /** A carrier that answers each submit after 20 ms and declares room for 10 at once. */
 const IN_FLIGHT = 10;
 let answered = 0;
+const submitsOf = new Map<string, number>();
 const slowPlugin = testCarrierPlugin(
   'slow',
   async (request) => {
+    submitsOf.set(request.messageId, (submitsOf.get(request.messageId) ?? 0) + 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     answered++;
     return { carrierMessageId: `c-${request.messageId.slice(-8)}`, partIds: [], segments: 1 };
@@ -72,5 +74,30 @@ describe('messages loaded ahead of the carrier', () => {
     expect(mostAhead).toBeGreaterThan(IN_FLIGHT);
     expect(mostAhead).toBeLessThanOrEqual(4 * IN_FLIGHT);
     expect(loadStatements).toBeLessThan(200);
+  });
+
+  it('submits a message once when its batch job and its own job run at the same time', async () => {
+    const batchId = uuidv7();
+    const rows = Array.from({ length: 5 }, () =>
+      testMessage(host.tenantId, { carrierId: 'slowpoke', body: 'ok', deliveryJobId: batchId }),
+    );
+    await host.messages.insertManyAccepted(rows);
+    // As after Redis lost its jobs: the restore gives each message its own job while the
+    // batch job (re-added by the ingest's retry) runs too.
+    await Promise.all([
+      host.queues.enqueueBatch(
+        'slowpoke',
+        batchId,
+        rows.map((r) => r.id),
+      ),
+      host.queues.enqueue(
+        rows.map((r) => ({ carrierId: 'slowpoke', job: { messageId: r.id, tenantId: host.tenantId } })),
+      ),
+    ]);
+    for (const { id } of rows) {
+      expect(await host.settle(id, 20_000)).toMatchObject({ status: 'submitted' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(rows.map((r) => submitsOf.get(r.id))).toEqual([1, 1, 1, 1, 1]);
   });
 });

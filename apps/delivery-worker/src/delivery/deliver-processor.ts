@@ -23,6 +23,7 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
 import type { DeliveryStore } from './delivery-store.js';
 import type { LoadGate } from './load-gate.js';
+import { MessageClaims } from './message-claims.js';
 
 export type DeliverOutcome = 'submitted' | 'skipped' | 'missing' | 'ended' | 'retrying';
 
@@ -87,6 +88,8 @@ function messagesOf(job: Job<AnyDeliverJob>): { ids: string[]; own: boolean; tra
  */
 export class DeliverProcessor {
   private readonly maxRecordBackoffMs: number;
+  /** A message is delivered by one job at a time in this process (see MessageClaims). */
+  private readonly claims = new MessageClaims();
 
   constructor(
     private readonly store: DeliveryStore,
@@ -107,7 +110,12 @@ export class DeliverProcessor {
       ? ((await this.options.withOwnJob?.(ids)) ?? new Set<string>())
       : new Set<string>();
     const run: JobRun = { job, own, ids, jobTrace, outcomes: ids.map(() => 'skipped'), errors: [] };
-    const todo = ids.flatMap((id, index) => (handedOff.has(id) ? [] : [index]));
+    const seen = new Set<string>();
+    const todo = ids.flatMap((id, index) => {
+      if (handedOff.has(id) || seen.has(id)) return [];
+      seen.add(id);
+      return [index];
+    });
     // Messages load as the gate lets them (as earlier ones went through the carrier), not
     // all at once: 64 jobs of 200 would otherwise hold 12,800 opened messages for a window of 10.
     const chunks: Promise<void>[] = [];
@@ -126,7 +134,11 @@ export class DeliverProcessor {
 
   /** Loads these messages of the job (one shared statement) and submits the pending ones. */
   private async deliverChunk(run: JobRun, indexes: number[]): Promise<void> {
-    const release = () => this.options.loadGate?.release();
+    const done = await this.claims.claim(indexes.map((index) => run.ids[index]!));
+    const release = (index: number) => {
+      this.options.loadGate?.release();
+      done(run.ids[index]!);
+    };
     const loads = await Promise.allSettled(indexes.map((index) => this.store.load(run.ids[index]!)));
     const toSend: { index: number; record: DeliveryRecord }[] = [];
     loads.forEach((load, k) => {
@@ -135,7 +147,7 @@ export class DeliverProcessor {
         toSend.push({ index, record: load.value });
         return;
       }
-      release();
+      release(index);
       if (load.status === 'rejected') run.errors.push(load.reason);
       else if (!load.value) {
         this.logger.warn({ messageId: run.ids[index] }, 'deliver job for an unknown message');
@@ -146,23 +158,31 @@ export class DeliverProcessor {
     try {
       slots = toSend.length > 0 ? ((await this.options.pacing?.reserve(toSend.length)) ?? []) : [];
     } catch (error) {
-      for (const _ of toSend) release();
+      for (const { index } of toSend) release(index);
       run.errors.push(error);
       return;
     }
     await Promise.all(
       toSend.map(async ({ index, record }, i) => {
-        let released = false;
-        const done = () => {
-          if (!released) release();
-          released = true;
+        let permit = true;
+        const submitted = () => {
+          if (permit) this.options.loadGate?.release();
+          permit = false;
         };
         try {
-          run.outcomes[index] = await this.deliverOne(run.job, run.own, record, run.jobTrace, slots[i], done);
+          run.outcomes[index] = await this.deliverOne(
+            run.job,
+            run.own,
+            record,
+            run.jobTrace,
+            slots[i],
+            submitted,
+          );
         } catch (error) {
           run.errors.push(error);
         } finally {
-          done();
+          submitted();
+          done(record.message.id);
         }
       }),
     );
