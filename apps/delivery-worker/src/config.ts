@@ -16,6 +16,11 @@ const carrierSchema = z.object({
    * plugin's total window; 16 left a window of 100 half used in the bench.
    */
   concurrency: z.number().int().positive().default(64),
+  /**
+   * Messages one worker process holds loaded (row read, content opened) ahead of the
+   * carrier. Default: 4 × the plugin's in-flight limit (SMPP: window × binds), at least 32.
+   */
+  loadAhead: z.number().int().positive().optional(),
   /** The plugin's own configuration, validated by its schema. */
   config: z.record(z.string(), z.unknown()).default({}),
 });

@@ -13,6 +13,8 @@ const STAGES = [
   'reply',
   'total',
 ];
+/** Not a stage of the request: the event loop's worst delay just before the reply. */
+const LOOP = 'loop-delay';
 const TO = '+447911123456';
 const BODY = 'server timing secret body';
 
@@ -42,7 +44,7 @@ describe('Server-Timing (INGEST_SERVER_TIMING)', () => {
         expect(res.statusCode).toBe(202);
         const header = String(res.headers['server-timing']);
         const s = stages(header);
-        expect([...s.keys()]).toEqual(STAGES);
+        expect([...s.keys()].filter((n) => n !== LOOP)).toEqual(STAGES);
         for (const ms of s.values()) expect(ms).toBeGreaterThanOrEqual(0);
         const parts = STAGES.filter((n) => n !== 'total').reduce((sum, n) => sum + s.get(n)!, 0);
         // The stages are consecutive: together they are the whole request, give or take rounding.
@@ -55,7 +57,27 @@ describe('Server-Timing (INGEST_SERVER_TIMING)', () => {
       // A refused request still says how long its auth took, and nothing about a message.
       const refused = await host.app.inject({ method: 'POST', url: '/v1/messages', payload: {} });
       expect(refused.statusCode).toBe(401);
-      expect([...stages(String(refused.headers['server-timing'])).keys()]).toEqual(['auth', 'total']);
+      const refusedStages = [...stages(String(refused.headers['server-timing'])).keys()];
+      expect(refusedStages.filter((n) => n !== LOOP)).toEqual(['auth', 'total']);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("reports the event loop's worst delay of the last window beside the stages", async () => {
+    const host = await startTestApp({ rateLimitPerMinute: 1000, serverTiming: true });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Keep the loop busy for 80 ms, then let the next window's sample see it.
+      const busyUntil = performance.now() + 80;
+      while (performance.now() < busyUntil) {}
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const res = await host.app.inject({ method: 'GET', url: '/v1/messages/none', headers: {} });
+      const s = stages(String(res.headers['server-timing']));
+      expect(s.get(LOOP)).toBeGreaterThanOrEqual(70);
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      const calm = await host.app.inject({ method: 'GET', url: '/v1/messages/none', headers: {} });
+      expect(stages(String(calm.headers['server-timing'])).get(LOOP)).toBeLessThan(70);
     } finally {
       await host.close();
     }

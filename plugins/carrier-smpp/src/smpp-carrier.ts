@@ -117,6 +117,11 @@ export class SmppCarrier implements CarrierPlugin {
     );
   }
 
+  /** A full window on every bind that transmits. */
+  get inFlightLimit(): number {
+    return this.#config.windowSize * this.#transmitters.length;
+  }
+
   health(): CarrierHealth {
     const up = this.#binds.filter((bind) => bind.isBound).length;
     const total = this.#binds.length;

@@ -28,6 +28,13 @@ describe('SMPP carrier: submit and events', () => {
     });
   });
 
+  it('declares its in-flight limit: the window on every bind that transmits', () => {
+    const ctx = testContext();
+    expect(createPlugin(ctx, 1, { windowSize: 7, binds: 3 }).inFlightLimit).toBe(21);
+    const split = createPlugin(ctx, 1, { windowSize: 7, binds: 2, bindMode: 'transmitter-receiver' });
+    expect(split.inFlightLimit).toBe(14);
+  });
+
   it('uses TON 5 / NPI 0 for an alphanumeric sender', async () => {
     const { smsc, plugin } = await setup();
     await plugin.submit({ ...request, from: 'Maskline', requestReceipt: false });

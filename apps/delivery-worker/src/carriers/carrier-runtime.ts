@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
 import { DeliverProcessor } from '../delivery/deliver-processor.js';
 import { batchedDeliveryStore, type DeliveryStore } from '../delivery/delivery-store.js';
+import { LoadGate, loadAheadLimit } from '../delivery/load-gate.js';
 import type { CarrierEventSinkToQueue } from './carrier-event-sink.js';
 import { CarrierLink } from './carrier-link.js';
 import type { GuardedCarrier } from './guarded-carrier.js';
@@ -158,6 +159,7 @@ export class CarrierRuntime {
         retryLater: (job, timing) => retries.retryLater(carrierId, job, timing),
         withOwnJob: (ids) => retries.withOwnJob(carrierId, ids),
         ...(tps ? { pacing: tps } : {}),
+        loadGate: new LoadGate(loadAheadLimit(this.settings.loadAhead, carrier.inFlightLimit)),
       },
     );
     const processJob = async (job: Job<AnyDeliverJob>, token?: string) => {

@@ -54,6 +54,12 @@ export class GuardedCarrier {
     }
   }
 
+  /** The plugin's inFlightLimit, if it declares a usable one. */
+  get inFlightLimit(): number | undefined {
+    const limit = this.plugin.inFlightLimit;
+    return typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : undefined;
+  }
+
   health() {
     try {
       return this.plugin.health();

@@ -22,6 +22,8 @@ import { type Tracer, trace } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
 import type { DeliveryStore } from './delivery-store.js';
+import type { LoadGate } from './load-gate.js';
+import { MessageClaims } from './message-claims.js';
 
 export type DeliverOutcome = 'submitted' | 'skipped' | 'missing' | 'ended' | 'retrying';
 
@@ -44,6 +46,22 @@ export interface DeliverProcessorOptions {
   };
   /** Longest wait between two tries of the `submitted` write. */
   maxRecordBackoffMs?: number;
+  /** Bounds the messages held loaded ahead of the carrier (none: a job loads all at once). */
+  loadGate?: LoadGate;
+}
+
+/** One job as its chunks fill it in: an outcome per message, the errors that fail the job. */
+interface JobRun {
+  job: Job;
+  own: boolean;
+  ids: string[];
+  jobTrace: DeliverJob['trace'];
+  outcomes: DeliverOutcome[];
+  errors: unknown[];
+}
+
+function isPending(record: DeliveryRecord | null): record is DeliveryRecord {
+  return record?.message.status === 'accepted' || record?.message.status === 'queued';
 }
 
 /** What one job is: its messages, and whether the job is the message's own (id = message id). */
@@ -70,6 +88,8 @@ function messagesOf(job: Job<AnyDeliverJob>): { ids: string[]; own: boolean; tra
  */
 export class DeliverProcessor {
   private readonly maxRecordBackoffMs: number;
+  /** A message is delivered by one job at a time in this process (see MessageClaims). */
+  private readonly claims = new MessageClaims();
 
   constructor(
     private readonly store: DeliveryStore,
@@ -89,36 +109,83 @@ export class DeliverProcessor {
     const handedOff = rerun
       ? ((await this.options.withOwnJob?.(ids)) ?? new Set<string>())
       : new Set<string>();
-    const loads = await Promise.allSettled(
-      ids.map((id) => (handedOff.has(id) ? Promise.resolve(null) : this.store.load(id))),
-    );
-    const outcomes: DeliverOutcome[] = ids.map(() => 'skipped');
-    const errors: unknown[] = [];
+    const run: JobRun = { job, own, ids, jobTrace, outcomes: ids.map(() => 'skipped'), errors: [] };
+    const seen = new Set<string>();
+    const todo = ids.flatMap((id, index) => {
+      if (handedOff.has(id) || seen.has(id)) return [];
+      seen.add(id);
+      return [index];
+    });
+    // Messages load as the gate lets them (as earlier ones went through the carrier), not
+    // all at once: 64 jobs of 200 would otherwise hold 12,800 opened messages for a window of 10.
+    const chunks: Promise<void>[] = [];
+    for (let next = 0; next < todo.length; ) {
+      const gate = this.options.loadGate;
+      const count = gate ? await gate.take(todo.length - next) : todo.length - next;
+      chunks.push(this.deliverChunk(run, todo.slice(next, next + count)));
+      next += count;
+    }
+    await Promise.all(chunks);
+    // A load that failed (the database away, or one tenant's keys) or a failure that could
+    // not be recorded: the job is retried; the messages it already handled are skipped then.
+    if (run.errors.length > 0) throw run.errors[0];
+    return run.outcomes;
+  }
+
+  /** Loads these messages of the job (one shared statement) and submits the pending ones. */
+  private async deliverChunk(run: JobRun, indexes: number[]): Promise<void> {
+    const done = await this.claims.claim(indexes.map((index) => run.ids[index]!));
+    const release = (index: number) => {
+      this.options.loadGate?.release();
+      done(run.ids[index]!);
+    };
+    const loads = await Promise.allSettled(indexes.map((index) => this.store.load(run.ids[index]!)));
     const toSend: { index: number; record: DeliveryRecord }[] = [];
-    loads.forEach((load, index) => {
-      if (load.status === 'rejected') errors.push(load.reason);
-      else if (handedOff.has(ids[index]!)) outcomes[index] = 'skipped';
-      else if (!load.value) {
-        this.logger.warn({ messageId: ids[index] }, 'deliver job for an unknown message');
-        outcomes[index] = 'missing';
-      } else if (load.value.message.status === 'accepted' || load.value.message.status === 'queued') {
+    loads.forEach((load, k) => {
+      const index = indexes[k]!;
+      if (load.status === 'fulfilled' && isPending(load.value)) {
         toSend.push({ index, record: load.value });
+        return;
+      }
+      release(index);
+      if (load.status === 'rejected') run.errors.push(load.reason);
+      else if (!load.value) {
+        this.logger.warn({ messageId: run.ids[index] }, 'deliver job for an unknown message');
+        run.outcomes[index] = 'missing';
       }
     });
-    const slots = toSend.length > 0 ? ((await this.options.pacing?.reserve(toSend.length)) ?? []) : [];
+    let slots: number[] = [];
+    try {
+      slots = toSend.length > 0 ? ((await this.options.pacing?.reserve(toSend.length)) ?? []) : [];
+    } catch (error) {
+      for (const { index } of toSend) release(index);
+      run.errors.push(error);
+      return;
+    }
     await Promise.all(
       toSend.map(async ({ index, record }, i) => {
+        let permit = true;
+        const submitted = () => {
+          if (permit) this.options.loadGate?.release();
+          permit = false;
+        };
         try {
-          outcomes[index] = await this.deliverOne(job, own, record, jobTrace, slots[i]);
+          run.outcomes[index] = await this.deliverOne(
+            run.job,
+            run.own,
+            record,
+            run.jobTrace,
+            slots[i],
+            submitted,
+          );
         } catch (error) {
-          errors.push(error);
+          run.errors.push(error);
+        } finally {
+          submitted();
+          done(record.message.id);
         }
       }),
     );
-    // A load that failed (the database away, or one tenant's keys) or a failure that could
-    // not be recorded: the job is retried; the messages it already handled are skipped then.
-    if (errors.length > 0) throw errors[0];
-    return outcomes;
   }
 
   private deliverOne(
@@ -127,6 +194,8 @@ export class DeliverProcessor {
     record: DeliveryRecord,
     jobTrace: DeliverJob['trace'],
     slot: number | undefined,
+    /** Called once the carrier has answered: the message's content is no longer needed. */
+    submitted: () => void,
   ): Promise<DeliverOutcome> {
     const messageId = record.message.id;
     return withSpan(
@@ -157,9 +226,11 @@ export class DeliverProcessor {
         try {
           result = await this.carrier.submit({ messageId, ...record.content, requestReceipt: true });
         } catch (error) {
+          submitted();
           const failure = await this.failed(toMasklineError(error, 'plugin_failure'), messageId, job, own);
           return this.afterFailure(job, own, record, failure);
         }
+        submitted();
         await this.recordSubmitted({
           id: messageId,
           carrierMessageId: result.carrierMessageId,

@@ -23,6 +23,7 @@ export const failingWrites = new Map<string, number>();
 export function testCarrierPlugin(
   id: string,
   submit: (request: SubmitRequest) => Promise<SubmitResult>,
+  inFlightLimit?: number,
 ): CarrierPluginDefinition<unknown> {
   return defineCarrierPlugin({
     id,
@@ -35,6 +36,7 @@ export function testCarrierPlugin(
       health: () => ({ status: 'up' }),
       close: async () => {},
       submit,
+      ...(inFlightLimit === undefined ? {} : { inFlightLimit }),
     }),
   }) as CarrierPluginDefinition<unknown>;
 }

@@ -12,12 +12,16 @@
  *   enqueue      that batch's one deliver job added to Redis
  *   reply        enqueue done → the reply is being sent (view, serialization)
  *   total        the request's arrival → the reply being sent
+ *   loop-delay   not a stage: the event loop's worst delay (perf_hooks) over the last two
+ *                LOOP_WINDOW_MS windows before this reply, i.e. how long any callback was
+ *                kept waiting then (a busy loop shows here, not a slow Redis or PostgreSQL)
  *
  * The group commit and the bulk enqueue are shared by many requests: wrappers around the
  * repository and the queues note when each batch ran, by message id, and the reply (which
  * names its message in `location`) collects its own batch's times. Nothing here changes
  * what the ingest does; with the setting off none of it is installed.
  */
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 interface BatchTimes {
@@ -38,6 +42,9 @@ interface RequestMarks {
 const MAX_PENDING = 20_000;
 
 const marks = new WeakMap<FastifyRequest, RequestMarks>();
+
+/** The event-loop delay window each reply reports the worst of. */
+const LOOP_WINDOW_MS = 250;
 
 export class ServerTiming {
   private readonly batches = new Map<string, BatchTimes>();
@@ -80,8 +87,24 @@ export class ServerTiming {
     }) as H;
   }
 
+  /** The worst event-loop delay (ms) of the last two complete windows, while installed. */
+  private loopDelayMs: number | undefined;
+  private lastWindowMs = 0;
+
   /** The root hooks: the request's start, and the header on the reply. */
   install(app: FastifyInstance): void {
+    const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+    histogram.enable();
+    const sample = setInterval(() => {
+      const windowMs = histogram.count > 0 ? histogram.max / 1e6 : 0;
+      this.loopDelayMs = Math.max(windowMs, this.lastWindowMs);
+      this.lastWindowMs = windowMs;
+      histogram.reset();
+    }, LOOP_WINDOW_MS).unref();
+    app.addHook('onClose', async () => {
+      clearInterval(sample);
+      histogram.disable();
+    });
     app.addHook('onRequest', async (request) => {
       marks.set(request, { start: this.now() });
     });
@@ -133,6 +156,7 @@ export class ServerTiming {
       );
     }
     stages.push(['total', m.start, end]);
+    if (this.loopDelayMs !== undefined) stages.push(['loop-delay', 0, this.loopDelayMs]);
     return stages
       .filter(([, from, to]) => from !== undefined && to !== undefined)
       .map(([name, from, to]) => `${name};dur=${Math.max(0, to! - from!).toFixed(3)}`)

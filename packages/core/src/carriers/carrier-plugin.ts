@@ -58,6 +58,11 @@ export interface CarrierPlugin {
   health(): CarrierHealth;
   /** Stop taking submits, drain what is in flight, disconnect. */
   close(): Promise<void>;
+  /**
+   * Submits the plugin can have outstanding at once over all its links (SMPP: window ×
+   * transmitting binds). The host loads only a few times this many messages ahead of it.
+   */
+  readonly inFlightLimit?: number;
 }
 
 export interface PluginContext {
