@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InboundProcessor } from '../src/inbound/inbound-processor.js';
 import { MaskingRelay } from '../src/inbound/masking-relay.js';
+import { pairRequest } from './support/pair-request.js';
 
 const virtual = (i: number) => `+4479112${String(100000 + i).slice(1)}`;
 const real = (i: number) => `+4479123${String(100000 + i).slice(1)}`;
@@ -89,19 +90,7 @@ describe('masking relay in the inbound processor', () => {
   }
 
   it('relays a pair conversation both ways from the virtual number, body intact, payloads id-only', async () => {
-    const { session } = await masking.reserve(
-      tenantA,
-      {
-        mode: 'pair',
-        ttlSeconds: 600,
-        constraints: { country: 'GB', carrierId: 'sim', capabilities: ['sms-mt', 'sms-mo'] },
-        nonParticipantPolicy: 'drop',
-        autoReplyText: null,
-        inboxDelivery: 'participant',
-        participants: [real(1), real(2)],
-      },
-      null,
-    );
+    const { session } = await masking.reserve(tenantA, pairRequest([real(1), real(2)]), null);
     const long = `Hello B — ${'long multipart text '.repeat(12)}end ✓`;
     const there = await receive(real(1), session.virtualNumber, long);
     const [out] = await relayed(there);
@@ -133,15 +122,9 @@ describe('masking relay in the inbound processor', () => {
   it('an MO the carrier sends twice with its id is stored once and relayed once', async () => {
     const { session } = await masking.reserve(
       tenantA,
-      {
-        mode: 'pair',
-        ttlSeconds: 600,
+      pairRequest([real(40), real(41)], {
         constraints: { country: null, carrierId: null, capabilities: ['sms-mo'] },
-        nonParticipantPolicy: 'drop',
-        autoReplyText: null,
-        inboxDelivery: 'participant',
-        participants: [real(40), real(41)],
-      },
+      }),
       null,
     );
     const mo = {
@@ -263,15 +246,9 @@ describe('masking relay in the inbound processor', () => {
     await masking.importNumbers(tenantA, 'q', [{ number: virtual(30), country: 'GB' }]);
     const { session } = await masking.reserve(
       tenantA,
-      {
-        mode: 'pair',
-        ttlSeconds: 600,
+      pairRequest([real(31), real(32)], {
         constraints: { country: null, carrierId: 'q', capabilities: ['sms-mo'] },
-        nonParticipantPolicy: 'drop',
-        autoReplyText: null,
-        inboxDelivery: 'participant',
-        participants: [real(31), real(32)],
-      },
+      }),
       null,
     );
     await masking.release(tenantA, session.id);

@@ -1,31 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type ReceiptEvent, silentLogger } from '@maskline/core';
-import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
-import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import type { ReceiptEvent } from '@maskline/core';
+import type { CarrierEventQueue } from '@maskline/queues';
+import type { MessageRepository, ReceiptRepository } from '@maskline/storage';
 import { ATTR, SPAN } from '@maskline/telemetry';
-import {
-  createTestDatabase,
-  seedTenant,
-  type TestDatabase,
-  testMessage,
-  uniqueQueuePrefix,
-  until,
-} from '@maskline/testing';
+import { testMessage, until } from '@maskline/testing';
 import type { Tracer } from '@opentelemetry/api';
-import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCarrierEventsWorker } from '../src/carrier-events-worker.js';
-import { InboundProcessor } from '../src/inbound/inbound-processor.js';
-import { ReceiptProcessor } from '../src/receipts/receipt-processor.js';
-import { batchedReceiptStore } from '../src/receipts/receipt-store.js';
+import { type CarrierEventsHarness, startCarrierEventsHarness } from './support/carrier-events-harness.js';
 
 /** Batch jobs (`receipts`) through the real worker: outcomes per receipt, spans per message. */
 describe('receipt batch jobs against real Redis and PostgreSQL', () => {
-  let db: TestDatabase;
-  let redis: Redis;
-  let producer: Redis;
-  let worker: Worker;
+  let harness: CarrierEventsHarness;
   let events: CarrierEventQueue;
   let messages: MessageRepository;
   let receipts: ReceiptRepository;
@@ -38,32 +23,16 @@ describe('receipt batch jobs against real Redis and PostgreSQL', () => {
       return { end: () => {} };
     },
   } as unknown as Tracer;
-  const prefix = uniqueQueuePrefix();
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('postgresUrl'));
-    redis = createRedisConnection(inject('redisUrl'), 'worker');
-    producer = createRedisConnection(inject('redisUrl'), 'producer');
-    ({ tenantId } = await seedTenant(db.pool));
-    messages = new MessageRepository(db.pool, db.vault);
-    receipts = new ReceiptRepository(db.pool);
-    events = new CarrierEventQueue({ connection: producer, prefix });
-    worker = createCarrierEventsWorker({
-      connection: redis,
-      prefix,
-      concurrency: 4,
-      receipts: new ReceiptProcessor(batchedReceiptStore(receipts), events, tracer, silentLogger, 100),
-      inbound: new InboundProcessor(new InboundRepository(db.pool, db.vault), tracer, silentLogger),
-    });
-    worker.on('completed', (job, result) => void results.set(job.id!, result));
+    harness = await startCarrierEventsHarness(
+      { postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') },
+      { tracer, retryDelayMs: 100 },
+    );
+    ({ events, messages, receipts, tenantId } = harness);
+    harness.worker.on('completed', (job, result) => void results.set(job.id!, result));
   });
-  afterAll(async () => {
-    await worker.close();
-    await events.close();
-    redis.disconnect();
-    producer.disconnect();
-    await db.drop();
-  });
+  afterAll(() => harness.close());
 
   async function submitted(carrierMessageId: string): Promise<string> {
     const { id } = (await messages.insertAccepted(testMessage(tenantId))).message;

@@ -1,32 +1,18 @@
-import { silentLogger } from '@maskline/core';
-import { CarrierEventQueue, createRedisConnection, type ReceiptJob } from '@maskline/queues';
-import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
-import {
-  createTestDatabase,
-  seedTenant,
-  type TestDatabase,
-  testMessage,
-  uniqueQueuePrefix,
-  until,
-} from '@maskline/testing';
-import { trace } from '@opentelemetry/api';
-import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { CarrierEventQueue, ReceiptJob } from '@maskline/queues';
+import type { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { type TestDatabase, testMessage, until } from '@maskline/testing';
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCarrierEventsWorker } from '../src/carrier-events-worker.js';
-import { InboundProcessor } from '../src/inbound/inbound-processor.js';
-import { ReceiptProcessor } from '../src/receipts/receipt-processor.js';
-import { batchedReceiptStore } from '../src/receipts/receipt-store.js';
+import type { ReceiptProcessor } from '../src/receipts/receipt-processor.js';
 import { CarrierEventSweeper } from '../src/sweep/carrier-event-sweeper.js';
+import { type CarrierEventsHarness, startCarrierEventsHarness } from './support/carrier-events-harness.js';
 
 const HOUR = 3_600_000;
 
 /** Orphaned receipts are parked, and messages whose receipt never comes end: real PostgreSQL and Redis. */
 describe('receipt deadlines: unmatched receipts and messages without a final receipt', () => {
+  let harness: CarrierEventsHarness;
   let db: TestDatabase;
-  let redis: Redis;
-  let producer: Redis;
-  let worker: Worker;
   let events: CarrierEventQueue;
   let messages: MessageRepository;
   let receipts: ReceiptRepository;
@@ -37,34 +23,15 @@ describe('receipt deadlines: unmatched receipts and messages without a final rec
   const log = (fields: object, message: string) =>
     void lines.push({ fields: fields as Record<string, unknown>, message });
   const logger = { debug: log, info: log, warn: log, error: log, child: () => logger };
-  const prefix = uniqueQueuePrefix();
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('postgresUrl'));
-    redis = createRedisConnection(inject('redisUrl'), 'worker');
-    producer = createRedisConnection(inject('redisUrl'), 'producer');
-    ({ tenantId } = await seedTenant(db.pool));
-    messages = new MessageRepository(db.pool, db.vault);
-    receipts = new ReceiptRepository(db.pool);
-    inbound = new InboundRepository(db.pool, db.vault);
-    events = new CarrierEventQueue({ connection: producer, prefix });
-    const tracer = trace.getTracer('test');
-    processor = new ReceiptProcessor(batchedReceiptStore(receipts), events, tracer, silentLogger);
-    worker = createCarrierEventsWorker({
-      connection: redis,
-      prefix,
-      concurrency: 4,
-      receipts: processor,
-      inbound: new InboundProcessor(inbound, tracer, silentLogger),
+    harness = await startCarrierEventsHarness({
+      postgresUrl: inject('postgresUrl'),
+      redisUrl: inject('redisUrl'),
     });
+    ({ db, events, messages, receipts, inbound, processor, tenantId } = harness);
   });
-  afterAll(async () => {
-    await worker.close();
-    await events.close();
-    redis.disconnect();
-    producer.disconnect();
-    await db.drop();
-  });
+  afterAll(() => harness.close());
 
   const sweeper = (settings: { unmatchedAfterMs?: number; receiptDeadlineMs?: number } = {}) =>
     new CarrierEventSweeper(receipts, inbound, events, logger, {

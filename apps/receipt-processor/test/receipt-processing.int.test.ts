@@ -1,61 +1,28 @@
 import { silentLogger, systemClock } from '@maskline/core';
-import { CarrierEventQueue, createRedisConnection } from '@maskline/queues';
-import { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
-import {
-  createTestDatabase,
-  seedTenant,
-  type TestDatabase,
-  testMessage,
-  uniqueQueuePrefix,
-  until,
-} from '@maskline/testing';
-import { trace } from '@opentelemetry/api';
-import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { CarrierEventQueue } from '@maskline/queues';
+import type { InboundRepository, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { type TestDatabase, testMessage, until } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCarrierEventsWorker } from '../src/carrier-events-worker.js';
-import { InboundProcessor } from '../src/inbound/inbound-processor.js';
-import { ReceiptProcessor } from '../src/receipts/receipt-processor.js';
-import { batchedReceiptStore } from '../src/receipts/receipt-store.js';
 import { CarrierEventSweeper } from '../src/sweep/carrier-event-sweeper.js';
+import { type CarrierEventsHarness, startCarrierEventsHarness } from './support/carrier-events-harness.js';
 
 describe('receipt processing against real Redis and PostgreSQL', () => {
+  let harness: CarrierEventsHarness;
   let db: TestDatabase;
-  let redis: Redis;
-  let producer: Redis;
-  let worker: Worker;
   let events: CarrierEventQueue;
   let messages: MessageRepository;
   let receipts: ReceiptRepository;
   let inbound: InboundRepository;
   let tenantId: string;
-  const prefix = uniqueQueuePrefix();
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('postgresUrl'));
-    redis = createRedisConnection(inject('redisUrl'), 'worker');
-    producer = createRedisConnection(inject('redisUrl'), 'producer');
-    ({ tenantId } = await seedTenant(db.pool));
-    messages = new MessageRepository(db.pool, db.vault);
-    receipts = new ReceiptRepository(db.pool);
-    inbound = new InboundRepository(db.pool, db.vault);
-    events = new CarrierEventQueue({ connection: producer, prefix });
-    const tracer = trace.getTracer('test');
-    worker = createCarrierEventsWorker({
-      connection: redis,
-      prefix,
-      concurrency: 4,
-      receipts: new ReceiptProcessor(batchedReceiptStore(receipts), events, tracer, silentLogger),
-      inbound: new InboundProcessor(inbound, tracer, silentLogger),
+    harness = await startCarrierEventsHarness({
+      postgresUrl: inject('postgresUrl'),
+      redisUrl: inject('redisUrl'),
     });
+    ({ db, events, messages, receipts, inbound, tenantId } = harness);
   });
-  afterAll(async () => {
-    await worker.close();
-    await events.close();
-    redis.disconnect();
-    producer.disconnect();
-    await db.drop();
-  });
+  afterAll(() => harness.close());
 
   async function submittedMessage(carrierMessageId: string | null): Promise<string> {
     const { id } = (await messages.insertAccepted(testMessage(tenantId))).message;

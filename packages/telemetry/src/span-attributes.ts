@@ -16,6 +16,17 @@ export const ATTR = {
   inboundId: 'maskline.inbound.id',
   jobAttempt: 'maskline.job.attempt',
   batchSize: 'maskline.batch.size',
+  webhookEventType: 'maskline.webhook.event.type',
+  webhookEventId: 'maskline.webhook.event.id',
+  webhookEndpointId: 'maskline.webhook.endpoint.id',
+  webhookAttempt: 'maskline.webhook.attempt',
+  /** OpenTelemetry HTTP client conventions, for the webhook POST. */
+  httpMethod: 'http.request.method',
+  /** Scheme, host, port and path only: never the query, fragment or userinfo. */
+  url: 'url.full',
+  serverAddress: 'server.address',
+  httpStatus: 'http.response.status_code',
+  errorType: 'error.type',
 } as const;
 
 export const SPAN = {
@@ -24,4 +35,6 @@ export const SPAN = {
   receipt: 'maskline.receipt',
   inbound: 'maskline.inbound',
   reconcile: 'maskline.reconcile',
+  /** One webhook POST attempt (kind CLIENT), a child of the message's trace when it has one. */
+  webhookPost: 'maskline.webhook.post',
 } as const;

@@ -3,6 +3,7 @@ import {
   type Context,
   context,
   type Span,
+  type SpanKind,
   SpanStatusCode,
   type Tracer,
 } from '@opentelemetry/api';
@@ -10,6 +11,8 @@ import {
 export interface SpanOptions {
   parent?: Context;
   attributes?: Attributes;
+  /** INTERNAL when unset. */
+  kind?: SpanKind;
 }
 
 /**
@@ -23,7 +26,9 @@ export async function withSpan<T>(
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  return tracer.startActiveSpan(name, { attributes: options.attributes ?? {} }, parent, async (span) => {
+  const { attributes = {}, kind } = options;
+  const spanOptions = kind === undefined ? { attributes } : { attributes, kind };
+  return tracer.startActiveSpan(name, spanOptions, parent, async (span) => {
     try {
       return await fn(span);
     } catch (error) {

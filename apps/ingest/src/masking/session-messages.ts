@@ -11,6 +11,7 @@ import {
 import type { MaskingService } from '@maskline/masking';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
+import { activeTraceparent } from '@maskline/telemetry';
 
 export interface SessionMessageRequest {
   /** Participant id; null when the session has exactly one participant. */
@@ -62,7 +63,7 @@ export class SessionMessages {
             .update(JSON.stringify(['masking', sessionId, request.to, request.body]))
             .digest()
         : null,
-      traceContext: null,
+      traceContext: activeTraceparent(),
     });
     const base = { toMasked: target.toMasked, from: target.from };
     if (outcome.kind === 'existing') {

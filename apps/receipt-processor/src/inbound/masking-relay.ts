@@ -2,6 +2,7 @@ import { type Logger, segmentInfo, uuidv7 } from '@maskline/core';
 import type { RelayService } from '@maskline/masking';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { InboundMessage, MessageRepository } from '@maskline/storage';
+import { activeTraceparent } from '@maskline/telemetry';
 
 /** What the log may say about a routed inbound message: ids and reasons, never numbers. */
 export interface RelayOutcome {
@@ -15,8 +16,9 @@ export interface RelayOutcome {
 /**
  * Carries out the relay's decision for one inbound message: a relayed or auto-reply
  * message is inserted like ingest inserts one (sealed by the MessageRepository) and
- * enqueued with ids only. Its Idempotency-Key derives from the inbound id, so a retried
- * job finds the message it already created instead of sending twice.
+ * enqueued with ids only; its row carries the inbound span's traceparent, so the outbound
+ * message continues the inbound one's trace. Its Idempotency-Key derives from the inbound
+ * id, so a retried job finds the message it already created instead of sending twice.
  */
 export class MaskingRelay {
   constructor(
@@ -50,7 +52,7 @@ export class MaskingRelay {
       segments: segmentInfo(outbound.body).segments,
       idempotencyKey: `masking-relay:${inbound.id}`,
       requestDigest: null,
-      traceContext: null,
+      traceContext: activeTraceparent(),
     });
     const message = inserted.message;
     if (message.status === 'accepted' || message.status === 'queued') {

@@ -9,9 +9,10 @@ import {
   type VettedTarget,
   vetWebhookTarget,
 } from '../target-guard.js';
-import { type PostResult, postWebhook } from '../webhook-post.js';
+import type { PostResult } from '../webhook-post.js';
 import { KeyedLimiter } from './keyed-limiter.js';
 import { nextAttemptAt, type RetrySchedule } from './retry-schedule.js';
+import { tracedPost } from './traced-post.js';
 
 export interface DispatchSettings {
   policy: TargetPolicy;
@@ -107,12 +108,10 @@ export class DeliveryBatch {
     } else {
       const body = envelopeOf(d, await this.inboundExtra(d));
       const signature = signatureHeader(secrets, body, Math.floor(this.now() / 1000));
-      post = await postWebhook(
-        target,
-        body,
-        { [SIGNATURE_HEADER]: signature, 'maskline-event-id': d.event.id },
-        d.endpoint.timeoutMs,
-      );
+      post = await tracedPost(d, target, body, {
+        [SIGNATURE_HEADER]: signature,
+        'maskline-event-id': d.event.id,
+      });
     }
     const attempt = d.attempts + 1;
     const ok = post.status !== null && post.status >= 200 && post.status < 300;

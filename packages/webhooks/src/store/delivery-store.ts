@@ -16,6 +16,12 @@ export interface LoadedDelivery {
     includeInboundBody: boolean;
   };
   event: { id: string; type: string; createdAt: Date; sequence: string; data: Record<string, unknown> };
+  /**
+   * The W3C traceparent stored on the message the event is about (its subject is a message
+   * of the same tenant), so the POST joins the message's trace; null for other events
+   * (masking sessions, endpoints), whose POST starts a trace of its own.
+   */
+  traceContext: string | null;
 }
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead';
@@ -86,12 +92,15 @@ export class DeliveryStore {
       created_at: Date;
       sequence: string;
       data: Record<string, unknown>;
+      trace_context: string | null;
     }>(
       `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, e.url, e.state, e.timeout_ms,
-              e.max_concurrency, e.include_inbound_body, v.id AS event_id, v.type, v.created_at, v.sequence, v.data
+              e.max_concurrency, e.include_inbound_body, v.id AS event_id, v.type, v.created_at, v.sequence, v.data,
+              m.trace_context
        FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.id = d.endpoint_id
        JOIN webhook_events v ON v.id = d.event_id
+       LEFT JOIN messages m ON m.id = v.subject_id AND m.tenant_id = v.tenant_id
        WHERE d.id = ANY($1::uuid[]) AND d.state = 'pending'`,
       [ids],
     );
@@ -109,6 +118,7 @@ export class DeliveryStore {
         includeInboundBody: r.include_inbound_body,
       },
       event: { id: r.event_id, type: r.type, createdAt: r.created_at, sequence: r.sequence, data: r.data },
+      traceContext: r.trace_context,
     }));
   }
 
