@@ -1,5 +1,6 @@
 import { commonConfigShape } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
+import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
 
 const carrierSchema = z.object({
@@ -53,6 +54,10 @@ export const deliveryWorkerConfigSchema = z.object({
   CARRIER_EVENT_HOLD_MS: z.coerce.number().int().min(0).default(20_000),
   /** Receipts/inbound left unqueued longer than this are re-enqueued by the sweep. */
   SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
+  /** message.status deliveries this process enqueues after commit: claimed this long first. */
+  WEBHOOK_LEASE_MS: webhookConfigShape.WEBHOOK_LEASE_MS,
+  /** Deliveries per webhooks job. */
+  WEBHOOK_BATCH_SIZE: webhookConfigShape.WEBHOOK_BATCH_SIZE,
 });
 
 export type DeliveryWorkerConfig = z.infer<typeof deliveryWorkerConfigSchema>;

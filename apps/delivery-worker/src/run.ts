@@ -1,7 +1,11 @@
 import { closeBaseContainer } from '@maskline/app-runtime';
 import { type Logger, TOKENS } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
+import { handOffStatusWebhooks } from '@maskline/storage';
 import type { Telemetry } from '@maskline/telemetry';
+import { WebhookProducer } from '@maskline/webhooks';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { loadDeliveryWorkerConfig } from './config.js';
 import { createDeliveryContainer, resolveRuntimes } from './container.js';
 
@@ -11,6 +15,17 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const container = createDeliveryContainer(config, telemetry.tracer);
   const logger = container.resolve<Logger>(TOKENS.Logger);
   const runtimes = resolveRuntimes(container);
+  // message.status deliveries of the submitted and final-failure statements: one webhooks
+  // job per statement, added right after its commit (the dispatcher's sweep is the fallback).
+  const webhooks = new WebhookProducer(
+    container.resolve<Redis>(TOKENS.Redis),
+    config.QUEUE_PREFIX,
+    config.WEBHOOK_BATCH_SIZE,
+  );
+  handOffStatusWebhooks(
+    container.resolve<pg.Pool>(TOKENS.PgPool),
+    webhooks.handoff(config.WEBHOOK_LEASE_MS, logger),
+  );
   // Every carrier tries to start at once; one that cannot is retried in the background
   // (and logged) while the others work. No carrier's failure stops the process.
   await Promise.all(runtimes.map((runtime) => runtime.start()));
@@ -26,6 +41,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     logger.info({ signal }, 'delivery worker stopping');
     await Promise.all(runtimes.map((r) => r.stop()));
     await container.resolve<CarrierEventQueue>(TOKENS.CarrierEvents).close();
+    await webhooks.close();
     await closeBaseContainer(container);
     await telemetry.shutdown().catch(() => {});
     process.exit(0);

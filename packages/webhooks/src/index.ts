@@ -2,6 +2,7 @@ export * from './dispatch/delivery-batch.js';
 export * from './dispatch/keyed-limiter.js';
 export * from './dispatch/retry-schedule.js';
 export * from './dispatch/webhook-dispatcher.js';
+export * from './dispatch/webhook-producer.js';
 export * from './endpoints/endpoint-service.js';
 export * from './endpoints/endpoint-view.js';
 export * from './event-types.js';

@@ -22,6 +22,7 @@ import { ServerTimings } from './server-timing.js';
 import { type SimProcess, startSimProcess } from './sim-process.js';
 import { parseHeapSamples } from './stats.js';
 import { processTreeUsage } from './tree-usage.js';
+import { WebhookReceiver } from './webhook-receiver.js';
 
 /** During the soak each app runs a full GC this often, so the live heap can be read. */
 export const SOAK_GC_EVERY_MS = 10_000;
@@ -57,6 +58,8 @@ export class MasklineStack {
   readonly apps: RunningApp[] = [];
   /** The ingest's Server-Timing stages of every answered request, with --server-timing. */
   readonly serverTimings = new ServerTimings();
+  /** Receives the bench tenant's signed message.status webhooks. */
+  readonly webhooks = new WebhookReceiver();
   private otlp: { url: string; server: Server } | null = null;
   private http: HttpClient | null = null;
   /** The simulator from the moment it is spawned (this.sim is set once it listens). */
@@ -88,6 +91,7 @@ export class MasklineStack {
     const o = this.options;
     this.db = await createTestDatabase(this.infra.postgresUrl);
     ({ apiKey: this.apiKey } = await seedTenant(this.db.pool));
+    await this.webhooks.start();
     this.sim = await startSimProcess(o.latencyMs, (handle) => {
       this.simHandle = handle;
       if (this.stopped) void handle.stop(); // a signal stopped the bench meanwhile
@@ -103,6 +107,11 @@ export class MasklineStack {
       // The vault's keys for this database, once the test database carries them.
       ...((this.db as { vaultEnv?: Record<string, string> }).vaultEnv ?? {}),
       ...(this.otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.otlp.url } : {}),
+      // The harness's webhook receiver listens on loopback.
+      WEBHOOK_ALLOW_LOOPBACK: '1',
+      WEBHOOK_ALLOWED_PORTS: String(this.webhooks.port),
+      // Jobs (batches of up to 50 deliveries) at once in the receipt processor (default 4).
+      WEBHOOK_CONCURRENCY: '16',
     };
     const carriers = JSON.stringify([
       {
@@ -135,6 +144,21 @@ export class MasklineStack {
     const address = /"address":"([^"]+)"/.exec(line)?.[1];
     if (!address) throw new Error(`ingest did not log its address: ${line}`);
     this.ingestUrl = address;
+    await this.subscribeWebhooks();
+  }
+
+  /** The bench tenant's endpoint for message.status, created through the API. */
+  private async subscribeWebhooks(): Promise<void> {
+    const response = await fetch(`${this.ingestUrl}/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.apiKey}`, 'content-type': 'application/json' },
+      // The most requests at once the API allows (default 4): one receiver takes them all.
+      body: JSON.stringify({ url: this.webhooks.url, eventTypes: ['message.status'], maxConcurrency: 64 }),
+    });
+    const body = (await response.json()) as { secret?: string };
+    if (response.status !== 201 || !body.secret)
+      throw new Error(`webhook endpoint not created: ${response.status}`);
+    this.webhooks.secret = body.secret;
   }
 
   private async startApp(app: AppName, name: string, env: Record<string, string>): Promise<AppProcess> {
@@ -228,6 +252,7 @@ export class MasklineStack {
     this.http?.close();
     for (const app of [...this.apps].reverse()) await app.process.stop();
     await this.simHandle?.stop();
+    await this.webhooks.stop();
     await new Promise<void>((resolve) => (this.otlp ? this.otlp.server.close(() => resolve()) : resolve()));
     await this.db?.drop();
   }

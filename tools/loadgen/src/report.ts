@@ -45,6 +45,14 @@ export interface GatewayResult {
   harnessCpuSeconds: number;
   /** Maskline with --server-timing: the ingest's stages of the request, per stage. */
   serverTiming?: ServerTimingSummary;
+  /** Maskline: delivered as committed in PostgreSQL, and the webhook's arrival after it. */
+  webhook?: {
+    committed: number;
+    committedPerSecond: number;
+    /** The `delivered` webhook's arrival at the harness − the commit (done_at), ms. */
+    afterCommitMs: LatencySummary;
+    badSignatures: number;
+  };
   /** Maskline: the most messages each stage held while the next was behind (polled). */
   backlog?: Backlog;
   /** Maskline: PostgreSQL's WAL counters over the run (fsyncs and their time). */
@@ -146,6 +154,12 @@ export function comparisonTable(maskline: GatewayResult | null, kannels: readonl
     row('accepted/s (HTTP 202)', (g) => g.acceptedPerSecond, n0, true),
     row('submitted/s (SMSC accepted)', (g) => g.submittedPerSecond, n0, true),
     row('**delivered/s**, first request → last delivery', (g) => g.deliveredPerSecond, n0, true),
+    text('Maskline: delivered committed in PostgreSQL, per s', (g) =>
+      g.webhook ? `${g.webhook.committed}, ${n0(g.webhook.committedPerSecond)}/s` : '–',
+    ),
+    text('Maskline: webhook after commit p50 / p95 / p99 ms (bad signatures)', (g) =>
+      g.webhook ? `${pct(g.webhook.afterCommitMs)} (${g.webhook.badSignatures})` : '–',
+    ),
     row('wall time, s', (g) => g.seconds, n1, false),
     text('HTTP request p50 / p95 / p99 ms', (g) => pct(g.latencyMs.request)),
     text('accepted → submitted p50 / p95 / p99 ms', (g) => pct(g.latencyMs.acceptToSubmitted)),

@@ -1,6 +1,6 @@
 import { type Logger, TOKENS, type Vault } from '@maskline/core';
 import type { JobLockConfig } from '@maskline/queues';
-import type { InboundRepository } from '@maskline/storage';
+import { handOffStatusWebhooks, type InboundRepository } from '@maskline/storage';
 import {
   DeliveryBatch,
   DeliveryStore,
@@ -15,7 +15,8 @@ import type { DependencyContainer } from 'tsyringe';
 
 /**
  * Starts the webhook dispatcher in this process: the `webhooks` queue's worker and the
- * sweep that claims due deliveries (new events, retries, lost jobs). Returns its stop.
+ * sweep that claims due deliveries (new events, retries, lost jobs), and hands the
+ * message.status deliveries of this process's statements to its queue. Returns its stop.
  */
 export function startWebhookDispatcher(
   c: DependencyContainer,
@@ -60,6 +61,9 @@ export function startWebhookDispatcher(
     },
     logger,
   );
+  // message.status deliveries of this process's receipt and expiry statements: enqueued
+  // right after their commit (the sweep is the fallback).
+  handOffStatusWebhooks(pool, dispatcher.producer.handoff(config.WEBHOOK_LEASE_MS, logger));
   dispatcher.start();
   return () => dispatcher.stop();
 }

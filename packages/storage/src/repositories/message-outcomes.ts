@@ -1,5 +1,11 @@
 import { type CarrierAnswer, predecessorsOf, type TerminalStatus } from '@maskline/core';
 import type pg from 'pg';
+import {
+  passStatusWebhooks,
+  type StatusWebhookRow,
+  statusWebhookCte,
+  statusWebhookLease,
+} from './status-webhooks.js';
 
 /**
  * Moves a message to a final status with its error code, guarded by the state machine.
@@ -13,11 +19,16 @@ export async function markFinalIn(
   errorCode: string | null,
   carrierStatus?: CarrierAnswer,
 ): Promise<boolean> {
-  const result = await pool.query(
-    `UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now(),
-            carrier_status_code = CASE WHEN $5::boolean THEN $6 ELSE carrier_status_code END,
-            carrier_status_name = CASE WHEN $5::boolean THEN $7 ELSE carrier_status_name END
-     WHERE id = $1 AND status = ANY($4::text[])`,
+  const result = await pool.query<{ id: string } & StatusWebhookRow>(
+    `WITH moved AS (
+       UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now(),
+              carrier_status_code = CASE WHEN $5::boolean THEN $6 ELSE carrier_status_code END,
+              carrier_status_name = CASE WHEN $5::boolean THEN $7 ELSE carrier_status_name END
+       WHERE id = $1 AND status = ANY($4::text[])
+       RETURNING id, tenant_id, status, error_code, carrier_status_code
+     ), ${statusWebhookCte('moved', '$8', 'carrier_status_code')}
+     SELECT id, NULL::uuid[] AS delivery_ids FROM moved
+     UNION ALL SELECT NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,
     [
       id,
       status,
@@ -26,9 +37,10 @@ export async function markFinalIn(
       carrierStatus !== undefined,
       carrierStatus?.code ?? null,
       carrierStatus?.name ?? null,
+      statusWebhookLease(pool),
     ],
   );
-  return (result.rowCount ?? 0) > 0;
+  return passStatusWebhooks(pool, result.rows).length > 0;
 }
 
 /**

@@ -6,6 +6,12 @@ import {
   type TerminalStatus,
 } from '@maskline/core';
 import type pg from 'pg';
+import {
+  passStatusWebhooks,
+  type StatusWebhookRow,
+  statusWebhookCte,
+  statusWebhookLease,
+} from './status-webhooks.js';
 
 /**
  * Applying carrier receipts to messages. A receipt names a message by its carrier id,
@@ -114,21 +120,31 @@ async function applyPartReceipt(
       effect: p.status ? { status: p.status, errorCode: p.error_code as ErrorCode | null } : null,
     })),
   );
-  const result = await pool.query<{
-    status: MessageStatus;
-    trace_context: string | null;
-    applied: boolean;
-  }>(
+  const result = await pool.query<
+    {
+      status: MessageStatus;
+      trace_context: string | null;
+      applied: boolean;
+    } & StatusWebhookRow
+  >(
     `WITH updated AS (
        UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now()
        WHERE id = $1 AND $2::text IS NOT NULL AND status = ANY($4::text[])
-       RETURNING id, status
-     )
-     SELECT COALESCE(u.status, m.status) AS status, m.trace_context, (u.id IS NOT NULL) AS applied
-     FROM messages m LEFT JOIN updated u ON u.id = m.id WHERE m.id = $1`,
-    [messageId, effect?.status ?? null, effect?.errorCode ?? null, predecessorsOf('delivered')],
+       RETURNING id, status, tenant_id, error_code
+     ), ${statusWebhookCte('updated', '$5')}
+     SELECT COALESCE(u.status, m.status) AS status, m.trace_context, (u.id IS NOT NULL) AS applied,
+            NULL::uuid[] AS delivery_ids
+     FROM messages m LEFT JOIN updated u ON u.id = m.id WHERE m.id = $1
+     UNION ALL SELECT NULL, NULL, NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,
+    [
+      messageId,
+      effect?.status ?? null,
+      effect?.errorCode ?? null,
+      predecessorsOf('delivered'),
+      statusWebhookLease(pool),
+    ],
   );
-  const row = result.rows[0]!;
+  const row = passStatusWebhooks(pool, result.rows)[0]!;
   return { messageId, traceContext: row.trace_context, applied: row.applied, status: row.status };
 }
 
@@ -138,13 +154,15 @@ async function applyReceiptRound(
 ): Promise<(ReceiptMatch | null)[]> {
   // Every terminal status has the same predecessors (accepted, queued, submitted).
   const predecessors = predecessorsOf('delivered');
-  const result = await pool.query<{
-    n: string;
-    id: string;
-    trace_context: string | null;
-    status: MessageStatus;
-    applied: boolean;
-  }>(
+  const result = await pool.query<
+    {
+      n: string;
+      id: string;
+      trace_context: string | null;
+      status: MessageStatus;
+      applied: boolean;
+    } & StatusWebhookRow
+  >(
     `WITH input AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
          WITH ORDINALITY AS u(carrier_id, carrier_message_id, status, error_code, n)
@@ -156,19 +174,22 @@ async function applyReceiptRound(
        UPDATE messages m SET status = i.status, error_code = i.error_code, done_at = now(), updated_at = now()
        FROM target t JOIN input i ON i.n = t.n
        WHERE m.id = t.id AND m.status = ANY($5::text[])
-       RETURNING m.id, m.status
-     )
-     SELECT t.n, m.id, m.trace_context, COALESCE(u.status, m.status) AS status, (u.id IS NOT NULL) AS applied
-     FROM target t JOIN messages m ON m.id = t.id LEFT JOIN updated u ON u.id = m.id`,
+       RETURNING m.id, m.status, m.tenant_id, m.error_code
+     ), ${statusWebhookCte('updated', '$6')}
+     SELECT t.n, m.id, m.trace_context, COALESCE(u.status, m.status) AS status, (u.id IS NOT NULL) AS applied,
+            NULL::uuid[] AS delivery_ids
+     FROM target t JOIN messages m ON m.id = t.id LEFT JOIN updated u ON u.id = m.id
+     UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,
     [
       items.map((i) => i.carrierId),
       items.map((i) => i.carrierMessageId),
       items.map((i) => i.status),
       items.map((i) => i.errorCode),
       predecessors,
+      statusWebhookLease(pool),
     ],
   );
-  const byOrdinal = new Map(result.rows.map((row) => [Number(row.n), row]));
+  const byOrdinal = new Map(passStatusWebhooks(pool, result.rows).map((row) => [Number(row.n), row]));
   return items.map((_, i) => {
     const row = byOrdinal.get(i + 1);
     return row
@@ -188,17 +209,22 @@ export async function expireAwaitingReceipts(
   olderThanMs: number,
   limit: number,
 ): Promise<number> {
-  const result = await pool.query(
-    `UPDATE messages SET status = $3, error_code = $4, done_at = now(), updated_at = now()
-     WHERE id IN (
-       SELECT id FROM messages
-       WHERE status = 'submitted' AND submitted_at < now() - make_interval(secs => $1::float8 / 1000)
-       ORDER BY submitted_at LIMIT $2
-       FOR UPDATE SKIP LOCKED)
-     AND status = 'submitted'`,
-    [olderThanMs, limit, RECEIPT_TIMEOUT.status, RECEIPT_TIMEOUT.errorCode],
+  const result = await pool.query<{ id: string } & StatusWebhookRow>(
+    `WITH expired AS (
+       UPDATE messages SET status = $3, error_code = $4, done_at = now(), updated_at = now()
+       WHERE id IN (
+         SELECT id FROM messages
+         WHERE status = 'submitted' AND submitted_at < now() - make_interval(secs => $1::float8 / 1000)
+         ORDER BY submitted_at LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       AND status = 'submitted'
+       RETURNING id, tenant_id, status, error_code
+     ), ${statusWebhookCte('expired', '$5')}
+     SELECT id, NULL::uuid[] AS delivery_ids FROM expired
+     UNION ALL SELECT NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,
+    [olderThanMs, limit, RECEIPT_TIMEOUT.status, RECEIPT_TIMEOUT.errorCode, statusWebhookLease(pool)],
   );
-  return result.rowCount ?? 0;
+  return passStatusWebhooks(pool, result.rows).length;
 }
 
 const RECEIPT_TIMEOUT: { status: TerminalStatus; errorCode: ErrorCode } = {

@@ -22,6 +22,12 @@ import { markFinalIn, recordCarrierAnswerIn } from './message-outcomes.js';
 import { applyReceiptsTo, type ReceiptApplication, type ReceiptMatch } from './message-receipts.js';
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
 import { openSealedField } from './sealed-fields.js';
+import {
+  passStatusWebhooks,
+  type StatusWebhookRow,
+  statusWebhookCte,
+  statusWebhookLease,
+} from './status-webhooks.js';
 
 export type { ReceiptApplication, ReceiptMatch } from './message-receipts.js';
 
@@ -224,7 +230,7 @@ export class MessageRepository {
         index,
       })),
     );
-    const result = await this.pool.query<{ id: string }>(
+    const result = await this.pool.query<{ id: string } & StatusWebhookRow>(
       `WITH moved AS (
          UPDATE messages m SET status = 'submitted', carrier_message_id = u.carrier_message_id,
                 segments = u.segments, trace_context = COALESCE(u.trace_context, m.trace_context),
@@ -232,15 +238,16 @@ export class MessageRepository {
          FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
               AS u(id, carrier_message_id, segments, trace_context)
          WHERE m.id = u.id AND m.status = ANY($5::text[])
-         RETURNING m.id, m.carrier_id
+         RETURNING m.id, m.carrier_id, m.tenant_id, m.status, m.error_code
        ), parts AS (
          INSERT INTO message_parts (carrier_id, carrier_message_id, message_id, part_index)
          SELECT moved.carrier_id, p.part_id, p.id, p.part_index
          FROM unnest($6::uuid[], $7::text[], $8::int[]) AS p(id, part_id, part_index)
          JOIN moved ON moved.id = p.id
          ON CONFLICT DO NOTHING
-       )
-       SELECT id FROM moved`,
+       ), ${statusWebhookCte('moved', '$9')}
+       SELECT id, NULL::uuid[] AS delivery_ids FROM moved
+       UNION ALL SELECT NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,
       [
         rows.map((r) => r.id),
         rows.map((r) => r.carrierMessageId),
@@ -250,9 +257,10 @@ export class MessageRepository {
         parts.map((p) => p.id),
         parts.map((p) => p.partId),
         parts.map((p) => p.index),
+        statusWebhookLease(this.pool),
       ],
     );
-    const moved = new Set(result.rows.map((r) => r.id));
+    const moved = new Set(passStatusWebhooks(this.pool, result.rows).map((r) => r.id));
     return rows.map((r) => moved.has(r.id));
   }
 

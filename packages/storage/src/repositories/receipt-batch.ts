@@ -1,6 +1,12 @@
 import { predecessorsOf, RECEIPT_OUTCOMES, type ReceiptOutcome, receiptEffect } from '@maskline/core';
 import type pg from 'pg';
 import { applyReceiptsTo, type ReceiptMatch } from './message-receipts.js';
+import {
+  passStatusWebhooks,
+  type StatusWebhookRow,
+  statusWebhookCte,
+  statusWebhookLease,
+} from './status-webhooks.js';
 
 /** The fields of a stored receipt its processing reports (carrier ids, no content). */
 export interface BatchReceipt {
@@ -79,22 +85,24 @@ export async function applyReceiptBatch(
  */
 async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[]): Promise<StatementResult[]> {
   if (receiptIds.length === 0) return [];
-  const result = await pool.query<{
-    id: string;
-    carrier_id: string;
-    carrier_message_id: string;
-    outcome: ReceiptOutcome;
-    final: boolean;
-    is_part: boolean;
-    message_id: string | null;
-    trace_context: string | null;
-    status: ReceiptMatch['status'] | null;
-    applied: boolean;
-  }>(
+  const result = await pool.query<
+    {
+      id: string;
+      carrier_id: string;
+      carrier_message_id: string;
+      outcome: ReceiptOutcome;
+      final: boolean;
+      is_part: boolean;
+      message_id: string | null;
+      trace_context: string | null;
+      status: ReceiptMatch['status'] | null;
+      applied: boolean;
+    } & StatusWebhookRow
+  >(
     `WITH effect AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) AS e(outcome, status, error_code)
      ), batch AS (
-       SELECT r.id, r.carrier_id, r.carrier_message_id, r.outcome, u.n, e.status, e.error_code
+       SELECT r.id, r.carrier_id, r.carrier_message_id, r.outcome, r.carrier_status, u.n, e.status, e.error_code
        FROM (SELECT id, min(n) AS n FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n) GROUP BY id) u
        JOIN receipts r ON r.id = u.id
        LEFT JOIN effect e ON e.outcome = r.outcome
@@ -105,7 +113,8 @@ async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[])
          SELECT 1 FROM message_parts p
          WHERE p.carrier_id = b.carrier_id AND p.carrier_message_id = b.carrier_message_id)
      ), target AS (
-       SELECT DISTINCT ON (b.id) b.id AS receipt_id, b.n, m.id AS message_id, b.status, b.error_code
+       SELECT DISTINCT ON (b.id) b.id AS receipt_id, b.n, m.id AS message_id, b.status, b.error_code,
+              b.carrier_status
        FROM batch b
        JOIN messages m ON m.carrier_id = b.carrier_id AND m.carrier_message_id = b.carrier_message_id
        WHERE b.status IS NOT NULL AND b.id NOT IN (SELECT id FROM part)
@@ -117,30 +126,34 @@ async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[])
        SET status = f.status, error_code = f.error_code, done_at = now(), updated_at = now()
        FROM first_per_message f
        WHERE m.id = f.message_id AND m.status = ANY($5::text[])
-       RETURNING m.id, m.status, f.receipt_id
+       RETURNING m.id, m.status, f.receipt_id, m.tenant_id, m.error_code, f.carrier_status
      ), marked AS (
        UPDATE receipts r SET processed_at = now(), message_id = x.message_id
        FROM (SELECT receipt_id, message_id FROM target
              UNION ALL SELECT id, NULL::uuid FROM batch WHERE status IS NULL) x
        WHERE r.id = x.receipt_id AND r.processed_at IS NULL
-     )
+     ), ${statusWebhookCte('updated', '$6', 'carrier_status')}
      SELECT b.id, b.carrier_id, b.carrier_message_id, b.outcome, (b.status IS NOT NULL) AS final,
             (p.id IS NOT NULL) AS is_part, t.message_id, m.trace_context,
-            COALESCE(u.status, m.status) AS status, COALESCE(u.receipt_id = b.id, false) AS applied
+            COALESCE(u.status, m.status) AS status, COALESCE(u.receipt_id = b.id, false) AS applied,
+            NULL::uuid[] AS delivery_ids
      FROM batch b
      LEFT JOIN part p ON p.id = b.id
      LEFT JOIN target t ON t.receipt_id = b.id
      LEFT JOIN messages m ON m.id = t.message_id
-     LEFT JOIN updated u ON u.id = t.message_id`,
+     LEFT JOIN updated u ON u.id = t.message_id
+     UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, delivery_ids
+     FROM hooks WHERE cardinality(delivery_ids) > 0`,
     [
       receiptIds,
       EFFECTS.map((e) => e.outcome),
       EFFECTS.map((e) => e.status),
       EFFECTS.map((e) => e.errorCode),
       predecessorsOf('delivered'),
+      statusWebhookLease(pool),
     ],
   );
-  const byId = new Map(result.rows.map((row) => [row.id, row]));
+  const byId = new Map(passStatusWebhooks(pool, result.rows).map((row) => [row.id, row]));
   const seen = new Set<string>();
   return receiptIds.map((id): StatementResult => {
     const row = byId.get(id);

@@ -1,15 +1,9 @@
 import { type Logger, PeriodicTask } from '@maskline/core';
 import { type JobLockConfig, jobRecoveryOptions } from '@maskline/queues';
-import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import { type ConnectionOptions, type Queue, Worker } from 'bullmq';
 import type { DeliveryStore } from '../store/delivery-store.js';
 import type { DeliveryBatch } from './delivery-batch.js';
-
-export const WEBHOOKS_QUEUE = 'webhooks';
-
-/** A webhooks job: delivery ids only (the payload is built from PostgreSQL at send time). */
-export interface WebhookJob {
-  deliveryIds: string[];
-}
+import { WEBHOOKS_QUEUE, type WebhookJob, WebhookProducer } from './webhook-producer.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,7 +42,7 @@ export interface DispatcherSettings {
  * with a process or with Redis) in one UPDATE and adds one job per batch of ids.
  */
 export class WebhookDispatcher {
-  readonly queue: Queue<WebhookJob>;
+  readonly producer: WebhookProducer;
   private worker: Worker<WebhookJob> | null = null;
   private readonly sweeper: PeriodicTask<number>;
 
@@ -58,11 +52,7 @@ export class WebhookDispatcher {
     private readonly settings: DispatcherSettings,
     private readonly logger: Logger,
   ) {
-    this.queue = new Queue<WebhookJob>(WEBHOOKS_QUEUE, {
-      connection: settings.producer,
-      prefix: settings.prefix,
-    });
-    this.queue.on('error', () => {});
+    this.producer = new WebhookProducer(settings.producer, settings.prefix, settings.batchSize);
     this.sweeper = new PeriodicTask(() => this.sweep(), settings.sweepIntervalMs);
   }
 
@@ -101,28 +91,18 @@ export class WebhookDispatcher {
     return total;
   }
 
+  get queue(): Queue<WebhookJob> {
+    return this.producer.queue;
+  }
+
   /** One job per batch of ids, added in one call. */
-  async enqueue(ids: readonly string[]): Promise<void> {
-    const jobs = [];
-    for (let i = 0; i < ids.length; i += this.settings.batchSize) {
-      const deliveryIds = ids.slice(i, i + this.settings.batchSize);
-      jobs.push({
-        name: 'deliver',
-        data: { deliveryIds },
-        opts: {
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: { age: 3_600, count: 10_000 },
-          removeOnFail: { age: 24 * 3_600, count: 10_000 },
-        },
-      });
-    }
-    await this.queue.addBulk(jobs);
+  enqueue(ids: readonly string[]): Promise<void> {
+    return this.producer.enqueue(ids);
   }
 
   async stop(): Promise<void> {
     await this.sweeper.stop();
     await this.worker?.close();
-    await this.queue.close();
+    await this.producer.close();
   }
 }

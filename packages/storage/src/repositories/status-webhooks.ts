@@ -1,0 +1,56 @@
+import type pg from 'pg';
+
+/**
+ * How a process hands the `message.status` webhook deliveries its status statements create
+ * to the `webhooks` queue after commit (docs/webhooks.md#messagestatus). Without one (or
+ * when `enqueue` fails) the deliveries are due at once and the dispatcher's sweep sends them.
+ */
+export interface StatusWebhookHandoff {
+  /** How long a delivery handed over waits for its job before the sweep claims it again. */
+  leaseMs: number;
+  /** Called after commit with the new delivery ids (never throws: the sweep is the fallback). */
+  enqueue(deliveryIds: string[]): void;
+}
+
+const handoffs = new WeakMap<pg.Pool, StatusWebhookHandoff>();
+
+/** Statements run on `pool` hand their new status webhook deliveries to `handoff`. */
+export function handOffStatusWebhooks(pool: pg.Pool, handoff: StatusWebhookHandoff): void {
+  handoffs.set(pool, handoff);
+}
+
+/** The lease to claim new deliveries with (0: leave them due for the sweep). */
+export function statusWebhookLease(pool: pg.Pool): number {
+  return handoffs.get(pool)?.leaseMs ?? 0;
+}
+
+/** The extra row a status statement returns: `delivery_ids` set, its other columns NULL. */
+export interface StatusWebhookRow {
+  delivery_ids?: string[] | null;
+}
+
+/**
+ * After commit: passes the delivery ids of the statement's `hooks` row (if any) to the
+ * pool's handoff, and returns the statement's other rows.
+ */
+export function passStatusWebhooks<T extends StatusWebhookRow>(pool: pg.Pool, rows: readonly T[]): T[] {
+  const deliveryIds = rows.flatMap((row) => row.delivery_ids ?? []);
+  if (deliveryIds.length > 0) handoffs.get(pool)?.enqueue(deliveryIds);
+  return rows.filter((row) => !row.delivery_ids);
+}
+
+/**
+ * The CTE (`hooks`, one row: `delivery_ids`) a status statement adds to emit message.status
+ * for the rows its `source` CTE returns (columns id, tenant_id, status, error_code; plus the
+ * carrier's raw code as `carrierCode`, an expression over those rows). `leaseParam` is the
+ * statement's parameter holding statusWebhookLease(pool). The
+ * statement appends `UNION ALL SELECT NULL, ..., delivery_ids FROM hooks WHERE
+ * cardinality(delivery_ids) > 0` (see passStatusWebhooks).
+ */
+export function statusWebhookCte(source: string, leaseParam: string, carrierCode = 'NULL::text'): string {
+  return `hooks AS (
+       SELECT webhook_message_status(array_agg(id), array_agg(tenant_id), array_agg(status::text),
+              array_agg(error_code::text), array_agg(${carrierCode}), ${leaseParam}::int) AS delivery_ids
+       FROM ${source}
+     )`;
+}
