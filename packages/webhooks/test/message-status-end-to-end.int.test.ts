@@ -41,20 +41,9 @@ describe('message.status webhooks end to end', () => {
     await receiver.stop();
   });
 
-  const api = async (path: string, body: unknown, key = stack.apiKey) => {
-    const response = await fetch(`${stack.ingestUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const api = (path: string, body: unknown, key = stack.apiKey) => stack.api('POST', path, body, key);
   const statusOf = async (id: string, key: string) =>
-    (
-      (await (
-        await fetch(`${stack.ingestUrl}/v1/messages/${id}`, { headers: { authorization: `Bearer ${key}` } })
-      ).json()) as { status: string }
-    ).status;
+    String((await stack.api('GET', `/v1/messages/${id}`, undefined, key)).body.status);
 
   it('sends submitted then delivered, and rejected, signed, ids and codes only', async () => {
     const created = await api('/v1/webhooks', { url: receiver.url, eventTypes: ['message.status'] });

@@ -53,18 +53,8 @@ describe('webhooks end to end through the real apps', () => {
     await gone.stop();
   });
 
-  const api = async (method: string, path: string, body?: unknown, key = stack.apiKey) => {
-    const response = await fetch(`${stack.ingestUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Answer };
-  };
+  const api = async (method: string, path: string, body?: unknown, key = stack.apiKey) =>
+    (await stack.api(method, path, body, key)) as { status: number; body: Answer };
 
   it('delivers signed masking events, retries a failing receiver, disables on 410, redelivers', async () => {
     const refused = await api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:6379/', eventTypes: ['*'] });

@@ -124,16 +124,35 @@ export class StackFixture {
     return [...this.apps.values()].flatMap((a) => a.lines);
   }
 
-  async send(
+  /**
+   * One call to the ingest's API as a client would make it: JSON body when given, the
+   * fixture's tenant key unless another is named. An empty answer reads as `{}`.
+   */
+  async api(
+    method: string,
+    path: string,
+    body?: unknown,
+    key = this.apiKey,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${this.ingestUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  }
+
+  send(
     message: { to: string; from: string; body: string },
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`${this.ingestUrl}/v1/messages`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.apiKey}`, 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(message),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    return this.api('POST', '/v1/messages', message, this.apiKey, headers);
   }
 
   /** Polls Postgres until every id reached one of the statuses, or the timeout. */
