@@ -45,7 +45,7 @@ describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', ()
     await queues.queueFor('sim').remove(await batchJobOf(id));
   });
 
-  it('adds the job of a message still pending, once, under its batch id', async () => {
+  it('adds the job of a message still pending, once, as its own job', async () => {
     const first = await send();
     expect(first.statusCode).toBe(202);
     const id = first.json().id as string;
@@ -59,9 +59,24 @@ describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', ()
     const retry = await send();
     expect(retry.statusCode).toBe(200);
     expect(retry.json().id).toBe(id);
-    // Under its batch's id, named on the row: a late add of the first batch is a no-op.
-    const job = await queues.queueFor('sim').getJob(await batchJobOf(id));
-    expect(job?.data).toEqual({ messageIds: [id] });
+    const again = await send();
+    expect(again.statusCode).toBe(200);
+    expect((await queues.queueFor('sim').getJob(id))?.data).toMatchObject({ messageId: id });
     expect(await queues.queueFor('sim').count()).toBe(1);
+    await queues.queueFor('sim').remove(id);
+  });
+
+  it('gives every retried message of one lost batch a job when the retries overlap', async () => {
+    // Two requests committed in one insert batch, both answers and the job lost
+    // (PostgreSQL restarted): the rows name one batch job, which Redis does not hold.
+    const firsts = await Promise.all([send('overlap-a'), send('overlap-b')]);
+    const ids = firsts.map((r) => r.json().id as string);
+    const batchIds = await Promise.all(ids.map(batchJobOf));
+    await db.pool.query('UPDATE messages SET delivery_job_id = $1 WHERE id = ANY($2)', [batchIds[0], ids]);
+    for (const batchId of new Set(batchIds)) await queues.queueFor('sim').remove(batchId);
+
+    const retries = await Promise.all([send('overlap-a'), send('overlap-b')]);
+    expect(retries.map((r) => r.statusCode)).toEqual([200, 200]);
+    for (const id of ids) expect((await queues.queueFor('sim').getJob(id))?.data.messageId).toBe(id);
   });
 });

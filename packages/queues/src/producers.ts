@@ -47,6 +47,17 @@ export interface PendingDelivery {
   traceContext?: string | null;
 }
 
+export interface RestoreOptions {
+  /**
+   * Restore a message whose batch job ended or is missing under that batch's id (default),
+   * so that a late add of the batch by the ingest is a no-op; false gives it its own job.
+   * The reconciler restores whole pages under batch ids; a single retried request does
+   * not, since another request of the same batch may be restoring it at the same moment
+   * (one's removal of the ended batch job could remove the job the other just added).
+   */
+  underBatchId?: boolean;
+}
+
 /** The message ids a batch job's stored data lists (none if it cannot be read). */
 function idsIn(data: unknown): Set<string> {
   if (typeof data !== 'string') return new Set();
@@ -157,7 +168,11 @@ export class DeliveryQueues {
    * that ended are removed so that they are added again with fresh attempts. One
    * pipelined round trip (EXISTS, 2 ZSCOREs per key, the batch job's ids), then the adds.
    */
-  async restore(carrierId: string, messages: readonly PendingDelivery[]): Promise<string[]> {
+  async restore(
+    carrierId: string,
+    messages: readonly PendingDelivery[],
+    options: RestoreOptions = {},
+  ): Promise<string[]> {
     if (messages.length === 0) return [];
     const queue = this.queueFor(carrierId);
     const batchIds = new Set(messages.flatMap((m) => (m.deliveryJobId ? [m.deliveryJobId] : [])));
@@ -192,14 +207,18 @@ export class DeliveryQueues {
     const restore = messages.filter((m) => !live(m));
     const byBatch = new Map<string, string[]>();
     const own: PendingDelivery[] = [];
+    const underBatch = options.underBatchId ?? true;
     for (const m of restore) {
-      if (m.deliveryJobId && state.get(m.deliveryJobId) !== 'live') {
+      if (underBatch && m.deliveryJobId && state.get(m.deliveryJobId) !== 'live') {
         byBatch.set(m.deliveryJobId, [...(byBatch.get(m.deliveryJobId) ?? []), m.id]);
       } else own.push(m);
     }
     const ended = [...own.map((m) => m.id), ...byBatch.keys()].filter((key) => state.get(key) === 'ended');
     await Promise.all(ended.map((key) => queue.remove(key)));
     await Promise.all([...byBatch].map(([batchId, ids]) => this.enqueueBatch(carrierId, batchId, ids)));
+    // Another restore may have added the batch's job first, with other ids (an add under an
+    // existing job id is a no-op): those its stored data does not list get their own job.
+    own.push(...(await this.unlisted(queue, byBatch, restore)));
     await this.enqueue(
       own.map(({ id, tenantId, traceContext }) => ({
         carrierId,
@@ -207,6 +226,27 @@ export class DeliveryQueues {
       })),
     );
     return restore.map((m) => m.id);
+  }
+
+  /** The messages of `byBatch` whose batch job, as stored now, does not list them. */
+  private async unlisted(
+    queue: Queue<AnyDeliverJob>,
+    byBatch: ReadonlyMap<string, readonly string[]>,
+    messages: readonly PendingDelivery[],
+  ): Promise<PendingDelivery[]> {
+    if (byBatch.size === 0) return [];
+    const batches = [...byBatch];
+    const pipeline = this.settings.connection.pipeline();
+    for (const [batchId] of batches) pipeline.hget(queue.toKey(batchId), 'data');
+    const answers = (await pipeline.exec()) ?? [];
+    const missing = new Set<string>();
+    batches.forEach(([, ids], i) => {
+      const [error, data] = answers[i] ?? [new Error('no answer'), null];
+      if (error) throw error;
+      const listed = idsIn(data);
+      for (const id of ids) if (!listed.has(id)) missing.add(id);
+    });
+    return messages.filter((m) => missing.has(m.id));
   }
 
   async close(): Promise<void> {

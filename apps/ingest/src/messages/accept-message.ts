@@ -109,9 +109,11 @@ export class AcceptMessage {
     const id = message.id;
     const trace_ = injectTraceContext();
     try {
-      await this.queues.restore(message.carrierId, [
-        { id, tenantId: message.tenantId, deliveryJobId, traceContext: trace_?.traceparent ?? null },
-      ]);
+      await this.queues.restore(
+        message.carrierId,
+        [{ id, tenantId: message.tenantId, deliveryJobId, traceContext: trace_?.traceparent ?? null }],
+        { underBatchId: false },
+      );
     } catch (error) {
       // Accepted and durable: the reconciler will enqueue it. The client still gets 202.
       // A Redis outage is counted and logged once per state change, not per request.
