@@ -171,6 +171,33 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
     await endpoints.delete(tenantA, endpoint.id);
   });
 
+  it('writes the endpoint row only when its health changes', async () => {
+    const { endpoint } = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['session.*'] });
+    const rowVersion = async () =>
+      (
+        await db.pool.query('SELECT xmin::text AS v, failing_since FROM webhook_endpoints WHERE id = $1', [
+          endpoint.id,
+        ])
+      ).rows[0] as { v: string; failing_since: Date | null };
+    const created = await rowVersion();
+    await emit(tenantA, 'session.rotated', {});
+    expect((await batch().send(await claim())).map((r) => r.outcome)).toEqual(['delivered']);
+    expect(await rowVersion()).toEqual(created); // succeeding, as it was: not rewritten
+
+    receiver.answer([500, 500]);
+    await emit(tenantA, 'session.rotated', {});
+    await batch().send(await claim());
+    const failing = await rowVersion();
+    expect(failing.failing_since).not.toBeNull();
+    await dueNow();
+    await batch().send(await claim());
+    expect(await rowVersion()).toEqual(failing); // still failing since then: not rewritten
+    await dueNow();
+    await batch().send(await claim());
+    expect((await rowVersion()).failing_since).toBeNull();
+    await endpoints.delete(tenantA, endpoint.id);
+  });
+
   it('signs with both secrets during a rotation', async () => {
     const { endpoint, secret: old } = await endpoints.create(tenantA, {
       url: receiver.url,

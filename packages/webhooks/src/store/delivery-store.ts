@@ -173,7 +173,8 @@ export class DeliveryStore {
    * Endpoint health after a batch: a success clears the failure clock, a failure starts it;
    * an endpoint that answered 410, or has failed for longer than `disableAfterMs`, is
    * disabled and a `webhook.endpoint_disabled` event recorded (for the tenant's other
-   * endpoints subscribed to it). Returns the endpoints disabled now.
+   * endpoints subscribed to it). Writes nothing for an endpoint whose state stays as it is
+   * (the common case: it keeps succeeding). Returns the endpoints disabled now.
    */
   async updateEndpointHealth(
     health: { endpointId: string; ok: boolean; gone: boolean }[],
@@ -196,6 +197,10 @@ export class DeliveryStore {
                               THEN now() ELSE e.disabled_at END,
            updated_at = now()
          FROM h WHERE e.id = h.endpoint_id AND e.state = 'enabled'
+           -- Only a change is written: a healthy endpoint's row is not rewritten by every batch.
+           AND (h.gone OR (h.ok AND e.failing_since IS NOT NULL)
+                OR (NOT h.ok AND (e.failing_since IS NULL
+                     OR e.failing_since < now() - make_interval(secs => $4::double precision / 1000))))
          RETURNING e.id, e.tenant_id, e.state, e.disabled_reason
        )
        SELECT c.id FROM changed c,
