@@ -51,31 +51,55 @@ function errorClassOf(error: NodeJS.ErrnoException): string {
   }
 }
 
+/** Of an answer's body no more than this is read (to keep its connection); a longer one closes it. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
 /**
  * POSTs one signed body to a vetted target: connects to the vetted addresses only, never
- * follows a redirect (a 3xx is a failed attempt), reads no more of the answer than its
- * status, and gives up after `timeoutMs` (the whole exchange).
+ * follows a redirect (a 3xx is a failed attempt), reads no more of the answer than
+ * MAX_ANSWER_BYTES (and looks at nothing but its status), and gives up after `timeoutMs`
+ * (the whole exchange).
+ *
+ * With a keep-alive `agent` (EndpointAgents: pinned to the same vetted addresses) the
+ * connection is kept for the endpoint's next POST; a kept connection the receiver closed
+ * meanwhile (reset before any answer) is retried once on a fresh one. Without an agent the
+ * connection is closed after the answer.
  */
-export function postWebhook(
+export async function postWebhook(
   target: VettedTarget,
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  agent?: http.Agent,
 ): Promise<PostResult> {
   const started = performance.now();
+  let { status, errorClass, staleSocket } = await postOnce(target, body, headers, timeoutMs, agent);
+  if (staleSocket) {
+    const left = Math.max(timeoutMs - (performance.now() - started), 1);
+    ({ status, errorClass } = await postOnce(target, body, headers, left, agent));
+  }
+  return { status, errorClass, latencyMs: Math.round(performance.now() - started) };
+}
+
+function postOnce(
+  target: VettedTarget,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  agent: http.Agent | undefined,
+): Promise<Omit<PostResult, 'latencyMs'> & { staleSocket: boolean }> {
   const transport = target.url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (status: number | null, errorClass: string | null): void => {
+    const finish = (status: number | null, errorClass: string | null, staleSocket = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ status, latencyMs: Math.round(performance.now() - started), errorClass });
+      resolve({ status, errorClass, staleSocket });
     };
     const request = transport.request(target.url, {
       method: 'POST',
-      agent: false,
-      lookup: pinnedLookup(target.addresses),
+      ...(agent ? { agent } : { agent: false, lookup: pinnedLookup(target.addresses) }),
       headers: {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
@@ -88,15 +112,27 @@ export function postWebhook(
       request.destroy();
     }, timeoutMs);
     request.on('response', (response) => {
-      response.resume();
       const status = response.statusCode ?? 0;
       const errorClass =
         status >= 200 && status < 300 ? null : status >= 300 && status < 400 ? 'redirect' : `http_${status}`;
       finish(status, errorClass);
       response.on('error', () => {});
-      request.destroy();
+      if (!agent) {
+        request.destroy();
+        return;
+      }
+      // Read the rest of the answer (bounded) so the connection can carry the next POST.
+      let read = 0;
+      response.on('data', (chunk: Buffer) => {
+        read += chunk.length;
+        if (read > MAX_ANSWER_BYTES) request.destroy();
+      });
     });
-    request.on('error', (error) => finish(null, errorClassOf(error)));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const reset = error.code === 'ECONNRESET' || error.code === 'EPIPE';
+      const stale = agent !== undefined && request.reusedSocket && reset;
+      finish(null, errorClassOf(error), stale);
+    });
     request.end(body);
   });
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EndpointAgents } from '../src/dispatch/endpoint-agents.js';
 import { postWebhook } from '../src/webhook-post.js';
 
 let server: Server | null = null;
@@ -62,5 +63,68 @@ describe('postWebhook', () => {
     server = null;
     const refused = await postWebhook({ url, host: '127.0.0.1', addresses: loopback }, '{}', {}, 2000);
     expect(refused).toMatchObject({ status: null, errorClass: 'connect_refused' });
+  });
+
+  it('keeps the connection for the next POST with an endpoint agent', async () => {
+    let connections = 0;
+    const port = await listen((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200).end('ok'));
+    });
+    server?.on('connection', () => (connections += 1));
+    const url = new URL(`http://127.0.0.1:${port}/`);
+    const target = { url, host: '127.0.0.1', addresses: loopback };
+    const agents = new EndpointAgents();
+    const agent = agents.for('endpoint-1', target, 4);
+    for (let i = 0; i < 3; i++) {
+      expect(await postWebhook(target, '{}', {}, 2000, agent)).toMatchObject({ status: 200 });
+    }
+    expect(connections).toBe(1);
+    agents.close();
+  });
+
+  it('retries once on a fresh connection when the receiver closed the kept one', async () => {
+    let connections = 0;
+    const served = new WeakSet<object>();
+    const port = await listen((req, res) => {
+      req.resume();
+      // Its idle timer fired as the next POST arrived: a kept connection dies unanswered.
+      if (served.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      req.on('end', () => res.writeHead(204).end());
+    });
+    server?.on('connection', () => (connections += 1));
+    const url = new URL(`http://127.0.0.1:${port}/`);
+    const target = { url, host: '127.0.0.1', addresses: loopback };
+    const agents = new EndpointAgents();
+    const agent = agents.for('endpoint-1', target, 1);
+    expect(await postWebhook(target, '{}', {}, 2000, agent)).toMatchObject({ status: 204 });
+    expect(await postWebhook(target, '{}', {}, 2000, agent)).toMatchObject({ status: 204, errorClass: null });
+    expect(connections).toBe(2);
+    agents.close();
+  });
+
+  it('closes the connection of an answer longer than it reads', async () => {
+    let connections = 0;
+    const port = await listen((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(500).end('x'.repeat(256 * 1024)));
+    });
+    server?.on('connection', () => (connections += 1));
+    const url = new URL(`http://127.0.0.1:${port}/`);
+    const target = { url, host: '127.0.0.1', addresses: loopback };
+    const agents = new EndpointAgents();
+    const agent = agents.for('endpoint-1', target, 1);
+    expect(await postWebhook(target, '{}', {}, 2000, agent)).toMatchObject({
+      status: 500,
+      errorClass: 'http_500',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await postWebhook(target, '{}', {}, 2000, agent)).toMatchObject({ status: 500 });
+    expect(connections).toBe(2);
+    agents.close();
   });
 });

@@ -10,6 +10,7 @@ import {
   vetWebhookTarget,
 } from '../target-guard.js';
 import type { PostResult } from '../webhook-post.js';
+import { EndpointAgents } from './endpoint-agents.js';
 import { KeyedLimiter } from './keyed-limiter.js';
 import { nextAttemptAt, type RetrySchedule } from './retry-schedule.js';
 import { tracedPost } from './traced-post.js';
@@ -49,6 +50,7 @@ export function envelopeOf(delivery: LoadedDelivery, extra: Record<string, unkno
  */
 export class DeliveryBatch {
   private readonly limiter = new KeyedLimiter();
+  private readonly agents = new EndpointAgents();
 
   constructor(
     private readonly deliveries: DeliveryStore,
@@ -108,10 +110,14 @@ export class DeliveryBatch {
     } else {
       const body = envelopeOf(d, await this.inboundExtra(d));
       const signature = signatureHeader(secrets, body, Math.floor(this.now() / 1000));
-      post = await tracedPost(d, target, body, {
-        [SIGNATURE_HEADER]: signature,
-        'maskline-event-id': d.event.id,
-      });
+      const agent = this.agents.for(d.endpointId, target, d.endpoint.maxConcurrency);
+      post = await tracedPost(
+        d,
+        target,
+        body,
+        { [SIGNATURE_HEADER]: signature, 'maskline-event-id': d.event.id },
+        agent,
+      );
     }
     const attempt = d.attempts + 1;
     const ok = post.status !== null && post.status >= 200 && post.status < 300;
@@ -130,6 +136,11 @@ export class DeliveryBatch {
       nextAttemptAt: next,
       gone,
     };
+  }
+
+  /** Closes the endpoints' kept connections. */
+  close(): void {
+    this.agents.close();
   }
 
   /** `{body}` for an inbound.received event to an endpoint that asked for bodies, else nothing. */

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { ATTR, extractTraceContext, injectTraceContext, SPAN, trace, withSpan } from '@maskline/telemetry';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { LoadedDelivery } from '../store/delivery-store.js';
@@ -24,6 +25,8 @@ export function tracedPost(
   target: VettedTarget,
   body: string,
   headers: Record<string, string>,
+  /** Keeps the endpoint's connections (EndpointAgents); none: one connection per POST. */
+  agent?: Agent,
   // Asked for at call time, not at module load: the process's provider (the SDK's when an
   // exporter is on, else propagation-only) is registered by launch() before it is used.
   tracer: Tracer = trace.getTracer('maskline-webhooks'),
@@ -51,6 +54,7 @@ export function tracedPost(
         body,
         { ...headers, ...injectTraceContext() },
         d.endpoint.timeoutMs,
+        agent,
       );
       if (post.status !== null) span.setAttribute(ATTR.httpStatus, post.status);
       if (post.errorClass) {

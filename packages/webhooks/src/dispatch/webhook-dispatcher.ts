@@ -103,6 +103,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     await this.sweeper.stop();
     await this.worker?.close();
+    this.batch.close();
     await this.producer.close();
   }
 }
