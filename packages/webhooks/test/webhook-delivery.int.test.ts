@@ -171,6 +171,31 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
     await endpoints.delete(tenantA, endpoint.id);
   });
 
+  it('numbers events and deliveries with time-ordered ids (UUIDv7)', async () => {
+    const { endpoint } = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['session.*'] });
+    for (let i = 0; i < 3; i++) {
+      await emit(tenantA, 'session.rotated', {});
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const { rows } = await db.pool.query<{ event_id: string; delivery_id: string }>(
+      `SELECT v.id AS event_id, d.id AS delivery_id FROM webhook_events v
+       JOIN webhook_deliveries d ON d.event_id = v.id WHERE d.endpoint_id = $1 ORDER BY v.sequence`,
+      [endpoint.id],
+    );
+    expect(rows).toHaveLength(3);
+    for (const key of ['event_id', 'delivery_id'] as const) {
+      const ids = rows.map((r) => r[key]);
+      for (const id of ids)
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect([...ids].sort()).toEqual(ids);
+      // The first 48 bits are the creation time in ms.
+      const ms = Number.parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16);
+      expect(Math.abs(ms - Date.now())).toBeLessThan(60_000);
+    }
+    await batch().send(await claim());
+    await endpoints.delete(tenantA, endpoint.id);
+  });
+
   it('writes the endpoint row only when its health changes', async () => {
     const { endpoint } = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['session.*'] });
     const rowVersion = async () =>
