@@ -1,4 +1,4 @@
-import type { Logger } from '@maskline/core';
+import { Batcher, type Logger } from '@maskline/core';
 import { type ConnectionOptions, Queue } from 'bullmq';
 
 export const WEBHOOKS_QUEUE = 'webhooks';
@@ -8,13 +8,17 @@ export interface WebhookJob {
   deliveryIds: string[];
 }
 
+/** How long a handoff waits for other statements' deliveries before it adds their job. */
+export const HANDOFF_WAIT_MS = 10;
+
 /**
  * Adds `webhooks` jobs: one job per `batchSize` delivery ids, in one call. Used by the
  * dispatcher's sweep and by the processes whose status statements create deliveries
- * (message.status), which enqueue them right after their commit.
+ * (message.status), which hand them over right after their commit.
  */
 export class WebhookProducer {
   readonly queue: Queue<WebhookJob>;
+  private handoffs: Batcher<string[], void> | null = null;
 
   constructor(
     connection: ConnectionOptions,
@@ -44,24 +48,38 @@ export class WebhookProducer {
 
   /**
    * A handoff for the status statements (handOffStatusWebhooks in @maskline/storage): their
-   * deliveries are claimed for `leaseMs` and enqueued here after commit; a failed add is
-   * logged and left to the sweep, which claims them again when the lease lapses.
+   * deliveries are claimed for `leaseMs` and enqueued here after commit. The deliveries of
+   * statements that commit within HANDOFF_WAIT_MS of each other share jobs (a submitted or
+   * receipt statement often carries a few messages only; a job per statement would cost
+   * its Redis calls and the dispatcher's four statements for each). A failed add is logged
+   * and left to the sweep, which claims them again when the lease lapses.
    */
   handoff(leaseMs: number, logger: Logger): { leaseMs: number; enqueue(ids: string[]): void } {
-    return {
-      leaseMs,
-      enqueue: (ids) => {
-        this.enqueue(ids).catch((error: unknown) =>
+    const handoffs = new Batcher<string[], void>(
+      async (statements) => {
+        const ids = statements.flat();
+        await this.enqueue(ids).catch((error: unknown) =>
           logger.warn(
             { err: error, deliveries: ids.length },
             'webhooks enqueue failed; the sweep will send them',
           ),
         );
+        return statements.map(() => undefined);
+      },
+      { maxSize: this.batchSize, maxWaitMs: HANDOFF_WAIT_MS },
+    );
+    this.handoffs = handoffs;
+    return {
+      leaseMs,
+      enqueue: (ids) => {
+        void handoffs.add(ids);
       },
     };
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  /** Adds what the handoff still holds, then closes the queue. */
+  async close(): Promise<void> {
+    await this.handoffs?.flush();
+    await this.queue.close();
   }
 }
