@@ -101,8 +101,12 @@ async function main(): Promise<void> {
       REDIS_URL: redis.url,
       QUEUE_PREFIX: 'ml',
       ...vaultEnv,
+      WEBHOOK_ALLOW_LOOPBACK: config.webhookAllowLoopback,
       ...(config.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint } : {}),
     };
+    if (config.webhookAllowLoopback === '1') {
+      say('webhooks may target loopback addresses (local stack; WEBHOOK_ALLOW_LOOPBACK=0 to refuse)');
+    }
     const carriers = JSON.stringify([
       {
         id: 'sim',

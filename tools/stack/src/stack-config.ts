@@ -12,6 +12,12 @@ export interface StackConfig {
   smppPort: number;
   simControlPort: number;
   otlpEndpoint: string | undefined;
+  /**
+   * WEBHOOK_ALLOW_LOOPBACK for the apps: '1' unless the environment says otherwise, so a
+   * developer's receiver on localhost can take the local stack's webhooks (a production
+   * deployment leaves it off; see docs/webhooks.md).
+   */
+  webhookAllowLoopback: '0' | '1';
 }
 
 function port(name: string, fallback: number): number {
@@ -29,6 +35,7 @@ export function loadStackConfig(): StackConfig {
     smppPort: port('MASKLINE_SMPP_PORT', 2775),
     simControlPort: port('MASKLINE_SIM_CONTROL_PORT', 2776),
     otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    webhookAllowLoopback: process.env.WEBHOOK_ALLOW_LOOPBACK === '0' ? '0' : '1',
   };
 }
 
