@@ -24,6 +24,11 @@ export const receiptProcessorConfigSchema = z.object({
   RECEIPT_GRACE_MS: z.coerce.number().int().nonnegative().default(3_600_000),
   /** How often the per-tenant retention purge runs. */
   RETENTION_INTERVAL_MS: z.coerce.number().int().positive().default(3_600_000),
+  /**
+   * Webhook events (with their deliveries and attempt log) are deleted this many days after
+   * they were recorded, by the retention purge; an event with a pending delivery is kept.
+   */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   ...maskingRelayConfigShape,
   ...webhookConfigShape,
 });

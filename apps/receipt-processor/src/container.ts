@@ -94,7 +94,9 @@ export function createReceiptContainer(
     LOCAL.Retention,
     cached((c) => {
       const vault = c.resolve<PgVault>(TOKENS.Vault);
-      const purger = auditedRetentionPurger(c.resolve(TOKENS.PgPool), vault);
+      const purger = auditedRetentionPurger(c.resolve(TOKENS.PgPool), vault, [], {
+        webhookDays: config.WEBHOOK_RETENTION_DAYS,
+      });
       return new RetentionSchedule(purger, c.resolve(TOKENS.Logger), config.RETENTION_INTERVAL_MS);
     }),
   );

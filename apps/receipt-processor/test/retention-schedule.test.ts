@@ -20,6 +20,7 @@ const report: PurgeReport = {
   messagesDeleted: 1,
   receiptsDeleted: 1,
   mappingsPurged: 0,
+  webhookEventsPurged: 2,
 };
 
 describe('the retention schedule', () => {

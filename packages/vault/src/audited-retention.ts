@@ -7,8 +7,10 @@ export function auditedRetentionPurger(
   pool: pg.Pool,
   vault: PgVault,
   mappingPurges: readonly MappingPurge[] = [],
+  options: { webhookDays?: number } = {},
 ): RetentionPurger {
   return new RetentionPurger(pool, {
+    ...options,
     mappingPurges,
     onPurged: (report) =>
       vault.record({

@@ -63,6 +63,57 @@ describe('npm run webhooks', () => {
     await expect(run('nope', {})).rejects.toThrow(UsageError);
   });
 
+  /** A finished delivery of an event recorded `hoursAgo` to `endpointId`; returns the event id. */
+  async function finished(endpointId: string, hoursAgo: number, state: 'delivered' | 'dead') {
+    const { rows } = await db.pool.query<{ id: string }>(
+      `WITH v AS (
+         INSERT INTO webhook_events (tenant_id, type, data, created_at)
+         VALUES ($1, 'session.rotated', '{}', now() - make_interval(hours => $3)) RETURNING id, created_at
+       )
+       INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, state, created_at, finished_at, retry_from)
+       SELECT v.id, $2, $1, $4, v.created_at, v.created_at, v.created_at FROM v RETURNING event_id AS id`,
+      [tenantId, endpointId, hoursAgo, state],
+    );
+    return rows[0]!.id;
+  }
+
+  const stateOf = async (eventId: string) =>
+    (
+      await db.pool.query<{ state: string }>('SELECT state FROM webhook_deliveries WHERE event_id = $1', [
+        eventId,
+      ])
+    ).rows[0]?.state;
+
+  it('redelivers a time range, one line per bounded statement, dead ones unless --include-delivered', async () => {
+    const [created] = await run('create', { url: 'https://hooks.example.com/r', types: '*' });
+    const endpoint = String(created?.id);
+    const dead = [await finished(endpoint, 5, 'dead'), await finished(endpoint, 4, 'dead')];
+    const delivered = await finished(endpoint, 3, 'delivered');
+    const range = {
+      endpoint,
+      from: new Date(Date.now() - 6 * 3_600_000).toISOString(),
+      to: new Date().toISOString(),
+    };
+    const lines = await run('redeliver', { ...range, limit: '1' });
+    expect(lines.map((l) => [l.scheduled, l.truncated])).toEqual([
+      [1, true],
+      [1, false],
+    ]);
+    for (const id of dead) expect(await stateOf(id)).toBe('pending');
+    expect(await stateOf(delivered)).toBe('delivered');
+    expect(await run('redeliver', { ...range, 'include-delivered': true })).toEqual([
+      { scheduled: 1, truncated: false, nextCursor: null, states: ['dead', 'delivered'] },
+    ]);
+    expect(await stateOf(delivered)).toBe('pending');
+
+    await expect(run('redeliver', { ...range, event: dead[0]! })).rejects.toThrow(UsageError);
+    await expect(run('redeliver', { ...range, limit: '0' })).rejects.toThrow('--limit must be >= 1');
+    await expect(run('redeliver', { endpoint, from: range.to, to: range.from })).rejects.toMatchObject({
+      code: 'invalid_time_range',
+    });
+    await expect(run('redeliver', { endpoint, from: range.from })).rejects.toThrow('--to is required');
+  });
+
   it('runs as a process from its build', () => {
     const env = { ...process.env, DATABASE_URL: db.url, ...db.vaultEnv };
     const created = spawnSync(
@@ -84,5 +135,29 @@ describe('npm run webhooks', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('invalid_webhook_url');
     expect(bad.stderr).not.toContain('    at ');
+    const range = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'redeliver',
+        '--tenant',
+        tenantId,
+        '--endpoint',
+        endpoint.id,
+        '--from',
+        new Date(Date.now() - 3_600_000).toISOString(),
+        '--to',
+        new Date().toISOString(),
+        '--include-delivered',
+      ],
+      { env, encoding: 'utf8' },
+    );
+    expect(range.status, range.stderr).toBe(0);
+    expect(JSON.parse(range.stdout)).toEqual({
+      scheduled: 0,
+      truncated: false,
+      nextCursor: null,
+      states: ['dead', 'delivered'],
+    });
   });
 });

@@ -72,7 +72,14 @@ describe('retention purge', () => {
     });
     const result = await purger.run();
     expect(result).toEqual([
-      { tenantId, bodiesAnonymised: 1, messagesDeleted: 1, receiptsDeleted: 1, mappingsPurged: 2 },
+      {
+        tenantId,
+        bodiesAnonymised: 1,
+        messagesDeleted: 1,
+        receiptsDeleted: 1,
+        mappingsPurged: 2,
+        webhookEventsPurged: 0,
+      },
     ]);
     expect(reports).toEqual(result);
     expect(Date.now() - mappingCutoffs[0]!.getTime()).toBeGreaterThanOrEqual(7 * 86_400_000 - 1000);
@@ -100,7 +107,14 @@ describe('retention purge', () => {
 
     // A second run finds nothing more to do.
     expect(await purger.run()).toEqual([
-      { tenantId, bodiesAnonymised: 0, messagesDeleted: 0, receiptsDeleted: 0, mappingsPurged: 2 },
+      {
+        tenantId,
+        bodiesAnonymised: 0,
+        messagesDeleted: 0,
+        receiptsDeleted: 0,
+        mappingsPurged: 2,
+        webhookEventsPurged: 0,
+      },
     ]);
   });
 });

@@ -1,5 +1,10 @@
 import { isUuid, MasklineError } from '@maskline/core';
-import type { EndpointPatch, NewEndpoint } from '@maskline/webhooks';
+import {
+  type EndpointPatch,
+  type NewEndpoint,
+  type RangeRedeliverRequest,
+  REDELIVER_MAX_PER_CALL,
+} from '@maskline/webhooks';
 import { z } from 'zod';
 import { invalid, object } from '../http/request-body.js';
 
@@ -39,6 +44,20 @@ const rotateSchema = z
   })
   .strict();
 
+const redeliverSchema = z
+  .object({
+    from: z.string().max(64),
+    to: z.string().max(64),
+    states: z
+      .array(z.enum(['dead', 'delivered']))
+      .min(1)
+      .max(2)
+      .optional(),
+    limit: z.number().int().min(1).max(REDELIVER_MAX_PER_CALL).optional(),
+    cursor: z.string().max(200).nullable().optional(),
+  })
+  .strict();
+
 const listSchema = z
   .object({
     limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -62,6 +81,12 @@ export function parseRotate(input: unknown): number {
   const parsed = rotateSchema.safeParse(object(input ?? {}));
   if (!parsed.success) throw invalid(parsed.error);
   return parsed.data.previousSecretValidSeconds * 1_000;
+}
+
+export function parseRedeliverRange(input: unknown): RangeRedeliverRequest {
+  const parsed = redeliverSchema.safeParse(object(input));
+  if (!parsed.success) throw invalid(parsed.error);
+  return parsed.data;
 }
 
 export function parseList(query: unknown): { limit: number; cursor: string | null } {

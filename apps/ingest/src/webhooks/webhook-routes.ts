@@ -1,11 +1,12 @@
 import { isUuid, MasklineError } from '@maskline/core';
-import type { DeliveryStore, EndpointService } from '@maskline/webhooks';
+import type { DeliveryStore, EndpointService, RangeRedelivery } from '@maskline/webhooks';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
 import {
   endpointId,
   parseCreateEndpoint,
   parseList,
+  parseRedeliverRange,
   parseRotate,
   parseUpdateEndpoint,
 } from './webhook-requests.js';
@@ -13,6 +14,7 @@ import {
 export interface WebhookRoutesDeps {
   endpoints: EndpointService;
   deliveries: DeliveryStore;
+  rangeRedelivery: RangeRedelivery;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface WebhookRoutesDeps {
  * and rotate only.
  */
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDeps): Promise<void> {
-  const { endpoints, deliveries } = deps;
+  const { endpoints, deliveries, rangeRedelivery } = deps;
 
   app.post('/v1/webhooks', async (request, reply) => {
     const { endpoint, secret } = await endpoints.create(tenantOf(request), parseCreateEndpoint(request.body));
@@ -74,4 +76,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
       return reply.status(202).send({ deliveryId, eventId, state: 'pending' });
     },
   );
+
+  app.post<{ Params: { id: string } }>('/v1/webhooks/:id/redeliver', async (request, reply) => {
+    const answer = await rangeRedelivery.redeliver(
+      tenantOf(request),
+      endpointId(request.params.id),
+      parseRedeliverRange(request.body),
+    );
+    return reply.status(202).send(answer);
+  });
 }

@@ -4,6 +4,7 @@ import {
   DeliveryStore,
   EndpointService,
   EndpointStore,
+  RangeRedelivery,
   type WebhookConfig,
   webhookTargetPolicy,
 } from '@maskline/webhooks';
@@ -21,14 +22,13 @@ export function registerWebhooks(c: DependencyContainer, config: Readonly<Webhoo
     WEBHOOK_TOKENS.Routes,
     cached((c): WebhookRoutesDeps => {
       const pool = c.resolve<pg.Pool>(TOKENS.PgPool);
-      return {
-        endpoints: new EndpointService(
-          new EndpointStore(pool),
-          c.resolve<Vault>(TOKENS.Vault),
-          webhookTargetPolicy(config),
-        ),
-        deliveries: new DeliveryStore(pool),
-      };
+      const endpoints = new EndpointService(
+        new EndpointStore(pool),
+        c.resolve<Vault>(TOKENS.Vault),
+        webhookTargetPolicy(config),
+      );
+      const deliveries = new DeliveryStore(pool);
+      return { endpoints, deliveries, rangeRedelivery: new RangeRedelivery(endpoints, deliveries) };
     }),
   );
 }

@@ -141,6 +141,12 @@ export const ERROR_CATALOGUE = {
     message: 'No event with this id was sent to this webhook endpoint.',
     retry: 'permanent',
   },
+  invalid_time_range: {
+    status: 400,
+    message:
+      'The time range is invalid: ISO 8601 times, from before to, from not in the future, at most 31 days.',
+    retry: 'permanent',
+  },
   // Vault
   vault_unavailable: {
     status: 500,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type RetentionPolicy, RetentionPolicyRepository } from './retention-policy-repository.js';
+import { purgeWebhookEvents } from './webhook-purge.js';
 
 /** What one purge did for one tenant (counts only: the audit log records it). */
 export interface PurgeReport {
@@ -8,6 +9,8 @@ export interface PurgeReport {
   messagesDeleted: number;
   receiptsDeleted: number;
   mappingsPurged: number;
+  /** Webhook events deleted with their deliveries and attempts (option `webhookDays`). */
+  webhookEventsPurged: number;
 }
 
 /**
@@ -15,6 +18,15 @@ export interface PurgeReport {
  * the cutoff, removes what is older and returns how many records it touched.
  */
 export type MappingPurge = (client: pg.Pool, tenantId: string, olderThan: Date) => Promise<number>;
+
+const emptyReport = (tenantId: string): PurgeReport => ({
+  tenantId,
+  bodiesAnonymised: 0,
+  messagesDeleted: 0,
+  receiptsDeleted: 0,
+  mappingsPurged: 0,
+  webhookEventsPurged: 0,
+});
 
 const FINAL = ['delivered', 'undeliverable', 'expired', 'rejected', 'failed'];
 
@@ -31,6 +43,11 @@ export class RetentionPurger {
     private readonly options: {
       batchSize?: number;
       mappingPurges?: readonly MappingPurge[];
+      /**
+       * Webhook events (with deliveries and attempts) of every tenant are deleted after this
+       * many days, except those with a delivery still pending; undefined = kept.
+       */
+      webhookDays?: number;
       now?: () => Date;
       /** Called with each tenant's report (e.g. to append an audit event). */
       onPurged?: (report: PurgeReport) => Promise<void>;
@@ -40,11 +57,22 @@ export class RetentionPurger {
   }
 
   async run(): Promise<PurgeReport[]> {
+    const webhookEvents =
+      this.options.webhookDays === undefined
+        ? new Map<string, number>()
+        : await purgeWebhookEvents(this.pool, this.cutoff(this.options.webhookDays), this.batchSize());
+    const policies = new Map((await this.policies.all()).map((p) => [p.tenantId, p]));
     const reports: PurgeReport[] = [];
-    for (const policy of await this.policies.all()) {
-      const report = await this.purgeTenant(policy);
+    for (const tenantId of new Set([...policies.keys(), ...webhookEvents.keys()])) {
+      const policy = policies.get(tenantId);
+      const report = policy ? await this.purgeTenant(policy) : emptyReport(tenantId);
+      report.webhookEventsPurged = webhookEvents.get(tenantId) ?? 0;
       const touched =
-        report.bodiesAnonymised + report.messagesDeleted + report.receiptsDeleted + report.mappingsPurged;
+        report.bodiesAnonymised +
+        report.messagesDeleted +
+        report.receiptsDeleted +
+        report.mappingsPurged +
+        report.webhookEventsPurged;
       if (touched > 0) {
         await this.options.onPurged?.(report);
         reports.push(report);
@@ -54,14 +82,8 @@ export class RetentionPurger {
   }
 
   private async purgeTenant(policy: RetentionPolicy): Promise<PurgeReport> {
-    const report: PurgeReport = {
-      tenantId: policy.tenantId,
-      bodiesAnonymised: 0,
-      messagesDeleted: 0,
-      receiptsDeleted: 0,
-      mappingsPurged: 0,
-    };
-    const batch = this.options.batchSize ?? 1000;
+    const report = emptyReport(policy.tenantId);
+    const batch = this.batchSize();
     if (policy.metadataDays !== null) {
       const cutoff = this.cutoff(policy.metadataDays);
       for (;;) {
@@ -107,6 +129,10 @@ export class RetentionPurger {
       }
     }
     return report;
+  }
+
+  private batchSize(): number {
+    return this.options.batchSize ?? 1000;
   }
 
   private cutoff(days: number): Date {

@@ -1,4 +1,5 @@
 import type { EndpointService } from '../endpoints/endpoint-service.js';
+import { RangeRedelivery } from '../endpoints/range-redelivery.js';
 import type { DeliveryStore } from '../store/delivery-store.js';
 
 export const WEBHOOKS_USAGE = `Usage: npm run webhooks -- <command> --tenant <id> [options]
@@ -12,7 +13,11 @@ export const WEBHOOKS_USAGE = `Usage: npm run webhooks -- <command> --tenant <id
   rotate-secret --endpoint <id> [--previous-valid-seconds <n>]
                                                a new secret; the old one signs on for n s (default 86400)
   attempts --endpoint <id> [--limit <n>]       the attempt log, newest first
-  redeliver --endpoint <id> --event <id>       send one event to the endpoint again`;
+  redeliver --endpoint <id> --event <id>       send one event to the endpoint again
+  redeliver --endpoint <id> --from <iso> --to <iso> [--include-delivered] [--limit <n>]
+                                               send again what failed (with --include-delivered: also what
+                                               succeeded) for events recorded in [from, to), at most 31 days;
+                                               n per statement (default 10000), one line per statement`;
 
 export class UsageError extends Error {}
 
@@ -23,6 +28,9 @@ export interface CommandOptions {
   url?: string;
   types?: string;
   limit?: string;
+  from?: string;
+  to?: string;
+  'include-delivered'?: boolean;
   'include-inbound-body'?: boolean;
   'previous-valid-seconds'?: string;
 }
@@ -85,6 +93,11 @@ export async function runWebhookCommand(
     }
     case 'redeliver': {
       const endpointId = need(options.endpoint, 'endpoint');
+      if (options.from !== undefined || options.to !== undefined) {
+        if (options.event !== undefined) throw new UsageError('--event or --from/--to, not both');
+        await redeliverRange(tenant, endpointId, options, deps, print);
+        return;
+      }
       const eventId = need(options.event, 'event');
       await endpoints.get(tenant, endpointId);
       const deliveryId = await deliveries.redeliver(tenant, endpointId, eventId);
@@ -95,4 +108,30 @@ export async function runWebhookCommand(
     default:
       throw new UsageError(`unknown command: ${command}`);
   }
+}
+
+/** Redelivers a time range, one bounded statement after the other until the range is done. */
+async function redeliverRange(
+  tenant: string,
+  endpointId: string,
+  options: CommandOptions,
+  deps: { endpoints: EndpointService; deliveries: DeliveryStore },
+  print: (record: unknown) => void,
+): Promise<void> {
+  const redelivery = new RangeRedelivery(deps.endpoints, deps.deliveries);
+  const limit = options.limit === undefined ? undefined : Number(options.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new UsageError('--limit must be >= 1');
+  let cursor: string | null = null;
+  do {
+    const answer = await redelivery.redeliver(tenant, endpointId, {
+      from: need(options.from, 'from'),
+      to: need(options.to, 'to'),
+      states: options['include-delivered'] ? ['dead', 'delivered'] : ['dead'],
+      ...(limit === undefined ? {} : { limit }),
+      cursor,
+    });
+    print(answer);
+    cursor = answer.nextCursor;
+  } while (cursor);
 }

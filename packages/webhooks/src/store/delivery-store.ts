@@ -264,4 +264,74 @@ export class DeliveryStore {
     );
     return rows[0]?.id ?? null;
   }
+
+  /**
+   * Makes up to `limit` of an endpoint's deliveries created in [from, to) whose state is one
+   * of `states` pending and due now, with a fresh retry window (one statement), oldest first
+   * and after `after` (keyset: created_at, id). Pending deliveries are never touched. Says
+   * how many it scheduled, the last one's key and whether more remain after it.
+   */
+  async redeliverRange(range: RedeliverRange): Promise<RedeliveredRange> {
+    const { rows } = await this.pool.query<{ scheduled: number; last: string | null; more: boolean }>(
+      `WITH chosen AS (
+         SELECT id, created_at FROM webhook_deliveries
+         WHERE tenant_id = $1 AND endpoint_id = $2 AND state = ANY($3::text[])
+           AND created_at >= $4 AND created_at < $5
+           AND ($6::timestamptz IS NULL OR (created_at, id) > ($6::timestamptz, $7::uuid))
+         ORDER BY created_at, id LIMIT $8 + 1
+       ), picked AS (
+         SELECT id, created_at FROM chosen ORDER BY created_at, id LIMIT $8
+       ), updated AS (
+         UPDATE webhook_deliveries d SET state = 'pending', next_attempt_at = now(), retry_from = now(),
+           finished_at = NULL
+         FROM picked WHERE d.id = picked.id AND d.state = ANY($3::text[])
+         RETURNING d.id
+       )
+       SELECT (SELECT count(*) FROM updated)::int AS scheduled,
+              (SELECT count(*) FROM chosen) > $8 AS more,
+              (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || ' ' || id
+               FROM picked ORDER BY created_at DESC, id DESC LIMIT 1) AS last`,
+      [
+        range.tenantId,
+        range.endpointId,
+        range.states,
+        range.from,
+        range.to,
+        range.after?.createdAt ?? null,
+        range.after?.id ?? null,
+        range.limit,
+      ],
+    );
+    const row = rows[0]!;
+    const [createdAt, id] = row.last?.split(' ') ?? [];
+    return {
+      scheduled: row.scheduled,
+      more: row.more,
+      last: createdAt && id ? { createdAt, id } : null,
+    };
+  }
+}
+
+/** A delivery's place in keyset order: its created_at (ISO, microseconds, UTC) and id. */
+export interface DeliveryKey {
+  createdAt: string;
+  id: string;
+}
+
+export interface RedeliverRange {
+  tenantId: string;
+  endpointId: string;
+  from: Date;
+  to: Date;
+  states: readonly ('dead' | 'delivered')[];
+  limit: number;
+  after: DeliveryKey | null;
+}
+
+export interface RedeliveredRange {
+  scheduled: number;
+  /** The last delivery scheduled (null when none). */
+  last: DeliveryKey | null;
+  /** More deliveries of the range follow `last`. */
+  more: boolean;
 }
