@@ -10,6 +10,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
+import type { StatusCallbacks } from './messages/status-callbacks.js';
 import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
@@ -34,6 +35,8 @@ export interface IngestAppDeps {
   serverTiming?: ServerTiming;
   /** The webhook API (/v1/webhooks/...); left out when absent. */
   webhooks?: WebhookRoutesDeps;
+  /** Resolves POST /v1/messages' statusCallback (absent: none is registered). */
+  statusCallbacks?: StatusCallbacks;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -75,6 +78,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       acceptMessage: deps.acceptMessage,
       messages: deps.messages,
       maxBodyChars: deps.maxBodyChars,
+      ...(deps.statusCallbacks ? { statusCallbacks: deps.statusCallbacks } : {}),
     });
     if (deps.masking) await api.register(maskingRoutes, deps.masking);
     if (deps.webhooks) await api.register(webhookRoutes, deps.webhooks);

@@ -11,6 +11,7 @@ import { ServerTiming } from './http/server-timing.js';
 import { MASKING_TOKENS, registerMasking } from './masking/masking-container.js';
 import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
+import type { StatusCallbacks } from './messages/status-callbacks.js';
 import { Reconciler } from './outbox/reconciler.js';
 import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
 import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
@@ -127,6 +128,7 @@ export interface IngestServices {
   reconciler: Reconciler;
   masking: MaskingRoutesDeps;
   webhooks: WebhookRoutesDeps;
+  statusCallbacks: StatusCallbacks;
   revealGrants: RevealGrantRepository;
   audit: PgVault;
   health: DependencyHealth;
@@ -144,6 +146,7 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     reconciler: c.resolve(LOCAL.Reconciler),
     masking: c.resolve(MASKING_TOKENS.Routes),
     webhooks: c.resolve(WEBHOOK_TOKENS.Routes),
+    statusCallbacks: c.resolve(WEBHOOK_TOKENS.StatusCallbacks),
     revealGrants: c.resolve(LOCAL.RevealGrants),
     audit: c.resolve(TOKENS.Vault),
     health: c.resolve(HEALTH_TOKENS.Dependencies),

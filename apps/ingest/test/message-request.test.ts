@@ -19,6 +19,18 @@ describe('parseSendMessageRequest', () => {
     expect(parseSendMessageRequest({ ...valid, from: '+8613812345678' }, 100).from).toBe('+8613812345678');
   });
 
+  it('takes an optional statusCallback string (checked against endpoints later)', () => {
+    const url = 'https://hooks.example.com/status/1';
+    expect(parseSendMessageRequest({ ...valid, statusCallback: url }, 100)).toEqual({
+      ...valid,
+      statusCallback: url,
+    });
+    expect(parseSendMessageRequest({ ...valid, statusCallback: null }, 100)).toEqual(valid);
+    expect(codeOf(() => parseSendMessageRequest({ ...valid, statusCallback: 42 }, 100))).toBe(
+      'invalid_webhook_url',
+    );
+  });
+
   it.each([
     [{ ...valid, to: '07911123456' }, 'invalid_phone_number'],
     [{ ...valid, to: 447911123456 }, 'invalid_phone_number'],

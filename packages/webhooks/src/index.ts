@@ -6,6 +6,7 @@ export * from './dispatch/webhook-producer.js';
 export * from './endpoints/endpoint-service.js';
 export * from './endpoints/endpoint-view.js';
 export * from './endpoints/range-redelivery.js';
+export * from './endpoints/status-callback.js';
 export * from './event-types.js';
 export * from './signing.js';
 export * from './store/delivery-store.js';

@@ -1,8 +1,9 @@
 import { seedTenant, until } from '@maskline/testing';
-import { StackFixture } from '@maskline/testing/stack';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { StackFixture } from '@maskline/testing/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonVerify } from './support/python-verify.js';
 import { TestReceiver } from './support/test-receiver.js';
+import { HANDOFF_ONLY, webhookStack } from './support/webhook-stack.js';
 
 interface StatusWebhook {
   type: string;
@@ -22,17 +23,7 @@ describe('message.status webhooks end to end', () => {
 
   beforeAll(async () => {
     await receiver.start();
-    stack = new StackFixture({
-      redisUrl: inject('redisUrl'),
-      postgresUrl: inject('postgresUrl'),
-      tracing: false,
-      appEnv: {
-        WEBHOOK_ALLOW_LOOPBACK: '1',
-        WEBHOOK_ALLOWED_PORTS: String(receiver.port),
-        WEBHOOK_SWEEP_MS: '60000',
-        WEBHOOK_LEASE_MS: '60000',
-      },
-    });
+    stack = webhookStack([receiver], HANDOFF_ONLY);
     await stack.start();
     stack.sim.setRules([{ destinationSuffix: '0999', stat: 'REJECTD' }]);
   });

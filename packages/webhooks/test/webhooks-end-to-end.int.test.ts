@@ -1,8 +1,9 @@
 import { seedTenant } from '@maskline/testing';
-import { StackFixture } from '@maskline/testing/stack';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { StackFixture } from '@maskline/testing/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonVerify } from './support/python-verify.js';
 import { TestReceiver } from './support/test-receiver.js';
+import { webhookStack } from './support/webhook-stack.js';
 
 const virtual = (i: number) => `+4479112${String(100000 + i).slice(1)}`;
 const real = (i: number) => `+4479123${String(100000 + i).slice(1)}`;
@@ -32,17 +33,10 @@ describe('webhooks end to end through the real apps', () => {
   beforeAll(async () => {
     await flaky.start();
     await gone.start();
-    stack = new StackFixture({
-      redisUrl: inject('redisUrl'),
-      postgresUrl: inject('postgresUrl'),
-      tracing: false,
-      appEnv: {
-        WEBHOOK_ALLOW_LOOPBACK: '1',
-        WEBHOOK_ALLOWED_PORTS: `${flaky.port},${gone.port}`,
-        WEBHOOK_RETRY_BASE_MS: '300',
-        WEBHOOK_SWEEP_MS: '200',
-        WEBHOOK_LEASE_MS: '3000',
-      },
+    stack = webhookStack([flaky, gone], {
+      WEBHOOK_RETRY_BASE_MS: '300',
+      WEBHOOK_SWEEP_MS: '200',
+      WEBHOOK_LEASE_MS: '3000',
     });
     await stack.start();
     ({ apiKey: keyB } = await seedTenant(stack.db.pool, 'tenant b'));

@@ -13,6 +13,7 @@ import {
 import type { DeliveryQueues } from '@maskline/queues';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
+import type { StatusCallback } from '@maskline/webhooks';
 import type { SendMessageRequest } from './message-request.js';
 
 export interface AcceptResult {
@@ -76,15 +77,18 @@ export class AcceptMessage {
     tenantId: string,
     request: SendMessageRequest,
     idempotencyKey: string | null,
+    statusCallback: StatusCallback | null = null,
   ): Promise<AcceptResult> {
     const id = uuidv7();
+    const { statusCallback: _requested, ...content } = request;
     const span = trace.getActiveSpan();
     span?.setAttributes({ [ATTR.messageId]: id, [ATTR.tenantId]: tenantId });
     const outcome = await this.inserts.add({
       id,
       tenantId,
       carrierId: this.carrierId,
-      ...request,
+      ...content,
+      statusCallback,
       segments: segmentInfo(request.body).segments,
       idempotencyKey,
       requestDigest: idempotencyKey ? this.requestDigest(request) : null,
@@ -128,8 +132,9 @@ export class AcceptMessage {
 
   /** Keyed digest of the request, to tell a retry from a reuse of the key with other content. */
   private requestDigest(request: SendMessageRequest): Buffer {
-    return createHmac('sha256', this.digestKey)
-      .update(JSON.stringify([request.to, request.from, request.body]))
-      .digest();
+    // The callback joins the digest only when given: keys of requests without one keep theirs.
+    const fields = [request.to, request.from, request.body];
+    if (request.statusCallback !== undefined) fields.push(request.statusCallback);
+    return createHmac('sha256', this.digestKey).update(JSON.stringify(fields)).digest();
   }
 }

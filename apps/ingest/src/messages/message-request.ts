@@ -4,12 +4,17 @@ export interface SendMessageRequest {
   to: string;
   from: string;
   body: string;
+  /**
+   * Where this message's status changes go (docs/webhooks.md#statuscallback), as sent: the
+   * ingest resolves it to an endpoint. May carry a credential: never log or echo it.
+   */
+  statusCallback?: string;
 }
 
 /** Alphanumeric sender ids: 1 to 11 characters, letters, digits and spaces (GSM 03.40). */
 const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
 
-const KNOWN_FIELDS = new Set(['to', 'from', 'body']);
+const KNOWN_FIELDS = new Set(['to', 'from', 'body', 'statusCallback']);
 
 /** Validates POST /v1/messages. Error messages name the field, never echo its value. */
 export function parseSendMessageRequest(input: unknown, maxBodyChars: number): SendMessageRequest {
@@ -34,7 +39,14 @@ export function parseSendMessageRequest(input: unknown, maxBodyChars: number): S
       details: { field: 'body' },
     });
   }
-  return { to, from, body };
+  const statusCallback = record.statusCallback;
+  if (statusCallback === undefined || statusCallback === null) return { to, from, body };
+  if (typeof statusCallback !== 'string') {
+    throw new MasklineError('invalid_webhook_url', {
+      details: { field: 'statusCallback', reason: 'invalid_url' },
+    });
+  }
+  return { to, from, body, statusCallback };
 }
 
 function parseSender(value: unknown): string {

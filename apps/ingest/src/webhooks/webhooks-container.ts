@@ -10,10 +10,12 @@ import {
 } from '@maskline/webhooks';
 import type pg from 'pg';
 import type { DependencyContainer } from 'tsyringe';
+import { StatusCallbacks } from '../messages/status-callbacks.js';
 import type { WebhookRoutesDeps } from './webhook-routes.js';
 
 export const WEBHOOK_TOKENS = {
   Routes: Symbol.for('maskline.ingest.WebhookRoutes'),
+  StatusCallbacks: Symbol.for('maskline.ingest.StatusCallbacks'),
 } as const;
 
 /** Registers the webhook API's services in the ingest container. */
@@ -30,5 +32,16 @@ export function registerWebhooks(c: DependencyContainer, config: Readonly<Webhoo
       const deliveries = new DeliveryStore(pool);
       return { endpoints, deliveries, rangeRedelivery: new RangeRedelivery(endpoints, deliveries) };
     }),
+  );
+  c.register(
+    WEBHOOK_TOKENS.StatusCallbacks,
+    cached(
+      (c) =>
+        new StatusCallbacks(
+          new EndpointStore(c.resolve<pg.Pool>(TOKENS.PgPool)),
+          webhookTargetPolicy(config),
+          c.resolve(TOKENS.Clock),
+        ),
+    ),
   );
 }

@@ -135,6 +135,11 @@ export const ERROR_CATALOGUE = {
     message: 'An event type is not one Maskline sends.',
     retry: 'permanent',
   },
+  status_callback_not_registered: {
+    status: 400,
+    message: 'The statusCallback URL lies under none of your enabled webhook endpoints.',
+    retry: 'permanent',
+  },
   webhook_not_found: { status: 404, message: 'No webhook endpoint with this id.', retry: 'permanent' },
   webhook_event_not_found: {
     status: 404,

@@ -24,6 +24,11 @@ export interface NewMessage {
   traceContext: string | null;
   /** The batch deliver job that will carry it (job id), or none when it gets its own job. */
   deliveryJobId?: string | null;
+  /**
+   * The request's statusCallback, resolved to the tenant's webhook endpoint it lies under
+   * (docs/webhooks.md#statuscallback). The URL may carry a credential: never log it.
+   */
+  statusCallback?: { endpointId: string; url: string } | null;
 }
 
 export type InsertOutcome =
@@ -70,15 +75,16 @@ export async function insertAcceptedMessages(
     const inserted = await pool.query<MessageRow>(
       `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
                              to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
-                             delivery_job_id, queued_at)
+                             delivery_job_id, status_callback_endpoint, status_callback_url, queued_at)
        SELECT u.id, u.tenant_id, u.carrier_id, 'queued', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
               u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context,
-              u.delivery_job_id, now()
+              u.delivery_job_id, u.status_callback_endpoint, u.status_callback_url, now()
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::int[],
-                   $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[], $14::uuid[])
+                   $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[], $14::uuid[],
+                   $15::uuid[], $16::text[])
             AS u(id, tenant_id, carrier_id, to_sealed, from_sealed, body_sealed, key_version,
                  to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
-                 delivery_job_id)
+                 delivery_job_id, status_callback_endpoint, status_callback_url)
        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_COLUMNS}`,
       [
@@ -96,6 +102,8 @@ export async function insertAcceptedMessages(
         rows.map((m) => m.requestDigest),
         rows.map((m) => m.traceContext),
         rows.map((m) => m.deliveryJobId ?? null),
+        rows.map((m) => m.statusCallback?.endpointId ?? null),
+        rows.map((m) => m.statusCallback?.url ?? null),
       ],
     );
     for (const row of inserted.rows) created.set(row.id, toMessage(row));

@@ -2,6 +2,7 @@ import { type CarrierAnswer, predecessorsOf, type TerminalStatus } from '@maskli
 import type pg from 'pg';
 import {
   passStatusWebhooks,
+  STATUS_CALLBACK_COLUMNS,
   type StatusWebhookRow,
   statusWebhookCte,
   statusWebhookLease,
@@ -25,7 +26,7 @@ export async function markFinalIn(
               carrier_status_code = CASE WHEN $5::boolean THEN $6 ELSE carrier_status_code END,
               carrier_status_name = CASE WHEN $5::boolean THEN $7 ELSE carrier_status_name END
        WHERE id = $1 AND status = ANY($4::text[])
-       RETURNING id, tenant_id, status, error_code, carrier_status_code
+       RETURNING id, tenant_id, status, error_code, carrier_status_code, ${STATUS_CALLBACK_COLUMNS}
      ), ${statusWebhookCte('moved', '$8', 'carrier_status_code')}
      SELECT id, NULL::uuid[] AS delivery_ids FROM moved
      UNION ALL SELECT NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,

@@ -8,6 +8,7 @@ import {
 import type pg from 'pg';
 import {
   passStatusWebhooks,
+  STATUS_CALLBACK_COLUMNS,
   type StatusWebhookRow,
   statusWebhookCte,
   statusWebhookLease,
@@ -130,7 +131,7 @@ async function applyPartReceipt(
     `WITH updated AS (
        UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now()
        WHERE id = $1 AND $2::text IS NOT NULL AND status = ANY($4::text[])
-       RETURNING id, status, tenant_id, error_code
+       RETURNING id, status, tenant_id, error_code, ${STATUS_CALLBACK_COLUMNS}
      ), ${statusWebhookCte('updated', '$5')}
      SELECT COALESCE(u.status, m.status) AS status, m.trace_context, (u.id IS NOT NULL) AS applied,
             NULL::uuid[] AS delivery_ids
@@ -174,7 +175,7 @@ async function applyReceiptRound(
        UPDATE messages m SET status = i.status, error_code = i.error_code, done_at = now(), updated_at = now()
        FROM target t JOIN input i ON i.n = t.n
        WHERE m.id = t.id AND m.status = ANY($5::text[])
-       RETURNING m.id, m.status, m.tenant_id, m.error_code
+       RETURNING m.id, m.status, m.tenant_id, m.error_code, ${STATUS_CALLBACK_COLUMNS}
      ), ${statusWebhookCte('updated', '$6')}
      SELECT t.n, m.id, m.trace_context, COALESCE(u.status, m.status) AS status, (u.id IS NOT NULL) AS applied,
             NULL::uuid[] AS delivery_ids
@@ -218,7 +219,7 @@ export async function expireAwaitingReceipts(
          ORDER BY submitted_at LIMIT $2
          FOR UPDATE SKIP LOCKED)
        AND status = 'submitted'
-       RETURNING id, tenant_id, status, error_code
+       RETURNING id, tenant_id, status, error_code, ${STATUS_CALLBACK_COLUMNS}
      ), ${statusWebhookCte('expired', '$5')}
      SELECT id, NULL::uuid[] AS delivery_ids FROM expired
      UNION ALL SELECT NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,

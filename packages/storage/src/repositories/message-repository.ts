@@ -24,6 +24,7 @@ import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
 import { openSealedField } from './sealed-fields.js';
 import {
   passStatusWebhooks,
+  STATUS_CALLBACK_COLUMNS,
   type StatusWebhookRow,
   statusWebhookCte,
   statusWebhookLease,
@@ -238,7 +239,7 @@ export class MessageRepository {
          FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
               AS u(id, carrier_message_id, segments, trace_context)
          WHERE m.id = u.id AND m.status = ANY($5::text[])
-         RETURNING m.id, m.carrier_id, m.tenant_id, m.status, m.error_code
+         RETURNING m.id, m.carrier_id, m.tenant_id, m.status, m.error_code, ${STATUS_CALLBACK_COLUMNS}
        ), parts AS (
          INSERT INTO message_parts (carrier_id, carrier_message_id, message_id, part_index)
          SELECT moved.carrier_id, p.part_id, p.id, p.part_index

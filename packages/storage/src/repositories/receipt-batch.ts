@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { applyReceiptsTo, type ReceiptMatch } from './message-receipts.js';
 import {
   passStatusWebhooks,
+  STATUS_CALLBACK_COLUMNS,
   type StatusWebhookRow,
   statusWebhookCte,
   statusWebhookLease,
@@ -126,7 +127,7 @@ async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[])
        SET status = f.status, error_code = f.error_code, done_at = now(), updated_at = now()
        FROM first_per_message f
        WHERE m.id = f.message_id AND m.status = ANY($5::text[])
-       RETURNING m.id, m.status, f.receipt_id, m.tenant_id, m.error_code, f.carrier_status
+       RETURNING m.id, m.status, f.receipt_id, m.tenant_id, m.error_code, f.carrier_status, ${STATUS_CALLBACK_COLUMNS}
      ), marked AS (
        UPDATE receipts r SET processed_at = now(), message_id = x.message_id
        FROM (SELECT receipt_id, message_id FROM target

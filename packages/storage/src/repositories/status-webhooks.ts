@@ -40,9 +40,16 @@ export function passStatusWebhooks<T extends StatusWebhookRow>(pool: pg.Pool, ro
 }
 
 /**
+ * The message columns a status statement's `source` CTE returns besides id, tenant_id,
+ * status and error_code: the message's status callback (migration 0019), for RETURNING.
+ */
+export const STATUS_CALLBACK_COLUMNS = 'status_callback_endpoint, status_callback_url';
+
+/**
  * The CTE (`hooks`, one row: `delivery_ids`) a status statement adds to emit message.status
- * for the rows its `source` CTE returns (columns id, tenant_id, status, error_code; plus the
- * carrier's raw code as `carrierCode`, an expression over those rows). `leaseParam` is the
+ * for the rows its `source` CTE returns (columns id, tenant_id, status, error_code and
+ * STATUS_CALLBACK_COLUMNS; plus the carrier's raw code as `carrierCode`, an expression over
+ * those rows). `leaseParam` is the
  * statement's parameter holding statusWebhookLease(pool). The
  * statement appends `UNION ALL SELECT NULL, ..., delivery_ids FROM hooks WHERE
  * cardinality(delivery_ids) > 0` (see passStatusWebhooks).
@@ -50,7 +57,9 @@ export function passStatusWebhooks<T extends StatusWebhookRow>(pool: pg.Pool, ro
 export function statusWebhookCte(source: string, leaseParam: string, carrierCode = 'NULL::text'): string {
   return `hooks AS (
        SELECT webhook_message_status(array_agg(id), array_agg(tenant_id), array_agg(status::text),
-              array_agg(error_code::text), array_agg(${carrierCode}), ${leaseParam}::int) AS delivery_ids
+              array_agg(error_code::text), array_agg(${carrierCode}),
+              array_agg(status_callback_endpoint), array_agg(status_callback_url),
+              ${leaseParam}::int) AS delivery_ids
        FROM ${source}
      )`;
 }

@@ -76,13 +76,15 @@ export class DeliveryBatch {
     const results = await Promise.all(
       live.map((d) =>
         this.limiter.run(d.endpointId, d.endpoint.maxConcurrency, async () => {
-          let target = targets.get(d.endpointId);
+          // A status callback URL differs from its endpoint's: vetted as its own target.
+          const key = `${d.endpointId}|${d.endpoint.url}`;
+          let target = targets.get(key);
           if (!target) {
             target = vetWebhookTarget(d.endpoint.url, this.settings.policy).catch((e: unknown) => {
               if (e instanceof TargetRefusedError) return e;
               throw e;
             });
-            targets.set(d.endpointId, target);
+            targets.set(key, target);
           }
           return this.attempt(d, await target, secrets.get(d.endpointId) ?? []);
         }),

@@ -9,6 +9,10 @@ export interface LoadedDelivery {
   attempts: number;
   retryFrom: Date;
   endpoint: {
+    /**
+     * Where this delivery goes: the endpoint's URL, or the message's status callback URL
+     * (same origin, migration 0019). May carry a credential: spans show its origin only.
+     */
     url: string;
     enabled: boolean;
     timeoutMs: number;
@@ -94,7 +98,8 @@ export class DeliveryStore {
       data: Record<string, unknown>;
       trace_context: string | null;
     }>(
-      `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, e.url, e.state, e.timeout_ms,
+      `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, COALESCE(d.url, e.url) AS url, e.state,
+              e.timeout_ms,
               e.max_concurrency, e.include_inbound_body, v.id AS event_id, v.type, v.created_at, v.sequence, v.data,
               m.trace_context
        FROM webhook_deliveries d

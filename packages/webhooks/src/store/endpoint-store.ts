@@ -81,6 +81,15 @@ export class EndpointStore {
     return rows[0] ?? null;
   }
 
+  /** The tenant's enabled endpoints' ids and URLs (status callbacks resolve against them). */
+  async enabledUrls(tenantId: string): Promise<{ id: string; url: string }[]> {
+    const { rows } = await this.pool.query<{ id: string; url: string }>(
+      `SELECT id, url FROM webhook_endpoints WHERE tenant_id = $1 AND state = 'enabled'`,
+      [tenantId],
+    );
+    return rows;
+  }
+
   async list(tenantId: string, limit: number, cursor: string | null): Promise<EndpointRow[]> {
     const { rows } = await this.pool.query<EndpointRow>(
       `SELECT ${COLUMNS} FROM webhook_endpoints
