@@ -239,6 +239,22 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
     await endpoints.delete(tenantA, endpoint.id);
   });
 
+  it('ends a status callback delivery on 410 without disabling its endpoint', async () => {
+    const { endpoint } = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['session.*'] });
+    await emit(tenantA, 'session.rotated', {});
+    // As webhook_message_status() writes a message's statusCallback delivery: the URL overridden.
+    await db.pool.query(`UPDATE webhook_deliveries SET url = $2 WHERE endpoint_id = $1`, [
+      endpoint.id,
+      `${receiver.url}/orders/42/status`,
+    ]);
+    receiver.answer([410]);
+    const results = await batch().send(await claim());
+    expect(results.map((r) => [r.outcome, r.statusCode, r.gone])).toEqual([['dead', 410, false]]);
+    expect((await receiver.waitFor(1))[0]?.path).toMatch(/\/orders\/42\/status$/);
+    expect(await endpoints.get(tenantA, endpoint.id)).toMatchObject({ state: 'enabled' });
+    await endpoints.delete(tenantA, endpoint.id);
+  });
+
   it('disables an endpoint that answers 410 and records webhook.endpoint_disabled', async () => {
     const gone = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['session.*'] });
     const watcher = await endpoints.create(tenantA, {

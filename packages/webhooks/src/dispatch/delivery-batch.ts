@@ -123,8 +123,11 @@ export class DeliveryBatch {
     }
     const attempt = d.attempts + 1;
     const ok = post.status !== null && post.status >= 200 && post.status < 300;
-    const gone = post.status === 410;
-    const next = ok || gone ? null : nextAttemptAt(this.settings.retry, attempt, d.retryFrom, this.now());
+    // 410 ends the delivery. It disables the endpoint only when the endpoint's own URL said
+    // it: a message's status callback URL that is gone says nothing of the endpoint's others.
+    const gone = post.status === 410 && !d.endpoint.statusCallback;
+    const next =
+      ok || post.status === 410 ? null : nextAttemptAt(this.settings.retry, attempt, d.retryFrom, this.now());
     return {
       deliveryId: d.id,
       endpointId: d.endpointId,

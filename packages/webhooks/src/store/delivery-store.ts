@@ -14,6 +14,8 @@ export interface LoadedDelivery {
      * (same origin, migration 0019). May carry a credential: spans show its origin only.
      */
     url: string;
+    /** The URL is a message's status callback, not the endpoint's own. */
+    statusCallback: boolean;
     enabled: boolean;
     timeoutMs: number;
     maxConcurrency: number;
@@ -87,6 +89,7 @@ export class DeliveryStore {
       attempts: number;
       retry_from: Date;
       url: string;
+      status_callback: boolean;
       state: string;
       timeout_ms: number;
       max_concurrency: number;
@@ -98,7 +101,8 @@ export class DeliveryStore {
       data: Record<string, unknown>;
       trace_context: string | null;
     }>(
-      `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, COALESCE(d.url, e.url) AS url, e.state,
+      `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, COALESCE(d.url, e.url) AS url,
+              d.url IS NOT NULL AS status_callback, e.state,
               e.timeout_ms,
               e.max_concurrency, e.include_inbound_body, v.id AS event_id, v.type, v.created_at, v.sequence, v.data,
               m.trace_context
@@ -117,6 +121,7 @@ export class DeliveryStore {
       retryFrom: r.retry_from,
       endpoint: {
         url: r.url,
+        statusCallback: r.status_callback,
         enabled: r.state === 'enabled',
         timeoutMs: r.timeout_ms,
         maxConcurrency: r.max_concurrency,
