@@ -60,6 +60,8 @@ export interface DrillObservations {
   journal: JournalEvent[];
   /** The signed webhooks the drill's receiver took (its tenant's `message.status` endpoint). */
   webhooks: WebhookArrivals;
+  /** Webhook requests the receiver refused (500 or dropped) during its outage. */
+  webhookRequestsRefused?: number;
 }
 
 export interface DrillResult {
@@ -95,6 +97,8 @@ export interface DrillResult {
   webhooksPendingAtFault: number;
   /** Distinct webhook events received. */
   webhookEvents: number;
+  /** Webhook requests the receiver refused (500 or dropped): the webhook-receiver fault's attempts that failed. */
+  webhookRequestsRefused: number;
   clientErrors: Record<string, number>;
   /** Seconds from the fault until the killed part was back (restarted and ready). */
   restartSeconds: number;
@@ -193,6 +197,7 @@ export function analyzeDrill(o: DrillObservations): DrillResult {
     webhookDuplicates,
     webhooksPendingAtFault,
     webhookEvents: o.webhooks.timesReceived.size,
+    webhookRequestsRefused: o.webhookRequestsRefused ?? 0,
     clientErrors: o.clientErrors,
     restartSeconds: seconds(o.restoredAt - o.faultAt),
     firstDeliverySeconds: firstDelivery === null ? null : seconds(firstDelivery - o.faultAt),

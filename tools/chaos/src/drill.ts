@@ -121,6 +121,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       receiptRows,
       journal: readJournal(stack.journalFile),
       webhooks,
+      webhookRequestsRefused: stack.webhooks.refused,
     });
   } finally {
     sender?.close();

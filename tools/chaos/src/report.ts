@@ -32,7 +32,7 @@ export function renderTable(results: readonly DrillResult[]): string {
     String(r.stuck),
     `${r.carrierDuplicates} / ${r.inFlightAtFault}`,
     `${r.receiptsLost} / ${r.receiptsDuplicated}`,
-    `${r.webhooksLost} / ${r.webhookDuplicates} / ${r.webhooksPendingAtFault}`,
+    `${r.webhooksLost} / ${r.webhookDuplicates} / ${r.webhooksPendingAtFault}${r.webhookRequestsRefused ? ` (${r.webhookRequestsRefused} refused)` : ''}`,
     errors(r.clientErrors),
     r.restartSeconds.toFixed(1),
     fmt(r.firstDeliverySeconds),

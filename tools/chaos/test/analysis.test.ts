@@ -168,7 +168,8 @@ describe('analyzeDrill', () => {
     status(1, 'submitted'); // its delivered never came
     status(2, 'delivered');
     const result = analyzeDrill(observe({ sends, rows, webhooks }));
-    expect(result).toMatchObject({ webhooksLost: 1, webhookDuplicates: 1 });
+    expect(result).toMatchObject({ webhooksLost: 1, webhookDuplicates: 1, webhookRequestsRefused: 0 });
+    expect(analyzeDrill(observe({ webhookRequestsRefused: 12 })).webhookRequestsRefused).toBe(12);
     expect(result.missed).toEqual(['webhooks']);
   });
 
