@@ -5,6 +5,7 @@
 
 import type { SendRecord } from './idempotent-sender.js';
 import type { FaultName } from './options.js';
+import type { WebhookArrivals } from './webhook-tally.js';
 
 export const FINAL_STATUSES = ['delivered', 'undeliverable', 'expired', 'rejected', 'failed'];
 
@@ -13,11 +14,14 @@ export const LATE_AFTER_MS = 2_000;
 
 /**
  * The targets every drill is held to: nothing accepted lost or stuck, no receipt lost,
- * carrier duplicates only for submits in flight at the fault, recovery within 10 s.
+ * carrier duplicates only for submits in flight at the fault, recovery within 10 s, and
+ * every final message's final-status webhook received.
  */
-export const TARGETS = { lost: 0, stuck: 0, receiptsLost: 0, recoverySeconds: 10 } as const;
+export const TARGETS = { lost: 0, stuck: 0, receiptsLost: 0, recoverySeconds: 10, webhooksLost: 0 } as const;
 
 export interface MessageRow {
+  /** The message id (what webhooks name). */
+  id: string;
   key: string;
   status: string;
   /** Epoch ms, or null. */
@@ -54,6 +58,10 @@ export interface DrillObservations {
   /** receipts rows per carrier message id. */
   receiptRows: Map<string, number>;
   journal: JournalEvent[];
+  /** The signed webhooks the drill's receiver took (its tenant's `message.status` endpoint). */
+  webhooks: WebhookArrivals;
+  /** Webhook requests the receiver refused (500 or dropped) during its outage. */
+  webhookRequestsRefused?: number;
 }
 
 export interface DrillResult {
@@ -78,6 +86,19 @@ export interface DrillResult {
   receiptsLost: number;
   /** Carrier message ids with more than one receipts row. */
   receiptsDuplicated: number;
+  /** Final messages whose final-status `message.status` event never arrived (verified signature). */
+  webhooksLost: number;
+  /** Webhook events (ids) received more than once: at least once delivery, allowed. */
+  webhookDuplicates: number;
+  /**
+   * `submitted` and final-status events whose change committed before the fault took effect
+   * but which arrived after it: the webhooks the fault caught on their way (what it could lose).
+   */
+  webhooksPendingAtFault: number;
+  /** Distinct webhook events received. */
+  webhookEvents: number;
+  /** Webhook requests the receiver refused (500 or dropped): the webhook-receiver fault's attempts that failed. */
+  webhookRequestsRefused: number;
   clientErrors: Record<string, number>;
   /** Seconds from the fault until the killed part was back (restarted and ready). */
   restartSeconds: number;
@@ -123,6 +144,22 @@ export function analyzeDrill(o: DrillObservations): DrillResult {
   const receiptsLost = [...acked].filter((id) => !receiptRows.has(id)).length;
   const receiptsDuplicated = [...receiptRows.values()].filter((n) => n > 1).length;
 
+  const finalRows = o.rows.filter(isFinal);
+  const webhooksLost = finalRows.filter(
+    (r) => o.webhooks.statusesArrived.get(r.id)?.has(r.status) !== true,
+  ).length;
+  const webhookDuplicates = [...o.webhooks.timesReceived.values()].filter((n) => n > 1).length;
+  // Status changes committed before the fault took effect (submitted_at, done_at) whose event came after it.
+  const caught = (messageId: string, status: string, committedAt: number | null) => {
+    const arrived = o.webhooks.statusesArrived.get(messageId)?.get(status);
+    return committedAt !== null && committedAt <= effective && arrived !== undefined && arrived > effective;
+  };
+  let webhooksPendingAtFault = 0;
+  for (const r of o.rows) {
+    if (caught(r.id, 'submitted', r.submittedAt)) webhooksPendingAtFault += 1;
+    if (isFinal(r) && caught(r.id, r.status, r.doneAt)) webhooksPendingAtFault += 1;
+  }
+
   let firstDelivery: number | null = null;
   let lastLate = o.faultAt;
   for (const send of accepted) {
@@ -142,6 +179,7 @@ export function analyzeDrill(o: DrillObservations): DrillResult {
   if (carrierDuplicates > inFlightAtFault) missed.push('duplicates');
   if (receiptsLost > TARGETS.receiptsLost) missed.push('receipts');
   if (recoverySeconds === null || recoverySeconds > TARGETS.recoverySeconds) missed.push('recovery');
+  if (webhooksLost > TARGETS.webhooksLost) missed.push('webhooks');
   return {
     fault: o.fault,
     messages: o.messages,
@@ -155,6 +193,11 @@ export function analyzeDrill(o: DrillObservations): DrillResult {
     inFlightAtFault,
     receiptsLost,
     receiptsDuplicated,
+    webhooksLost,
+    webhookDuplicates,
+    webhooksPendingAtFault,
+    webhookEvents: o.webhooks.timesReceived.size,
+    webhookRequestsRefused: o.webhookRequestsRefused ?? 0,
     clientErrors: o.clientErrors,
     restartSeconds: seconds(o.restoredAt - o.faultAt),
     firstDeliverySeconds: firstDelivery === null ? null : seconds(firstDelivery - o.faultAt),

@@ -3,13 +3,16 @@
  * temp dir, each restartable on its own as a supervisor would: Redis, PostgreSQL (durable
  * settings: a crash must not lose a commit), the SMSC simulator (with its journal), the
  * receipt processor, the delivery worker and the ingest (on a fixed port, so clients find
- * a restarted one).
+ * a restarted one), and the receiver of the tenant's signed `message.status` webhooks (in
+ * the drill's own process; the loopback target allowed, retries and leases shortened so
+ * they fit in a drain: see WEBHOOK_ENV).
  */
 import { chmodSync, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SimProcess, startSimProcess } from '@maskline/loadgen/sim-process';
+import { type ReceiverOutage, WebhookReceiver } from '@maskline/loadgen/webhook-receiver';
 import {
   type AppName,
   AppProcess,
@@ -31,6 +34,25 @@ const READY: Record<AppName, RegExp> = {
   'receipt-processor': /receipt processor running/,
 };
 
+/**
+ * The apps' webhook settings in a drill. The retry base (default 10 s) and the lease (default
+ * 120 s: how long a claimed delivery whose job died with a process or a Redis waits to be
+ * claimed again) are shortened so a retried or reclaimed delivery arrives within the drain;
+ * concurrency as in the bench.
+ */
+export const WEBHOOK_ENV = {
+  WEBHOOK_ALLOW_LOOPBACK: '1',
+  WEBHOOK_RETRY_BASE_MS: '1000',
+  WEBHOOK_LEASE_MS: '5000',
+  WEBHOOK_CONCURRENCY: '16',
+} as const;
+
+/** The receiver's outage for the `webhook-receiver` fault: 500s, then dropped connections. */
+export const RECEIVER_OUTAGE: readonly { outage: ReceiverOutage; ms: number }[] = [
+  { outage: 'error-500', ms: 2_000 },
+  { outage: 'drop', ms: 2_000 },
+];
+
 export interface ChaosStackOptions {
   carrierLatencyMs: number;
   /** Keep the temp dir (logs, journal) after stop(). */
@@ -44,6 +66,8 @@ export class ChaosStack {
   db!: TestDatabase;
   apiKey = '';
   ingestUrl = '';
+  /** Takes the drill tenant's signed webhooks. */
+  readonly webhooks = new WebhookReceiver();
   private binaries!: InfraBinaries;
   private redis: RunningRedis | null = null;
   private postgres: RunningPostgres | null = null;
@@ -68,7 +92,7 @@ export class ChaosStack {
     for (const key of Object.keys(this.ports) as (keyof typeof this.ports)[])
       this.ports[key] = await freePort();
     // Independent parts start side by side: less wall time per drill on two cores.
-    await settleAll([this.startRedis(), this.startPostgres(), this.startSim()]);
+    await settleAll([this.startRedis(), this.startPostgres(), this.startSim(), this.webhooks.start()]);
     this.db = await createTestDatabase(this.postgres!.url);
     ({ apiKey: this.apiKey } = await seedTenant(this.db.pool));
     this.env = {
@@ -76,11 +100,14 @@ export class ChaosStack {
       ...this.db.vaultEnv,
       REDIS_URL: this.redis!.url,
       LOG_LEVEL: 'info',
+      ...WEBHOOK_ENV,
+      WEBHOOK_ALLOWED_PORTS: String(this.webhooks.port),
     };
     await Promise.all(
       (['receipt-processor', 'delivery-worker', 'ingest'] as const).map((app) => this.startApp(app)),
     );
     this.ingestUrl = `http://127.0.0.1:${this.ports.ingest}`;
+    await this.webhooks.subscribe(this.ingestUrl, this.apiKey);
   }
 
   /** The pids of every process this stack started, restarted ones included. */
@@ -179,10 +206,21 @@ export class ChaosStack {
     await this.startSim();
   }
 
+  /** The webhook receiver fails (RECEIVER_OUTAGE: 500s, then dropped connections), then recovers. */
+  async failWebhookReceiver(): Promise<void> {
+    this.faultEffectiveAt = Date.now();
+    for (const { outage, ms } of RECEIVER_OUTAGE) {
+      this.webhooks.outage = outage;
+      await new Promise((r) => setTimeout(r, ms));
+    }
+    this.webhooks.outage = null;
+  }
+
   async stop(): Promise<void> {
     for (const app of ['ingest', 'delivery-worker', 'receipt-processor'] as const) {
       await this.apps.get(app)?.stop();
     }
+    await this.webhooks.stop();
     await this.sim?.stop();
     await this.db?.pool.end().catch(() => {});
     await this.redis?.stop();

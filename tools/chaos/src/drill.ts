@@ -1,8 +1,9 @@
 /**
  * One drill: start the stack, send N messages at the offered rate with idempotent retries,
  * inject ONE fault when the given share of the sends has gone (and restart what it killed,
- * as a supervisor would), wait for every message to become final (or the drain timeout),
- * then read PostgreSQL and the carrier's journal and stop everything.
+ * as a supervisor would), wait for every message to become final and its final-status
+ * webhook to arrive (or the drain timeout), then read PostgreSQL, the carrier's journal and
+ * the webhooks received, and stop everything.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { ChaosStack } from './chaos-stack.js';
 import { IdempotentSender } from './idempotent-sender.js';
 import type { FaultName } from './options.js';
 import { reapNow } from './reaper.js';
+import { WebhookTally } from './webhook-tally.js';
 
 export interface DrillOptions {
   fault: FaultName;
@@ -41,6 +43,7 @@ const INJECT: Record<FaultName, (stack: ChaosStack) => Promise<void>> = {
   'redis-kill': (stack) => stack.crashRedis(),
   pg: (stack) => stack.restartPostgres(),
   smsc: (stack) => stack.crashSim(),
+  'webhook-receiver': (stack) => stack.failWebhookReceiver(),
 };
 
 /** Retries a read while PostgreSQL may be restarting. */
@@ -59,6 +62,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const log = options.log ?? (() => {});
   const stack = new ChaosStack({ carrierLatencyMs: options.carrierLatencyMs, keep: options.keep, log });
   let sender: IdempotentSender | null = null;
+  const webhooks = new WebhookTally();
+  stack.webhooks.onEvent = (event, arrived) => webhooks.record(event, arrived);
   try {
     await stack.start();
     if (options.keep) log(`run dir: ${stack.dir}`);
@@ -97,8 +102,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     );
     const faultError = await fault;
     if (faultError !== null) throw faultError;
-    const drained = await drain(stack, options.drainTimeoutMs);
-    log(`${options.fault}: ${drained ? 'every message final' : 'drain timeout reached'}`);
+    const drained = await drain(stack, webhooks, options.drainTimeoutMs);
+    log(
+      `${options.fault}: ${drained ? 'every message final, every final webhook in' : 'drain timeout reached'}`,
+    );
     const rows = await query(() => readRows(stack));
     const receiptRows = await query(() => readReceiptRows(stack));
     return analyzeDrill({
@@ -113,6 +120,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       rows,
       receiptRows,
       journal: readJournal(stack.journalFile),
+      webhooks,
+      webhookRequestsRefused: stack.webhooks.refused,
     });
   } finally {
     sender?.close();
@@ -123,17 +132,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   }
 }
 
-/** Polls until every message row is final, or the timeout. */
-async function drain(stack: ChaosStack, timeoutMs: number): Promise<boolean> {
+/** Polls until every message row is final and its final-status webhook has arrived, or the timeout. */
+async function drain(stack: ChaosStack, webhooks: WebhookTally, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const open = await stack.db.pool
-      .query<{ n: string }>('SELECT count(*) AS n FROM messages WHERE NOT (status = ANY($1))', [
-        FINAL_STATUSES,
-      ])
-      .then((r) => Number(r.rows[0]?.n ?? 1))
-      .catch(() => 1);
-    if (open === 0) return true;
+    const rows = await stack.db.pool
+      .query<{ id: string; status: string }>('SELECT id::text AS id, status FROM messages')
+      .then((r) => r.rows)
+      .catch(() => null);
+    const done =
+      rows?.every((r) => FINAL_STATUSES.includes(r.status) && webhooks.arrived(r.id, r.status)) === true;
+    if (done) return true;
     await new Promise((r) => setTimeout(r, 500));
   }
   return false;
@@ -141,18 +150,20 @@ async function drain(stack: ChaosStack, timeoutMs: number): Promise<boolean> {
 
 async function readRows(stack: ChaosStack): Promise<MessageRow[]> {
   const { rows } = await stack.db.pool.query<{
+    id: string;
     key: string;
     status: string;
     submitted: string | null;
     done: string | null;
   }>(
-    `SELECT idempotency_key AS key, status,
+    `SELECT id::text AS id, idempotency_key AS key, status,
             extract(epoch FROM submitted_at) * 1000 AS submitted,
             extract(epoch FROM done_at) * 1000 AS done
      FROM messages`,
   );
   const ms = (v: string | null) => (v === null ? null : Number(v));
   return rows.map((r) => ({
+    id: r.id,
     key: r.key,
     status: r.status,
     submittedAt: ms(r.submitted),

@@ -3,3 +3,4 @@ export * from './chaos-stack.js';
 export * from './drill.js';
 export * from './options.js';
 export * from './report.js';
+export * from './webhook-tally.js';

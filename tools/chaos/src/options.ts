@@ -1,7 +1,16 @@
 import { parseArgs } from 'node:util';
 
 /** The faults a drill can inject, one per run. */
-export const FAULTS = ['ingest', 'worker', 'receipt', 'redis-flush', 'redis-kill', 'pg', 'smsc'] as const;
+export const FAULTS = [
+  'ingest',
+  'worker',
+  'receipt',
+  'redis-flush',
+  'redis-kill',
+  'pg',
+  'smsc',
+  'webhook-receiver',
+] as const;
 export type FaultName = (typeof FAULTS)[number];
 
 /** What `npm run chaos -- …` asked for. */
@@ -16,7 +25,7 @@ export interface ChaosOptions {
   at: number;
   /** Runs per fault. */
   runs: number;
-  /** After the last send, how long to wait for every message to become final. */
+  /** After the last send, how long to wait for every message to become final and its final webhook to arrive. */
   drainTimeoutMs: number;
   /** Simulated SMSC latency before each submit_sm_resp (submits in flight at the fault). */
   carrierLatencyMs: number;
@@ -45,7 +54,8 @@ export const USAGE = `npm run chaos -- [options]
   --rate N          offered messages per second (default ${DEFAULTS.rate})
   --at P            inject the fault when this share of the sends has gone: 0.4 or 40% (default 40%)
   --runs N          runs per fault (default ${DEFAULTS.runs})
-  --drain S         seconds to wait after the last send for every message to be final (default ${DEFAULTS.drainTimeoutMs / 1000})
+  --drain S         seconds to wait after the last send for every message to be final
+                    and its final-status webhook received (default ${DEFAULTS.drainTimeoutMs / 1000})
   --carrier-latency-ms N  simulated SMSC answer delay (default ${DEFAULTS.carrierLatencyMs})
   --json            print the results as JSON instead of a table
   --keep            keep each run's temp dir (app logs, the carrier journal)`;

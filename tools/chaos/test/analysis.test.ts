@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeDrill, type DrillObservations, type JournalEvent, type MessageRow } from '../src/analysis.js';
 import type { SendRecord } from '../src/idempotent-sender.js';
+import { WebhookTally } from '../src/webhook-tally.js';
 
 const T0 = 1_000_000; // the fault
 
@@ -20,7 +21,13 @@ function row(
   doneAt: number | null,
   submittedAt: number | null = doneAt && doneAt - 50,
 ): MessageRow {
-  return { key: `k${index}`, status: doneAt === null ? 'queued' : 'delivered', submittedAt, doneAt };
+  return {
+    id: `m${index}`,
+    key: `k${index}`,
+    status: doneAt === null ? 'queued' : 'delivered',
+    submittedAt,
+    doneAt,
+  };
 }
 
 const submit = (index: number, t: number, id = `c${index}-${t}`): JournalEvent => ({
@@ -30,8 +37,17 @@ const submit = (index: number, t: number, id = `c${index}-${t}`): JournalEvent =
   t,
 });
 
+/** Every final row's final-status webhook, once each (what a passing drill receives). */
+function allWebhooks(rows: MessageRow[]): WebhookTally {
+  const tally = new WebhookTally();
+  for (const r of rows)
+    tally.record({ id: `e-${r.id}-${r.status}`, type: 'message.status', messageId: r.id, status: r.status });
+  return tally;
+}
+
 function observe(over: Partial<DrillObservations>): DrillObservations {
   return {
+    webhooks: allWebhooks(over.rows ?? []),
     fault: 'worker',
     messages: 0,
     rate: 100,
@@ -138,5 +154,50 @@ describe('analyzeDrill', () => {
     const result = analyzeDrill(observe({ journal, receiptRows }));
     expect(result).toMatchObject({ receiptsLost: 1, receiptsDuplicated: 1 });
     expect(result.missed).toContain('receipts');
+  });
+
+  it('counts final messages whose final-status webhook never arrived as lost, and repeated event ids', () => {
+    const sends = [send(0, T0 - 500), send(1, T0 - 400), send(2, T0 - 300)];
+    const rows = [row(0, T0 - 300), row(1, T0 - 200), row(2, T0 - 100)];
+    const webhooks = new WebhookTally();
+    const status = (i: number, s: string, id = `e${i}-${s}`) =>
+      webhooks.record({ id, type: 'message.status', messageId: `m${i}`, status: s });
+    status(0, 'submitted');
+    status(0, 'delivered');
+    status(0, 'delivered'); // at least once: the same event again
+    status(1, 'submitted'); // its delivered never came
+    status(2, 'delivered');
+    const result = analyzeDrill(observe({ sends, rows, webhooks }));
+    expect(result).toMatchObject({ webhooksLost: 1, webhookDuplicates: 1, webhookRequestsRefused: 0 });
+    expect(analyzeDrill(observe({ webhookRequestsRefused: 12 })).webhookRequestsRefused).toBe(12);
+    expect(result.missed).toEqual(['webhooks']);
+  });
+
+  it('counts status webhooks the fault caught on their way: committed before it, arrived after it', () => {
+    const sends = [send(0, T0 - 900), send(1, T0 - 800), send(2, T0 - 700)];
+    const rows = [row(0, T0 - 500), row(1, T0 - 100), row(2, T0 + 300)]; // submitted 50 ms before final
+    const webhooks = new WebhookTally();
+    const event = (i: number, status: string, at: number) =>
+      webhooks.record({ id: `e${i}-${status}`, type: 'message.status', messageId: `m${i}`, status }, at);
+    event(0, 'delivered', T0 - 400); // arrived before the fault
+    event(1, 'delivered', T0 + 2_000); // final before the fault, its webhook after it
+    event(2, 'submitted', T0 + 1_000); // submitted at T0 + 250
+    event(2, 'delivered', T0 + 2_000); // final after the fault
+    expect(analyzeDrill(observe({ sends, rows, webhooks, faultEffectiveAt: T0 + 50 }))).toMatchObject({
+      webhooksPendingAtFault: 1,
+      webhookEvents: 4,
+      webhooksLost: 0,
+      missed: [],
+    });
+    // Effective at T0 + 500: message 2's submitted (T0 + 250) and delivered (T0 + 300) were caught too.
+    const later = analyzeDrill(observe({ sends, rows, webhooks, faultEffectiveAt: T0 + 500 }));
+    expect(later.webhooksPendingAtFault).toBe(3);
+  });
+
+  it('does not count a webhook of a message still open as lost (it is stuck)', () => {
+    const result = analyzeDrill(
+      observe({ sends: [send(0, T0)], rows: [row(0, null)], webhooks: new WebhookTally() }),
+    );
+    expect(result).toMatchObject({ stuck: 1, webhooksLost: 0, webhookDuplicates: 0 });
   });
 });

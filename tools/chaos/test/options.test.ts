@@ -6,10 +6,15 @@ describe('parseChaosArgs', () => {
     expect(parseChaosArgs([])).toEqual({ ...DEFAULTS, faults: [...FAULTS] });
   });
 
+  it('knows the webhook-receiver fault, and runs it with all', () => {
+    expect(parseChaosArgs(['--fault', 'webhook-receiver']).faults).toEqual(['webhook-receiver']);
+    expect(parseChaosArgs(['--fault', 'all']).faults).toContain('webhook-receiver');
+  });
+
   it('reads every option', () => {
     const options = parseChaosArgs([
       '--fault',
-      'worker,pg',
+      'worker,pg,webhook-receiver',
       '--messages',
       '400',
       '--rate',
@@ -26,7 +31,7 @@ describe('parseChaosArgs', () => {
       '--keep',
     ]);
     expect(options).toEqual({
-      faults: ['worker', 'pg'],
+      faults: ['worker', 'pg', 'webhook-receiver'],
       messages: 400,
       rate: 100,
       at: 0.25,

@@ -144,21 +144,7 @@ export class MasklineStack {
     const address = /"address":"([^"]+)"/.exec(line)?.[1];
     if (!address) throw new Error(`ingest did not log its address: ${line}`);
     this.ingestUrl = address;
-    await this.subscribeWebhooks();
-  }
-
-  /** The bench tenant's endpoint for message.status, created through the API. */
-  private async subscribeWebhooks(): Promise<void> {
-    const response = await fetch(`${this.ingestUrl}/v1/webhooks`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.apiKey}`, 'content-type': 'application/json' },
-      // The most requests at once the API allows (default 4): one receiver takes them all.
-      body: JSON.stringify({ url: this.webhooks.url, eventTypes: ['message.status'], maxConcurrency: 64 }),
-    });
-    const body = (await response.json()) as { secret?: string };
-    if (response.status !== 201 || !body.secret)
-      throw new Error(`webhook endpoint not created: ${response.status}`);
-    this.webhooks.secret = body.secret;
+    await this.webhooks.subscribe(this.ingestUrl, this.apiKey);
   }
 
   private async startApp(app: AppName, name: string, env: Record<string, string>): Promise<AppProcess> {
