@@ -36,6 +36,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Export spans from the apps to a discarding OTLP sink (tracing cost included). */
   tracing: boolean;
+  /** PostgreSQL with pg_stat_statements: the statements that cost the most, per message. */
+  pgStatements: boolean;
   /** Where the JSON result and the markdown table go. */
   outDir: string;
 }
@@ -62,6 +64,8 @@ export const USAGE = `npm run bench -- [options]
   --heap-sample-ms N   heap sample interval of each app (default 1000)
   --profile            CPU-profile every app (V8 sampler, as node --cpu-prof), summarize the hottest
   --tracing            apps export spans (to a discarding OTLP sink)
+  --pg-statements      PostgreSQL with pg_stat_statements: the statements that cost the
+                       most (calls and time per delivered message) in the report
   --out DIR            result directory (default .bench)`;
 
 export class UsageError extends Error {}
@@ -109,6 +113,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     heapSampleMs: whole('heap-sample-ms', values['heap-sample-ms'], 10),
     profile: values.profile === true,
     tracing: values.tracing === true,
+    pgStatements: values['pg-statements'] === true,
     outDir: values.out ?? '.bench',
   };
 }
@@ -141,6 +146,7 @@ function parse(args: string[]) {
       'heap-sample-ms': { type: 'string', default: '1000' },
       profile: { type: 'boolean' },
       tracing: { type: 'boolean' },
+      'pg-statements': { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

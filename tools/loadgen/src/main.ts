@@ -34,6 +34,7 @@ import { type CpuProfile, profileTable, summarizeProfile } from './cpu-profile.j
 import { runKannel } from './kannel.js';
 import { MasklineStack } from './maskline.js';
 import { runMaskline, runSoak } from './maskline-runs.js';
+import { PG_STATEMENTS_SETTINGS } from './pg-statements.js';
 import { type BenchResult, ratioLines, renderReport } from './report.js';
 import type { SoakResult } from './soak-report.js';
 
@@ -124,7 +125,12 @@ try {
   );
   const postgresPort = await freePort();
   const postgres = await started(
-    startPostgres({ binDir: binaries.postgresBinDir, dataDir: join(dir, 'pg'), port: postgresPort }),
+    startPostgres({
+      binDir: binaries.postgresBinDir,
+      dataDir: join(dir, 'pg'),
+      port: postgresPort,
+      ...(options.pgStatements ? { settings: PG_STATEMENTS_SETTINGS } : {}),
+    }),
     (p) => () => p.stop(),
   );
 

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { BenchOptions } from './args.js';
 import { closedLoop, emptyCounters, openLoop, type RequestOutcome, waitForFinal } from './load.js';
 import { FINAL, type MasklineStack, SOAK_GC_EVERY_MS } from './maskline.js';
+import { readStatements, resetStatements } from './pg-statements.js';
 import { startProgress } from './progress.js';
 import { type Backlog, type GatewayResult, sinceBaseline } from './report.js';
 import type { SoakResult } from './soak-report.js';
@@ -127,6 +128,7 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
   const baseline = stack.usage();
   const backlog: Backlog = { peakNotSubmitted: 0, peakAwaitingReceipt: 0 };
   const walTimed = await enableWalTiming(stack.db.pool);
+  const statements = options.pgStatements && (await resetStatements(stack.db.pool));
   const walBefore = await readWal(stack.db.pool);
   const counters = emptyCounters();
   let delivered = 0;
@@ -156,6 +158,8 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
   // The apps' backends report their WAL counters within 10 s of going idle.
   await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
   const walAfter = await readWal(stack.db.pool);
+  // Read before the harness's own queries below add to it.
+  const topStatements = statements ? await readStatements(stack.db.pool) : null;
   const rows = await messageTimes(stack, 0);
   const done = rows.filter((r) => r.status === 'delivered');
   const submittedRows = rows.filter((r) => r.submitted !== null);
@@ -191,6 +195,7 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
     ...(stack.serverTimings.requests > 0 ? { serverTiming: stack.serverTimings.summary() } : {}),
     backlog,
     ...(walBefore && walAfter ? { wal: walSince(walAfter, walBefore, walTimed) } : {}),
+    ...(topStatements ? { statements: topStatements } : {}),
   };
 }
 

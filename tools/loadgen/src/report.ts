@@ -5,6 +5,7 @@ import type { BenchOptions } from './args.js';
 import type { Backlog, ProcessFigures } from './figures.js';
 import { n0, n1, pct, times } from './format.js';
 import type { KannelStore } from './kannel-config.js';
+import { type StatementCost, statementsTable } from './pg-statements.js';
 import { type ServerTimingSummary, serverTimingTable } from './server-timing.js';
 import { backlogLine, type SoakResult, soakSection } from './soak-report.js';
 import type { LatencySummary } from './stats.js';
@@ -57,6 +58,8 @@ export interface GatewayResult {
   backlog?: Backlog;
   /** Maskline: PostgreSQL's WAL counters over the run (fsyncs and their time). */
   wal?: WalFigures;
+  /** Maskline with --pg-statements: the statements that took PostgreSQL the most time. */
+  statements?: StatementCost[];
 }
 
 export interface BenchResult {
@@ -238,6 +241,13 @@ export function renderReport(result: BenchResult): string {
     parts.push(notes.join(' '), '', processTable([result.maskline, ...kannels]), '');
     if (result.maskline?.backlog) parts.push(backlogLine(result.maskline.backlog), '');
     if (result.maskline?.wal) parts.push(walLine(result.maskline.wal, result.maskline.delivered), '');
+    if (result.maskline?.statements)
+      parts.push(
+        '### Where PostgreSQL’s time goes (pg_stat_statements, top by total time)',
+        '',
+        statementsTable(result.maskline.statements, result.maskline.delivered),
+        '',
+      );
     if (result.maskline?.serverTiming)
       parts.push(
         '### Where the ingest’s time goes (Server-Timing, ms)',

@@ -19,6 +19,7 @@ describe('parseBenchArgs', () => {
       heapSampleMs: 1000,
       profile: false,
       tracing: false,
+      pgStatements: false,
       outDir: '.bench',
     });
   });
@@ -39,6 +40,7 @@ describe('parseBenchArgs', () => {
       '--no-kannel',
       '--profile',
       '--tracing',
+      '--pg-statements',
       '--out',
       '/tmp/b',
     ]);
@@ -52,6 +54,7 @@ describe('parseBenchArgs', () => {
       kannel: 'off',
       profile: true,
       tracing: true,
+      pgStatements: true,
       outDir: '/tmp/b',
     });
     expect(parseBenchArgs(['--kannel']).kannel).toBe('on');

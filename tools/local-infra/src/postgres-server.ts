@@ -13,6 +13,8 @@ export interface PostgresServerOptions {
   database?: string;
   /** Trade durability for speed (fsync off): for throwaway test clusters only. */
   ephemeral?: boolean;
+  /** More server settings (`-c name=value`), e.g. shared_preload_libraries. */
+  settings?: Readonly<Record<string, string>>;
 }
 
 export interface RunningPostgres {
@@ -83,6 +85,7 @@ export async function startPostgres(options: PostgresServerOptions): Promise<Run
           ['full_page_writes', 'off'],
         ]
       : []),
+    ...Object.entries(options.settings ?? {}),
   ];
   const handle = startProcess(
     bin('postgres'),
