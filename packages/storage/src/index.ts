@@ -2,6 +2,7 @@ export * from './app-role.js';
 export * from './migrations/migrator.js';
 export * from './pg-errors.js';
 export * from './pg-pool.js';
+export * from './prepared.js';
 export * from './repositories/api-key-repository.js';
 export * from './repositories/inbound-repository.js';
 export * from './repositories/message-inserts.js';

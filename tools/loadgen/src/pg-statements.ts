@@ -13,6 +13,8 @@ interface Queryable {
 export const PG_STATEMENTS_SETTINGS: Readonly<Record<string, string>> = {
   shared_preload_libraries: 'pg_stat_statements',
   'pg_stat_statements.track': 'all',
+  // Planning is counted apart from execution: statements sent unprepared are planned anew each time.
+  'pg_stat_statements.track_planning': 'on',
   'pg_stat_statements.max': '1000',
 };
 
@@ -22,6 +24,8 @@ export interface StatementCost {
   calls: number;
   rows: number;
   totalMs: number;
+  /** Time spent planning it (track_planning), ms. */
+  planMs: number;
   /** Nested in another statement (a function's body): its time is also in its caller's. */
   nested: boolean;
 }
@@ -43,19 +47,20 @@ export function shortStatement(sql: string, max = 160): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** The `top` statements by total execution time since the reset. */
+/** The `top` statements by execution plus planning time since the reset. */
 export async function readStatements(pool: Queryable, top = 15): Promise<StatementCost[]> {
   const { rows } = await pool.query<{
     query: string;
     calls: string;
     rows: string;
     total_ms: number;
+    plan_ms: number;
     toplevel: boolean;
   }>(
-    `SELECT query, calls, rows, total_exec_time AS total_ms, toplevel
+    `SELECT query, calls, rows, total_exec_time AS total_ms, total_plan_time AS plan_ms, toplevel
      FROM pg_stat_statements
      WHERE query NOT ILIKE '%pg_stat_statements%'
-     ORDER BY total_exec_time DESC LIMIT $1`,
+     ORDER BY total_exec_time + total_plan_time DESC LIMIT $1`,
     [top],
   );
   return rows.map((r) => ({
@@ -63,6 +68,7 @@ export async function readStatements(pool: Queryable, top = 15): Promise<Stateme
     calls: Number(r.calls),
     rows: Number(r.rows),
     totalMs: Number(r.total_ms),
+    planMs: Number(r.plan_ms),
     nested: !r.toplevel,
   }));
 }
@@ -71,13 +77,13 @@ export async function readStatements(pool: Queryable, top = 15): Promise<Stateme
 export function statementsTable(costs: readonly StatementCost[], delivered: number): string {
   const per = Math.max(1, delivered);
   const lines = [
-    '| statement | calls | calls / msg | rows / call | total ms | µs / msg |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| statement | calls | calls / msg | rows / call | exec ms | exec µs / msg | plan µs / msg |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const c of costs) {
     const cell = `\`${c.query.replace(/\|/g, '\\|').replace(/`/g, "'")}\`${c.nested ? ' (nested)' : ''}`;
     lines.push(
-      `| ${cell} | ${c.calls} | ${(c.calls / per).toFixed(3)} | ${(c.rows / Math.max(1, c.calls)).toFixed(1)} | ${c.totalMs.toFixed(0)} | ${((c.totalMs * 1000) / per).toFixed(1)} |`,
+      `| ${cell} | ${c.calls} | ${(c.calls / per).toFixed(3)} | ${(c.rows / Math.max(1, c.calls)).toFixed(1)} | ${c.totalMs.toFixed(0)} | ${((c.totalMs * 1000) / per).toFixed(1)} | ${((c.planMs * 1000) / per).toFixed(1)} |`,
     );
   }
   return lines.join('\n');

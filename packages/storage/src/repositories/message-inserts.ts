@@ -8,6 +8,7 @@ import {
   type Vault,
 } from '@maskline/core';
 import type pg from 'pg';
+import { prepared } from '../prepared.js';
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
 
 export interface NewMessage {
@@ -73,7 +74,8 @@ export async function insertAcceptedMessages(
     const rows = ok.map((o) => o.item);
     const sealed = ok.map((o) => o.value);
     const inserted = await pool.query<MessageRow>(
-      `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
+      prepared(
+        `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
                              to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
                              delivery_job_id, status_callback_endpoint, status_callback_url, queued_at)
        SELECT u.id, u.tenant_id, u.carrier_id, 'queued', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
@@ -87,24 +89,25 @@ export async function insertAcceptedMessages(
                  delivery_job_id, status_callback_endpoint, status_callback_url)
        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_COLUMNS}`,
-      [
-        rows.map((m) => m.id),
-        rows.map((m) => m.tenantId),
-        rows.map((m) => m.carrierId),
-        sealed.map((s) => s.to),
-        sealed.map((s) => s.from),
-        sealed.map((s) => s.body),
-        sealed.map((s) => s.version),
-        rows.map((m) => maskAddress(m.to)),
-        rows.map((m) => maskAddress(m.from)),
-        rows.map((m) => m.segments),
-        rows.map((m) => m.idempotencyKey),
-        rows.map((m) => m.requestDigest),
-        rows.map((m) => m.traceContext),
-        rows.map((m) => m.deliveryJobId ?? null),
-        rows.map((m) => m.statusCallback?.endpointId ?? null),
-        rows.map((m) => m.statusCallback?.url ?? null),
-      ],
+        [
+          rows.map((m) => m.id),
+          rows.map((m) => m.tenantId),
+          rows.map((m) => m.carrierId),
+          sealed.map((s) => s.to),
+          sealed.map((s) => s.from),
+          sealed.map((s) => s.body),
+          sealed.map((s) => s.version),
+          rows.map((m) => maskAddress(m.to)),
+          rows.map((m) => maskAddress(m.from)),
+          rows.map((m) => m.segments),
+          rows.map((m) => m.idempotencyKey),
+          rows.map((m) => m.requestDigest),
+          rows.map((m) => m.traceContext),
+          rows.map((m) => m.deliveryJobId ?? null),
+          rows.map((m) => m.statusCallback?.endpointId ?? null),
+          rows.map((m) => m.statusCallback?.url ?? null),
+        ],
+      ),
     );
     for (const row of inserted.rows) created.set(row.id, toMessage(row));
   }

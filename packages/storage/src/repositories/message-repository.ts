@@ -12,6 +12,7 @@ import {
   type Vault,
 } from '@maskline/core';
 import type pg from 'pg';
+import { prepared } from '../prepared.js';
 import {
   type InsertOutcome,
   insertAcceptedMessages,
@@ -166,10 +167,12 @@ export class MessageRepository {
     const result = await this.pool.query<
       MessageRow & ContentRow & { trace_context: string | null; key_version: number | null }
     >(
-      `SELECT ${MESSAGE_COLUMNS}, to_sealed, from_sealed, body_sealed, to_number, from_number, body, trace_context,
+      prepared(
+        `SELECT ${MESSAGE_COLUMNS}, to_sealed, from_sealed, body_sealed, to_number, from_number, body, trace_context,
               key_version
        FROM messages WHERE id = ANY($1::uuid[])`,
-      [ids],
+        [ids],
+      ),
     );
     const vaults = await this.vaultsFor(result.rows);
     const byId = new Map(
@@ -232,7 +235,8 @@ export class MessageRepository {
       })),
     );
     const result = await this.pool.query<{ id: string } & StatusWebhookRow>(
-      `WITH moved AS (
+      prepared(
+        `WITH moved AS (
          UPDATE messages m SET status = 'submitted', carrier_message_id = u.carrier_message_id,
                 segments = u.segments, trace_context = COALESCE(u.trace_context, m.trace_context),
                 submitted_at = now(), updated_at = now()
@@ -249,17 +253,18 @@ export class MessageRepository {
        ), ${statusWebhookCte('moved', '$9')}
        SELECT id, NULL::uuid[] AS delivery_ids FROM moved
        UNION ALL SELECT NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.carrierMessageId),
-        rows.map((r) => r.segments),
-        rows.map((r) => r.traceContext),
-        predecessorsOf('submitted'),
-        parts.map((p) => p.id),
-        parts.map((p) => p.partId),
-        parts.map((p) => p.index),
-        statusWebhookLease(this.pool),
-      ],
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.carrierMessageId),
+          rows.map((r) => r.segments),
+          rows.map((r) => r.traceContext),
+          predecessorsOf('submitted'),
+          parts.map((p) => p.id),
+          parts.map((p) => p.partId),
+          parts.map((p) => p.index),
+          statusWebhookLease(this.pool),
+        ],
+      ),
     );
     const moved = new Set(passStatusWebhooks(this.pool, result.rows).map((r) => r.id));
     return rows.map((r) => moved.has(r.id));

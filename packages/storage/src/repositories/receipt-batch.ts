@@ -1,5 +1,6 @@
 import { predecessorsOf, RECEIPT_OUTCOMES, type ReceiptOutcome, receiptEffect } from '@maskline/core';
 import type pg from 'pg';
+import { prepared } from '../prepared.js';
 import { applyReceiptsTo, type ReceiptMatch } from './message-receipts.js';
 import {
   passStatusWebhooks,
@@ -100,7 +101,8 @@ async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[])
       applied: boolean;
     } & StatusWebhookRow
   >(
-    `WITH effect AS (
+    prepared(
+      `WITH effect AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) AS e(outcome, status, error_code)
      ), batch AS (
        SELECT r.id, r.carrier_id, r.carrier_message_id, r.outcome, r.carrier_status, u.n, e.status, e.error_code
@@ -145,14 +147,15 @@ async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[])
      LEFT JOIN updated u ON u.id = t.message_id
      UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, delivery_ids
      FROM hooks WHERE cardinality(delivery_ids) > 0`,
-    [
-      receiptIds,
-      EFFECTS.map((e) => e.outcome),
-      EFFECTS.map((e) => e.status),
-      EFFECTS.map((e) => e.errorCode),
-      predecessorsOf('delivered'),
-      statusWebhookLease(pool),
-    ],
+      [
+        receiptIds,
+        EFFECTS.map((e) => e.outcome),
+        EFFECTS.map((e) => e.status),
+        EFFECTS.map((e) => e.errorCode),
+        predecessorsOf('delivered'),
+        statusWebhookLease(pool),
+      ],
+    ),
   );
   const byId = new Map(passStatusWebhooks(pool, result.rows).map((row) => [row.id, row]));
   const seen = new Set<string>();

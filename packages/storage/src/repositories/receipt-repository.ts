@@ -8,6 +8,7 @@ import {
   uuidv7,
 } from '@maskline/core';
 import type pg from 'pg';
+import { prepared } from '../prepared.js';
 import { applyReceiptsTo, expireAwaitingReceipts } from './message-receipts.js';
 import { applyReceiptBatch, type BatchReceiptResult } from './receipt-batch.js';
 import { type UnprocessedEvent, unprocessedAfter } from './unprocessed-events.js';
@@ -102,12 +103,14 @@ export class ReceiptRepository {
       receipts.map((r) => r.doneAt ?? null),
     ];
     const inserted = await this.pool.query<{ id: string }>(
-      `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at, job_id)
+      prepared(
+        `INSERT INTO receipts (id, carrier_id, carrier_message_id, outcome, carrier_status, network_error_code, done_at, job_id)
        SELECT u.id, $1, u.carrier_message_id, u.outcome, u.carrier_status, u.network_error_code, u.done_at, $8::uuid
        FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
             AS u(id, carrier_message_id, outcome, carrier_status, network_error_code, done_at)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [carrierId, ids, ...columns, jobId],
+        [carrierId, ids, ...columns, jobId],
+      ),
     );
     if (inserted.rows.length === ids.length) return ids;
     return this.storedIdsOf(carrierId, receipts, ids, new Set(inserted.rows.map((r) => r.id)));

@@ -1,4 +1,5 @@
 import { type KeysetPage, keysetPage } from '@maskline/core';
+import { prepared } from '@maskline/storage';
 import type pg from 'pg';
 
 /** A pending delivery with what its POST needs (event envelope, endpoint settings). */
@@ -101,7 +102,8 @@ export class DeliveryStore {
       data: Record<string, unknown>;
       trace_context: string | null;
     }>(
-      `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, COALESCE(d.url, e.url) AS url,
+      prepared(
+        `SELECT d.id, d.tenant_id, d.endpoint_id, d.attempts, d.retry_from, COALESCE(d.url, e.url) AS url,
               d.url IS NOT NULL AS status_callback, e.state,
               e.timeout_ms,
               e.max_concurrency, e.include_inbound_body, v.id AS event_id, v.type, v.created_at, v.sequence, v.data,
@@ -111,7 +113,8 @@ export class DeliveryStore {
        JOIN webhook_events v ON v.id = d.event_id
        LEFT JOIN messages m ON m.id = v.subject_id AND m.tenant_id = v.tenant_id
        WHERE d.id = ANY($1::uuid[]) AND d.state = 'pending'`,
-      [ids],
+        [ids],
+      ),
     );
     return rows.map((r) => ({
       id: r.id,
@@ -146,7 +149,8 @@ export class DeliveryStore {
   async recordAttempts(results: readonly AttemptResult[]): Promise<void> {
     if (results.length === 0) return;
     await this.pool.query(
-      `WITH r AS (
+      prepared(
+        `WITH r AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::int[],
                               $8::int[], $9::text[], $10::timestamptz[])
            AS r(delivery_id, endpoint_id, event_id, tenant_id, attempt, outcome, status_code, latency_ms,
@@ -164,18 +168,19 @@ export class DeliveryStore {
        INSERT INTO webhook_attempts (delivery_id, endpoint_id, event_id, tenant_id, attempt, status_code,
                                      latency_ms, error_class)
        SELECT delivery_id, endpoint_id, event_id, tenant_id, attempt, status_code, latency_ms, error_class FROM r`,
-      [
-        results.map((r) => r.deliveryId),
-        results.map((r) => r.endpointId),
-        results.map((r) => r.eventId),
-        results.map((r) => r.tenantId),
-        results.map((r) => r.attempt),
-        results.map((r) => r.outcome),
-        results.map((r) => r.statusCode),
-        results.map((r) => r.latencyMs),
-        results.map((r) => r.errorClass),
-        results.map((r) => r.nextAttemptAt),
-      ],
+        [
+          results.map((r) => r.deliveryId),
+          results.map((r) => r.endpointId),
+          results.map((r) => r.eventId),
+          results.map((r) => r.tenantId),
+          results.map((r) => r.attempt),
+          results.map((r) => r.outcome),
+          results.map((r) => r.statusCode),
+          results.map((r) => r.latencyMs),
+          results.map((r) => r.errorClass),
+          results.map((r) => r.nextAttemptAt),
+        ],
+      ),
     );
   }
 
@@ -192,7 +197,8 @@ export class DeliveryStore {
   ): Promise<string[]> {
     if (health.length === 0) return [];
     const { rows } = await this.pool.query<{ id: string }>(
-      `WITH h AS (
+      prepared(
+        `WITH h AS (
          SELECT endpoint_id, bool_or(ok) AS ok, bool_or(gone) AS gone
          FROM unnest($1::uuid[], $2::boolean[], $3::boolean[]) AS h(endpoint_id, ok, gone) GROUP BY endpoint_id
        ), changed AS (
@@ -217,7 +223,8 @@ export class DeliveryStore {
          LATERAL (SELECT count(*) FROM webhook_emit(c.tenant_id, 'webhook.endpoint_disabled', c.id,
            jsonb_build_object('endpointId', c.id, 'reason', c.disabled_reason), NULL)) AS emitted
        WHERE c.state = 'disabled'`,
-      [health.map((h) => h.endpointId), health.map((h) => h.ok), health.map((h) => h.gone), disableAfterMs],
+        [health.map((h) => h.endpointId), health.map((h) => h.ok), health.map((h) => h.gone), disableAfterMs],
+      ),
     );
     return rows.map((r) => r.id);
   }

@@ -1,4 +1,4 @@
-import { inTransaction } from '@maskline/storage';
+import { inTransaction, prepared } from '@maskline/storage';
 import type pg from 'pg';
 
 export interface EndpointRow {
@@ -176,10 +176,12 @@ export class EndpointStore {
       secret_sealed: Buffer;
       key_version: number | null;
     }>(
-      `SELECT id, endpoint_id, tenant_id, secret_sealed, key_version FROM webhook_secrets
+      prepared(
+        `SELECT id, endpoint_id, tenant_id, secret_sealed, key_version FROM webhook_secrets
        WHERE endpoint_id = ANY($1::uuid[]) AND (expires_at IS NULL OR expires_at > now())
        ORDER BY created_at DESC`,
-      [endpointIds],
+        [endpointIds],
+      ),
     );
     return rows.map((r) => ({
       id: r.id,
