@@ -1,11 +1,10 @@
 import { closeBaseContainer } from '@maskline/app-runtime';
 import { type Logger, TOKENS } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
-import { handOffStatusWebhooks } from '@maskline/storage';
+import type { StatusWebhooks } from '@maskline/storage';
 import type { Telemetry } from '@maskline/telemetry';
 import { WebhookProducer } from '@maskline/webhooks';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import { loadDeliveryWorkerConfig } from './config.js';
 import { createDeliveryContainer, resolveRuntimes } from './container.js';
 
@@ -22,10 +21,9 @@ export async function run(telemetry: Telemetry): Promise<void> {
     config.QUEUE_PREFIX,
     config.WEBHOOK_BATCH_SIZE,
   );
-  handOffStatusWebhooks(
-    container.resolve<pg.Pool>(TOKENS.PgPool),
-    webhooks.handoff(config.WEBHOOK_LEASE_MS, logger),
-  );
+  container
+    .resolve<StatusWebhooks>(TOKENS.StatusWebhooks)
+    .handOffTo(webhooks.handoff(config.WEBHOOK_LEASE_MS, logger));
   // Every carrier tries to start at once; one that cannot is retried in the background
   // (and logged) while the others work. No carrier's failure stops the process.
   await Promise.all(runtimes.map((runtime) => runtime.start()));

@@ -8,6 +8,7 @@ import {
   isPgUnavailable,
   MessageRepository,
   ReceiptRepository,
+  StatusWebhooks,
 } from '@maskline/storage';
 import { createKeyProvider, PgVault } from '@maskline/vault';
 import { type Tracer, trace } from '@opentelemetry/api';
@@ -116,9 +117,18 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
       return vault;
     }),
   );
+  // One per process: the webhook wiring hands it the process's webhooks queue, if any.
+  c.register(TOKENS.StatusWebhooks, { useValue: new StatusWebhooks() });
   c.register(
     TOKENS.MessageRepository,
-    cached((c) => new MessageRepository(c.resolve(TOKENS.PgPool), c.resolve(TOKENS.Vault))),
+    cached(
+      (c) =>
+        new MessageRepository(
+          c.resolve(TOKENS.PgPool),
+          c.resolve(TOKENS.Vault),
+          c.resolve(TOKENS.StatusWebhooks),
+        ),
+    ),
   );
   c.register(
     TOKENS.InboundRepository,
@@ -126,7 +136,7 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
   );
   c.register(
     TOKENS.ReceiptRepository,
-    cached((c) => new ReceiptRepository(c.resolve(TOKENS.PgPool))),
+    cached((c) => new ReceiptRepository(c.resolve(TOKENS.PgPool), c.resolve(TOKENS.StatusWebhooks))),
   );
   c.register(
     TOKENS.CarrierEvents,

@@ -1,5 +1,5 @@
 import { uuidv7 } from '@maskline/core';
-import { createPgPool, handOffStatusWebhooks, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { createPgPool, MessageRepository, ReceiptRepository, StatusWebhooks } from '@maskline/storage';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { countStatements } from '../src/polling.js';
@@ -20,12 +20,13 @@ describe('message.status cost per message (real PostgreSQL)', () => {
   let pool: pg.Pool;
   let statements: () => number;
   const handedOff: string[][] = [];
+  const statusWebhooks = new StatusWebhooks();
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('postgresUrl'));
     pool = createPgPool({ connectionString: db.url, max: 4 });
     statements = countStatements(pool);
-    handOffStatusWebhooks(pool, { leaseMs: 60_000, enqueue: (ids) => handedOff.push(ids) });
+    statusWebhooks.handOffTo({ leaseMs: 60_000, enqueue: (ids) => handedOff.push(ids) });
   });
   afterAll(async () => {
     await pool.end();
@@ -38,8 +39,8 @@ describe('message.status cost per message (real PostgreSQL)', () => {
     const ids: string[] = [];
     for (let i = 0; i < MESSAGES; i++)
       ids.push((await messages.insertAccepted(testMessage(tenantId))).message.id);
-    const counted = new MessageRepository(pool, db.vault);
-    const receipts = new ReceiptRepository(pool);
+    const counted = new MessageRepository(pool, db.vault, statusWebhooks);
+    const receipts = new ReceiptRepository(pool, statusWebhooks);
     const stored = new ReceiptRepository(db.pool);
     const receiptIds: string[] = [];
     for (let i = 0; i < MESSAGES; i += BATCH) {

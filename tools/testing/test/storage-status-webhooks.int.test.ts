@@ -1,5 +1,5 @@
 import { type ReceiptEvent, uuidv7 } from '@maskline/core';
-import { handOffStatusWebhooks, MessageRepository, ReceiptRepository } from '@maskline/storage';
+import { MessageRepository, ReceiptRepository, StatusWebhooks } from '@maskline/storage';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedTenant, testMessage } from '../src/seed.js';
 import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
@@ -17,11 +17,12 @@ describe('message.status events from the status statements', () => {
   let receipts: ReceiptRepository;
   let subscribed: string;
   let silent: string;
+  const statusWebhooks = new StatusWebhooks();
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('postgresUrl'));
-    messages = new MessageRepository(db.pool, db.vault);
-    receipts = new ReceiptRepository(db.pool);
+    messages = new MessageRepository(db.pool, db.vault, statusWebhooks);
+    receipts = new ReceiptRepository(db.pool, statusWebhooks);
     ({ tenantId: subscribed } = await seedTenant(db.pool, 'with endpoint'));
     ({ tenantId: silent } = await seedTenant(db.pool, 'without endpoint'));
     await db.pool.query(
@@ -137,7 +138,7 @@ describe('message.status events from the status statements', () => {
 
   it('hands the new delivery ids, claimed for a lease, to the handoff after commit', async () => {
     const handed: string[][] = [];
-    handOffStatusWebhooks(db.pool, { leaseMs: 60_000, enqueue: (ids) => handed.push(ids) });
+    statusWebhooks.handOffTo({ leaseMs: 60_000, enqueue: (ids) => handed.push(ids) });
     const id = await submitted(subscribed, 'handoff-1');
     const rows = await db.pool.query<{ id: string; claimed: boolean }>(
       `SELECT d.id, d.next_attempt_at > now() + interval '30 seconds' AS claimed

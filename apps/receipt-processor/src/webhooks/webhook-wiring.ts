@@ -1,6 +1,6 @@
 import { type Logger, TOKENS, type Vault } from '@maskline/core';
 import type { JobLockConfig } from '@maskline/queues';
-import { handOffStatusWebhooks, type InboundRepository } from '@maskline/storage';
+import type { InboundRepository, StatusWebhooks } from '@maskline/storage';
 import {
   DeliveryBatch,
   DeliveryStore,
@@ -63,7 +63,9 @@ export function startWebhookDispatcher(
   );
   // message.status deliveries of this process's receipt and expiry statements: enqueued
   // right after their commit (the sweep is the fallback).
-  handOffStatusWebhooks(pool, dispatcher.producer.handoff(config.WEBHOOK_LEASE_MS, logger));
+  c.resolve<StatusWebhooks>(TOKENS.StatusWebhooks).handOffTo(
+    dispatcher.producer.handoff(config.WEBHOOK_LEASE_MS, logger),
+  );
   dispatcher.start();
   return () => dispatcher.stop();
 }

@@ -13,6 +13,8 @@ export const TOKENS = {
   ApiKeyRepository: Symbol.for('maskline.ApiKeyRepository'),
   InboundRepository: Symbol.for('maskline.InboundRepository'),
   ReceiptRepository: Symbol.for('maskline.ReceiptRepository'),
+  /** The process's message.status handoff (StatusWebhooks), shared by the status statements' repositories. */
+  StatusWebhooks: Symbol.for('maskline.StatusWebhooks'),
   CarrierEvents: Symbol.for('maskline.CarrierEvents'),
   Queues: Symbol.for('maskline.Queues'),
   CarrierRegistry: Symbol.for('maskline.CarrierRegistry'),

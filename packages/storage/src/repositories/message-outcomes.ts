@@ -1,11 +1,10 @@
 import { type CarrierAnswer, predecessorsOf, type TerminalStatus } from '@maskline/core';
 import type pg from 'pg';
 import {
-  passStatusWebhooks,
   STATUS_CALLBACK_COLUMNS,
   type StatusWebhookRow,
+  type StatusWebhooks,
   statusWebhookCte,
-  statusWebhookLease,
 } from './status-webhooks.js';
 
 /**
@@ -15,6 +14,7 @@ import {
  */
 export async function markFinalIn(
   pool: pg.Pool,
+  hooks: StatusWebhooks,
   id: string,
   status: TerminalStatus,
   errorCode: string | null,
@@ -38,10 +38,10 @@ export async function markFinalIn(
       carrierStatus !== undefined,
       carrierStatus?.code ?? null,
       carrierStatus?.name ?? null,
-      statusWebhookLease(pool),
+      hooks.leaseMs,
     ],
   );
-  return passStatusWebhooks(pool, result.rows).length > 0;
+  return hooks.pass(result.rows).length > 0;
 }
 
 /**

@@ -7,11 +7,10 @@ import {
 } from '@maskline/core';
 import type pg from 'pg';
 import {
-  passStatusWebhooks,
   STATUS_CALLBACK_COLUMNS,
   type StatusWebhookRow,
+  type StatusWebhooks,
   statusWebhookCte,
-  statusWebhookLease,
 } from './status-webhooks.js';
 
 /**
@@ -41,6 +40,7 @@ export interface ReceiptMatch {
  */
 export async function applyReceiptsTo(
   pool: pg.Pool,
+  hooks: StatusWebhooks,
   items: readonly ReceiptApplication[],
 ): Promise<(ReceiptMatch | null)[]> {
   const results: (ReceiptMatch | null)[] = new Array(items.length).fill(null);
@@ -49,7 +49,7 @@ export async function applyReceiptsTo(
   // all parts); every other receipt in batched rounds.
   for (const [index, item] of items.entries()) {
     const messageId = partOf.get(partKey(item));
-    if (messageId) results[index] = await applyPartReceipt(pool, messageId, item);
+    if (messageId) results[index] = await applyPartReceipt(pool, hooks, messageId, item);
   }
   let remaining = items
     .map((item, index) => ({ item, index }))
@@ -65,6 +65,7 @@ export async function applyReceiptsTo(
     }
     const matches = await applyReceiptRound(
       pool,
+      hooks,
       round.map((e) => e.item),
     );
     round.forEach((entry, i) => {
@@ -102,6 +103,7 @@ async function findParts(pool: pg.Pool, items: readonly ReceiptApplication[]): P
  */
 async function applyPartReceipt(
   pool: pg.Pool,
+  hooks: StatusWebhooks,
   messageId: string,
   item: ReceiptApplication,
 ): Promise<ReceiptMatch> {
@@ -142,15 +144,16 @@ async function applyPartReceipt(
       effect?.status ?? null,
       effect?.errorCode ?? null,
       predecessorsOf('delivered'),
-      statusWebhookLease(pool),
+      hooks.leaseMs,
     ],
   );
-  const row = passStatusWebhooks(pool, result.rows)[0]!;
+  const row = hooks.pass(result.rows)[0]!;
   return { messageId, traceContext: row.trace_context, applied: row.applied, status: row.status };
 }
 
 async function applyReceiptRound(
   pool: pg.Pool,
+  hooks: StatusWebhooks,
   items: readonly ReceiptApplication[],
 ): Promise<(ReceiptMatch | null)[]> {
   // Every terminal status has the same predecessors (accepted, queued, submitted).
@@ -187,10 +190,10 @@ async function applyReceiptRound(
       items.map((i) => i.status),
       items.map((i) => i.errorCode),
       predecessors,
-      statusWebhookLease(pool),
+      hooks.leaseMs,
     ],
   );
-  const byOrdinal = new Map(passStatusWebhooks(pool, result.rows).map((row) => [Number(row.n), row]));
+  const byOrdinal = new Map(hooks.pass(result.rows).map((row) => [Number(row.n), row]));
   return items.map((_, i) => {
     const row = byOrdinal.get(i + 1);
     return row
@@ -207,6 +210,7 @@ async function applyReceiptRound(
  */
 export async function expireAwaitingReceipts(
   pool: pg.Pool,
+  hooks: StatusWebhooks,
   olderThanMs: number,
   limit: number,
 ): Promise<number> {
@@ -223,9 +227,9 @@ export async function expireAwaitingReceipts(
      ), ${statusWebhookCte('expired', '$5')}
      SELECT id, NULL::uuid[] AS delivery_ids FROM expired
      UNION ALL SELECT NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,
-    [olderThanMs, limit, RECEIPT_TIMEOUT.status, RECEIPT_TIMEOUT.errorCode, statusWebhookLease(pool)],
+    [olderThanMs, limit, RECEIPT_TIMEOUT.status, RECEIPT_TIMEOUT.errorCode, hooks.leaseMs],
   );
-  return passStatusWebhooks(pool, result.rows).length;
+  return hooks.pass(result.rows).length;
 }
 
 const RECEIPT_TIMEOUT: { status: TerminalStatus; errorCode: ErrorCode } = {

@@ -24,11 +24,10 @@ import { applyReceiptsTo, type ReceiptApplication, type ReceiptMatch } from './m
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
 import { openSealedField } from './sealed-fields.js';
 import {
-  passStatusWebhooks,
   STATUS_CALLBACK_COLUMNS,
   type StatusWebhookRow,
+  StatusWebhooks,
   statusWebhookCte,
-  statusWebhookLease,
 } from './status-webhooks.js';
 
 export type { ReceiptApplication, ReceiptMatch } from './message-receipts.js';
@@ -81,6 +80,8 @@ export class MessageRepository {
   constructor(
     private readonly pool: pg.Pool,
     private readonly vault: Vault,
+    /** Where its status statements hand new message.status deliveries (one per process). */
+    private readonly statusWebhooks: StatusWebhooks = new StatusWebhooks(),
   ) {}
 
   /** One accepted message; a failure of its own (e.g. `tenant_keys_destroyed`) is thrown. */
@@ -262,11 +263,11 @@ export class MessageRepository {
           parts.map((p) => p.id),
           parts.map((p) => p.partId),
           parts.map((p) => p.index),
-          statusWebhookLease(this.pool),
+          this.statusWebhooks.leaseMs,
         ],
       ),
     );
-    const moved = new Set(passStatusWebhooks(this.pool, result.rows).map((r) => r.id));
+    const moved = new Set(this.statusWebhooks.pass(result.rows).map((r) => r.id));
     return rows.map((r) => moved.has(r.id));
   }
 
@@ -277,7 +278,7 @@ export class MessageRepository {
     errorCode: string | null,
     carrierStatus?: CarrierAnswer,
   ): Promise<boolean> {
-    return markFinalIn(this.pool, id, status, errorCode, carrierStatus);
+    return markFinalIn(this.pool, this.statusWebhooks, id, status, errorCode, carrierStatus);
   }
 
   /** See recordCarrierAnswerIn: the carrier's answer to a failed attempt, kept on the row. */
@@ -303,7 +304,7 @@ export class MessageRepository {
    * messages decide on all parts; others go in batched rounds, first receipt wins).
    */
   applyReceipts(items: readonly ReceiptApplication[]): Promise<(ReceiptMatch | null)[]> {
-    return applyReceiptsTo(this.pool, items);
+    return applyReceiptsTo(this.pool, this.statusWebhooks, items);
   }
 
   /**

@@ -3,11 +3,10 @@ import type pg from 'pg';
 import { prepared } from '../prepared.js';
 import { applyReceiptsTo, type ReceiptMatch } from './message-receipts.js';
 import {
-  passStatusWebhooks,
   STATUS_CALLBACK_COLUMNS,
   type StatusWebhookRow,
+  type StatusWebhooks,
   statusWebhookCte,
-  statusWebhookLease,
 } from './status-webhooks.js';
 
 /** The fields of a stored receipt its processing reports (carrier ids, no content). */
@@ -48,14 +47,16 @@ const EFFECTS = RECEIPT_OUTCOMES.flatMap((outcome) => {
  */
 export async function applyReceiptBatch(
   pool: pg.Pool,
+  hooks: StatusWebhooks,
   receiptIds: readonly string[],
   markProcessed: (rows: { id: string; messageId: string }[]) => Promise<void>,
 ): Promise<BatchReceiptResult[]> {
-  const results = await applyBatchStatement(pool, receiptIds);
+  const results = await applyBatchStatement(pool, hooks, receiptIds);
   const parts = results.flatMap((r, i) => (r.kind === 'part' ? [{ receipt: r.receipt, i }] : []));
   if (parts.length === 0) return results as BatchReceiptResult[];
   const matches = await applyReceiptsTo(
     pool,
+    hooks,
     parts.map(({ receipt }) => ({ ...receipt, ...receiptEffect(receipt.outcome)! })),
   );
   await markProcessed(
@@ -85,7 +86,11 @@ export async function applyReceiptBatch(
  *  - intermediate receipts are marked processed without a message;
  *  - receipts naming a multipart message's part, or no message, are left unprocessed.
  */
-async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[]): Promise<StatementResult[]> {
+async function applyBatchStatement(
+  pool: pg.Pool,
+  hooks: StatusWebhooks,
+  receiptIds: readonly string[],
+): Promise<StatementResult[]> {
   if (receiptIds.length === 0) return [];
   const result = await pool.query<
     {
@@ -153,11 +158,11 @@ async function applyBatchStatement(pool: pg.Pool, receiptIds: readonly string[])
         EFFECTS.map((e) => e.status),
         EFFECTS.map((e) => e.errorCode),
         predecessorsOf('delivered'),
-        statusWebhookLease(pool),
+        hooks.leaseMs,
       ],
     ),
   );
-  const byId = new Map(passStatusWebhooks(pool, result.rows).map((row) => [row.id, row]));
+  const byId = new Map(hooks.pass(result.rows).map((row) => [row.id, row]));
   const seen = new Set<string>();
   return receiptIds.map((id): StatementResult => {
     const row = byId.get(id);

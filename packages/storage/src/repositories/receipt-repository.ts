@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { prepared } from '../prepared.js';
 import { applyReceiptsTo, expireAwaitingReceipts } from './message-receipts.js';
 import { applyReceiptBatch, type BatchReceiptResult } from './receipt-batch.js';
+import { StatusWebhooks } from './status-webhooks.js';
 import { type UnprocessedEvent, unprocessedAfter } from './unprocessed-events.js';
 
 export interface StoredReceipt {
@@ -46,7 +47,11 @@ export type ReplayOutcome =
  * date): a carrier's redelivered copy inserts nothing and resolves to the stored row.
  */
 export class ReceiptRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Where its status statements hand new message.status deliveries (one per process). */
+    private readonly statusWebhooks: StatusWebhooks = new StatusWebhooks(),
+  ) {}
 
   async insert(carrierId: string, receipt: ReceiptEvent): Promise<string> {
     return (await this.insertMany(carrierId, [receipt]))[0]!;
@@ -199,7 +204,7 @@ export class ReceiptRepository {
 
   /** Applies a batch of receipts: one statement, plus a few per multipart part (applyReceiptBatch). */
   applyBatch(ids: readonly string[]): Promise<BatchReceiptResult[]> {
-    return applyReceiptBatch(this.pool, ids, (rows) => this.markManyProcessed(rows));
+    return applyReceiptBatch(this.pool, this.statusWebhooks, ids, (rows) => this.markManyProcessed(rows));
   }
 
   /** Parks receipts the processor gave up on (no message carries their carrier id). */
@@ -287,7 +292,7 @@ export class ReceiptRepository {
     if (!row.unmatched_at) return { outcome: 'not_parked' };
     const effect = receiptEffect(row.outcome);
     if (!effect) return { outcome: 'intermediate' };
-    const [match] = await applyReceiptsTo(this.pool, [
+    const [match] = await applyReceiptsTo(this.pool, this.statusWebhooks, [
       { carrierId: row.carrier_id, carrierMessageId: row.carrier_message_id, ...effect },
     ]);
     if (!match) return { outcome: 'still_unmatched' };
@@ -307,7 +312,7 @@ export class ReceiptRepository {
    * deadline becomes `expired` with `receipt_timeout`. See expireAwaitingReceipts.
    */
   expireOverdueMessages(olderThanMs: number, limit: number): Promise<number> {
-    return expireAwaitingReceipts(this.pool, olderThanMs, limit);
+    return expireAwaitingReceipts(this.pool, this.statusWebhooks, olderThanMs, limit);
   }
 
   /**

@@ -1,5 +1,3 @@
-import type pg from 'pg';
-
 /**
  * How a process hands the `message.status` webhook deliveries its status statements create
  * to the `webhooks` queue after commit (docs/webhooks.md#messagestatus). Without one (or
@@ -12,31 +10,40 @@ export interface StatusWebhookHandoff {
   enqueue(deliveryIds: string[]): void;
 }
 
-const handoffs = new WeakMap<pg.Pool, StatusWebhookHandoff>();
+/**
+ * Where a process's status statements hand their new `message.status` deliveries after
+ * commit: one per process, created at its composition root and given to the repositories
+ * that run status statements (MessageRepository, ReceiptRepository). Until `handOffTo` is
+ * called (or in a process without a webhooks queue) the deliveries are due at once and the
+ * dispatcher's sweep sends them.
+ */
+export class StatusWebhooks {
+  private handoff: StatusWebhookHandoff | null = null;
 
-/** Statements run on `pool` hand their new status webhook deliveries to `handoff`. */
-export function handOffStatusWebhooks(pool: pg.Pool, handoff: StatusWebhookHandoff): void {
-  handoffs.set(pool, handoff);
-}
+  /** From now on, new deliveries are claimed for the handoff's lease and given to it after commit. */
+  handOffTo(handoff: StatusWebhookHandoff): void {
+    this.handoff = handoff;
+  }
 
-/** The lease to claim new deliveries with (0: leave them due for the sweep). */
-export function statusWebhookLease(pool: pg.Pool): number {
-  return handoffs.get(pool)?.leaseMs ?? 0;
+  /** The lease to claim new deliveries with (0: leave them due for the sweep). */
+  get leaseMs(): number {
+    return this.handoff?.leaseMs ?? 0;
+  }
+
+  /**
+   * After commit: passes the delivery ids of the statement's `hooks` row (if any) to the
+   * handoff, and returns the statement's other rows.
+   */
+  pass<T extends StatusWebhookRow>(rows: readonly T[]): T[] {
+    const deliveryIds = rows.flatMap((row) => row.delivery_ids ?? []);
+    if (deliveryIds.length > 0) this.handoff?.enqueue(deliveryIds);
+    return rows.filter((row) => !row.delivery_ids);
+  }
 }
 
 /** The extra row a status statement returns: `delivery_ids` set, its other columns NULL. */
 export interface StatusWebhookRow {
   delivery_ids?: string[] | null;
-}
-
-/**
- * After commit: passes the delivery ids of the statement's `hooks` row (if any) to the
- * pool's handoff, and returns the statement's other rows.
- */
-export function passStatusWebhooks<T extends StatusWebhookRow>(pool: pg.Pool, rows: readonly T[]): T[] {
-  const deliveryIds = rows.flatMap((row) => row.delivery_ids ?? []);
-  if (deliveryIds.length > 0) handoffs.get(pool)?.enqueue(deliveryIds);
-  return rows.filter((row) => !row.delivery_ids);
 }
 
 /**
@@ -50,9 +57,9 @@ export const STATUS_CALLBACK_COLUMNS = 'status_callback_endpoint, status_callbac
  * for the rows its `source` CTE returns (columns id, tenant_id, status, error_code and
  * STATUS_CALLBACK_COLUMNS; plus the carrier's raw code as `carrierCode`, an expression over
  * those rows). `leaseParam` is the
- * statement's parameter holding statusWebhookLease(pool). The
+ * statement's parameter holding StatusWebhooks.leaseMs. The
  * statement appends `UNION ALL SELECT NULL, ..., delivery_ids FROM hooks WHERE
- * cardinality(delivery_ids) > 0` (see passStatusWebhooks).
+ * cardinality(delivery_ids) > 0` (see StatusWebhooks.pass).
  */
 export function statusWebhookCte(source: string, leaseParam: string, carrierCode = 'NULL::text'): string {
   return `hooks AS (

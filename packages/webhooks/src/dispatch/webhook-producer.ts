@@ -47,7 +47,7 @@ export class WebhookProducer {
   }
 
   /**
-   * A handoff for the status statements (handOffStatusWebhooks in @maskline/storage): their
+   * A handoff for the status statements (StatusWebhooks.handOffTo in @maskline/storage): their
    * deliveries are claimed for `leaseMs` and enqueued here after commit. The deliveries of
    * statements that commit within HANDOFF_WAIT_MS of each other share jobs (a submitted or
    * receipt statement often carries a few messages only; a job per statement would cost
