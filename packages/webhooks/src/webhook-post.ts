@@ -94,7 +94,6 @@ function postOnce(
     const finish = (status: number | null, errorClass: string | null, staleSocket = false): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
       resolve({ status, errorClass, staleSocket });
     };
     const request = transport.request(target.url, {
@@ -107,10 +106,13 @@ function postOnce(
         ...headers,
       },
     });
+    // The whole exchange, the rest of a kept connection's answer included: a receiver that
+    // sends its status and then stalls the body loses the connection, not the agent's slot.
     const timer = setTimeout(() => {
       finish(null, 'timeout');
       request.destroy();
     }, timeoutMs);
+    request.on('close', () => clearTimeout(timer));
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
       const errorClass =

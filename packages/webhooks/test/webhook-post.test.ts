@@ -127,4 +127,23 @@ describe('postWebhook', () => {
     expect(connections).toBe(2);
     agents.close();
   });
+
+  it('takes back a kept connection whose answer stalls after the status, within the timeout', async () => {
+    let requests = 0;
+    const port = await listen((req, res) => {
+      req.resume();
+      requests += 1;
+      // The first answer sends its status and part of its body, then never ends.
+      if (requests === 1) res.writeHead(200, { 'content-length': '100' }).write('partial');
+      else req.on('end', () => res.writeHead(204).end());
+    });
+    const url = new URL(`http://127.0.0.1:${port}/`);
+    const target = { url, host: '127.0.0.1', addresses: loopback };
+    const agents = new EndpointAgents();
+    const agent = agents.for('endpoint-1', target, 1);
+    expect(await postWebhook(target, '{}', {}, 300, agent)).toMatchObject({ status: 200 });
+    // The endpoint's one connection slot is free again once the first exchange's time is up.
+    expect(await postWebhook(target, '{}', {}, 2000, agent)).toMatchObject({ status: 204, errorClass: null });
+    agents.close();
+  });
 });
