@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { smppCarrierPlugin } from '@maskline/carrier-smpp';
 import { type CarrierPlugin, type PluginContext, silentLogger, systemClock } from '@maskline/core';
+import { createPluginHttpClient } from '@maskline/plugin-sdk';
 import { trace } from '@opentelemetry/api';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -50,6 +51,8 @@ const ctx: PluginContext = {
   logger: silentLogger,
   tracer: trace.getTracer('bench'),
   clock: systemClock,
+  secrets: {},
+  http: createPluginHttpClient(),
   events: {
     publish: async (event) => {
       if (event.type === 'receipt') receipts += 1;
@@ -78,6 +81,7 @@ let seq = 0;
 const submitOne = (plugin: CarrierPlugin) =>
   plugin.submit({
     messageId: `bench-${++seq}`,
+    tenantId: 'bench',
     to: '+447911123456',
     from: 'Bench',
     body: 'hello',

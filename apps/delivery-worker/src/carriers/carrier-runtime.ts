@@ -1,5 +1,6 @@
 import type { CarrierHealth, CarrierPluginDefinition, Clock, Logger } from '@maskline/core';
 import { MasklineError } from '@maskline/core';
+import { createPluginHttpClient } from '@maskline/plugin-sdk';
 import {
   type AnyDeliverJob,
   DeliveryQueues,
@@ -105,6 +106,7 @@ export class CarrierRuntime {
       });
     }
     const logger = deps.logger.child({ carrier: settings.id, plugin: definition.id });
+    const http = createPluginHttpClient({ defaultTimeoutMs: deps.submitTimeoutMs });
     const createPlugin = () =>
       definition.create(
         {
@@ -113,6 +115,8 @@ export class CarrierRuntime {
           tracer: deps.tracer,
           clock: deps.clock,
           events: deps.eventSinkFor(settings.id),
+          secrets: {},
+          http,
         },
         parsed.data,
       );

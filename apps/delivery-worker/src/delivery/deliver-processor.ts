@@ -224,7 +224,12 @@ export class DeliverProcessor {
         if (slot !== undefined) await this.options.pacing?.waitFor(slot);
         let result: Awaited<ReturnType<GuardedCarrier['submit']>>;
         try {
-          result = await this.carrier.submit({ messageId, ...record.content, requestReceipt: true });
+          result = await this.carrier.submit({
+            messageId,
+            tenantId: record.message.tenantId,
+            ...record.content,
+            requestReceipt: true,
+          });
         } catch (error) {
           submitted();
           const failure = await this.failed(toMasklineError(error, 'plugin_failure'), messageId, job, own);

@@ -2,7 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { z } from 'zod';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../time/clock.js';
-import type { CarrierEventSink } from './carrier-events.js';
+import type { CarrierEvent, CarrierEventSink } from './carrier-events.js';
 
 /**
  * The carrier plugin contract. A plugin speaks one protocol to one kind of carrier. It
@@ -22,6 +22,8 @@ export interface CarrierCapabilities {
 export interface SubmitRequest {
   /** Maskline's message id, for correlation in the plugin's own logs. */
   messageId: string;
+  /** The tenant the message belongs to (account-scoped carriers, per-tenant sender pools). */
+  tenantId: string;
   /** Clear destination (E.164), decrypted just in time by the host. */
   to: string;
   /** Clear sender: E.164 or an alphanumeric sender id. */
@@ -72,6 +74,101 @@ export interface PluginContext {
   tracer: Tracer;
   clock: Clock;
   events: CarrierEventSink;
+  /**
+   * The values of the secrets the plugin declares (`definition.secrets`), resolved by the
+   * host from environment variables or files named in the carriers file: never inline.
+   */
+  secrets: Readonly<Record<string, string>>;
+  /** An HTTP client with the host's timeouts and tracing; plugins use it, not fetch(). */
+  http: PluginHttpClient;
+  /**
+   * The carrier's public callback base URL (`{CARRIER_CALLBACK_BASE_URL}/carriers/{carrierId}`),
+   * without a trailing slash, when the host serves callbacks; a plugin registers its
+   * status/inbound URLs below it.
+   */
+  callbackUrl?: string;
+}
+
+export interface PluginHttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Readonly<Record<string, string>>;
+  body?: string | Buffer;
+  /** Bound on the whole exchange; the host's default applies when absent. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface PluginHttpResponse {
+  status: number;
+  headers: Readonly<Record<string, string>>;
+  /** The answer's body as text, cut at the host's response limit. */
+  body: string;
+}
+
+export interface PluginHttpClient {
+  /**
+   * Resolves with any HTTP status; rejects with a MasklineError `carrier_timeout` when the
+   * time runs out and `carrier_unavailable` when no connection could be made.
+   */
+  request(request: PluginHttpRequest): Promise<PluginHttpResponse>;
+}
+
+/** A secret the plugin needs (a password, an API token); its value never sits in config. */
+export interface CarrierSecretSpec {
+  description: string;
+  /** Absent secrets are an error unless optional. */
+  optional?: boolean;
+}
+
+/** A carrier's HTTP callback as the host received it. */
+export interface CarrierCallbackRequest {
+  method: string;
+  /** The public URL the carrier called (base URL + path + query): some schemes sign it. */
+  url: string;
+  /** The path below `/carriers/{carrierId}`, e.g. "/status". */
+  path: string;
+  /** Lower-cased header names. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The body exactly as received (signatures are over raw bytes). */
+  rawBody: Buffer;
+}
+
+export interface CarrierCallbackVerdict {
+  valid: boolean;
+  /** When the carrier signed it, if the scheme carries a time: the host enforces its replay window. */
+  signedAt?: Date;
+}
+
+/** What the host answers the carrier once the events are durable (default: 204, empty). */
+export interface CarrierCallbackAnswer {
+  status: number;
+  contentType?: string;
+  body?: string;
+}
+
+/**
+ * An HTTP callback route a plugin declares (delivery receipts, inbound SMS). The host
+ * owns HTTP: it mounts the route under `/carriers/{carrierId}{path}`, enforces a body
+ * limit and the replay window, calls verify() then parse(), makes every event durable,
+ * and only then answers 2xx. A refused signature is a 401; a parse error a 400.
+ */
+export interface CarrierCallbackRoute {
+  method: 'POST' | 'GET';
+  /** Starts with "/", e.g. "/status". */
+  path: string;
+  verify(request: CarrierCallbackRequest): CarrierCallbackVerdict | Promise<CarrierCallbackVerdict>;
+  parse(request: CarrierCallbackRequest): CarrierEvent[];
+  /** The answer after the events are durable (e.g. an empty TwiML document). */
+  answer?: CarrierCallbackAnswer;
+}
+
+/** What callbacks() gets: no event sink (the host publishes what parse() returns). */
+export interface CallbackContext {
+  carrierId: string;
+  logger: Logger;
+  secrets: Readonly<Record<string, string>>;
+  callbackUrl?: string;
 }
 
 export interface CarrierPluginDefinition<TConfig = unknown> {
@@ -82,12 +179,24 @@ export interface CarrierPluginDefinition<TConfig = unknown> {
   /** Validates the carrier's configuration; create() gets the parsed value. */
   configSchema: z.ZodType<TConfig>;
   capabilities: CarrierCapabilities;
+  /** Secrets by name; the carriers file says where each value comes from. */
+  secrets?: Readonly<Record<string, CarrierSecretSpec>>;
   create(ctx: PluginContext, config: TConfig): CarrierPlugin;
+  /**
+   * The HTTP callback routes of a carrier that reports receipts or inbound SMS by HTTP.
+   * Called once per configured carrier by the host that serves callbacks; the routes work
+   * without a started plugin (any process can verify and parse a callback).
+   */
+  callbacks?(ctx: CallbackContext, config: TConfig): CarrierCallbackRoute[];
 }
 
 /** Declare a carrier plugin. The host keeps no list of plugins: apps import them by name. */
 export function defineCarrierPlugin<TConfig>(
   definition: CarrierPluginDefinition<TConfig>,
 ): CarrierPluginDefinition<TConfig> {
-  return Object.freeze({ ...definition, capabilities: Object.freeze({ ...definition.capabilities }) });
+  return Object.freeze({
+    ...definition,
+    capabilities: Object.freeze({ ...definition.capabilities }),
+    ...(definition.secrets ? { secrets: Object.freeze({ ...definition.secrets }) } : {}),
+  });
 }

@@ -1,4 +1,5 @@
 import { type CarrierEvent, type PluginContext, silentLogger, systemClock } from '@maskline/core';
+import { createPluginHttpClient } from '@maskline/plugin-sdk';
 import { trace } from '@opentelemetry/api';
 import { type SmppConfigInput, smppCarrierPlugin } from '../../src/index.js';
 
@@ -14,6 +15,8 @@ export function testContext(): TestContext {
     logger: silentLogger,
     tracer: trace.getTracer('carrier-smpp-test'),
     clock: systemClock,
+    secrets: {},
+    http: createPluginHttpClient(),
     published: [],
     publish: async () => {},
     events: {

@@ -6,6 +6,7 @@ import { TestSmsc, type TestSmscOptions } from './test-smsc.js';
 
 export const request = {
   messageId: 'msg_test_1',
+  tenantId: 'tenant_test',
   to: '+447700900123',
   from: '+15550001111',
   body: 'Your code is 1234',
