@@ -1,32 +1,9 @@
 import { commonConfigShape } from '@maskline/app-runtime';
-import { parseConfig } from '@maskline/core';
+import { carrierSettingsSchema, parseConfig } from '@maskline/core';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
 
-const carrierSchema = z.object({
-  /** The carrier's id: names its queue and appears on messages. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
-  /** Which plugin speaks to it, e.g. "smpp". */
-  plugin: z.string().min(1),
-  /** Submits per second across every worker process (a slot schedule in Redis); 0 = none. */
-  tps: z.number().int().min(0).default(0),
-  /**
-   * Jobs processed at once per worker process. A job is a batch (one per ingest group
-   * commit: up to 200 messages under heavy load, often a handful at moderate load) or one
-   * message (a retry or a restore), so keep concurrency × the typical batch well above the
-   * plugin's total window; 16 left a window of 100 half used in the bench.
-   */
-  concurrency: z.number().int().positive().default(64),
-  /**
-   * Messages one worker process holds loaded (row read, content opened) ahead of the
-   * carrier. Default: 4 × the plugin's in-flight limit (SMPP: window × binds), at least 32.
-   */
-  loadAhead: z.number().int().positive().optional(),
-  /** The plugin's own configuration, validated by its schema. */
-  config: z.record(z.string(), z.unknown()).default({}),
-});
-
-export type CarrierSettings = z.infer<typeof carrierSchema>;
+export type { CarrierSettings } from '@maskline/core';
 
 const carriersFromJson = z
   .string()
@@ -38,7 +15,7 @@ const carriersFromJson = z
       return z.NEVER;
     }
   })
-  .pipe(z.array(carrierSchema).min(1));
+  .pipe(z.array(carrierSettingsSchema).min(1));
 
 export const deliveryWorkerConfigSchema = z.object({
   ...commonConfigShape,

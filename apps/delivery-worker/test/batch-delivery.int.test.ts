@@ -24,7 +24,7 @@ describe('batch deliver jobs', () => {
   beforeAll(async () => {
     host = await startTestHost({ attempts: 3, backoffMs: 20 });
     runtime = CarrierRuntime.create(
-      { id: 'batchy', plugin: 'scripted', tps: 0, concurrency: 4, config: {} },
+      { id: 'batchy', plugin: 'scripted', tps: 0, concurrency: 4, regions: [], secrets: {}, config: {} },
       host.runtimeDeps({ scripted: scriptedPlugin as CarrierPluginDefinition<unknown> }),
     );
     await runtime.start();
@@ -82,7 +82,7 @@ describe('batch deliver jobs', () => {
     // A store whose first two loads fail as if PostgreSQL were away: the batch job is retried.
     let failLoads = 2;
     const rerun = CarrierRuntime.create(
-      { id: 'rerun', plugin: 'scripted', tps: 0, concurrency: 2, config: {} },
+      { id: 'rerun', plugin: 'scripted', tps: 0, concurrency: 2, regions: [], secrets: {}, config: {} },
       host.runtimeDeps(
         { scripted: scriptedPlugin as CarrierPluginDefinition<unknown> },
         {

@@ -29,7 +29,7 @@ describe('CarrierRuntime with a scripted plugin', () => {
     host = await startTestHost({ attempts: 3, backoffMs: 20 });
     ({ messages, queues, tenantId } = host);
     runtime = CarrierRuntime.create(
-      { id: 'scripted', plugin: 'scripted', tps: 0, concurrency: 8, config: {} },
+      { id: 'scripted', plugin: 'scripted', tps: 0, concurrency: 8, regions: [], secrets: {}, config: {} },
       host.runtimeDeps(
         { scripted: scriptedPlugin as CarrierPluginDefinition<unknown> },
         {
@@ -158,7 +158,10 @@ describe('CarrierRuntime with a scripted plugin', () => {
   it('refuses an unknown plugin or a config its schema rejects, naming the carrier', () => {
     const deps = { plugins: { scripted: scriptedPlugin as CarrierPluginDefinition<unknown> } } as never;
     expect(() =>
-      CarrierRuntime.create({ id: 'x', plugin: 'nope', tps: 0, concurrency: 1, config: {} }, deps),
+      CarrierRuntime.create(
+        { id: 'x', plugin: 'nope', tps: 0, concurrency: 1, regions: [], secrets: {}, config: {} },
+        deps,
+      ),
     ).toThrow(/Carrier x: unknown plugin "nope"/);
   });
 });

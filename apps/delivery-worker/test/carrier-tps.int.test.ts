@@ -26,7 +26,15 @@ describe('per-carrier TPS cap across workers', () => {
     for (let i = 0; i < 2; i++) {
       runtimes.push(
         CarrierRuntime.create(
-          { id: 'capped', plugin: 'counting', tps: TPS, concurrency: 16, config: {} },
+          {
+            id: 'capped',
+            plugin: 'counting',
+            tps: TPS,
+            concurrency: 16,
+            regions: [],
+            secrets: {},
+            config: {},
+          },
           host.runtimeDeps({ counting: countingPlugin as CarrierPluginDefinition<unknown> }),
         ),
       );

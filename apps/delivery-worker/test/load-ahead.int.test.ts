@@ -44,7 +44,7 @@ describe('messages loaded ahead of the carrier', () => {
       return messages.loadEachForDelivery(ids);
     };
     runtime = CarrierRuntime.create(
-      { id: 'slowpoke', plugin: 'slow', tps: 0, concurrency: 4, config: {} },
+      { id: 'slowpoke', plugin: 'slow', tps: 0, concurrency: 4, regions: [], secrets: {}, config: {} },
       host.runtimeDeps({ slow: slowPlugin }, { deliveryStore: batchedDeliveryStore(counting) }),
     );
     await runtime.start();

@@ -36,7 +36,7 @@ describe('Redis calls per message on the deliver hop', () => {
   beforeAll(async () => {
     host = await startTestHost();
     runtime = CarrierRuntime.create(
-      { id: 'counted', plugin: 'scripted', tps: 0, concurrency: 16, config: {} },
+      { id: 'counted', plugin: 'scripted', tps: 0, concurrency: 16, regions: [], secrets: {}, config: {} },
       host.runtimeDeps({ scripted: scriptedPlugin as CarrierPluginDefinition<unknown> }),
     );
     await runtime.start();

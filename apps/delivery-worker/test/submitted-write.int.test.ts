@@ -37,7 +37,7 @@ describe('a PostgreSQL outage after the carrier accepted a submit', () => {
     url.port = String(proxy.port);
     proxiedPool = createPgPool({ connectionString: url.toString(), max: 4 });
     runtime = CarrierRuntime.create(
-      { id: 'cutting', plugin: 'cutting', tps: 0, concurrency: 4, config: {} },
+      { id: 'cutting', plugin: 'cutting', tps: 0, concurrency: 4, regions: [], secrets: {}, config: {} },
       host.runtimeDeps(
         { cutting: cuttingPlugin as CarrierPluginDefinition<unknown> },
         { messages: new MessageRepository(proxiedPool, host.db.vault) },

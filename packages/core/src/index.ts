@@ -3,6 +3,7 @@ export * from './batching/batcher.js';
 export * from './carriers/carrier-answer.js';
 export * from './carriers/carrier-events.js';
 export * from './carriers/carrier-plugin.js';
+export * from './carriers/carrier-settings.js';
 export * from './carriers/receipt-outcome.js';
 export * from './config/parse-config.js';
 export * from './di/tokens.js';
