@@ -11,6 +11,7 @@ import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
+import { type NumberRoutesDeps, numberRoutes } from './numbers/number-routes.js';
 import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
@@ -37,6 +38,8 @@ export interface IngestAppDeps {
   webhooks?: WebhookRoutesDeps;
   /** Resolves POST /v1/messages' statusCallback (absent: none is registered). */
   statusCallbacks?: StatusCallbacks;
+  /** The tenant's own numbers (/v1/numbers); left out when absent. */
+  numbers?: NumberRoutesDeps;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -82,6 +85,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     });
     if (deps.masking) await api.register(maskingRoutes, deps.masking);
     if (deps.webhooks) await api.register(webhookRoutes, deps.webhooks);
+    if (deps.numbers) await api.register(numberRoutes, deps.numbers);
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,

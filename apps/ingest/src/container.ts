@@ -1,7 +1,12 @@
 import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
 import { type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
 import { DeliveryQueues, epochKey, RedisLossWatch } from '@maskline/queues';
-import { ApiKeyRepository, type MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import {
+  ApiKeyRepository,
+  type MessageRepository,
+  RevealGrantRepository,
+  TenantNumberRepository,
+} from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
 import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
@@ -12,6 +17,7 @@ import { MASKING_TOKENS, registerMasking } from './masking/masking-container.js'
 import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
+import type { NumberRoutesDeps } from './numbers/number-routes.js';
 import { Reconciler } from './outbox/reconciler.js';
 import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
 import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
@@ -129,6 +135,7 @@ export interface IngestServices {
   masking: MaskingRoutesDeps;
   webhooks: WebhookRoutesDeps;
   statusCallbacks: StatusCallbacks;
+  numbers: NumberRoutesDeps;
   revealGrants: RevealGrantRepository;
   audit: PgVault;
   health: DependencyHealth;
@@ -147,6 +154,7 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     masking: c.resolve(MASKING_TOKENS.Routes),
     webhooks: c.resolve(WEBHOOK_TOKENS.Routes),
     statusCallbacks: c.resolve(WEBHOOK_TOKENS.StatusCallbacks),
+    numbers: { numbers: new TenantNumberRepository(c.resolve(TOKENS.PgPool)) },
     revealGrants: c.resolve(LOCAL.RevealGrants),
     audit: c.resolve(TOKENS.Vault),
     health: c.resolve(HEALTH_TOKENS.Dependencies),

@@ -1,6 +1,7 @@
 import { cached, createBaseContainer } from '@maskline/app-runtime';
-import { type Logger, TOKENS } from '@maskline/core';
+import { type Logger, TOKENS, type Vault } from '@maskline/core';
 import { type CarrierEventQueue, epochKey, RedisLossWatch } from '@maskline/queues';
+import { TenantNumberRepository } from '@maskline/storage';
 import { auditedRetentionPurger, type PgVault } from '@maskline/vault';
 import type { Tracer } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
@@ -8,6 +9,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { ReceiptProcessorConfig } from './config.js';
 import { InboundProcessor } from './inbound/inbound-processor.js';
 import { createMaskingRelay } from './inbound/masking-wiring.js';
+import { OwnedNumberInbound } from './inbound/owned-number-inbound.js';
 import { ReceiptProcessor } from './receipts/receipt-processor.js';
 import { batchedReceiptStore } from './receipts/receipt-store.js';
 import { RetentionSchedule } from './retention/retention-schedule.js';
@@ -55,6 +57,10 @@ export function createReceiptContainer(
           tracer,
           c.resolve(TOKENS.Logger),
           createMaskingRelay(c, config),
+          new OwnedNumberInbound(
+            new TenantNumberRepository(c.resolve(TOKENS.PgPool)),
+            c.resolve<Vault>(TOKENS.Vault),
+          ),
         ),
     ),
   );

@@ -11,6 +11,7 @@ export * from './repositories/receipt-batch.js';
 export * from './repositories/receipt-repository.js';
 export * from './repositories/reveal-grant-repository.js';
 export * from './repositories/status-webhooks.js';
+export * from './repositories/tenant-number-repository.js';
 export * from './repositories/tenant-repository.js';
 export * from './repositories/unprocessed-events.js';
 export * from './retention/retention-policy-repository.js';

@@ -37,3 +37,8 @@ export function isPgUnavailable(error: unknown): boolean {
   }
   return typeof message === 'string' && CONNECTION_MESSAGES.some((m) => message.startsWith(m));
 }
+
+/** A unique constraint refused the row (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}

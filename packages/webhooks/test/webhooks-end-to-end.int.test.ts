@@ -27,13 +27,15 @@ interface Answer {
 describe('webhooks end to end through the real apps', () => {
   const flaky = new TestReceiver([500]);
   const gone = new TestReceiver([], 410);
+  const owner = new TestReceiver();
   let stack: StackFixture;
   let keyB = '';
 
   beforeAll(async () => {
     await flaky.start();
     await gone.start();
-    stack = webhookStack([flaky, gone], {
+    await owner.start();
+    stack = webhookStack([flaky, gone, owner], {
       WEBHOOK_RETRY_BASE_MS: '300',
       WEBHOOK_SWEEP_MS: '200',
       WEBHOOK_LEASE_MS: '3000',
@@ -45,6 +47,7 @@ describe('webhooks end to end through the real apps', () => {
     await stack?.stop();
     await flaky.stop();
     await gone.stop();
+    await owner.stop();
   });
 
   const api = async (method: string, path: string, body?: unknown, key = stack.apiKey) =>
@@ -162,6 +165,77 @@ describe('webhooks end to end through the real apps', () => {
 
     const logs = stack.logLines().join('\n');
     for (const s of [secret, rotation.body.secret]) expect(logs).not.toContain(s);
+  });
+
+  it('sends message.inbound for an MO to a number the tenant registered, the body only where asked', async () => {
+    const own = '+447911200777';
+    const registered = await api('POST', '/v1/numbers', {
+      number: own,
+      carrier: 'sim',
+      label: 'support line',
+    });
+    expect(registered).toMatchObject({
+      status: 201,
+      body: { number: own, carrier: 'sim', label: 'support line' },
+    });
+    expect((await api('POST', '/v1/numbers', { number: own }, keyB)).body.error?.code).toBe(
+      'number_already_registered',
+    );
+    expect((await api('POST', '/v1/numbers', { number: virtual(1) })).body.error?.code).toBe(
+      'number_in_masking_pool',
+    );
+    expect((await api('POST', '/v1/numbers', { number: 'nope' })).body.error?.code).toBe(
+      'invalid_phone_number',
+    );
+    expect((await api('GET', '/v1/numbers', undefined, keyB)).body.data).toEqual([]);
+    expect((await api('DELETE', `/v1/numbers/${registered.body.id}`, undefined, keyB)).status).toBe(404);
+
+    const withBody = await api('POST', '/v1/webhooks', {
+      url: `${owner.url}/with`,
+      eventTypes: ['message.inbound'],
+      includeInboundBody: true,
+    });
+    const without = await api('POST', '/v1/webhooks', {
+      url: `${owner.url}/without`,
+      eventTypes: ['message.*'],
+    });
+    const otherTenant = await api('POST', '/v1/webhooks', { url: `${owner.url}/b`, eventTypes: ['*'] }, keyB);
+    expect(otherTenant.status).toBe(201);
+
+    const sender = real(7);
+    expect(await stack.sim.injectMo({ from: sender, to: own, text: 'is my order shipped' })).toBe(0);
+    const hits = await owner.waitFor(2, 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(owner.received.map((h) => h.path).sort()).toEqual(['/hooks/with', '/hooks/without']);
+    const at = (path: string) => owner.received.find((h) => h.path === path)!;
+    const withData = JSON.parse(at('/hooks/with').rawBody);
+    expect(withData).toMatchObject({
+      type: 'message.inbound',
+      data: { to: own, numberId: registered.body.id, carrierId: 'sim', body: 'is my order shipped' },
+    });
+    expect(withData.data.from).toMatch(/^pn_/);
+    expect(withData.data.fromMasked).not.toBe(sender);
+    expect(JSON.parse(at('/hooks/without').rawBody).data).not.toHaveProperty('body');
+    expect(
+      pythonVerify(
+        String(at('/hooks/with').headers['maskline-signature']),
+        at('/hooks/with').rawBody,
+        String(withBody.body.secret),
+      ),
+    ).toBe('ok');
+    expect(
+      pythonVerify(
+        String(at('/hooks/without').headers['maskline-signature']),
+        at('/hooks/without').rawBody,
+        String(without.body.secret),
+      ),
+    ).toBe('ok');
+    for (const hit of hits) expect(hit.rawBody).not.toContain(sender.slice(1));
+    expect(stack.logLines().join('\n')).not.toContain(sender.slice(1));
+    expect(stack.logLines().join('\n')).not.toContain('is my order shipped');
+
+    expect((await api('DELETE', `/v1/numbers/${registered.body.id}`)).status).toBe(204);
+    expect((await api('GET', '/v1/numbers')).body.data).toEqual([]);
   });
 
   it('loses no event when the receipt processor is killed mid-delivery (same event id sent again)', async () => {

@@ -124,6 +124,18 @@ export const ERROR_CATALOGUE = {
     message: 'The virtual number serves an active masking session.',
     retry: 'permanent',
   },
+  // Tenant-owned numbers
+  number_already_registered: {
+    status: 409,
+    message: 'This number is already registered.',
+    retry: 'permanent',
+  },
+  number_in_masking_pool: {
+    status: 409,
+    message: 'This number is in the masking pool; the pool routes its inbound messages.',
+    retry: 'permanent',
+  },
+  number_not_found: { status: 404, message: 'No registered number with this id.', retry: 'permanent' },
   // Webhooks
   invalid_webhook_url: {
     status: 400,

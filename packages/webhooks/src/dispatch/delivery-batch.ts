@@ -22,6 +22,8 @@ export interface DispatchSettings {
   disableAfterMs: number;
 }
 
+/** Event types whose data may carry the inbound message's body. */
+const BODY_EVENT_TYPES = new Set(['inbound.received', 'message.inbound']);
 /**
  * Where an inbound message's body comes from, for `inbound.received` sent to an endpoint
  * that asked for bodies (includeInboundBody). Opened at send time, never stored in the event.
@@ -148,11 +150,14 @@ export class DeliveryBatch {
     this.agents.close();
   }
 
-  /** `{body}` for an inbound.received event to an endpoint that asked for bodies, else nothing. */
+  /**
+   * `{body}` for an inbound event (inbound.received, message.inbound) to an endpoint that
+   * asked for bodies, else nothing. Events are the tenant's own: the owner's endpoints only.
+   */
   private async inboundExtra(d: LoadedDelivery): Promise<Record<string, unknown>> {
     const inboundId = d.event.data.inboundId;
     if (
-      d.event.type !== 'inbound.received' ||
+      !BODY_EVENT_TYPES.has(d.event.type) ||
       !d.endpoint.includeInboundBody ||
       typeof inboundId !== 'string'
     ) {
