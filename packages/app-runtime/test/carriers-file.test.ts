@@ -137,7 +137,7 @@ describe('loadCarriers', () => {
     const yaml = failure(() =>
       loadCarriers({ CARRIERS_FILE: file('bad.yaml', 'carriers:\n  - id: sim\n    password: "hunter22\n') }),
     );
-    expect(yaml).toMatch(/^carriers file: .*bad\.yaml is not valid YAML/);
+    expect(yaml).toMatch(/^carriers file: .*bad\.yaml is not valid YAML \(line \d+\)\.$/);
     expect(yaml).not.toContain('hunter22');
     const json = failure(() => loadCarriers({ CARRIERS_FILE: file('bad.json', '{"carriers": [hunter22') }));
     expect(json).toMatch(/is not valid JSON/);
