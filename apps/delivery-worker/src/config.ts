@@ -1,26 +1,14 @@
-import { commonConfigShape } from '@maskline/app-runtime';
-import { carrierSettingsSchema, parseConfig } from '@maskline/core';
+import { carriersConfigShape, commonConfigShape, loadCarriers } from '@maskline/app-runtime';
+import { type CarrierSettings, parseConfig } from '@maskline/core';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
 
 export type { CarrierSettings } from '@maskline/core';
 
-const carriersFromJson = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(carrierSettingsSchema).min(1));
-
 export const deliveryWorkerConfigSchema = z.object({
   ...commonConfigShape,
-  /** JSON array of carriers: [{"id":"sim","plugin":"smpp","config":{...}}]. */
-  CARRIERS: carriersFromJson,
+  /** Where the carriers are listed: CARRIERS_FILE (YAML or JSON) or CARRIERS (inline JSON). */
+  ...carriersConfigShape,
   /** How long one plugin submit may take before the host gives up on it. */
   SUBMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Bound on a carrier plugin's start() and close(); a start that takes longer failed. */
@@ -37,10 +25,14 @@ export const deliveryWorkerConfigSchema = z.object({
   WEBHOOK_BATCH_SIZE: webhookConfigShape.WEBHOOK_BATCH_SIZE,
 });
 
-export type DeliveryWorkerConfig = z.infer<typeof deliveryWorkerConfigSchema>;
+export type DeliveryWorkerConfig = z.infer<typeof deliveryWorkerConfigSchema> & {
+  /** The carriers this worker delivers through, read from CARRIERS_FILE or CARRIERS. */
+  carriers: readonly CarrierSettings[];
+};
 
 export function loadDeliveryWorkerConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Readonly<DeliveryWorkerConfig> {
-  return parseConfig(deliveryWorkerConfigSchema, env, 'delivery-worker');
+  const config = parseConfig(deliveryWorkerConfigSchema, env, 'delivery-worker');
+  return Object.freeze({ ...config, carriers: loadCarriers(config) });
 }

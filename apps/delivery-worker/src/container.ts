@@ -9,7 +9,7 @@ import type { DeliveryWorkerConfig } from './config.js';
 
 /**
  * The carrier plugins this build can run, registered by typed import. Configuration
- * (CARRIERS) picks which of them run and with what settings.
+ * (CARRIERS_FILE or CARRIERS) picks which of them run and with what settings.
  */
 export const CARRIER_PLUGINS: Readonly<Record<string, CarrierPluginDefinition<unknown>>> = {
   [smppCarrierPlugin.id]: smppCarrierPlugin as CarrierPluginDefinition<unknown>,
@@ -33,7 +33,7 @@ export function createDeliveryContainer(
   c.register(
     LOCAL.Runtimes,
     cached((c) =>
-      config.CARRIERS.map((settings) =>
+      config.carriers.map((settings) =>
         CarrierRuntime.create(settings, {
           plugins: CARRIER_PLUGINS,
           messages: c.resolve(TOKENS.MessageRepository),

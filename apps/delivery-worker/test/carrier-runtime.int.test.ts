@@ -162,6 +162,6 @@ describe('CarrierRuntime with a scripted plugin', () => {
         { id: 'x', plugin: 'nope', tps: 0, concurrency: 1, regions: [], secrets: {}, config: {} },
         deps,
       ),
-    ).toThrow(/Carrier x: unknown plugin "nope"/);
+    ).toThrow(/carrier "x": plugin: unknown plugin "nope"/);
   });
 });

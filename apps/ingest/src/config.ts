@@ -1,5 +1,10 @@
-import { commonConfigShape } from '@maskline/app-runtime';
-import { parseConfig } from '@maskline/core';
+import {
+  carriersConfigShape,
+  commonConfigShape,
+  loadCarriers,
+  requireConfiguredCarrier,
+} from '@maskline/app-runtime';
+import { carrierIdSchema, parseConfig } from '@maskline/core';
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
@@ -13,11 +18,10 @@ export const ingestConfigSchema = z.object({
   API_KEY_PEPPER: z.string().min(16),
   /** How long a successful API-key lookup is remembered (0 = ask the database every time). */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
-  /** Carrier that messages route to until routing rules exist. */
-  DEFAULT_CARRIER: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
-    .default('sim'),
+  /** The configured carriers (the delivery worker's list): CARRIERS_FILE or CARRIERS. */
+  ...carriersConfigShape,
+  /** Carrier that messages route to until routing rules exist: one of the configured carriers. */
+  DEFAULT_CARRIER: carrierIdSchema.default('sim'),
   /** Requests per minute per API key, held across all ingest processes (Redis). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
   /** Longest body accepted, in characters (10 concatenated GSM segments = 1530). */
@@ -38,6 +42,12 @@ export const ingestConfigSchema = z.object({
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 
+/**
+ * Validates the environment and the carriers it names (reads CARRIERS_FILE): a
+ * DEFAULT_CARRIER that is not a configured carrier would park every message for good.
+ */
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): Readonly<IngestConfig> {
-  return parseConfig(ingestConfigSchema, env, 'ingest');
+  const config = parseConfig(ingestConfigSchema, env, 'ingest');
+  requireConfiguredCarrier(loadCarriers(config), config.DEFAULT_CARRIER, 'DEFAULT_CARRIER');
+  return config;
 }

@@ -100,7 +100,12 @@ describe('Server-Timing (INGEST_SERVER_TIMING)', () => {
   });
 
   it('is off unless INGEST_SERVER_TIMING=1', () => {
-    const env = { API_KEY_PEPPER: 'p'.repeat(16), DATABASE_URL: 'postgres://x', REDIS_URL: 'redis://x' };
+    const env = {
+      API_KEY_PEPPER: 'p'.repeat(16),
+      DATABASE_URL: 'postgres://x',
+      REDIS_URL: 'redis://x',
+      CARRIERS: '[{"id":"sim","plugin":"smpp"}]',
+    };
     expect(loadIngestConfig(env).INGEST_SERVER_TIMING).toBe(false);
     expect(loadIngestConfig({ ...env, INGEST_SERVER_TIMING: '1' }).INGEST_SERVER_TIMING).toBe(true);
     expect(loadIngestConfig({ ...env, INGEST_SERVER_TIMING: '0' }).INGEST_SERVER_TIMING).toBe(false);

@@ -51,7 +51,7 @@ const ctx: PluginContext = {
   logger: silentLogger,
   tracer: trace.getTracer('bench'),
   clock: systemClock,
-  secrets: {},
+  secrets: { password: 'bench' },
   http: createPluginHttpClient(),
   events: {
     publish: async (event) => {
@@ -122,7 +122,6 @@ async function withPlugin<T>(
       host: '127.0.0.1',
       port: sim.port,
       systemId: 'bench',
-      password: 'bench',
       binds,
       windowSize,
       requestTimeoutMs: 30_000,

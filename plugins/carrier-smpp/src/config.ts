@@ -6,10 +6,11 @@ export const BIND_MODES = ['transceiver', 'transmitter-receiver'] as const;
 export const LONG_MESSAGE_MODES = ['udh8', 'udh16', 'sar', 'payload'] as const;
 
 /**
- * Configuration of one SMPP carrier (the `config` object of a CARRIERS entry). Only host,
- * systemId and password are required; every other field has a default that suits a
- * typical SMPP 3.4 SMSC. Lengths follow SMPP 3.4 (system_id 16, password 9, system_type 13
- * octets, each including the terminating NUL). Durations are milliseconds.
+ * Configuration of one SMPP carrier (the `config` object of a carrier in the carriers
+ * file). Only host and systemId are required; every other field has a default that suits
+ * a typical SMPP 3.4 SMSC. The password is not config but a secret (smppPasswordSchema).
+ * Lengths follow SMPP 3.4 (system_id 16, password 9, system_type 13 octets, each
+ * including the terminating NUL). Durations are milliseconds.
  */
 const ton = z.number().int().min(0).max(6);
 const npi = z.number().int().min(0).max(18);
@@ -47,6 +48,15 @@ const submitStatusOverrides = z
     }
   });
 
+/**
+ * The bind password, the plugin's `password` secret: at most 8 printable ASCII characters
+ * (SMPP 3.4). The messages name the rule, never the value.
+ */
+export const smppPasswordSchema = z
+  .string()
+  .max(8, 'must be at most 8 characters (SMPP 3.4)')
+  .regex(ascii, 'must be printable ASCII');
+
 export const smppConfigSchema = z
   .object({
     /** SMSC host name or address. */
@@ -60,7 +70,6 @@ export const smppConfigSchema = z
     /** Verify the SMSC's TLS certificate (turn off only for a lab SMSC). */
     tlsRejectUnauthorized: z.boolean().default(true),
     systemId: z.string().min(1).max(15).regex(ascii),
-    password: z.string().max(8).regex(ascii),
     systemType: z.string().max(12).regex(ascii).default(''),
     /**
      * `transceiver`: one bind_transceiver connection per bind slot. `transmitter-receiver`:

@@ -12,6 +12,7 @@ import {
 import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { PDU } from 'smpp';
 import { destinationAddress, sourceAddress } from './addresses.js';
+import { smppPasswordSchema } from './config.js';
 import { readDeliverSm } from './deliver-sm.js';
 import { encodeText, MAX_PARTS, messageParts } from './encoding.js';
 import type { DeliverSmDecision, EncodedText, MessagePart } from './internal-types.js';
@@ -22,6 +23,17 @@ import { SubmitStatusTable, smppCarrierAnswer } from './submit-status.js';
 import type { SmppConfig } from './types.js';
 
 const ESME_ROK = 0x00;
+
+/** The `password` secret as the host resolved it; checked again here (never quoted). */
+function bindPassword(ctx: PluginContext): string {
+  const password = ctx.secrets.password;
+  if (password === undefined || !smppPasswordSchema.safeParse(password).success) {
+    throw new MasklineError('config_invalid', {
+      message: `carrier "${ctx.carrierId}": secrets.password: missing or not a valid SMPP password.`,
+    });
+  }
+  return password;
+}
 
 /**
  * The SMPP carrier: `binds` bind slots to one SMSC, each a transceiver or a transmitter +
@@ -49,6 +61,7 @@ export class SmppCarrier implements CarrierPlugin {
     this.#config = config;
     this.#logger = ctx.logger.child({ carrier: ctx.carrierId, plugin: 'smpp' });
     this.#statusTable = new SubmitStatusTable(config.submitStatusOverrides);
+    const password = bindPassword(ctx);
     const roles: SmppBindRole[] =
       config.bindMode === 'transmitter-receiver' ? ['transmitter', 'receiver'] : ['transceiver'];
     this.#binds = Array.from({ length: config.binds }).flatMap((_, index) =>
@@ -56,6 +69,7 @@ export class SmppCarrier implements CarrierPlugin {
         (role) =>
           new SmppBind({
             config,
+            password,
             index,
             role,
             logger: this.#logger,

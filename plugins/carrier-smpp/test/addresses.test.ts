@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { destinationAddress, inboundAddress, sourceAddress } from '../src/addresses.js';
 import { smppConfigSchema } from '../src/config.js';
 
-const config = smppConfigSchema.parse({ host: 'smsc', systemId: 'maskline', password: 'pw' });
+const config = smppConfigSchema.parse({ host: 'smsc', systemId: 'maskline' });
 
 const failure = (fn: () => unknown): MasklineError => {
   try {
@@ -27,7 +27,6 @@ describe('sourceAddress', () => {
     const custom = smppConfigSchema.parse({
       host: 'smsc',
       systemId: 'maskline',
-      password: 'pw',
       sourceTonAlphanumeric: 5,
       sourceNpiAlphanumeric: 9,
       sourceTonNumeric: 3,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { smppCarrierPlugin } from '../src/index.js';
+import { testContext } from './support/context.js';
 
 const schema = smppCarrierPlugin.configSchema;
-const minimal = { host: 'smsc.example', systemId: 'maskline', password: 'secret' };
+const minimal = { host: 'smsc.example', systemId: 'maskline' };
 
 describe('config schema', () => {
-  it('fills every default from host, systemId and password', () => {
+  it('fills every default from host and systemId', () => {
     expect(schema.parse(minimal)).toEqual({
       ...minimal,
       port: 2775,
@@ -51,7 +52,6 @@ describe('config schema', () => {
 
   it.each([
     ['a system_id over 15 characters', { systemId: 'x'.repeat(16) }, 'systemId'],
-    ['a password over 8 characters', { password: 'x'.repeat(9) }, 'password'],
     ['a bind mode not supported yet', { bindMode: 'transmitter' }, 'bindMode'],
     ['a zero window', { windowSize: 0 }, 'windowSize'],
     ['a backoff cap below its start', { reconnectMinMs: 1000, reconnectMaxMs: 10 }, 'reconnectMaxMs'],
@@ -62,8 +62,31 @@ describe('config schema', () => {
     expect(result.error?.issues.map((i) => i.path.join('.'))).toContain(field);
   });
 
-  it('refuses a config without credentials', () => {
+  it('refuses a config without a system_id', () => {
     expect(schema.safeParse({ host: 'smsc.example' }).success).toBe(false);
+  });
+
+  it('declares the bind password as a required secret, checked without quoting it', () => {
+    const spec = smppCarrierPlugin.secrets?.password;
+    expect(spec).toMatchObject({ description: expect.stringContaining('password') });
+    expect(spec?.optional).toBeFalsy();
+    expect(spec?.schema?.safeParse('secret').success).toBe(true);
+    expect(spec?.schema?.safeParse('').success).toBe(true);
+    for (const bad of ['x'.repeat(9), 'pässwd']) {
+      const result = spec?.schema?.safeParse(bad);
+      expect(result?.success).toBe(false);
+      expect(JSON.stringify(result?.error?.issues.map((i) => i.message))).not.toContain(bad);
+    }
+  });
+
+  it('refuses to create a carrier without a valid password secret', () => {
+    const config = schema.parse(minimal);
+    const ctx = { ...testContext(), carrierId: 'sim' };
+    for (const secrets of [{}, { password: 'x'.repeat(9) }] as Record<string, string>[]) {
+      expect(() => smppCarrierPlugin.create({ ...ctx, secrets }, config)).toThrow(
+        'carrier "sim": secrets.password: missing or not a valid SMPP password.',
+      );
+    }
   });
 
   it('declares its capabilities', () => {

@@ -1,7 +1,6 @@
 import { type SmscSimulator, type SmscSimulatorOptions, startSmscSimulator } from '@maskline/smsc-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SmppConfigInput } from '../src/index.js';
-import { type TestContext, testContext } from './support/context.js';
+import { type SmppTestOverrides, type TestContext, testContext } from './support/context.js';
 import {
   closePlugins,
   inboundOf,
@@ -26,7 +25,7 @@ describe('SMPP carrier against @maskline/smsc-sim: binds and multipart', () => {
       ...options,
     });
   };
-  const startPlugin = (overrides: Partial<SmppConfigInput> = {}) => startOn(ctx, sim.smppPort, overrides);
+  const startPlugin = (overrides: SmppTestOverrides = {}) => startOn(ctx, sim.smppPort, overrides);
   const receipts = () => receiptsOf(ctx);
   const inbound = () => inboundOf(ctx);
 

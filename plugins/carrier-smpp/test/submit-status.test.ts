@@ -104,7 +104,7 @@ describe('submit status overrides', () => {
   });
 
   it('is validated by the config schema, naming the bad key', () => {
-    const minimal = { host: 'smsc.example', systemId: 'maskline', password: 'secret' };
+    const minimal = { host: 'smsc.example', systemId: 'maskline' };
     const schema = smppCarrierPlugin.configSchema;
     expect(schema.parse(minimal).submitStatusOverrides).toEqual({});
     expect(

@@ -151,18 +151,23 @@ export class ChaosStack {
       {
         id: 'sim',
         plugin: 'smpp',
+        secrets: { password: { env: 'SIM_SMPP_PASSWORD' } },
         config: {
           host: '127.0.0.1',
           port: this.ports.smpp,
           systemId: 'maskline',
-          password: 'secret',
           windowSize: 50,
         },
       },
     ]);
     const specific: Record<AppName, Record<string, string>> = {
-      ingest: { HOST: '127.0.0.1', PORT: String(this.ports.ingest), API_KEY_PEPPER: TEST_PEPPER },
-      'delivery-worker': { CARRIERS: carriers },
+      ingest: {
+        HOST: '127.0.0.1',
+        PORT: String(this.ports.ingest),
+        API_KEY_PEPPER: TEST_PEPPER,
+        CARRIERS: carriers,
+      },
+      'delivery-worker': { CARRIERS: carriers, SIM_SMPP_PASSWORD: 'secret' },
       'receipt-processor': {},
     };
     const log = this.logFor(app);

@@ -117,11 +117,11 @@ export class MasklineStack {
       {
         id: 'sim',
         plugin: 'smpp',
+        secrets: { password: { env: 'SIM_SMPP_PASSWORD' } },
         config: {
           host: '127.0.0.1',
           port: this.sim.port,
           systemId: 'maskline',
-          password: 'secret',
           windowSize: o.window,
           binds: o.binds,
         },
@@ -132,12 +132,14 @@ export class MasklineStack {
       await this.startApp('delivery-worker', w === 1 ? 'delivery-worker' : `delivery-worker-${w}`, {
         ...common,
         CARRIERS: carriers,
+        SIM_SMPP_PASSWORD: 'secret',
       });
     }
     const ingest = await this.startApp('ingest', 'ingest', {
       ...common,
       PORT: '0',
       API_KEY_PEPPER: TEST_PEPPER,
+      CARRIERS: carriers,
       ...(o.serverTiming ? { INGEST_SERVER_TIMING: '1' } : {}),
     });
     const line = ingest.lines.find((l) => l.includes('ingest listening')) ?? '';

@@ -107,19 +107,31 @@ async function main(): Promise<void> {
     if (config.webhookAllowLoopback === '1') {
       say('webhooks may target loopback addresses (local stack; WEBHOOK_ALLOW_LOOPBACK=0 to refuse)');
     }
+    // The default carrier, inline (a deployment lists its carriers in a CARRIERS_FILE). The
+    // bind password is a secret: the worker reads it from SIM_SMPP_PASSWORD, never config.
     const carriers = JSON.stringify([
       {
         id: 'sim',
         plugin: 'smpp',
-        config: { host: '127.0.0.1', port: sim.smppPort, systemId: 'maskline', password: 'secret' },
+        secrets: { password: { env: 'SIM_SMPP_PASSWORD' } },
+        config: { host: '127.0.0.1', port: sim.smppPort, systemId: 'maskline' },
       },
     ]);
     const apps: [AppName, Record<string, string>, RegExp][] = [
       ['receipt-processor', common, /receipt processor running/],
-      ['delivery-worker', { ...common, CARRIERS: carriers }, /delivery worker running/],
+      [
+        'delivery-worker',
+        { ...common, CARRIERS: carriers, SIM_SMPP_PASSWORD: 'secret' },
+        /delivery worker running/,
+      ],
       [
         'ingest',
-        { ...common, PORT: String(config.ingestPort), API_KEY_PEPPER: secrets.apiKeyPepper },
+        {
+          ...common,
+          CARRIERS: carriers,
+          PORT: String(config.ingestPort),
+          API_KEY_PEPPER: secrets.apiKeyPepper,
+        },
         /ingest listening/,
       ],
     ];

@@ -73,11 +73,12 @@ export class StackFixture {
       {
         id: 'sim',
         plugin: 'smpp',
+        // The bind password is a secret the worker reads from its environment.
+        secrets: { password: { env: 'SIM_SMPP_PASSWORD' } },
         config: {
           host: '127.0.0.1',
           port: this.sim.smppPort,
           systemId: 'maskline',
-          password: 'secret',
           ...this.options.carrierConfig,
         },
       },
@@ -90,8 +91,14 @@ export class StackFixture {
 
   async startApp(app: AppName): Promise<void> {
     const specific: Record<AppName, [Record<string, string>, RegExp]> = {
-      ingest: [{ PORT: '0', API_KEY_PEPPER: TEST_PEPPER, ...this.options.ingestEnv }, /ingest listening/],
-      'delivery-worker': [{ CARRIERS: this.carriers }, /delivery worker running/],
+      ingest: [
+        { PORT: '0', API_KEY_PEPPER: TEST_PEPPER, CARRIERS: this.carriers, ...this.options.ingestEnv },
+        /ingest listening/,
+      ],
+      'delivery-worker': [
+        { CARRIERS: this.carriers, SIM_SMPP_PASSWORD: 'secret' },
+        /delivery worker running/,
+      ],
       'receipt-processor': [{ ...this.options.receiptEnv }, /receipt processor running/],
     };
     const [env, ready] = specific[app];

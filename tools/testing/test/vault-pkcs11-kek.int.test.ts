@@ -146,6 +146,7 @@ describe('the PKCS#11 KEK: created protected, checked at start, watched while ru
       LOG_LEVEL: 'info',
       PORT: '0',
       API_KEY_PEPPER: TEST_PEPPER,
+      CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
       ...pkcs11Env('kek-main'),
     };
     const ingest = new AppProcess('ingest', env);

@@ -1,3 +1,4 @@
+import { resolveCarrierSecrets } from '@maskline/app-runtime';
 import type { CarrierHealth, CarrierPluginDefinition, Clock, Logger } from '@maskline/core';
 import { MasklineError } from '@maskline/core';
 import { createPluginHttpClient } from '@maskline/plugin-sdk';
@@ -39,6 +40,8 @@ export interface CarrierRuntimeDeps {
   jobLock?: JobLockConfig;
   /** Carrier start/retry timing; see CarrierLifecycle. */
   lifecycle?: Partial<CarrierLifecycle>;
+  /** Where `{env: NAME}` secret sources are read (default: this process's environment). */
+  secretsEnv?: NodeJS.ProcessEnv;
 }
 
 export interface CarrierLifecycle {
@@ -91,18 +94,31 @@ export class CarrierRuntime {
     });
   }
 
+  /**
+   * Checks the carrier against its plugin at boot and resolves the secrets the plugin
+   * declares; a config_invalid error names the carrier and the field (never a value).
+   */
   static create(settings: CarrierSettings, deps: CarrierRuntimeDeps): CarrierRuntime {
     const definition = deps.plugins[settings.plugin];
     if (!definition) {
       throw new MasklineError('config_invalid', {
-        message: `Carrier ${settings.id}: unknown plugin "${settings.plugin}" (known: ${Object.keys(deps.plugins).join(', ')}).`,
+        message: `carrier "${settings.id}": plugin: unknown plugin "${settings.plugin}" (known: ${Object.keys(deps.plugins).join(', ')}).`,
       });
     }
+    // First: it refuses a declared secret written inline in config, which the plugin's
+    // schema would otherwise drop without a word.
+    const secrets = resolveCarrierSecrets(settings, {
+      pluginId: definition.id,
+      declared: definition.secrets,
+      ...(deps.secretsEnv ? { env: deps.secretsEnv } : {}),
+    });
     const parsed = definition.configSchema.safeParse(settings.config);
     if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
+      const problems = parsed.error.issues.map(
+        (issue) => `config${issue.path.map((key) => `.${String(key)}`).join('')}: ${issue.message}`,
+      );
       throw new MasklineError('config_invalid', {
-        message: `Carrier ${settings.id}: invalid config at ${fields}.`,
+        message: `carrier "${settings.id}": ${problems.join('; ')}`,
       });
     }
     const logger = deps.logger.child({ carrier: settings.id, plugin: definition.id });
@@ -115,7 +131,7 @@ export class CarrierRuntime {
           tracer: deps.tracer,
           clock: deps.clock,
           events: deps.eventSinkFor(settings.id),
-          secrets: {},
+          secrets,
           http,
         },
         parsed.data,

@@ -28,9 +28,11 @@ export async function startWorkerProcess(
         id: c.id,
         plugin: 'smpp',
         ...(c.concurrency ? { concurrency: c.concurrency } : {}),
-        config: { host: '127.0.0.1', port: c.port, systemId: 'maskline', password: 'secret', ...c.config },
+        secrets: { password: { env: 'SIM_SMPP_PASSWORD' } },
+        config: { host: '127.0.0.1', port: c.port, systemId: 'maskline', ...c.config },
       })),
     ),
+    SIM_SMPP_PASSWORD: 'secret',
     ...env,
   });
   await worker.start(/delivery worker running/);

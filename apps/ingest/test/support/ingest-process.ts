@@ -25,6 +25,8 @@ export async function startIngestProcess(
     LOG_LEVEL: 'info',
     PORT: '0',
     API_KEY_PEPPER: TEST_PEPPER,
+    // The carriers DEFAULT_CARRIER (default "sim") must be one of.
+    CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
     ...db.vaultEnv,
     ...env,
   });

@@ -119,6 +119,11 @@ export interface CarrierSecretSpec {
   description: string;
   /** Absent secrets are an error unless optional. */
   optional?: boolean;
+  /**
+   * Checks the value at boot (e.g. a length limit). The host reports a failure naming the
+   * carrier and the secret with the schema's message: that message must not quote the value.
+   */
+  schema?: z.ZodType<string>;
 }
 
 /** A carrier's HTTP callback as the host received it. */

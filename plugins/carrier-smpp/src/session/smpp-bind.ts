@@ -25,6 +25,8 @@ export type SmppBindRole = 'transceiver' | 'transmitter' | 'receiver';
 
 export interface SmppBindOptions {
   config: SmppConfig;
+  /** The bind password (the plugin's `password` secret). */
+  password: string;
   index: number;
   logger: Logger;
   onDeliver: DeliverHandler;
@@ -47,6 +49,7 @@ export class SmppBind {
   readonly role: SmppBindRole;
   readonly throttle: AdaptiveThrottle;
   readonly #config: SmppConfig;
+  readonly #password: string;
   readonly #logger: Logger;
   readonly #onDeliver: DeliverHandler;
   readonly #statusTable: SubmitStatusTable;
@@ -64,6 +67,7 @@ export class SmppBind {
 
   constructor(options: SmppBindOptions) {
     this.#config = options.config;
+    this.#password = options.password;
     this.#logger = options.logger.child({ bind: options.index });
     this.#onDeliver = options.onDeliver;
     this.#statusTable = options.statusTable;
@@ -237,7 +241,8 @@ export class SmppBind {
 
   async #bind(session: Session, pending: PendingRequests): Promise<void> {
     this.#state = 'binding';
-    const { systemId, password, systemType, requestTimeoutMs } = this.#config;
+    const { systemId, systemType, requestTimeoutMs } = this.#config;
+    const password = this.#password;
     const command = `bind_${this.role}`;
     const pdu = new smpp.PDU(command, {
       system_id: systemId,

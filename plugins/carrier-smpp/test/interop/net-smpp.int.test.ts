@@ -2,8 +2,14 @@ import type { CarrierPlugin, InboundEvent, ReceiptEvent } from '@maskline/core';
 import { ensureNetSmpp } from '@maskline/local-infra';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeText } from '../../src/encoding.js';
-import { type SmppConfigInput, smppCarrierPlugin } from '../../src/index.js';
-import { type TestContext, testConfig, testContext } from '../support/context.js';
+import { smppCarrierPlugin } from '../../src/index.js';
+import {
+  type SmppTestOverrides,
+  type TestContext,
+  testConfig,
+  testContext,
+  withPassword,
+} from '../support/context.js';
 import { request } from '../support/harness.js';
 import { eventually as waitUntil } from '../support/wait.js';
 
@@ -24,9 +30,9 @@ describe('interop with a Net::SMPP SMSC', () => {
   let smsc: NetSmppSmsc;
   let ctx: TestContext;
   const plugins: CarrierPlugin[] = [];
-  const startPlugin = async (overrides: Partial<SmppConfigInput> = {}) => {
+  const startPlugin = async ({ password, ...overrides }: SmppTestOverrides = {}) => {
     const plugin = smppCarrierPlugin.create(
-      ctx,
+      withPassword(ctx, password),
       testConfig(smsc.port, { requestTimeoutMs: 2000, ...overrides }),
     );
     plugins.push(plugin);

@@ -15,7 +15,7 @@ export function testContext(): TestContext {
     logger: silentLogger,
     tracer: trace.getTracer('carrier-smpp-test'),
     clock: systemClock,
-    secrets: {},
+    secrets: { password: 'secret' },
     http: createPluginHttpClient(),
     published: [],
     publish: async () => {},
@@ -29,13 +29,22 @@ export function testContext(): TestContext {
   return ctx;
 }
 
+/** Config overrides of a test, plus the bind password (a secret, not config). */
+export type SmppTestOverrides = Partial<SmppConfigInput> & { password?: string };
+
+/** The context with its `password` secret replaced when the overrides name one. */
+export function withPassword(ctx: TestContext, password: string | undefined): TestContext {
+  if (password === undefined) return ctx;
+  // Its events still go to `ctx` (published, publish hook): only the secret differs.
+  return { ...ctx, secrets: { ...ctx.secrets, password } };
+}
+
 /** Fast timings for tests; override per test. */
 export function testConfig(port: number, overrides: Partial<SmppConfigInput> = {}) {
   return smppCarrierPlugin.configSchema.parse({
     host: '127.0.0.1',
     port,
     systemId: 'maskline',
-    password: 'secret',
     requestTimeoutMs: 500,
     enquireLinkIntervalMs: 60_000,
     enquireLinkTimeoutMs: 200,

@@ -1,7 +1,13 @@
 import { type CarrierPlugin, type InboundEvent, MasklineError, type ReceiptEvent } from '@maskline/core';
 import { afterEach, expect } from 'vitest';
-import { type SmppConfigInput, smppCarrierPlugin } from '../../src/index.js';
-import { type TestContext, testConfig, testContext } from './context.js';
+import { smppCarrierPlugin } from '../../src/index.js';
+import {
+  type SmppTestOverrides,
+  type TestContext,
+  testConfig,
+  testContext,
+  withPassword,
+} from './context.js';
 import { TestSmsc, type TestSmscOptions } from './test-smsc.js';
 
 export const request = {
@@ -32,16 +38,17 @@ export async function startSmsc(options: TestSmscOptions = {}): Promise<TestSmsc
 export function createPlugin(
   ctx: TestContext,
   port: number,
-  overrides: Partial<SmppConfigInput> = {},
+  overrides: SmppTestOverrides = {},
 ): CarrierPlugin {
-  const plugin = smppCarrierPlugin.create(ctx, testConfig(port, overrides));
+  const { password, ...config } = overrides;
+  const plugin = smppCarrierPlugin.create(withPassword(ctx, password), testConfig(port, config));
   live.plugins.push(plugin);
   return plugin;
 }
 
 export async function setup(
   smscOptions: TestSmscOptions = {},
-  overrides: Partial<SmppConfigInput> = {},
+  overrides: SmppTestOverrides = {},
 ): Promise<{ smsc: TestSmsc; plugin: CarrierPlugin; ctx: TestContext }> {
   const smsc = await startSmsc(smscOptions);
   const ctx = testContext();
@@ -68,7 +75,7 @@ export async function closePlugins(): Promise<void> {
 export async function startPlugin(
   ctx: TestContext,
   port: number,
-  overrides: Partial<SmppConfigInput> = {},
+  overrides: SmppTestOverrides = {},
 ): Promise<CarrierPlugin> {
   const plugin = createPlugin(ctx, port, overrides);
   await plugin.start();
