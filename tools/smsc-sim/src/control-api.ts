@@ -2,7 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { z } from 'zod';
 import { SmscSimError } from './deliveries.js';
 import { faultSettingsSchema } from './faults.js';
-import { receiptRulesSchema } from './receipt-rules.js';
+import { RECEIPT_STATS, receiptRulesSchema } from './receipt-rules.js';
 import type { SmscSimulator } from './smsc-simulator.js';
 
 const moSchema = z.strictObject({
@@ -14,6 +14,14 @@ const moSchema = z.strictObject({
   partOctets: z.number().int().min(1).max(254).optional(),
   ref: z.number().int().min(0).max(0xffff).optional(),
   skipParts: z.array(z.number().int().min(1).max(255)).max(255).optional(),
+});
+const receiptSchema = z.strictObject({
+  messageId: z.string().min(1).max(65),
+  stat: z.enum(RECEIPT_STATS),
+  err: z
+    .string()
+    .regex(/^\d{3}$/, 'err must be three digits')
+    .optional(),
 });
 const rawSchema = z.strictObject({
   hex: z
@@ -27,7 +35,13 @@ const messagesQuery = z.object({
   assemble: z.enum(['true', 'false']).optional(),
 });
 
-const STATUS_BY_CODE = { no_receiver: 409, session_closed: 409, closed: 503, timeout: 504 } as const;
+const STATUS_BY_CODE = {
+  no_receiver: 409,
+  session_closed: 409,
+  closed: 503,
+  timeout: 504,
+  unknown_message: 404,
+} as const;
 
 function problem(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.status(status).send({ error: { code, message } });
@@ -73,6 +87,17 @@ export function buildControlApi(sim: SmscSimulator): FastifyInstance {
     try {
       const commandStatus = await sim.injectMo(body.data);
       return { delivered: commandStatus === 0, commandStatus };
+    } catch (error) {
+      if (!(error instanceof SmscSimError)) throw error;
+      return problem(reply, STATUS_BY_CODE[error.code], error.code, error.message);
+    }
+  });
+  app.post('/receipts', async (request, reply) => {
+    const body = receiptSchema.safeParse(request.body);
+    if (!body.success) return problem(reply, 400, 'invalid_request', issues(body.error));
+    try {
+      sim.injectReceipt(body.data);
+      return { sent: true };
     } catch (error) {
       if (!(error instanceof SmscSimError)) throw error;
       return problem(reply, STATUS_BY_CODE[error.code], error.code, error.message);

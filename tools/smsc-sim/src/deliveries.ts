@@ -8,7 +8,7 @@ import type { Counters } from './stats.js';
 import type { Timers } from './timers.js';
 
 /** Why injectMo failed. */
-export type SmscSimErrorCode = 'no_receiver' | 'timeout' | 'session_closed' | 'closed';
+export type SmscSimErrorCode = 'no_receiver' | 'timeout' | 'session_closed' | 'closed' | 'unknown_message';
 
 export class SmscSimError extends Error {
   constructor(

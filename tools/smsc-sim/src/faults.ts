@@ -19,6 +19,11 @@ export const faultSettingsSchema = z.strictObject({
   dropResponses: count.optional(),
   /** The Nth submit from now (1 = the next) is not answered: its connection is closed at once. */
   disconnectAfter: count.min(1).optional(),
+  /**
+   * The next N accepted submits send their delivery receipt BEFORE their submit_sm_resp
+   * (a receipt overtaking the answer, as it can on a busy SMSC).
+   */
+  receiptFirst: count.optional(),
   /** Answer submits with this command_status: the next `count` of them, or all while set. */
   rejectSubmits: z
     .strictObject({ status: z.number().int().min(1).max(0xffff_ffff), count: count.optional() })
@@ -52,6 +57,11 @@ export class Faults {
     return structuredClone(this.settings);
   }
 
+  /** Whether this accepted submit's receipt goes before its response (consumes one receiptFirst). */
+  receiptFirst(): boolean {
+    return take(this.settings, 'receiptFirst');
+  }
+
   next(): FaultAction {
     const s = this.settings;
     if (s.disconnectAfter !== undefined) {
@@ -80,7 +90,10 @@ export class Faults {
   }
 }
 
-function take(settings: FaultSettings, key: 'dropResponses' | 'throttle' | 'queueFull'): boolean {
+function take(
+  settings: FaultSettings,
+  key: 'dropResponses' | 'throttle' | 'queueFull' | 'receiptFirst',
+): boolean {
   const left = settings[key];
   if (!left) return false;
   if (left <= 1) delete settings[key];

@@ -12,6 +12,6 @@ export {
 } from './receipt-rules.js';
 export type { AssembledMessage, MessagePartInfo, RecordedMessage } from './recorded-messages.js';
 export { startSmscSimulator } from './simulator.js';
-export type { MoMessage, SmscSimulator } from './smsc-simulator.js';
+export type { InjectedReceipt, MoMessage, SmscSimulator } from './smsc-simulator.js';
 export type { SimulatorStats } from './stats.js';
 export type { MultipartScheme } from './text-codec.js';

@@ -1,12 +1,12 @@
 import { type Logger, parseConfig, silentLogger } from '@maskline/core';
 import { buildControlApi } from './control-api.js';
-import { moFields, multipartMoFields } from './deliver-pdus.js';
-import { Deliveries } from './deliveries.js';
+import { moFields, multipartMoFields, receiptFields } from './deliver-pdus.js';
+import { Deliveries, SmscSimError } from './deliveries.js';
 import { Faults } from './faults.js';
 import { fileJournal, noJournal } from './journal.js';
 import { messageIdGenerator } from './message-ids.js';
 import { type SmscSimulatorOptions, simulatorOptionsSchema } from './options.js';
-import { type ReceiptPolicy, receiptPolicy } from './receipt-rules.js';
+import { MESSAGE_STATE, type ReceiptPolicy, receiptPolicy } from './receipt-rules.js';
 import {
   type AssembledMessage,
   assembleMessages,
@@ -91,6 +91,27 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
         if (worst === 0) worst = status;
       }
       return worst;
+    },
+    injectReceipt: ({ messageId, stat, err }) => {
+      const message = recorded.list().find((m) => m.messageId === messageId);
+      if (!message) throw new SmscSimError('unknown_message', 'no recorded submit has this message_id');
+      const fields = receiptFields({
+        messageId,
+        submitSource: { addr: message.source, ton: message.sourceTon, npi: message.sourceNpi },
+        submitDestination: {
+          addr: message.destination,
+          ton: message.destinationTon,
+          npi: message.destinationNpi,
+        },
+        outcome: {
+          stat,
+          err: err ?? (stat === 'DELIVRD' ? '000' : '001'),
+          messageState: MESSAGE_STATE[stat],
+        },
+        submittedAt: new Date(message.receivedAt),
+        doneAt: new Date(),
+      });
+      deliveries.receipt(message.systemId, fields);
     },
     injectRaw: (bytes, systemId) => server.boundSession(systemId)?.writeRaw(bytes) ?? false,
     setRules: (rules) => {

@@ -1,5 +1,5 @@
 import type { FaultSettings } from './faults.js';
-import type { ReceiptRule } from './receipt-rules.js';
+import type { ReceiptRule, ReceiptStat } from './receipt-rules.js';
 import type { AssembledMessage, RecordedMessage } from './recorded-messages.js';
 import type { SimulatorStats } from './stats.js';
 import type { MultipartScheme } from './text-codec.js';
@@ -26,6 +26,14 @@ export interface MoMessage {
   skipParts?: number[];
 }
 
+/** A receipt to send for a recorded submit. */
+export interface InjectedReceipt {
+  messageId: string;
+  stat: ReceiptStat;
+  /** Three digits; default 000 for DELIVRD, else 001. */
+  err?: string;
+}
+
 export interface SmscSimulator {
   readonly host: string;
   readonly smppPort: number;
@@ -42,6 +50,12 @@ export interface SmscSimulator {
    * output for robustness tests. False when no session is bound.
    */
   injectRaw(bytes: Buffer, systemId?: string): boolean;
+  /**
+   * Send a delivery receipt now for a submit the simulator accepted (a late, repeated or
+   * contradicting receipt), routed like the automatic ones. Throws an SmscSimError
+   * 'unknown_message' when no recorded submit has this message_id.
+   */
+  injectReceipt(receipt: InjectedReceipt): void;
   /** Replace the receipt rules (validated: throws on a bad rule). */
   setRules(rules: readonly ReceiptRule[]): void;
   /** Replace the failure modes (validated: throws on bad settings); `{}` clears them. */

@@ -68,20 +68,25 @@ export function handleSubmit(ctx: SubmitContext, session: SmscSession, pdu: PDU)
   const wantsReceipt =
     !lastOnly && ((requested & 0x01) === 1 || (requested === 2 && outcome.stat !== 'DELIVRD'));
 
+  const sendReceipt = () => {
+    const fields = receiptFields({
+      messageId: message.messageId,
+      submitSource: address(message.source, message.sourceTon, message.sourceNpi),
+      submitDestination: address(message.destination, message.destinationTon, message.destinationNpi),
+      outcome,
+      submittedAt,
+      doneAt: new Date(),
+    });
+    ctx.deliveries.receipt(message.systemId, fields, session);
+  };
+  if (wantsReceipt && ctx.faults.receiptFirst()) {
+    sendReceipt();
+    ctx.timers.after(ctx.submitRespDelayMs, () => session.respond(pdu, { message_id: message.messageId }));
+    return;
+  }
   ctx.timers.after(ctx.submitRespDelayMs, () => {
     session.respond(pdu, { message_id: message.messageId });
-    if (!wantsReceipt) return;
-    ctx.timers.after(ctx.receiptDelayMs, () => {
-      const fields = receiptFields({
-        messageId: message.messageId,
-        submitSource: address(message.source, message.sourceTon, message.sourceNpi),
-        submitDestination: address(message.destination, message.destinationTon, message.destinationNpi),
-        outcome,
-        submittedAt,
-        doneAt: new Date(),
-      });
-      ctx.deliveries.receipt(message.systemId, fields, session);
-    });
+    if (wantsReceipt) ctx.timers.after(ctx.receiptDelayMs, sendReceipt);
   });
 }
 
