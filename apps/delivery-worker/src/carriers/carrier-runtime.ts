@@ -1,4 +1,11 @@
-import type { CarrierHealth, CarrierPluginDefinition, Clock, Logger } from '@maskline/core';
+import type {
+  CarrierCallbackRoute,
+  CarrierEventSink,
+  CarrierHealth,
+  CarrierPluginDefinition,
+  Clock,
+  Logger,
+} from '@maskline/core';
 import { MasklineError } from '@maskline/core';
 import { createPluginHttpClient } from '@maskline/plugin-sdk';
 import {
@@ -22,6 +29,7 @@ import { LoadGate, loadAheadLimit } from '../delivery/load-gate.js';
 import type { CarrierEventSinkToQueue } from './carrier-event-sink.js';
 import { CarrierLink } from './carrier-link.js';
 import type { GuardedCarrier } from './guarded-carrier.js';
+import { resolvePluginSecrets } from './plugin-secrets.js';
 
 export interface CarrierRuntimeDeps {
   plugins: Readonly<Record<string, CarrierPluginDefinition<unknown>>>;
@@ -39,6 +47,10 @@ export interface CarrierRuntimeDeps {
   jobLock?: JobLockConfig;
   /** Carrier start/retry timing; see CarrierLifecycle. */
   lifecycle?: Partial<CarrierLifecycle>;
+  /** The public base URL of the callback server, when this process serves callbacks. */
+  callbackBaseUrl?: string;
+  /** Where secrets named `{env}` are read (process.env by default). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface CarrierLifecycle {
@@ -74,6 +86,10 @@ export class CarrierRuntime {
 
   private constructor(
     readonly settings: CarrierSettings,
+    /** The carrier's HTTP callback routes (none for a plugin without callbacks). */
+    readonly callbackRoutes: readonly CarrierCallbackRoute[],
+    /** Where its receipts and inbound messages go, from the plugin or its callbacks. */
+    readonly events: CarrierEventSink,
     createPlugin: () => ReturnType<CarrierPluginDefinition<unknown>['create']>,
     private readonly deps: CarrierRuntimeDeps,
     logger: Logger,
@@ -107,6 +123,10 @@ export class CarrierRuntime {
     }
     const logger = deps.logger.child({ carrier: settings.id, plugin: definition.id });
     const http = createPluginHttpClient({ defaultTimeoutMs: deps.submitTimeoutMs });
+    const secrets = resolvePluginSecrets(settings, definition, deps.env);
+    const callbackUrl =
+      deps.callbackBaseUrl === undefined ? undefined : `${deps.callbackBaseUrl}/carriers/${settings.id}`;
+    const events = deps.eventSinkFor(settings.id);
     const createPlugin = () =>
       definition.create(
         {
@@ -114,13 +134,19 @@ export class CarrierRuntime {
           logger,
           tracer: deps.tracer,
           clock: deps.clock,
-          events: deps.eventSinkFor(settings.id),
-          secrets: {},
+          events,
+          secrets,
           http,
+          ...(callbackUrl === undefined ? {} : { callbackUrl }),
         },
         parsed.data,
       );
-    return new CarrierRuntime(settings, createPlugin, deps, logger);
+    // Routes need no started plugin: any worker process verifies and parses a callback.
+    const callbackRoutes =
+      callbackUrl === undefined || !definition.callbacks
+        ? []
+        : definition.callbacks({ carrierId: settings.id, logger, secrets, callbackUrl }, parsed.data);
+    return new CarrierRuntime(settings, callbackRoutes, events, createPlugin, deps, logger);
   }
 
   /**
