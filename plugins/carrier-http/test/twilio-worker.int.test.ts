@@ -46,7 +46,7 @@ describe('the twilio carrier through the delivery worker', () => {
     db = await createTestDatabase(inject('postgresUrl'));
     ({ tenantId } = await seedTenant(db.pool));
     redis = createRedisConnection(inject('redisUrl'), 'producer');
-    queues = new DeliveryQueues({ connection: redis, prefix });
+    queues = new DeliveryQueues({ connection: redis, prefix }, { attempts: 6, backoffMs: 200 });
     messages = new MessageRepository(db.pool, db.vault);
     fake = await FakeTwilio.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
     const dbUrl = new URL(db.appUrl);
@@ -115,6 +115,33 @@ describe('the twilio carrier through the delivery worker', () => {
       ['sent', 204],
       ['delivered', 204],
     ]);
+  });
+
+  it("fails a message Twilio refuses for good, by Twilio's code", async () => {
+    fake.mode = { kind: 'error', status: 400, code: 21211 };
+    try {
+      const id = await send(TO);
+      expect(await until(async () => (await statusOf(id)) === 'rejected')).toBe(true);
+      expect((await messages.findForTenant(tenantId, id))?.errorCode).toBe('carrier_invalid_destination');
+    } finally {
+      fake.mode = { kind: 'ok' };
+    }
+  });
+
+  it('retries through a throttling answer and an outage of the API, then delivers', async () => {
+    fake.mode = { kind: 'error', status: 429, code: 20429, retryAfter: '1' };
+    const throttled = await send(TO);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await statusOf(throttled)).not.toBe('failed');
+    fake.mode = { kind: 'ok' };
+    expect(await until(async () => (await statusOf(throttled)) === 'delivered')).toBe(true);
+
+    await fake.down();
+    const waiting = await send(TO);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await statusOf(waiting)).not.toBe('failed');
+    await fake.up();
+    expect(await until(async () => (await statusOf(waiting)) === 'delivered')).toBe(true);
   });
 
   it('refuses a forged status callback (401) and changes nothing', async () => {
