@@ -17,6 +17,26 @@ export const deliveryWorkerConfigSchema = z.object({
   CARRIER_RETRY_MAX_MS: z.coerce.number().int().min(500).default(30_000),
   /** How long a receipt or inbound message waits for PostgreSQL before the carrier is refused (and resends). */
   CARRIER_EVENT_HOLD_MS: z.coerce.number().int().min(0).default(20_000),
+  /** Serve carriers' HTTP callbacks (receipts, inbound) on this port; unset: no callback server. */
+  CARRIER_CALLBACK_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  CARRIER_CALLBACK_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The public base URL carriers call (signatures cover it); default http://{host}:{port}. */
+  CARRIER_CALLBACK_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  /** Callback bodies larger than this are refused (413). */
+  CARRIER_CALLBACK_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(64 * 1024),
+  /** A callback whose signed time lies further than this from now is refused (401). */
+  CARRIER_CALLBACK_REPLAY_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
   /** Receipts/inbound left unqueued longer than this are re-enqueued by the sweep. */
   SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
   /** message.status deliveries this process enqueues after commit: claimed this long first. */
@@ -35,4 +55,13 @@ export function loadDeliveryWorkerConfig(
 ): Readonly<DeliveryWorkerConfig> {
   const config = parseConfig(deliveryWorkerConfigSchema, env, 'delivery-worker');
   return Object.freeze({ ...config, carriers: loadCarriers(config) });
+}
+
+/** The public base URL of the callback server, or undefined when it is not served. */
+export function callbackBaseUrl(config: Readonly<DeliveryWorkerConfig>): string | undefined {
+  if (config.CARRIER_CALLBACK_PORT === undefined) return undefined;
+  return (
+    config.CARRIER_CALLBACK_BASE_URL ??
+    `http://${config.CARRIER_CALLBACK_HOST}:${config.CARRIER_CALLBACK_PORT}`
+  );
 }

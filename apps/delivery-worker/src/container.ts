@@ -1,11 +1,12 @@
 import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
+import { httpJsonCarrierPlugin, twilioCarrierPlugin } from '@maskline/carrier-http';
 import { smppCarrierPlugin } from '@maskline/carrier-smpp';
 import { type CarrierPluginDefinition, type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
 import type { Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import { CarrierEventSinkToQueue } from './carriers/carrier-event-sink.js';
 import { CarrierRuntime } from './carriers/carrier-runtime.js';
-import type { DeliveryWorkerConfig } from './config.js';
+import { callbackBaseUrl, type DeliveryWorkerConfig } from './config.js';
 
 /**
  * The carrier plugins this build can run, registered by typed import. Configuration
@@ -13,6 +14,8 @@ import type { DeliveryWorkerConfig } from './config.js';
  */
 export const CARRIER_PLUGINS: Readonly<Record<string, CarrierPluginDefinition<unknown>>> = {
   [smppCarrierPlugin.id]: smppCarrierPlugin as CarrierPluginDefinition<unknown>,
+  [twilioCarrierPlugin.id]: twilioCarrierPlugin as CarrierPluginDefinition<unknown>,
+  [httpJsonCarrierPlugin.id]: httpJsonCarrierPlugin as CarrierPluginDefinition<unknown>,
 };
 
 const LOCAL = { Runtimes: Symbol.for('maskline.delivery.Runtimes') } as const;
@@ -30,6 +33,7 @@ export function createDeliveryContainer(
     tracer,
     ...(logger ? { logger } : {}),
   });
+  const baseUrl = callbackBaseUrl(config);
   c.register(
     LOCAL.Runtimes,
     cached((c) =>
@@ -48,6 +52,7 @@ export function createDeliveryContainer(
             startTimeoutMs: config.CARRIER_START_TIMEOUT_MS,
             retryMaxMs: config.CARRIER_RETRY_MAX_MS,
           },
+          ...(baseUrl === undefined ? {} : { callbackBaseUrl: baseUrl }),
           eventSinkFor: (carrierId) =>
             new CarrierEventSinkToQueue(
               carrierId,

@@ -1,11 +1,13 @@
 import { closeBaseContainer } from '@maskline/app-runtime';
-import { type Logger, TOKENS } from '@maskline/core';
+import { type Clock, type Logger, TOKENS } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
 import type { StatusWebhooks } from '@maskline/storage';
 import type { Telemetry } from '@maskline/telemetry';
 import { WebhookProducer } from '@maskline/webhooks';
 import type { Redis } from 'ioredis';
-import { loadDeliveryWorkerConfig } from './config.js';
+import { CallbackHandler } from './callbacks/callback-handler.js';
+import { type CallbackServer, startCallbackServer } from './callbacks/callback-server.js';
+import { callbackBaseUrl, loadDeliveryWorkerConfig } from './config.js';
 import { createDeliveryContainer, resolveRuntimes } from './container.js';
 
 /** Starts every configured carrier and its worker; drains and stops on SIGTERM/SIGINT. */
@@ -24,6 +26,28 @@ export async function run(telemetry: Telemetry): Promise<void> {
   container
     .resolve<StatusWebhooks>(TOKENS.StatusWebhooks)
     .handOffTo(webhooks.handoff(config.WEBHOOK_LEASE_MS, logger));
+  // Carriers' HTTP callbacks are served before (and regardless of) their plugins' start:
+  // verifying, parsing and storing a receipt needs no connected plugin.
+  const baseUrl = callbackBaseUrl(config);
+  let callbacks: CallbackServer | null = null;
+  if (config.CARRIER_CALLBACK_PORT !== undefined && baseUrl !== undefined) {
+    callbacks = await startCallbackServer({
+      host: config.CARRIER_CALLBACK_HOST,
+      port: config.CARRIER_CALLBACK_PORT,
+      baseUrl,
+      bodyLimit: config.CARRIER_CALLBACK_BODY_LIMIT,
+      callbacks: runtimes.flatMap((r) =>
+        r.callbackRoutes.map((route) => ({ carrierId: r.settings.id, route, events: r.events })),
+      ),
+      handler: new CallbackHandler({
+        replayWindowMs: config.CARRIER_CALLBACK_REPLAY_WINDOW_MS,
+        clock: container.resolve<Clock>(TOKENS.Clock),
+        logger,
+      }),
+      logger,
+      carriers: () => runtimes.map((r) => ({ id: r.settings.id, health: r.health() })),
+    });
+  }
   // Every carrier tries to start at once; one that cannot is retried in the background
   // (and logged) while the others work. No carrier's failure stops the process.
   await Promise.all(runtimes.map((runtime) => runtime.start()));
@@ -37,6 +61,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'delivery worker stopping');
+    await callbacks?.close();
     await Promise.all(runtimes.map((r) => r.stop()));
     await container.resolve<CarrierEventQueue>(TOKENS.CarrierEvents).close();
     await webhooks.close();

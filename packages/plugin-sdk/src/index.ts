@@ -4,6 +4,7 @@
  */
 export {
   type CallbackContext,
+  type CarrierAnswer,
   type CarrierCallbackAnswer,
   type CarrierCallbackRequest,
   type CarrierCallbackRoute,
@@ -18,7 +19,9 @@ export {
   type CarrierProtocol,
   type CarrierSecretSpec,
   type Clock,
+  carrierAnswerDetails,
   defineCarrierPlugin,
+  type ErrorCode,
   type InboundEvent,
   type Logger,
   MasklineError,
@@ -26,6 +29,7 @@ export {
   type PluginHttpClient,
   type PluginHttpRequest,
   type PluginHttpResponse,
+  RECEIPT_OUTCOMES,
   type ReceiptEvent,
   type ReceiptOutcome,
   type SubmitOptions,

@@ -1,5 +1,12 @@
 import { resolveCarrierSecrets } from '@maskline/app-runtime';
-import type { CarrierHealth, CarrierPluginDefinition, Clock, Logger } from '@maskline/core';
+import type {
+  CarrierCallbackRoute,
+  CarrierEventSink,
+  CarrierHealth,
+  CarrierPluginDefinition,
+  Clock,
+  Logger,
+} from '@maskline/core';
 import { MasklineError } from '@maskline/core';
 import { createPluginHttpClient } from '@maskline/plugin-sdk';
 import {
@@ -40,6 +47,8 @@ export interface CarrierRuntimeDeps {
   jobLock?: JobLockConfig;
   /** Carrier start/retry timing; see CarrierLifecycle. */
   lifecycle?: Partial<CarrierLifecycle>;
+  /** The public base URL of the callback server, when this process serves callbacks. */
+  callbackBaseUrl?: string;
   /** Where `{env: NAME}` secret sources are read (default: this process's environment). */
   secretsEnv?: NodeJS.ProcessEnv;
 }
@@ -77,6 +86,10 @@ export class CarrierRuntime {
 
   private constructor(
     readonly settings: CarrierSettings,
+    /** The carrier's HTTP callback routes (none for a plugin without callbacks). */
+    readonly callbackRoutes: readonly CarrierCallbackRoute[],
+    /** Where its receipts and inbound messages go, from the plugin or its callbacks. */
+    readonly events: CarrierEventSink,
     createPlugin: () => ReturnType<CarrierPluginDefinition<unknown>['create']>,
     private readonly deps: CarrierRuntimeDeps,
     logger: Logger,
@@ -123,6 +136,9 @@ export class CarrierRuntime {
     }
     const logger = deps.logger.child({ carrier: settings.id, plugin: definition.id });
     const http = createPluginHttpClient({ defaultTimeoutMs: deps.submitTimeoutMs });
+    const callbackUrl =
+      deps.callbackBaseUrl === undefined ? undefined : `${deps.callbackBaseUrl}/carriers/${settings.id}`;
+    const events = deps.eventSinkFor(settings.id);
     const createPlugin = () =>
       definition.create(
         {
@@ -130,13 +146,19 @@ export class CarrierRuntime {
           logger,
           tracer: deps.tracer,
           clock: deps.clock,
-          events: deps.eventSinkFor(settings.id),
+          events,
           secrets,
           http,
+          ...(callbackUrl === undefined ? {} : { callbackUrl }),
         },
         parsed.data,
       );
-    return new CarrierRuntime(settings, createPlugin, deps, logger);
+    // Routes need no started plugin: any worker process verifies and parses a callback.
+    const callbackRoutes =
+      callbackUrl === undefined || !definition.callbacks
+        ? []
+        : definition.callbacks({ carrierId: settings.id, logger, secrets, callbackUrl }, parsed.data);
+    return new CarrierRuntime(settings, callbackRoutes, events, createPlugin, deps, logger);
   }
 
   /**

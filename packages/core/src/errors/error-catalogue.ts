@@ -76,6 +76,11 @@ export const ERROR_CATALOGUE = {
     retry: 'permanent',
   },
   carrier_error: { status: 502, message: 'The carrier reported a temporary error.', retry: 'transient' },
+  carrier_callback_unverified: {
+    status: 401,
+    message: 'The carrier callback is not signed as the carrier signs, or is too old.',
+    retry: 'permanent',
+  },
   // Delivery outcomes recorded on messages
   delivery_failed: { status: 502, message: 'The carrier could not deliver the message.', retry: 'permanent' },
   delivery_expired: { status: 502, message: 'The message expired before delivery.', retry: 'permanent' },
