@@ -43,7 +43,6 @@ runCarrierConformance({
         host: sim.host,
         port: sim.smppPort,
         systemId: 'maskline',
-        password: 'secret',
         requestTimeoutMs: 5_000, // longer than any check: a stalled submit ends by abort or close
         enquireLinkIntervalMs: 60_000,
         reconnectMinMs: 10,
@@ -52,6 +51,7 @@ runCarrierConformance({
         closeTimeoutMs: 200,
         throttleRetries: 0,
       },
+      secrets: { password: 'secret' },
       control: simControl(sim),
       close: () => sim.close(),
     };
