@@ -1,36 +1,70 @@
 import type {
   CarrierHealth,
   CarrierPlugin,
+  PluginContext,
   SubmitOptions,
   SubmitRequest,
   SubmitResult,
 } from '@maskline/plugin-sdk';
 import { MasklineError } from '@maskline/plugin-sdk';
 
+/** How long close() lets the sends in flight finish before aborting them. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 2_000;
+
 /**
  * What the HTTP plugins share: nothing to connect (each send is one request on the host's
  * keep-alive client), health from the last sends (degraded while the provider cannot be
- * reached), and close() waiting for the sends in flight.
+ * reached), and close() waiting for the sends in flight, aborting those still unanswered
+ * after `drainTimeoutMs` (they reject `carrier_timeout`: the host retries them).
  */
 export abstract class HttpCarrier implements CarrierPlugin {
   private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = new AbortController();
   private closed = false;
   private unreachable = false;
 
+  constructor(
+    protected readonly ctx: PluginContext,
+    private readonly drainTimeoutMs: number = DEFAULT_DRAIN_TIMEOUT_MS,
+  ) {}
+
   async start(): Promise<void> {
     this.closed = false;
+    if (this.closing.signal.aborted) this.closing = new AbortController();
   }
 
   async submit(request: SubmitRequest, options?: SubmitOptions): Promise<SubmitResult> {
     if (this.closed) throw new MasklineError('carrier_unavailable', { message: 'The carrier is closing.' });
-    const sending = this.send(request, options);
+    const signal = options?.signal
+      ? AbortSignal.any([options.signal, this.closing.signal])
+      : this.closing.signal;
+    const sending = this.send(request, { ...options, signal });
     this.inFlight.add(sending);
     try {
       const result = await sending;
       this.unreachable = false;
+      this.ctx.logger.debug(
+        {
+          messageId: request.messageId,
+          carrierMessageId: result.carrierMessageId,
+          segments: result.segments,
+        },
+        'message accepted by the provider',
+      );
       return result;
     } catch (error) {
       this.unreachable = error instanceof MasklineError && error.code === 'carrier_unavailable';
+      // The code and the answer's status only: a provider's text may quote the number or body.
+      this.ctx.logger.warn(
+        {
+          messageId: request.messageId,
+          code: error instanceof MasklineError ? error.code : 'unexpected',
+          ...(error instanceof MasklineError && typeof error.details?.httpStatus === 'number'
+            ? { httpStatus: error.details.httpStatus }
+            : {}),
+        },
+        'send refused or failed',
+      );
       throw error;
     } finally {
       this.inFlight.delete(sending);
@@ -46,7 +80,20 @@ export abstract class HttpCarrier implements CarrierPlugin {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.inFlight]);
+    const drained = Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.drainTimeoutMs);
+    });
+    try {
+      if ((await Promise.race([drained, late])) === 'late') {
+        this.ctx.logger.warn({ inFlight: this.inFlight.size }, 'aborting sends still unanswered at close');
+        this.closing.abort();
+        await drained;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   protected abstract send(request: SubmitRequest, options?: SubmitOptions): Promise<SubmitResult>;

@@ -82,6 +82,19 @@ describe('http-json sends', () => {
     });
   });
 
+  it("reports the provider's segment count by pointer, else the count of the standard split", async () => {
+    const long = { ...request, body: 'a'.repeat(161) };
+    const counted = httpJsonCarrierPlugin.configSchema.parse({
+      ...base,
+      response: { ...base.response, segmentsPointer: '/data/0/parts' },
+    });
+    const answered = recordingContext(() => jsonAnswer(202, { data: [{ id: 'x', parts: 3 }] }));
+    expect((await httpJsonCarrierPlugin.create(answered.ctx, counted).submit(long)).segments).toBe(3);
+    const silent = recordingContext(() => jsonAnswer(202, { data: [{ id: 'x' }] }));
+    expect((await httpJsonCarrierPlugin.create(silent.ctx, counted).submit(long)).segments).toBe(2);
+    expect((await httpJsonCarrierPlugin.create(silent.ctx, config).submit(long)).segments).toBe(2);
+  });
+
   it('maps status ranges to error codes with the provider code and never its text', async () => {
     const failure = async (status: number, headers: Record<string, string> = {}) => {
       const { ctx } = recordingContext(() =>

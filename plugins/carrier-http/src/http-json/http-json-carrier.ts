@@ -1,3 +1,4 @@
+import { segmentInfo } from '@maskline/core';
 import type { PluginContext, SubmitOptions, SubmitRequest, SubmitResult } from '@maskline/plugin-sdk';
 import { type FailureClass, failureError, malformedAnswer } from '../failure-class.js';
 import { HttpCarrier } from '../http-plugin-base.js';
@@ -12,10 +13,10 @@ import { fillJson, fillText, type TemplateValues } from './template.js';
  */
 export class HttpJsonCarrier extends HttpCarrier {
   constructor(
-    private readonly ctx: PluginContext,
+    ctx: PluginContext,
     private readonly config: HttpJsonConfig,
   ) {
-    super();
+    super(ctx, config.drainTimeoutMs);
   }
 
   protected async send(request: SubmitRequest, options?: SubmitOptions): Promise<SubmitResult> {
@@ -57,7 +58,11 @@ export class HttpJsonCarrier extends HttpCarrier {
     }
     const id = textAt(answer, mapping.idPointer);
     if (!id) throw malformedAnswer('The provider', response.status);
-    return { carrierMessageId: id, partIds: [id], segments: 1 };
+    const counted =
+      mapping.segmentsPointer === undefined ? Number.NaN : Number(textAt(answer, mapping.segmentsPointer));
+    // The provider's own count when it gives one; else the count of the standard GSM-7/UCS-2 split.
+    const segments = Number.isInteger(counted) && counted > 0 ? counted : segmentInfo(request.body).segments;
+    return { carrierMessageId: id, partIds: [id], segments };
   }
 }
 

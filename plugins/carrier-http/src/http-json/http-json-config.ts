@@ -1,6 +1,7 @@
 import { RECEIPT_OUTCOMES } from '@maskline/plugin-sdk';
 import { z } from 'zod';
 import { FAILURE_CLASSES } from '../failure-class.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../http-plugin-base.js';
 import { JSON_POINTER } from '../json-pointer.js';
 import { stringsOf, unknownPlaceholders } from './template.js';
 
@@ -57,12 +58,16 @@ export const httpJsonConfigSchema = z
       .object({
         /** Where the answer gives the provider's message id. */
         idPointer: pointer.default('/id'),
+        /** Where the answer gives the number of segments sent; absent: counted from the body. */
+        segmentsPointer: pointer.optional(),
         statusClasses: z.array(statusRange).default(DEFAULT_STATUS_CLASSES),
         /** Where an error answer gives the provider's error code (reported, never its text). */
         errorCodePointer: pointer.optional(),
       })
       .strict()
       .prefault({}),
+    /** How long close() waits for the sends in flight before aborting them. */
+    drainTimeoutMs: z.number().int().positive().default(DEFAULT_DRAIN_TIMEOUT_MS),
     /** Delivery receipts the provider POSTs as JSON to {callbackUrl}{path}; absent: none. */
     receipts: z
       .object({

@@ -1,3 +1,4 @@
+import { segmentInfo } from '@maskline/core';
 import type { PluginContext, SubmitOptions, SubmitRequest, SubmitResult } from '@maskline/plugin-sdk';
 import { malformedAnswer } from '../failure-class.js';
 import { HttpCarrier } from '../http-plugin-base.js';
@@ -19,10 +20,10 @@ export class TwilioCarrier extends HttpCarrier {
   private readonly authorization: string;
 
   constructor(
-    private readonly ctx: PluginContext,
+    ctx: PluginContext,
     private readonly config: TwilioConfig,
   ) {
-    super();
+    super(ctx, config.drainTimeoutMs);
     this.url = `${config.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
     const token = ctx.secrets.authToken ?? '';
     this.authorization = `Basic ${Buffer.from(`${config.accountSid}:${token}`).toString('base64')}`;
@@ -55,7 +56,7 @@ export class TwilioCarrier extends HttpCarrier {
     return {
       carrierMessageId: sid,
       partIds: [sid],
-      segments: Number.isInteger(segments) && segments > 0 ? segments : 1,
+      segments: Number.isInteger(segments) && segments > 0 ? segments : segmentInfo(request.body).segments,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../http-plugin-base.js';
 
 /** A Twilio carrier's config (the auth token is the `authToken` secret, never here). */
 export const twilioConfigSchema = z
@@ -14,6 +15,8 @@ export const twilioConfigSchema = z
     statusCallbacks: z.boolean().default(true),
     /** Bound on one send; the host's SUBMIT_TIMEOUT_MS when absent. */
     requestTimeoutMs: z.number().int().positive().optional(),
+    /** How long close() waits for the sends in flight before aborting them. */
+    drainTimeoutMs: z.number().int().positive().default(DEFAULT_DRAIN_TIMEOUT_MS),
   })
   .strict();
 

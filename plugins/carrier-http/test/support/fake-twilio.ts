@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { segmentInfo } from '@maskline/core';
 
 /** A message the fake accepted. */
 export interface FakeTwilioMessage {
@@ -23,6 +24,13 @@ export type FakeTwilioMode =
   | { kind: 'ok' }
   | { kind: 'error'; status: number; code?: number; retryAfter?: string };
 
+/** A signed form POST as Twilio would make it (the URL it called, its headers and body). */
+export interface FakeTwilioRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface FakeTwilioOptions {
   accountSid: string;
   authToken: string;
@@ -36,13 +44,19 @@ export interface FakeTwilioOptions {
  * A local stand-in for Twilio's Programmable Messaging API: takes form-encoded sends with
  * HTTP Basic auth on `/2010-04-01/Accounts/{sid}/Messages.json`, answers a SID, then POSTs
  * signed status callbacks (`sent`, then `delivered` or `undelivered`) to the StatusCallback
- * URL, and sends signed inbound SMS on request. Switches make it answer 429/5xx/4xx or go
+ * URL, and sends signed inbound SMS on request. Switches make it answer 429/5xx/4xx (once,
+ * or until switched back), take sends without answering them, or go
  * away. It signs with its own code (not the plugin's), so tests check one against the other.
  */
 export class FakeTwilio {
   readonly messages: FakeTwilioMessage[] = [];
   readonly callbacks: FakeCallbackResult[] = [];
   mode: FakeTwilioMode = { kind: 'ok' };
+  /** Answers only the next send like this, then `mode` again. */
+  private nextFailure: Extract<FakeTwilioMode, { kind: 'error' }> | undefined;
+  /** While on, sends are read and never answered. */
+  private stalled = false;
+  private readonly held: ServerResponse[] = [];
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private sidCounter = 0;
@@ -58,10 +72,21 @@ export class FakeTwilio {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Answer only the next send with this error (Twilio's shape). */
+  failNext(error: { status: number; code?: number; retryAfter?: string }): void {
+    this.nextFailure = { kind: 'error', ...error };
+  }
+
+  /** While on, the fake takes sends and never answers them. */
+  stall(on: boolean): void {
+    this.stalled = on;
+  }
+
   /** Refuses connections (and resets open ones) until up(). */
   async down(): Promise<void> {
     const server = this.server;
     this.server = null;
+    this.held.length = 0;
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -80,17 +105,48 @@ export class FakeTwilio {
     sms: { from: string; to: string; body: string },
     signature?: string,
   ): Promise<{ status: number; contentType: string | null; body: string; sid: string }> {
-    const sid = `SM${randomBytes(16).toString('hex')}`;
-    const params = new URLSearchParams({
-      MessageSid: sid,
+    const params = this.inboundParams(sms);
+    const answer = await this.post(url, params, signature);
+    return { ...answer, sid: params.get('MessageSid') ?? '' };
+  }
+
+  /** The parameters of Twilio's incoming-message webhook for `sms` (a new MessageSid). */
+  inboundParams(sms: { from: string; to: string; body: string }): URLSearchParams {
+    return new URLSearchParams({
+      MessageSid: `SM${randomBytes(16).toString('hex')}`,
       AccountSid: this.options.accountSid,
       From: sms.from,
       To: sms.to,
       Body: sms.body,
       NumMedia: '0',
     });
-    const answer = await this.post(url, params, signature);
-    return { ...answer, sid };
+  }
+
+  /** The parameters of Twilio's status callback for message `sid` in `status`. */
+  statusParams(message: { sid: string; to: string; from: string }, status: string): URLSearchParams {
+    return new URLSearchParams({
+      MessageSid: message.sid,
+      SmsSid: message.sid,
+      AccountSid: this.options.accountSid,
+      MessageStatus: status,
+      SmsStatus: status,
+      To: message.to,
+      From: message.from,
+      ...(status === 'undelivered' ? { ErrorCode: '30003' } : {}),
+    });
+  }
+
+  /** The signed POST of `params` to `url`, as Twilio would make it (not sent). */
+  request(url: string, params: URLSearchParams, signature = this.sign(url, params)): FakeTwilioRequest {
+    return {
+      url,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signature,
+        'i-twilio-idempotency-token': randomBytes(8).toString('hex'),
+      },
+      body: params.toString(),
+    };
   }
 
   /** Twilio's signature of a POST to `url` with `params`, computed here on its own. */
@@ -122,7 +178,12 @@ export class FakeTwilio {
     if (req.headers.authorization !== expected) {
       return json(res, 401, { code: 20003, message: 'Authenticate', status: 401 });
     }
-    const mode = this.mode;
+    if (this.stalled) {
+      this.held.push(res);
+      return;
+    }
+    const mode = this.nextFailure ?? this.mode;
+    this.nextFailure = undefined;
     if (mode.kind === 'error') {
       if (mode.retryAfter) res.setHeader('retry-after', mode.retryAfter);
       return json(res, mode.status, {
@@ -145,7 +206,12 @@ export class FakeTwilio {
       statusCallback: form.get('StatusCallback') ?? undefined,
     };
     this.messages.push(message);
-    json(res, 201, { sid, status: 'queued', num_segments: '1', account_sid: this.options.accountSid });
+    json(res, 201, {
+      sid,
+      status: 'queued',
+      num_segments: String(segmentInfo(message.body).segments),
+      account_sid: this.options.accountSid,
+    });
     if (message.statusCallback) void this.reportStatuses(message);
   }
 
@@ -154,17 +220,7 @@ export class FakeTwilio {
     const final = undeliverable(message.to) ? 'undelivered' : 'delivered';
     for (const status of ['sent', final]) {
       await new Promise((r) => setTimeout(r, this.options.callbackDelayMs ?? 50));
-      const params = new URLSearchParams({
-        MessageSid: message.sid,
-        SmsSid: message.sid,
-        AccountSid: this.options.accountSid,
-        MessageStatus: status,
-        SmsStatus: status,
-        To: message.to,
-        From: message.from,
-        ...(status === 'undelivered' ? { ErrorCode: '30003' } : {}),
-      });
-      const answer = await this.post(message.statusCallback ?? '', params);
+      const answer = await this.post(message.statusCallback ?? '', this.statusParams(message, status));
       this.callbacks.push({ sid: message.sid, status, httpStatus: answer.status });
     }
   }
@@ -174,16 +230,9 @@ export class FakeTwilio {
     params: URLSearchParams,
     signature = this.sign(url, params),
   ): Promise<{ status: number; contentType: string | null; body: string }> {
+    const { headers, body } = this.request(url, params, signature);
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': signature,
-          'i-twilio-idempotency-token': randomBytes(8).toString('hex'),
-        },
-        body: params.toString(),
-      });
+      const response = await fetch(url, { method: 'POST', headers, body });
       return {
         status: response.status,
         contentType: response.headers.get('content-type'),
