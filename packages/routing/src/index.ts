@@ -1,0 +1,4 @@
+export { chooseRoute } from './choose-route.js';
+export { messagePrice, unitPrice } from './prices.js';
+export { routeMatches } from './route-match.js';
+export * from './route-types.js';
