@@ -14,6 +14,7 @@ import type { StatusCallbacks } from './messages/status-callbacks.js';
 import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
+import { type RoutingRoutesDeps, routingRoutes } from './routing/routing-routes.js';
 import { type WebhookRoutesDeps, webhookRoutes } from './webhooks/webhook-routes.js';
 
 export interface IngestAppDeps {
@@ -35,6 +36,8 @@ export interface IngestAppDeps {
   serverTiming?: ServerTiming;
   /** The webhook API (/v1/webhooks/...); left out when absent. */
   webhooks?: WebhookRoutesDeps;
+  /** The routing API (/v1/routes, /v1/carrier-prices, /v1/routing/...); left out when absent. */
+  routing?: RoutingRoutesDeps;
   /** Resolves POST /v1/messages' statusCallback (absent: none is registered). */
   statusCallbacks?: StatusCallbacks;
 }
@@ -78,10 +81,12 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       acceptMessage: deps.acceptMessage,
       messages: deps.messages,
       maxBodyChars: deps.maxBodyChars,
+      audit: deps.audit,
       ...(deps.statusCallbacks ? { statusCallbacks: deps.statusCallbacks } : {}),
     });
     if (deps.masking) await api.register(maskingRoutes, deps.masking);
     if (deps.webhooks) await api.register(webhookRoutes, deps.webhooks);
+    if (deps.routing) await api.register(routingRoutes, deps.routing);
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,

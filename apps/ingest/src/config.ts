@@ -1,5 +1,5 @@
 import { commonConfigShape } from '@maskline/app-runtime';
-import { parseConfig } from '@maskline/core';
+import { carrierSettingsSchema, parseConfig } from '@maskline/core';
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
@@ -18,6 +18,24 @@ export const ingestConfigSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
     .default('sim'),
+  /**
+   * The configured carriers (JSON, the delivery worker's schema): the ingest reads their
+   * regions for data residency. Empty: routes may name any carrier, none has a region.
+   */
+  CARRIERS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'CARRIERS must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(carrierSettingsSchema)),
+  /** How often the route table is reloaded from PostgreSQL (changes through this ingest apply at once). */
+  ROUTES_REFRESH_MS: z.coerce.number().int().positive().default(5_000),
   /** Requests per minute per API key, held across all ingest processes (Redis). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
   /** Longest body accepted, in characters (10 concatenated GSM segments = 1530). */

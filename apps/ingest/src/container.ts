@@ -1,7 +1,12 @@
 import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
 import { type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
 import { DeliveryQueues, epochKey, RedisLossWatch } from '@maskline/queues';
-import { ApiKeyRepository, type MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import {
+  ApiKeyRepository,
+  type MessageRepository,
+  RevealGrantRepository,
+  RoutingRepository,
+} from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
 import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
@@ -13,6 +18,9 @@ import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
 import { Reconciler } from './outbox/reconciler.js';
+import { MessageRouter } from './routing/message-router.js';
+import { RouteTable } from './routing/route-table.js';
+import type { RoutingRoutesDeps } from './routing/routing-routes.js';
 import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
 import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
 
@@ -22,6 +30,10 @@ const LOCAL = {
   RedisLossWatch: Symbol.for('maskline.ingest.RedisLossWatch'),
   Reconciler: Symbol.for('maskline.ingest.Reconciler'),
   RevealGrants: Symbol.for('maskline.ingest.RevealGrants'),
+  RoutingRepository: Symbol.for('maskline.ingest.RoutingRepository'),
+  RouteTable: Symbol.for('maskline.ingest.RouteTable'),
+  MessageRouter: Symbol.for('maskline.ingest.MessageRouter'),
+  RoutingRoutes: Symbol.for('maskline.ingest.RoutingRoutes'),
 } as const;
 
 /** The ingest composition root: the one place that knows which class implements what. */
@@ -54,6 +66,36 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         }),
     ),
   );
+  c.register(
+    LOCAL.RoutingRepository,
+    cached((c) => new RoutingRepository(c.resolve(TOKENS.PgPool))),
+  );
+  c.register(
+    LOCAL.RouteTable,
+    cached(
+      (c) =>
+        new RouteTable(
+          c.resolve(LOCAL.RoutingRepository),
+          c.resolve(TOKENS.Logger),
+          config.ROUTES_REFRESH_MS,
+        ),
+    ),
+  );
+  c.register(
+    LOCAL.MessageRouter,
+    cached((c) => new MessageRouter(c.resolve(LOCAL.RouteTable), config.CARRIERS, config.DEFAULT_CARRIER)),
+  );
+  c.register(
+    LOCAL.RoutingRoutes,
+    cached(
+      (c): RoutingRoutesDeps => ({
+        repository: c.resolve(LOCAL.RoutingRepository),
+        table: c.resolve(LOCAL.RouteTable),
+        carriers: new Set(config.CARRIERS.map((carrier) => carrier.id)),
+        audit: c.resolve(TOKENS.Vault),
+      }),
+    ),
+  );
   if (config.INGEST_SERVER_TIMING) c.register(LOCAL.ServerTiming, { useValue: new ServerTiming() });
   c.register(
     LOCAL.AcceptMessage,
@@ -67,7 +109,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         timing ? timing.timeEnqueues(queues) : queues,
         c.resolve(TOKENS.Logger),
         config.API_KEY_PEPPER,
-        config.DEFAULT_CARRIER,
+        c.resolve(LOCAL.MessageRouter),
         c.resolve(HEALTH_TOKENS.Dependencies),
       );
     }),
@@ -130,6 +172,8 @@ export interface IngestServices {
   webhooks: WebhookRoutesDeps;
   statusCallbacks: StatusCallbacks;
   revealGrants: RevealGrantRepository;
+  routeTable: RouteTable;
+  routing: RoutingRoutesDeps;
   audit: PgVault;
   health: DependencyHealth;
   serverTiming?: ServerTiming;
@@ -148,6 +192,8 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     webhooks: c.resolve(WEBHOOK_TOKENS.Routes),
     statusCallbacks: c.resolve(WEBHOOK_TOKENS.StatusCallbacks),
     revealGrants: c.resolve(LOCAL.RevealGrants),
+    routeTable: c.resolve(LOCAL.RouteTable),
+    routing: c.resolve(LOCAL.RoutingRoutes),
     audit: c.resolve(TOKENS.Vault),
     health: c.resolve(HEALTH_TOKENS.Dependencies),
     ...(serverTimingOf(c) ? { serverTiming: serverTimingOf(c) } : {}),

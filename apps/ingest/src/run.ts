@@ -27,6 +27,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
       keyProvider: keyProviderCheck(services.audit, logger),
     },
   });
+  // Routes load before the first request: a message is never routed from an empty table.
+  await services.routeTable.start();
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   services.reconciler.start();
   // Re-enqueue what a crash left without a job, then watch for Redis losing its data.
@@ -39,6 +41,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'ingest stopping');
     await app.close();
+    services.routeTable.stop();
     await services.reconciler.stop();
     await services.redisLossWatch.stop();
     await services.queues.close();

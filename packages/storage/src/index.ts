@@ -10,6 +10,7 @@ export * from './repositories/message-repository.js';
 export * from './repositories/receipt-batch.js';
 export * from './repositories/receipt-repository.js';
 export * from './repositories/reveal-grant-repository.js';
+export * from './repositories/routing-repository.js';
 export * from './repositories/status-webhooks.js';
 export * from './repositories/tenant-repository.js';
 export * from './repositories/unprocessed-events.js';
