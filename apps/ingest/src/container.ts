@@ -1,6 +1,13 @@
 import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
 import { type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
-import { DeliveryQueues, epochKey, RedisLossWatch } from '@maskline/queues';
+import {
+  CarrierHealthBoard,
+  CarrierHealthCache,
+  DeliveryQueues,
+  epochKey,
+  RedisLossWatch,
+} from '@maskline/queues';
+import { MessageRouter, RouteTable } from '@maskline/routing';
 import {
   ApiKeyRepository,
   type MessageRepository,
@@ -18,8 +25,6 @@ import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
 import { Reconciler } from './outbox/reconciler.js';
-import { MessageRouter } from './routing/message-router.js';
-import { RouteTable } from './routing/route-table.js';
 import type { RoutingRoutesDeps } from './routing/routing-routes.js';
 import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
 import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
@@ -33,6 +38,7 @@ const LOCAL = {
   RoutingRepository: Symbol.for('maskline.ingest.RoutingRepository'),
   RouteTable: Symbol.for('maskline.ingest.RouteTable'),
   MessageRouter: Symbol.for('maskline.ingest.MessageRouter'),
+  CarrierHealth: Symbol.for('maskline.ingest.CarrierHealth'),
   RoutingRoutes: Symbol.for('maskline.ingest.RoutingRoutes'),
 } as const;
 
@@ -82,8 +88,26 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     ),
   );
   c.register(
+    LOCAL.CarrierHealth,
+    cached(
+      (c) =>
+        new CarrierHealthCache(new CarrierHealthBoard(c.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX)),
+    ),
+  );
+  c.register(
     LOCAL.MessageRouter,
-    cached((c) => new MessageRouter(c.resolve(LOCAL.RouteTable), config.CARRIERS, config.DEFAULT_CARRIER)),
+    cached((c) => {
+      // Shared health (a carrier that is down takes no new messages) and the capabilities
+      // its workers publish with it (unknown until a worker reported: taken as capable).
+      const health = c.resolve<CarrierHealthCache>(LOCAL.CarrierHealth);
+      return new MessageRouter(
+        c.resolve(LOCAL.RouteTable),
+        config.CARRIERS,
+        config.DEFAULT_CARRIER,
+        health,
+        health,
+      );
+    }),
   );
   c.register(
     LOCAL.RoutingRoutes,
@@ -173,6 +197,7 @@ export interface IngestServices {
   statusCallbacks: StatusCallbacks;
   revealGrants: RevealGrantRepository;
   routeTable: RouteTable;
+  carrierHealth: CarrierHealthCache;
   routing: RoutingRoutesDeps;
   audit: PgVault;
   health: DependencyHealth;
@@ -193,6 +218,7 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     statusCallbacks: c.resolve(WEBHOOK_TOKENS.StatusCallbacks),
     revealGrants: c.resolve(LOCAL.RevealGrants),
     routeTable: c.resolve(LOCAL.RouteTable),
+    carrierHealth: c.resolve(LOCAL.CarrierHealth),
     routing: c.resolve(LOCAL.RoutingRoutes),
     audit: c.resolve(TOKENS.Vault),
     health: c.resolve(HEALTH_TOKENS.Dependencies),

@@ -33,7 +33,8 @@ describe('routing API and routing at accept (real Redis and PostgreSQL)', () => 
     );
     const { carrier_id: carrier, delivery_job_id: jobId } = rows[0];
     const job = await host.queues.queueFor(carrier).getJob(jobId);
-    return (job?.data.messageIds as string[] | undefined)?.includes(id) ? carrier : null;
+    const data = (job?.data ?? {}) as { messageIds?: string[] };
+    return data.messageIds?.includes(id) ? carrier : null;
   }
 
   async function clear() {

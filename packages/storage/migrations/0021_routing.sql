@@ -49,6 +49,9 @@ ALTER TABLE messages
   ADD COLUMN route_id uuid,
   ADD COLUMN price_micros bigint,
   ADD COLUMN price_currency text,
-  ADD COLUMN carriers_tried text[];
+  ADD COLUMN carriers_tried text[],
+  -- Set after an ambiguous failure (the carrier may have taken it): never failed over.
+  -- A constant default is kept in the catalogue: no rewrite either.
+  ADD COLUMN carrier_pinned boolean NOT NULL DEFAULT false;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON routes, carrier_prices, tenant_residency TO maskline_app;

@@ -5,6 +5,7 @@ export * from './pg-pool.js';
 export * from './prepared.js';
 export * from './repositories/api-key-repository.js';
 export * from './repositories/inbound-repository.js';
+export * from './repositories/message-failover.js';
 export * from './repositories/message-inserts.js';
 export * from './repositories/message-repository.js';
 export * from './repositories/receipt-batch.js';

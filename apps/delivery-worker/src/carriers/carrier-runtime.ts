@@ -1,8 +1,15 @@
-import type { CarrierHealth, CarrierPluginDefinition, Clock, Logger } from '@maskline/core';
+import type {
+  CarrierCapabilities,
+  CarrierHealth,
+  CarrierPluginDefinition,
+  Clock,
+  Logger,
+} from '@maskline/core';
 import { MasklineError } from '@maskline/core';
 import { createPluginHttpClient } from '@maskline/plugin-sdk';
 import {
   type AnyDeliverJob,
+  type CarrierHealthBoard,
   DeliveryQueues,
   deliverQueueName,
   type JobLockConfig,
@@ -16,6 +23,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
+import type { Failover } from '../delivery/carrier-failover.js';
 import { DeliverProcessor } from '../delivery/deliver-processor.js';
 import { batchedDeliveryStore, type DeliveryStore } from '../delivery/delivery-store.js';
 import { LoadGate, loadAheadLimit } from '../delivery/load-gate.js';
@@ -39,6 +47,10 @@ export interface CarrierRuntimeDeps {
   jobLock?: JobLockConfig;
   /** Carrier start/retry timing; see CarrierLifecycle. */
   lifecycle?: Partial<CarrierLifecycle>;
+  /** Where this carrier's link health is shared with every process (docs/routing.md). */
+  healthBoard?: CarrierHealthBoard;
+  /** Moves messages this carrier cannot take to another one (none: they wait here). */
+  failover?: Failover;
 }
 
 export interface CarrierLifecycle {
@@ -71,12 +83,14 @@ export class CarrierRuntime {
   private readonly link: CarrierLink;
   /** How long a job taken while the link is down waits before it is tried again. */
   private readonly retryWhileDownMs: number;
+  private healthTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly settings: CarrierSettings,
     createPlugin: () => ReturnType<CarrierPluginDefinition<unknown>['create']>,
     private readonly deps: CarrierRuntimeDeps,
-    logger: Logger,
+    private readonly logger: Logger,
+    private readonly capabilities: CarrierCapabilities,
   ) {
     this.retryWhileDownMs = deps.lifecycle?.healthCheckMs ?? DEFAULT_CARRIER_LIFECYCLE.healthCheckMs;
     this.link = new CarrierLink({
@@ -86,9 +100,30 @@ export class CarrierRuntime {
       submitTimeoutMs: deps.submitTimeoutMs,
       ...DEFAULT_CARRIER_LIFECYCLE,
       ...deps.lifecycle,
-      onUp: (carrier) => this.takeJobs(carrier),
-      onDown: () => void this.worker?.pause(true),
+      onUp: (carrier) => {
+        this.takeJobs(carrier);
+        this.publishHealth();
+      },
+      onDown: () => {
+        // With failover the worker keeps taking the carrier's jobs, to move them elsewhere.
+        if (!deps.failover) void this.worker?.pause(true);
+        this.publishHealth();
+      },
     });
+  }
+
+  /** Shares the link's state (and the plugin's capabilities) with every process. */
+  private publishHealth(): void {
+    const board = this.deps.healthBoard;
+    if (!board) return;
+    const status = this.link.health().status;
+    board
+      .publish(this.settings.id, {
+        state: status === 'down' ? 'down' : 'up',
+        unicode: this.capabilities.unicode,
+        concatenation: this.capabilities.concatenation,
+      })
+      .catch((error: unknown) => this.logger.debug({ err: error }, 'carrier health not shared'));
   }
 
   static create(settings: CarrierSettings, deps: CarrierRuntimeDeps): CarrierRuntime {
@@ -120,7 +155,7 @@ export class CarrierRuntime {
         },
         parsed.data,
       );
-    return new CarrierRuntime(settings, createPlugin, deps, logger);
+    return new CarrierRuntime(settings, createPlugin, deps, logger, definition.capabilities);
   }
 
   /**
@@ -129,6 +164,13 @@ export class CarrierRuntime {
    */
   async start(): Promise<void> {
     await this.link.start();
+    if (this.deps.healthBoard) {
+      // Refreshed well within the key's TTL; a process that dies stops refreshing it.
+      this.publishHealth();
+      const everyMs = this.deps.lifecycle?.healthCheckMs ?? DEFAULT_CARRIER_LIFECYCLE.healthCheckMs;
+      this.healthTimer = setInterval(() => this.publishHealth(), everyMs);
+      this.healthTimer.unref();
+    }
   }
 
   health(): CarrierHealth {
@@ -163,6 +205,7 @@ export class CarrierRuntime {
         retryLater: (job, timing) => retries.retryLater(carrierId, job, timing),
         withOwnJob: (ids) => retries.withOwnJob(carrierId, ids),
         ...(tps ? { pacing: tps } : {}),
+        ...(this.deps.failover ? { failover: this.deps.failover } : {}),
         loadGate: new LoadGate(loadAheadLimit(this.settings.loadAhead, carrier.inFlightLimit)),
       },
     );
@@ -170,6 +213,8 @@ export class CarrierRuntime {
       // Pausing the worker still lets a fetch already waiting in Redis take one job; a job
       // taken while the link is down goes back for later without spending an attempt.
       if (this.link.health().status === 'down' && token) {
+        // Failover first: what moved to another carrier is done here.
+        if ((await processor.failOverAll(job)) === 0) return [];
         await job.moveToDelayed(Date.now() + this.retryWhileDownMs, token);
         throw new DelayedError();
       }
@@ -192,6 +237,7 @@ export class CarrierRuntime {
 
   /** Stop taking jobs, let active ones finish, then close the carrier link. */
   async stop(): Promise<void> {
+    if (this.healthTimer) clearInterval(this.healthTimer);
     await this.worker?.close();
     await this.retries?.close();
     await this.link.stop();

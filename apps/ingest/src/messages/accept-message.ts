@@ -11,10 +11,10 @@ import {
   uuidv7,
 } from '@maskline/core';
 import type { DeliveryQueues } from '@maskline/queues';
+import type { MessageRouter } from '@maskline/routing';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
 import type { StatusCallback } from '@maskline/webhooks';
-import type { MessageRouter } from '../routing/message-router.js';
 import type { SendMessageRequest } from './message-request.js';
 
 export interface AcceptResult {

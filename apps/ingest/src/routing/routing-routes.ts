@@ -1,9 +1,8 @@
 import { type AuditRecorder, MasklineError } from '@maskline/core';
-import type { CarrierPrice, Route } from '@maskline/routing';
+import type { CarrierPrice, Route, RouteTable } from '@maskline/routing';
 import type { RoutingRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
-import type { RouteTable } from './route-table.js';
 import { parseResidency, parseRouteBody, routeId } from './routing-requests.js';
 
 export interface RoutingRoutesDeps {

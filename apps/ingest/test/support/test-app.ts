@@ -1,5 +1,6 @@
 import { silentLogger } from '@maskline/core';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
+import { MessageRouter, RouteTable } from '@maskline/routing';
 import {
   ApiKeyRepository,
   MessageRepository,
@@ -19,8 +20,6 @@ import { inject } from 'vitest';
 import { buildIngestApp } from '../../src/app.js';
 import { ServerTiming } from '../../src/http/server-timing.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
-import { MessageRouter } from '../../src/routing/message-router.js';
-import { RouteTable } from '../../src/routing/route-table.js';
 
 export interface TestApp {
   db: TestDatabase;

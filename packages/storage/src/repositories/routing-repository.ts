@@ -1,14 +1,13 @@
 import { uuidv7 } from '@maskline/core';
-import type { CarrierPrice, MessageKind, Route, RouteStrategy, SenderType } from '@maskline/routing';
+import type {
+  CarrierPrice,
+  MessageKind,
+  Route,
+  RouteStrategy,
+  RoutingTables,
+  SenderType,
+} from '@maskline/routing';
 import type pg from 'pg';
-
-/** Everything the router reads, loaded together (the ingest caches it). */
-export interface RoutingTables {
-  routes: Route[];
-  prices: CarrierPrice[];
-  /** tenant id -> allowed regions. */
-  residency: Map<string, string[]>;
-}
 
 export type NewRoute = Omit<Route, 'id'>;
 

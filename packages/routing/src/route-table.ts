@@ -1,11 +1,23 @@
 import type { Logger } from '@maskline/core';
-import type { RoutingRepository, RoutingTables } from '@maskline/storage';
+import type { CarrierPrice, Route } from './route-types.js';
+
+/** Everything the router reads, loaded together. */
+export interface RoutingTables {
+  routes: Route[];
+  prices: CarrierPrice[];
+  /** tenant id -> allowed regions. */
+  residency: Map<string, string[]>;
+}
+
+export interface RoutingTablesSource {
+  loadAll(): Promise<RoutingTables>;
+}
 
 const EMPTY: RoutingTables = { routes: [], prices: [], residency: new Map() };
 
 /**
- * The routes, prices and residency policies, held in memory for the accept path and
- * reloaded every few seconds (and at once after a change through this process's API).
+ * The routes, prices and residency policies, held in memory for the hot paths (accept,
+ * failover) and reloaded every few seconds (and at once after a change through the API).
  * A failed reload keeps the last good copy.
  */
 export class RouteTable {
@@ -14,7 +26,7 @@ export class RouteTable {
   private loading: Promise<void> | undefined;
 
   constructor(
-    private readonly repository: Pick<RoutingRepository, 'loadAll'>,
+    private readonly repository: RoutingTablesSource,
     private readonly logger: Logger,
     private readonly refreshMs: number,
   ) {}
@@ -36,15 +48,15 @@ export class RouteTable {
     return this.loading;
   }
 
-  /** First load (failures propagate: the app must not start routing blind), then periodic. */
+  /** Periodic loads, and the first one now (its failure propagates: the caller decides). */
   async start(): Promise<void> {
-    await this.refresh();
     this.timer = setInterval(() => {
       this.refresh().catch((error: unknown) =>
         this.logger.warn({ err: error }, 'route table refresh failed; keeping the last copy'),
       );
     }, this.refreshMs);
     this.timer.unref();
+    await this.refresh();
   }
 
   stop(): void {
