@@ -81,7 +81,8 @@ export class CarrierHealthCache {
 
   capabilitiesOf(carrierId: string): { unicode: boolean; concatenation: boolean } | null {
     this.watched.add(carrierId);
-    return this.reports.get(carrierId) ?? null;
+    const report = this.reports.get(carrierId);
+    return report ? { unicode: report.unicode, concatenation: report.concatenation } : null;
   }
 
   /** Reads the board now. */
