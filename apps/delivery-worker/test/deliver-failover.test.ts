@@ -43,6 +43,7 @@ function setup(error: MasklineError) {
     close: async () => {},
   } as unknown as CarrierPlugin;
   const failover: Failover = {
+    enabled: () => true,
     reroute: async () => {
       calls.rerouted++;
       return true;

@@ -1,14 +1,22 @@
+import { carrierHealthKey } from '@maskline/queues';
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
 import { AppProcess, seedTenant, TEST_PEPPER } from '@maskline/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestHost, type TestHost } from './support/test-host.js';
-import { startWorkerProcess, waitForStatuses } from './support/worker-process.js';
+import { eventually, startWorkerProcess, waitForStatuses } from './support/worker-process.js';
 
 /**
  * Two carriers (two SMSC simulators) behind the real ingest and delivery-worker processes:
  * routing by prefix and by least cost, then failover when one simulator goes away mid-run,
  * counted at the simulators (nothing lost, nothing submitted twice).
  */
+interface ApiBody {
+  id?: string;
+  route?: unknown;
+  [field: string]: unknown;
+}
+
 describe('routing and failover across two carriers (real ingest and worker)', () => {
   let host: TestHost;
   let simA: SmscSimulator;
@@ -23,10 +31,14 @@ describe('routing and failover across two carriers (real ingest and worker)', ()
     ({ apiKey } = await seedTenant(host.db.pool, 'routing tenant'));
     simA = await startSmscSimulator({ host: '127.0.0.1', smppPort: 0, controlPort: null });
     simB = await startSmscSimulator({ host: '127.0.0.1', smppPort: 0, controlPort: null });
-    worker = await startWorkerProcess(host, [
-      { id: 'alpha', port: simA.smppPort, config: { reconnectMinMs: 200, reconnectMaxMs: 500 } },
-      { id: 'beta', port: simB.smppPort },
-    ]);
+    worker = await startWorkerProcess(
+      host,
+      [
+        { id: 'alpha', port: simA.smppPort, config: { reconnectMinMs: 200, reconnectMaxMs: 500 } },
+        { id: 'beta', port: simB.smppPort },
+      ],
+      { ROUTES_REFRESH_MS: '500' },
+    );
     ingest = new AppProcess('ingest', {
       DATABASE_URL: host.db.appUrl,
       REDIS_URL: inject('redisUrl'),
@@ -63,13 +75,13 @@ describe('routing and failover across two carriers (real ingest and worker)', ()
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as ApiBody };
   }
 
   async function send(to: string, body: string): Promise<string> {
     const res = await api('POST', '/v1/messages', { to, from: 'Maskline', body });
     expect(res.status).toBe(202);
-    return res.body.id as string;
+    return res.body.id!;
   }
 
   const textsAt = (sim: SmscSimulator) => sim.messages().map((m) => m.text);
@@ -141,7 +153,16 @@ describe('routing and failover across two carriers (real ingest and worker)', ()
     // Sent before the ingest saw the outage: queued on alpha, moved by the worker.
     expect(rows.filter((r) => r.tried.includes('alpha')).length).toBeGreaterThan(0);
     expect(worker.lines.some((l) => l.includes('failed over'))).toBe(true);
-    // The ingest stops routing to the carrier that is down once the shared health says so.
+    // The ingest stops routing to the carrier that is down once the shared health says so
+    // (the worker publishes the change; readers refresh their copy every second).
+    const redis = new Redis(inject('redisUrl'));
+    const down = await eventually(
+      async () => (await redis.get(carrierHealthKey(host.prefix, 'alpha')))?.includes('"down"') === true,
+      5_000,
+    );
+    redis.disconnect();
+    expect(down).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_500));
     const late = await send('+447400123456', 'late');
     const { rows: lateRows } = await host.db.pool.query<{ tried: string[] }>(
       'SELECT carriers_tried AS tried FROM messages WHERE id = $1',

@@ -105,7 +105,9 @@ export class CarrierRuntime {
         this.publishHealth();
       },
       onDown: () => {
-        // With failover the worker keeps taking the carrier's jobs, to move them elsewhere.
+        // With failover the worker keeps taking the carrier's jobs, to move them elsewhere
+        // (routes may be added while it is down); a job nothing can move waits as before,
+        // without its messages being loaded. Without failover it stops taking them.
         if (!deps.failover) void this.worker?.pause(true);
         this.publishHealth();
       },

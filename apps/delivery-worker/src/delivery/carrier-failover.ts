@@ -5,6 +5,8 @@ import type { DeliveryRecord, MessageFailover } from '@maskline/storage';
 
 /** Moves a message that its carrier cannot take to the next eligible carrier. */
 export interface Failover {
+  /** False while no routes are configured: nothing can move, so nothing is tried. */
+  enabled(): boolean;
   /** True when the message now sits on another carrier's queue; false: it stays here. */
   reroute(record: DeliveryRecord, reason: string): Promise<boolean>;
   /** Keeps the message on its carrier for good (after an ambiguous failure). */
@@ -27,13 +29,17 @@ export class CarrierFailover implements Failover {
     private readonly logger: Logger,
   ) {}
 
+  enabled(): boolean {
+    return this.routes.current().routes.length > 0;
+  }
+
   pin(messageId: string): Promise<void> {
     return this.failover.pin(messageId);
   }
 
   async reroute(record: DeliveryRecord, reason: string): Promise<boolean> {
     const { message, content } = record;
-    if (!content || this.routes.current().routes.length === 0) return false;
+    if (!content || !this.enabled()) return false;
     const tried = await this.failover.triedCarriers(message.id);
     let next: ReturnType<MessageRouter['route']>;
     try {

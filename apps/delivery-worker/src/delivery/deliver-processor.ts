@@ -304,7 +304,7 @@ export class DeliverProcessor {
   async failOverAll(job: Job<AnyDeliverJob>): Promise<number> {
     const failover = this.options.failover;
     const { ids } = messagesOf(job);
-    if (!failover) return ids.length;
+    if (!failover?.enabled()) return ids.length;
     let left = 0;
     for (const id of new Set(ids)) {
       const done = await this.claims.claim([id]);
