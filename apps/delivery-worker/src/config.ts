@@ -9,6 +9,15 @@ export const deliveryWorkerConfigSchema = z.object({
   ...commonConfigShape,
   /** Where the carriers are listed: CARRIERS_FILE (YAML or JSON) or CARRIERS (inline JSON). */
   ...carriersConfigShape,
+  /** 1: a message its carrier cannot take moves to the next eligible route (docs/routing.md#failover). */
+  FAILOVER: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((v) => v === '1'),
+  /** How often the routes are reloaded for failover. */
+  ROUTES_REFRESH_MS: z.coerce.number().int().positive().default(5_000),
+  /** Lifetime of a carrier's shared health key; refreshed every health check (1 s). */
+  CARRIER_HEALTH_TTL_MS: z.coerce.number().int().min(2_000).default(5_000),
   /** How long one plugin submit may take before the host gives up on it. */
   SUBMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Bound on a carrier plugin's start() and close(); a start that takes longer failed. */

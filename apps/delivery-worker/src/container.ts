@@ -2,11 +2,16 @@ import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtim
 import { httpJsonCarrierPlugin, twilioCarrierPlugin } from '@maskline/carrier-http';
 import { smppCarrierPlugin } from '@maskline/carrier-smpp';
 import { type CarrierPluginDefinition, type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
+import { CarrierHealthBoard, CarrierHealthCache, DeliveryQueues } from '@maskline/queues';
+import { MessageRouter, RouteTable } from '@maskline/routing';
+import { MessageFailover, RoutingRepository } from '@maskline/storage';
 import type { Tracer } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
 import { CarrierEventSinkToQueue } from './carriers/carrier-event-sink.js';
 import { CarrierRuntime } from './carriers/carrier-runtime.js';
 import { callbackBaseUrl, type DeliveryWorkerConfig } from './config.js';
+import { CarrierFailover } from './delivery/carrier-failover.js';
 
 /**
  * The carrier plugins this build can run, registered by typed import. Configuration
@@ -18,7 +23,19 @@ export const CARRIER_PLUGINS: Readonly<Record<string, CarrierPluginDefinition<un
   [httpJsonCarrierPlugin.id]: httpJsonCarrierPlugin as CarrierPluginDefinition<unknown>,
 };
 
-const LOCAL = { Runtimes: Symbol.for('maskline.delivery.Runtimes') } as const;
+const LOCAL = {
+  Runtimes: Symbol.for('maskline.delivery.Runtimes'),
+  Routing: Symbol.for('maskline.delivery.Routing'),
+} as const;
+
+/** What failover needs, started and stopped by run.ts. */
+export interface WorkerRouting {
+  table: RouteTable;
+  health: CarrierHealthCache;
+  board: CarrierHealthBoard;
+  failover: CarrierFailover;
+  queues: DeliveryQueues;
+}
 
 /** The delivery worker's composition root. */
 export function createDeliveryContainer(
@@ -35,10 +52,45 @@ export function createDeliveryContainer(
   });
   const baseUrl = callbackBaseUrl(config);
   c.register(
+    LOCAL.Routing,
+    cached((c): WorkerRouting => {
+      const redis = c.resolve<Redis>(TOKENS.Redis);
+      const logger = c.resolve<Logger>(TOKENS.Logger);
+      const board = new CarrierHealthBoard(redis, config.QUEUE_PREFIX, config.CARRIER_HEALTH_TTL_MS);
+      const health = new CarrierHealthCache(board);
+      const table = new RouteTable(
+        new RoutingRepository(c.resolve(TOKENS.PgPool)),
+        logger,
+        config.ROUTES_REFRESH_MS,
+      );
+      const byId = new Map(config.carriers.map((s) => [s.id, s]));
+      // Capabilities come from each carrier's plugin definition: exact in this process.
+      const capabilities = {
+        capabilitiesOf: (id: string) => {
+          const plugin = CARRIER_PLUGINS[byId.get(id)?.plugin ?? ''];
+          return plugin ? plugin.capabilities : health.capabilitiesOf(id);
+        },
+      };
+      // No default carrier at failover: with no routes configured nothing moves.
+      const router = new MessageRouter(table, config.carriers, '', health, capabilities);
+      const queues = new DeliveryQueues({ connection: redis, prefix: config.QUEUE_PREFIX });
+      const failover = new CarrierFailover(
+        table,
+        router,
+        new MessageFailover(c.resolve(TOKENS.PgPool)),
+        queues,
+        logger,
+      );
+      return { table, health, board, failover, queues };
+    }),
+  );
+  c.register(
     LOCAL.Runtimes,
     cached((c) =>
       config.carriers.map((settings) =>
         CarrierRuntime.create(settings, {
+          healthBoard: c.resolve<WorkerRouting>(LOCAL.Routing).board,
+          ...(config.FAILOVER ? { failover: c.resolve<WorkerRouting>(LOCAL.Routing).failover } : {}),
           plugins: CARRIER_PLUGINS,
           messages: c.resolve(TOKENS.MessageRepository),
           logger: c.resolve(TOKENS.Logger),
@@ -76,6 +128,10 @@ export function createDeliveryContainer(
     ),
   );
   return c;
+}
+
+export function resolveRouting(c: DependencyContainer): WorkerRouting {
+  return c.resolve<WorkerRouting>(LOCAL.Routing);
 }
 
 export function resolveRuntimes(c: DependencyContainer): CarrierRuntime[] {

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { CallbackHandler } from './callbacks/callback-handler.js';
 import { type CallbackServer, startCallbackServer } from './callbacks/callback-server.js';
 import { callbackBaseUrl, loadDeliveryWorkerConfig } from './config.js';
-import { createDeliveryContainer, resolveRuntimes } from './container.js';
+import { createDeliveryContainer, resolveRouting, resolveRuntimes } from './container.js';
 
 /** Starts every configured carrier and its worker; drains and stops on SIGTERM/SIGINT. */
 export async function run(telemetry: Telemetry): Promise<void> {
@@ -50,6 +50,12 @@ export async function run(telemetry: Telemetry): Promise<void> {
   }
   // Every carrier tries to start at once; one that cannot is retried in the background
   // (and logged) while the others work. No carrier's failure stops the process.
+  // Routes and shared carrier health for failover; a failed first load is retried.
+  const routing = resolveRouting(container);
+  routing.health.start(config.carriers.map((carrier) => carrier.id));
+  await routing.table
+    .start()
+    .catch((error: unknown) => logger.warn({ err: error }, 'routes not loaded yet; retrying'));
   await Promise.all(runtimes.map((runtime) => runtime.start()));
   logger.info(
     { carriers: runtimes.map((r) => ({ id: r.settings.id, health: r.health().status })) },
@@ -63,6 +69,9 @@ export async function run(telemetry: Telemetry): Promise<void> {
     logger.info({ signal }, 'delivery worker stopping');
     await callbacks?.close();
     await Promise.all(runtimes.map((r) => r.stop()));
+    routing.table.stop();
+    routing.health.stop();
+    await routing.queues.close();
     await container.resolve<CarrierEventQueue>(TOKENS.CarrierEvents).close();
     await webhooks.close();
     await closeBaseContainer(container);

@@ -15,6 +15,7 @@ import { type NumberRoutesDeps, numberRoutes } from './numbers/number-routes.js'
 import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
+import { type RoutingRoutesDeps, routingRoutes } from './routing/routing-routes.js';
 import { type WebhookRoutesDeps, webhookRoutes } from './webhooks/webhook-routes.js';
 
 export interface IngestAppDeps {
@@ -36,6 +37,8 @@ export interface IngestAppDeps {
   serverTiming?: ServerTiming;
   /** The webhook API (/v1/webhooks/...); left out when absent. */
   webhooks?: WebhookRoutesDeps;
+  /** The routing API (/v1/routes, /v1/carrier-prices, /v1/routing/...); left out when absent. */
+  routing?: RoutingRoutesDeps;
   /** Resolves POST /v1/messages' statusCallback (absent: none is registered). */
   statusCallbacks?: StatusCallbacks;
   /** The tenant's own numbers (/v1/numbers); left out when absent. */
@@ -81,11 +84,13 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       acceptMessage: deps.acceptMessage,
       messages: deps.messages,
       maxBodyChars: deps.maxBodyChars,
+      audit: deps.audit,
       ...(deps.statusCallbacks ? { statusCallbacks: deps.statusCallbacks } : {}),
     });
     if (deps.masking) await api.register(maskingRoutes, deps.masking);
     if (deps.webhooks) await api.register(webhookRoutes, deps.webhooks);
     if (deps.numbers) await api.register(numberRoutes, deps.numbers);
+    if (deps.routing) await api.register(routingRoutes, deps.routing);
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,

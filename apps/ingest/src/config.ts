@@ -4,7 +4,7 @@ import {
   loadCarriers,
   requireConfiguredCarrier,
 } from '@maskline/app-runtime';
-import { carrierIdSchema, parseConfig } from '@maskline/core';
+import { type CarrierSettings, carrierIdSchema, parseConfig } from '@maskline/core';
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
@@ -22,6 +22,8 @@ export const ingestConfigSchema = z.object({
   ...carriersConfigShape,
   /** Carrier that messages route to until routing rules exist: one of the configured carriers. */
   DEFAULT_CARRIER: carrierIdSchema.default('sim'),
+  /** How often the route table is reloaded from PostgreSQL (changes through this ingest apply at once). */
+  ROUTES_REFRESH_MS: z.coerce.number().int().positive().default(5_000),
   /** Requests per minute per API key, held across all ingest processes (Redis). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
   /** Longest body accepted, in characters (10 concatenated GSM segments = 1530). */
@@ -40,7 +42,10 @@ export const ingestConfigSchema = z.object({
   ...webhookConfigShape,
 });
 
-export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+export type IngestConfig = z.infer<typeof ingestConfigSchema> & {
+  /** The configured carriers (CARRIERS_FILE or CARRIERS): routes may name only these; residency reads their regions. */
+  carriers: readonly CarrierSettings[];
+};
 
 /**
  * Validates the environment and the carriers it names (reads CARRIERS_FILE): a
@@ -48,6 +53,7 @@ export type IngestConfig = z.infer<typeof ingestConfigSchema>;
  */
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): Readonly<IngestConfig> {
   const config = parseConfig(ingestConfigSchema, env, 'ingest');
-  requireConfiguredCarrier(loadCarriers(config), config.DEFAULT_CARRIER, 'DEFAULT_CARRIER');
-  return config;
+  const carriers = loadCarriers(config);
+  requireConfiguredCarrier(carriers, config.DEFAULT_CARRIER, 'DEFAULT_CARRIER');
+  return Object.freeze({ ...config, carriers });
 }

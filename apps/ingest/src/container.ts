@@ -1,10 +1,18 @@
 import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
 import { type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
-import { DeliveryQueues, epochKey, RedisLossWatch } from '@maskline/queues';
+import {
+  CarrierHealthBoard,
+  CarrierHealthCache,
+  DeliveryQueues,
+  epochKey,
+  RedisLossWatch,
+} from '@maskline/queues';
+import { MessageRouter, RouteTable } from '@maskline/routing';
 import {
   ApiKeyRepository,
   type MessageRepository,
   RevealGrantRepository,
+  RoutingRepository,
   TenantNumberRepository,
 } from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
@@ -19,6 +27,7 @@ import { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
 import type { NumberRoutesDeps } from './numbers/number-routes.js';
 import { Reconciler } from './outbox/reconciler.js';
+import type { RoutingRoutesDeps } from './routing/routing-routes.js';
 import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
 import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
 
@@ -28,6 +37,11 @@ const LOCAL = {
   RedisLossWatch: Symbol.for('maskline.ingest.RedisLossWatch'),
   Reconciler: Symbol.for('maskline.ingest.Reconciler'),
   RevealGrants: Symbol.for('maskline.ingest.RevealGrants'),
+  RoutingRepository: Symbol.for('maskline.ingest.RoutingRepository'),
+  RouteTable: Symbol.for('maskline.ingest.RouteTable'),
+  MessageRouter: Symbol.for('maskline.ingest.MessageRouter'),
+  CarrierHealth: Symbol.for('maskline.ingest.CarrierHealth'),
+  RoutingRoutes: Symbol.for('maskline.ingest.RoutingRoutes'),
 } as const;
 
 /** The ingest composition root: the one place that knows which class implements what. */
@@ -60,6 +74,54 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         }),
     ),
   );
+  c.register(
+    LOCAL.RoutingRepository,
+    cached((c) => new RoutingRepository(c.resolve(TOKENS.PgPool))),
+  );
+  c.register(
+    LOCAL.RouteTable,
+    cached(
+      (c) =>
+        new RouteTable(
+          c.resolve(LOCAL.RoutingRepository),
+          c.resolve(TOKENS.Logger),
+          config.ROUTES_REFRESH_MS,
+        ),
+    ),
+  );
+  c.register(
+    LOCAL.CarrierHealth,
+    cached(
+      (c) =>
+        new CarrierHealthCache(new CarrierHealthBoard(c.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX)),
+    ),
+  );
+  c.register(
+    LOCAL.MessageRouter,
+    cached((c) => {
+      // Shared health (a carrier that is down takes no new messages) and the capabilities
+      // its workers publish with it (unknown until a worker reported: taken as capable).
+      const health = c.resolve<CarrierHealthCache>(LOCAL.CarrierHealth);
+      return new MessageRouter(
+        c.resolve(LOCAL.RouteTable),
+        config.carriers,
+        config.DEFAULT_CARRIER,
+        health,
+        health,
+      );
+    }),
+  );
+  c.register(
+    LOCAL.RoutingRoutes,
+    cached(
+      (c): RoutingRoutesDeps => ({
+        repository: c.resolve(LOCAL.RoutingRepository),
+        table: c.resolve(LOCAL.RouteTable),
+        carriers: new Set(config.carriers.map((carrier) => carrier.id)),
+        audit: c.resolve(TOKENS.Vault),
+      }),
+    ),
+  );
   if (config.INGEST_SERVER_TIMING) c.register(LOCAL.ServerTiming, { useValue: new ServerTiming() });
   c.register(
     LOCAL.AcceptMessage,
@@ -73,7 +135,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         timing ? timing.timeEnqueues(queues) : queues,
         c.resolve(TOKENS.Logger),
         config.API_KEY_PEPPER,
-        config.DEFAULT_CARRIER,
+        c.resolve(LOCAL.MessageRouter),
         c.resolve(HEALTH_TOKENS.Dependencies),
       );
     }),
@@ -137,6 +199,9 @@ export interface IngestServices {
   statusCallbacks: StatusCallbacks;
   numbers: NumberRoutesDeps;
   revealGrants: RevealGrantRepository;
+  routeTable: RouteTable;
+  carrierHealth: CarrierHealthCache;
+  routing: RoutingRoutesDeps;
   audit: PgVault;
   health: DependencyHealth;
   serverTiming?: ServerTiming;
@@ -156,6 +221,9 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     statusCallbacks: c.resolve(WEBHOOK_TOKENS.StatusCallbacks),
     numbers: { numbers: new TenantNumberRepository(c.resolve(TOKENS.PgPool)) },
     revealGrants: c.resolve(LOCAL.RevealGrants),
+    routeTable: c.resolve(LOCAL.RouteTable),
+    carrierHealth: c.resolve(LOCAL.CarrierHealth),
+    routing: c.resolve(LOCAL.RoutingRoutes),
     audit: c.resolve(TOKENS.Vault),
     health: c.resolve(HEALTH_TOKENS.Dependencies),
     ...(serverTimingOf(c) ? { serverTiming: serverTimingOf(c) } : {}),

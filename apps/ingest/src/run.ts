@@ -27,6 +27,9 @@ export async function run(telemetry: Telemetry): Promise<void> {
       keyProvider: keyProviderCheck(services.audit, logger),
     },
   });
+  // Routes load before the first request: a message is never routed from an empty table.
+  await services.routeTable.start();
+  services.carrierHealth.start([config.DEFAULT_CARRIER, ...config.carriers.map((c) => c.id)]);
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   services.reconciler.start();
   // Re-enqueue what a crash left without a job, then watch for Redis losing its data.
@@ -39,6 +42,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'ingest stopping');
     await app.close();
+    services.routeTable.stop();
+    services.carrierHealth.stop();
     await services.reconciler.stop();
     await services.redisLossWatch.stop();
     await services.queues.close();

@@ -72,3 +72,19 @@ describe('parseIdempotencyKey', () => {
     }
   });
 });
+
+describe('parseSendMessageRequest: kind', () => {
+  const valid = { to: '+447911123456', from: 'Maskline', body: 'hi' };
+
+  it('takes otp, transactional and marketing; leaves it out when not given', () => {
+    for (const kind of ['otp', 'transactional', 'marketing']) {
+      expect(parseSendMessageRequest({ ...valid, kind }, 100).kind).toBe(kind);
+    }
+    expect(parseSendMessageRequest(valid, 100)).not.toHaveProperty('kind');
+  });
+  it('refuses masking_relay (set by the masking paths only) and unknown kinds', () => {
+    for (const kind of ['masking_relay', 'spam', 3]) {
+      expect(codeOf(() => parseSendMessageRequest({ ...valid, kind }, 100))).toBe('invalid_request');
+    }
+  });
+});

@@ -1,3 +1,4 @@
+export * from './carrier-health-board.js';
 export * from './job-options.js';
 export * from './job-schemas.js';
 export * from './producers.js';

@@ -9,6 +9,10 @@ export const ATTR = {
   tenantId: 'maskline.tenant.id',
   carrier: 'maskline.carrier',
   carrierMessageId: 'maskline.carrier_message.id',
+  /** The route that chose the carrier (docs/routing.md), and its price for all segments. */
+  routeId: 'maskline.route.id',
+  priceMicros: 'maskline.route.price_micros',
+  priceCurrency: 'maskline.route.price_currency',
   status: 'maskline.message.status',
   errorCode: 'maskline.error.code',
   segments: 'maskline.message.segments',

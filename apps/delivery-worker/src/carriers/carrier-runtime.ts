@@ -1,6 +1,7 @@
 import { resolveCarrierSecrets } from '@maskline/app-runtime';
 import type {
   CarrierCallbackRoute,
+  CarrierCapabilities,
   CarrierEventSink,
   CarrierHealth,
   CarrierPluginDefinition,
@@ -11,6 +12,7 @@ import { MasklineError } from '@maskline/core';
 import { createPluginHttpClient } from '@maskline/plugin-sdk';
 import {
   type AnyDeliverJob,
+  type CarrierHealthBoard,
   DeliveryQueues,
   deliverQueueName,
   type JobLockConfig,
@@ -24,6 +26,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
+import type { Failover } from '../delivery/carrier-failover.js';
 import { DeliverProcessor } from '../delivery/deliver-processor.js';
 import { batchedDeliveryStore, type DeliveryStore } from '../delivery/delivery-store.js';
 import { LoadGate, loadAheadLimit } from '../delivery/load-gate.js';
@@ -51,6 +54,10 @@ export interface CarrierRuntimeDeps {
   callbackBaseUrl?: string;
   /** Where `{env: NAME}` secret sources are read (default: this process's environment). */
   secretsEnv?: NodeJS.ProcessEnv;
+  /** Where this carrier's link health is shared with every process (docs/routing.md). */
+  healthBoard?: CarrierHealthBoard;
+  /** Moves messages this carrier cannot take to another one (none: they wait here). */
+  failover?: Failover;
 }
 
 export interface CarrierLifecycle {
@@ -83,6 +90,7 @@ export class CarrierRuntime {
   private readonly link: CarrierLink;
   /** How long a job taken while the link is down waits before it is tried again. */
   private readonly retryWhileDownMs: number;
+  private healthTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly settings: CarrierSettings,
@@ -92,7 +100,8 @@ export class CarrierRuntime {
     readonly events: CarrierEventSink,
     createPlugin: () => ReturnType<CarrierPluginDefinition<unknown>['create']>,
     private readonly deps: CarrierRuntimeDeps,
-    logger: Logger,
+    private readonly logger: Logger,
+    private readonly capabilities: CarrierCapabilities,
   ) {
     this.retryWhileDownMs = deps.lifecycle?.healthCheckMs ?? DEFAULT_CARRIER_LIFECYCLE.healthCheckMs;
     this.link = new CarrierLink({
@@ -102,9 +111,32 @@ export class CarrierRuntime {
       submitTimeoutMs: deps.submitTimeoutMs,
       ...DEFAULT_CARRIER_LIFECYCLE,
       ...deps.lifecycle,
-      onUp: (carrier) => this.takeJobs(carrier),
-      onDown: () => void this.worker?.pause(true),
+      onUp: (carrier) => {
+        this.takeJobs(carrier);
+        this.publishHealth();
+      },
+      onDown: () => {
+        // With failover the worker keeps taking the carrier's jobs, to move them elsewhere
+        // (routes may be added while it is down); a job nothing can move waits as before,
+        // without its messages being loaded. Without failover it stops taking them.
+        if (!deps.failover) void this.worker?.pause(true);
+        this.publishHealth();
+      },
     });
+  }
+
+  /** Shares the link's state (and the plugin's capabilities) with every process. */
+  private publishHealth(): void {
+    const board = this.deps.healthBoard;
+    if (!board) return;
+    const status = this.link.health().status;
+    board
+      .publish(this.settings.id, {
+        state: status === 'down' ? 'down' : 'up',
+        unicode: this.capabilities.unicode,
+        concatenation: this.capabilities.concatenation,
+      })
+      .catch((error: unknown) => this.logger.debug({ err: error }, 'carrier health not shared'));
   }
 
   /**
@@ -158,7 +190,15 @@ export class CarrierRuntime {
       callbackUrl === undefined || !definition.callbacks
         ? []
         : definition.callbacks({ carrierId: settings.id, logger, secrets, callbackUrl }, parsed.data);
-    return new CarrierRuntime(settings, callbackRoutes, events, createPlugin, deps, logger);
+    return new CarrierRuntime(
+      settings,
+      callbackRoutes,
+      events,
+      createPlugin,
+      deps,
+      logger,
+      definition.capabilities,
+    );
   }
 
   /**
@@ -167,6 +207,13 @@ export class CarrierRuntime {
    */
   async start(): Promise<void> {
     await this.link.start();
+    if (this.deps.healthBoard) {
+      // Refreshed well within the key's TTL; a process that dies stops refreshing it.
+      this.publishHealth();
+      const everyMs = this.deps.lifecycle?.healthCheckMs ?? DEFAULT_CARRIER_LIFECYCLE.healthCheckMs;
+      this.healthTimer = setInterval(() => this.publishHealth(), everyMs);
+      this.healthTimer.unref();
+    }
   }
 
   health(): CarrierHealth {
@@ -201,6 +248,7 @@ export class CarrierRuntime {
         retryLater: (job, timing) => retries.retryLater(carrierId, job, timing),
         withOwnJob: (ids) => retries.withOwnJob(carrierId, ids),
         ...(tps ? { pacing: tps } : {}),
+        ...(this.deps.failover ? { failover: this.deps.failover } : {}),
         loadGate: new LoadGate(loadAheadLimit(this.settings.loadAhead, carrier.inFlightLimit)),
       },
     );
@@ -208,6 +256,8 @@ export class CarrierRuntime {
       // Pausing the worker still lets a fetch already waiting in Redis take one job; a job
       // taken while the link is down goes back for later without spending an attempt.
       if (this.link.health().status === 'down' && token) {
+        // Failover first: what moved to another carrier is done here.
+        if ((await processor.failOverAll(job)) === 0) return [];
         await job.moveToDelayed(Date.now() + this.retryWhileDownMs, token);
         throw new DelayedError();
       }
@@ -230,6 +280,7 @@ export class CarrierRuntime {
 
   /** Stop taking jobs, let active ones finish, then close the carrier link. */
   async stop(): Promise<void> {
+    if (this.healthTimer) clearInterval(this.healthTimer);
     await this.worker?.close();
     await this.retries?.close();
     await this.link.stop();

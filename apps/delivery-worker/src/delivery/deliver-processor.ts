@@ -21,11 +21,21 @@ import { ATTR, activeTraceparent, extractTraceContext, SPAN, withSpan } from '@m
 import { type Tracer, trace } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
+import type { Failover } from './carrier-failover.js';
 import type { DeliveryStore } from './delivery-store.js';
 import type { LoadGate } from './load-gate.js';
 import { MessageClaims } from './message-claims.js';
 
-export type DeliverOutcome = 'submitted' | 'skipped' | 'missing' | 'ended' | 'retrying';
+export type DeliverOutcome = 'submitted' | 'skipped' | 'missing' | 'ended' | 'retrying' | 'rerouted';
+
+/**
+ * An ambiguous failure: the carrier may have taken the message (no answer in time, or the
+ * link dropped with the submit on the wire: details.inFlight). It is retried on the same
+ * carrier (whose duplicate handling, if any, applies), never failed over to another.
+ */
+function isAmbiguous(error: MasklineError): boolean {
+  return error.code === 'carrier_timeout' || error.details?.inFlight === true;
+}
 
 /** Errors that mean the carrier said no to this message, not that something broke. */
 const REJECTION_CODES = new Set(['carrier_rejected', 'carrier_invalid_destination']);
@@ -48,6 +58,8 @@ export interface DeliverProcessorOptions {
   maxRecordBackoffMs?: number;
   /** Bounds the messages held loaded ahead of the carrier (none: a job loads all at once). */
   loadGate?: LoadGate;
+  /** Moves a message past this carrier's retry budget to another carrier (none: no failover). */
+  failover?: Failover;
 }
 
 /** One job as its chunks fill it in: an outcome per message, the errors that fail the job. */
@@ -62,6 +74,10 @@ interface JobRun {
 
 function isPending(record: DeliveryRecord | null): record is DeliveryRecord {
   return record?.message.status === 'accepted' || record?.message.status === 'queued';
+}
+
+function lastAttemptOf(job: Job, own: boolean): boolean {
+  return (own ? job.attemptsMade + 1 : 1) >= (job.opts.attempts ?? 1);
 }
 
 /** What one job is: its messages, and whether the job is the message's own (id = message id). */
@@ -143,7 +159,12 @@ export class DeliverProcessor {
     const toSend: { index: number; record: DeliveryRecord }[] = [];
     loads.forEach((load, k) => {
       const index = indexes[k]!;
-      if (load.status === 'fulfilled' && isPending(load.value)) {
+      // A message moved to another carrier (failover) is that carrier's now: skipped here.
+      if (
+        load.status === 'fulfilled' &&
+        isPending(load.value) &&
+        load.value.message.carrierId === this.carrier.carrierId
+      ) {
         toSend.push({ index, record: load.value });
         return;
       }
@@ -208,6 +229,7 @@ export class DeliverProcessor {
           [ATTR.messageId]: messageId,
           [ATTR.carrier]: this.carrier.carrierId,
           [ATTR.jobAttempt]: own ? job.attemptsMade + 1 : 1,
+          ...routeAttributes(record),
         },
       },
       async () => {
@@ -232,8 +254,9 @@ export class DeliverProcessor {
           });
         } catch (error) {
           submitted();
-          const failure = await this.failed(toMasklineError(error, 'plugin_failure'), messageId, job, own);
-          return this.afterFailure(job, own, record, failure);
+          const failure = toMasklineError(error, 'plugin_failure');
+          if (await this.failedOver(job, own, record, failure)) return 'rerouted';
+          return this.afterFailure(job, own, record, await this.failed(failure, messageId, job, own));
         }
         submitted();
         await this.recordSubmitted({
@@ -246,6 +269,54 @@ export class DeliverProcessor {
         return 'submitted';
       },
     );
+  }
+
+  /**
+   * A temporary failure (a carrier error, throttling, the link away) on the message's last
+   * attempt on this carrier moves it to the next eligible carrier instead of failing it.
+   * Never after an ambiguous failure (carrier_timeout): the carrier may have accepted it.
+   */
+  private async failedOver(
+    job: Job,
+    own: boolean,
+    record: DeliveryRecord,
+    error: MasklineError,
+  ): Promise<boolean> {
+    const failover = this.options.failover;
+    if (!failover) return false;
+    if (isAmbiguous(error)) {
+      // Pinned before the retry: no later failover (carrier down) may move it elsewhere.
+      await failover.pin(record.message.id);
+      return false;
+    }
+    if (retryDecisionFor(error).action === 'give_up' || !lastAttemptOf(job, own)) return false;
+    return failover.reroute(record, error.code).catch((err: unknown) => {
+      this.logger.warn({ messageId: record.message.id, err }, 'failover failed; retrying on this carrier');
+      return false;
+    });
+  }
+
+  /**
+   * The carrier is down (its link here, as the shared health says): moves every pending
+   * message of the job to another eligible carrier. Returns how many are left on this
+   * carrier (the caller delays the job for them); moved ones are skipped when it returns.
+   */
+  async failOverAll(job: Job<AnyDeliverJob>): Promise<number> {
+    const failover = this.options.failover;
+    const { ids } = messagesOf(job);
+    if (!failover?.enabled()) return ids.length;
+    let left = 0;
+    for (const id of new Set(ids)) {
+      const done = await this.claims.claim([id]);
+      try {
+        const record = await this.store.load(id);
+        if (!isPending(record) || record.message.carrierId !== this.carrier.carrierId) continue;
+        if (!(await failover.reroute(record, 'carrier_unavailable'))) left++;
+      } finally {
+        done(id);
+      }
+    }
+    return left;
   }
 
   /**
@@ -336,4 +407,16 @@ export class DeliverProcessor {
     }
     return toWorkerError(error);
   }
+}
+
+/** The route decision as span attributes: ids and the price, never a number or body. */
+function routeAttributes(record: DeliveryRecord): Record<string, string | number> {
+  const route = record.message.route;
+  if (!route) return {};
+  return {
+    [ATTR.routeId]: route.id,
+    ...(route.price
+      ? { [ATTR.priceMicros]: route.price.micros, [ATTR.priceCurrency]: route.price.currency }
+      : {}),
+  };
 }

@@ -56,6 +56,8 @@ export class SessionMessages {
       to: target.to,
       from: target.from,
       body: request.body,
+      // Masked traffic leaves through the virtual number's own carrier (it hosts the number).
+      kind: 'masking_relay',
       segments: segmentInfo(request.body).segments,
       idempotencyKey,
       requestDigest: idempotencyKey

@@ -11,6 +11,7 @@ import {
   uuidv7,
 } from '@maskline/core';
 import type { DeliveryQueues } from '@maskline/queues';
+import type { MessageRouter } from '@maskline/routing';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
 import type { StatusCallback } from '@maskline/webhooks';
@@ -33,6 +34,10 @@ export interface AcceptResult {
  * after its own row is durable and the batch job was added. A request that fails on its
  * own (its tenant's keys were shredded: 410 tenant_keys_destroyed) fails alone; the others
  * in its batch commit.
+ *
+ * Routing (docs/routing.md) picks each message's carrier before it joins the batch; the
+ * batch's rows then get one job per carrier, all with the batch id as job id (job ids are
+ * per queue, and the reconciler looks for a row's job on its own carrier's queue).
  */
 export class AcceptMessage {
   private readonly inserts: Batcher<NewMessage, InsertOutcome>;
@@ -42,7 +47,7 @@ export class AcceptMessage {
     private readonly queues: DeliveryQueues,
     private readonly logger: Logger,
     private readonly digestKey: string,
-    private readonly carrierId: string,
+    private readonly router: Pick<MessageRouter, 'route'>,
     private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
     batching = { maxSize: 200, maxWaitMs: 1 },
   ) {
@@ -55,22 +60,28 @@ export class AcceptMessage {
     const outcomes = await this.messages.insertManyAccepted(
       ms.map((m) => ({ ...m, deliveryJobId: batchId })),
     );
-    const created = outcomes.flatMap((o) =>
-      o instanceof ItemFailure || o.kind !== 'created' ? [] : [o.message.id],
-    );
-    if (created.length > 0) {
-      await this.queues.enqueueBatch(this.carrierId, batchId, created).catch((error: unknown) => {
-        // Accepted and durable: the reconciler will enqueue them. The clients still get 202.
-        // A Redis outage is counted and logged once per state change, not per batch.
-        this.health.logUnlessUnavailable(
-          this.logger,
-          error,
-          { count: created.length },
-          'enqueue failed; left for the reconciler',
-        );
-      });
+    const byCarrier = new Map<string, string[]>();
+    for (const o of outcomes) {
+      if (o instanceof ItemFailure || o.kind !== 'created') continue;
+      const ids = byCarrier.get(o.message.carrierId) ?? [];
+      ids.push(o.message.id);
+      byCarrier.set(o.message.carrierId, ids);
     }
+    await Promise.all([...byCarrier].map(([carrierId, ids]) => this.enqueue(carrierId, batchId, ids)));
     return outcomes;
+  }
+
+  private async enqueue(carrierId: string, batchId: string, created: string[]): Promise<void> {
+    await this.queues.enqueueBatch(carrierId, batchId, created).catch((error: unknown) => {
+      // Accepted and durable: the reconciler will enqueue them. The clients still get 202.
+      // A Redis outage is counted and logged once per state change, not per batch.
+      this.health.logUnlessUnavailable(
+        this.logger,
+        error,
+        { count: created.length },
+        'enqueue failed; left for the reconciler',
+      );
+    });
   }
 
   async execute(
@@ -80,13 +91,23 @@ export class AcceptMessage {
     statusCallback: StatusCallback | null = null,
   ): Promise<AcceptResult> {
     const id = uuidv7();
-    const { statusCallback: _requested, ...content } = request;
+    const { statusCallback: _requested, kind = 'transactional', ...content } = request;
     const span = trace.getActiveSpan();
     span?.setAttributes({ [ATTR.messageId]: id, [ATTR.tenantId]: tenantId });
+    const routed = this.router.route({ id, tenantId, kind, ...content });
+    span?.setAttributes({
+      [ATTR.carrier]: routed.carrierId,
+      ...(routed.route ? { [ATTR.routeId]: routed.route.id } : {}),
+      ...(routed.route?.price
+        ? { [ATTR.priceMicros]: routed.route.price.micros, [ATTR.priceCurrency]: routed.route.price.currency }
+        : {}),
+    });
     const outcome = await this.inserts.add({
       id,
       tenantId,
-      carrierId: this.carrierId,
+      carrierId: routed.carrierId,
+      route: routed.route,
+      kind,
       ...content,
       statusCallback,
       segments: segmentInfo(request.body).segments,
@@ -133,8 +154,9 @@ export class AcceptMessage {
   /** Keyed digest of the request, to tell a retry from a reuse of the key with other content. */
   private requestDigest(request: SendMessageRequest): Buffer {
     // The callback joins the digest only when given: keys of requests without one keep theirs.
-    const fields = [request.to, request.from, request.body];
+    const fields: unknown[] = [request.to, request.from, request.body];
     if (request.statusCallback !== undefined) fields.push(request.statusCallback);
+    if (request.kind !== undefined) fields.push({ kind: request.kind });
     return createHmac('sha256', this.digestKey).update(JSON.stringify(fields)).digest();
   }
 }

@@ -1,4 +1,5 @@
 import { MasklineError, parseE164 } from '@maskline/core';
+import { MESSAGE_KINDS, type MessageKind } from '@maskline/routing';
 
 export interface SendMessageRequest {
   to: string;
@@ -9,12 +10,17 @@ export interface SendMessageRequest {
    * ingest resolves it to an endpoint. May carry a credential: never log or echo it.
    */
   statusCallback?: string;
+  /** What the message is for (routes may differ by kind); default transactional. */
+  kind?: MessageKind;
 }
+
+/** Kinds a client may name; masking_relay is set by the masking paths only. */
+const CLIENT_KINDS: readonly string[] = MESSAGE_KINDS.filter((k) => k !== 'masking_relay');
 
 /** Alphanumeric sender ids: 1 to 11 characters, letters, digits and spaces (GSM 03.40). */
 const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
 
-const KNOWN_FIELDS = new Set(['to', 'from', 'body', 'statusCallback']);
+const KNOWN_FIELDS = new Set(['to', 'from', 'body', 'statusCallback', 'kind']);
 
 /** Validates POST /v1/messages. Error messages name the field, never echo its value. */
 export function parseSendMessageRequest(input: unknown, maxBodyChars: number): SendMessageRequest {
@@ -39,14 +45,25 @@ export function parseSendMessageRequest(input: unknown, maxBodyChars: number): S
       details: { field: 'body' },
     });
   }
+  const kind = parseKind(record.kind);
+  const base = kind ? { to, from, body, kind } : { to, from, body };
   const statusCallback = record.statusCallback;
-  if (statusCallback === undefined || statusCallback === null) return { to, from, body };
+  if (statusCallback === undefined || statusCallback === null) return base;
   if (typeof statusCallback !== 'string') {
     throw new MasklineError('invalid_webhook_url', {
       details: { field: 'statusCallback', reason: 'invalid_url' },
     });
   }
-  return { to, from, body, statusCallback };
+  return { ...base, statusCallback };
+}
+
+function parseKind(value: unknown): MessageKind | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' && CLIENT_KINDS.includes(value)) return value as MessageKind;
+  throw new MasklineError('invalid_request', {
+    message: `kind must be one of ${CLIENT_KINDS.join(', ')}.`,
+    details: { field: 'kind' },
+  });
 }
 
 function parseSender(value: unknown): string {

@@ -16,5 +16,9 @@ export function toMessageView(message: Message, masked: { to: string; from: stri
     updatedAt: message.updatedAt.toISOString(),
     submittedAt: message.submittedAt?.toISOString() ?? null,
     doneAt: message.doneAt?.toISOString() ?? null,
+    kind: message.kind ?? 'transactional',
+    route: message.route
+      ? { id: message.route.id, carrier: message.carrierId, price: message.route.price }
+      : null,
   };
 }

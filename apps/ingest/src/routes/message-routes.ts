@@ -1,4 +1,4 @@
-import { isUuid, MasklineError, maskAddress } from '@maskline/core';
+import { type AuditRecorder, isUuid, MasklineError, maskAddress } from '@maskline/core';
 import type { MessageRepository } from '@maskline/storage';
 import { callbackNotRegistered, type StatusCallback } from '@maskline/webhooks';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,8 @@ export interface MessageRoutesDeps {
   acceptMessage: AcceptMessage;
   messages: MessageRepository;
   maxBodyChars: number;
+  /** Where a residency refusal is recorded. */
+  audit: AuditRecorder;
   /** Absent (tests without webhooks): a statusCallback matches no endpoint. */
   statusCallbacks?: StatusCallbacks;
 }
@@ -22,7 +24,9 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     const idempotencyKey = parseIdempotencyKey(request.headers['idempotency-key']);
     const body = parseSendMessageRequest(request.body, deps.maxBodyChars);
     const callback = await statusCallbackOf(deps, tenantId, body.statusCallback);
-    const { message, created } = await deps.acceptMessage.execute(tenantId, body, idempotencyKey, callback);
+    const { message, created } = await deps.acceptMessage
+      .execute(tenantId, body, idempotencyKey, callback)
+      .catch((error: unknown) => auditRefusal(deps.audit, request.apiKeyId, tenantId, body.kind, error));
     void reply.status(created ? 202 : 200).header('location', `/v1/messages/${message.id}`);
     return toMessageView(message, { to: maskAddress(body.to), from: maskAddress(body.from) });
   });
@@ -36,6 +40,30 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     if (!message || !numbers) throw new MasklineError('message_not_found');
     return toMessageView(message, numbers);
   });
+}
+
+/**
+ * A message refused for data residency is an event the tenant's compliance officer must
+ * be able to find: it goes to the audit log (ids and codes only, never the number), then
+ * the refusal answers 422 as usual.
+ */
+async function auditRefusal(
+  audit: AuditRecorder,
+  apiKeyId: string | undefined,
+  tenantId: string,
+  kind: string | undefined,
+  error: unknown,
+): Promise<never> {
+  if (error instanceof MasklineError && error.code === 'route_residency_violation') {
+    await audit.record({
+      tenantId,
+      actor: `api_key:${apiKeyId ?? 'unknown'}`,
+      action: 'message.route_residency_violation',
+      subject: null,
+      details: { kind: kind ?? 'transactional' },
+    });
+  }
+  throw error;
 }
 
 /** Only a request that names a statusCallback pays for it (a cached lookup). */

@@ -1,6 +1,12 @@
 import { silentLogger } from '@maskline/core';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
-import { ApiKeyRepository, MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import { MessageRouter, RouteTable } from '@maskline/routing';
+import {
+  ApiKeyRepository,
+  MessageRepository,
+  RevealGrantRepository,
+  RoutingRepository,
+} from '@maskline/storage';
 import {
   createTestDatabase,
   seedTenant,
@@ -22,6 +28,7 @@ export interface TestApp {
   messages: MessageRepository;
   apiKey: string;
   tenantId: string;
+  routes: RouteTable;
   close(): Promise<void>;
 }
 
@@ -32,6 +39,8 @@ export interface TestApp {
 export async function startTestApp(options: {
   rateLimitPerMinute: number;
   serverTiming?: boolean;
+  /** The configured carriers' regions, as CARRIERS gives them to the router. */
+  carriers?: { id: string; regions: string[] }[];
 }): Promise<TestApp> {
   const db = await createTestDatabase(inject('postgresUrl'));
   const redis: Redis = createRedisConnection(inject('redisUrl'), 'producer');
@@ -39,6 +48,17 @@ export async function startTestApp(options: {
   const messages = new MessageRepository(db.pool, db.vault);
   const queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
   const timing = options.serverTiming ? new ServerTiming() : undefined;
+  const routing = new RoutingRepository(db.pool);
+  const routes = new RouteTable(routing, silentLogger, 60_000);
+  await routes.refresh();
+  const carriers = (options.carriers ?? []).map((c) => ({
+    ...c,
+    plugin: 'smpp',
+    tps: 0,
+    concurrency: 1,
+    secrets: {},
+    config: {},
+  }));
   const app = await buildIngestApp({
     logger: silentLogger,
     apiKeys: new ApiKeyRepository(db.pool, TEST_PEPPER),
@@ -48,8 +68,14 @@ export async function startTestApp(options: {
       timing ? timing.timeEnqueues(queues) : queues,
       silentLogger,
       TEST_PEPPER,
-      'sim',
+      new MessageRouter(routes, carriers, 'sim'),
     ),
+    routing: {
+      repository: routing,
+      table: routes,
+      carriers: new Set(carriers.map((c) => c.id)),
+      audit: db.vault,
+    },
     revealGrants: new RevealGrantRepository(db.pool),
     audit: db.vault,
     redis,
@@ -65,6 +91,7 @@ export async function startTestApp(options: {
     messages,
     apiKey,
     tenantId,
+    routes,
     async close() {
       await app.close();
       await queues.close();

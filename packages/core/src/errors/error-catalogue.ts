@@ -51,6 +51,17 @@ export const ERROR_CATALOGUE = {
     message: 'This Idempotency-Key was already used with a different request.',
     retry: 'permanent',
   },
+  no_route: {
+    status: 422,
+    message: 'No configured route can deliver this message.',
+    retry: 'permanent',
+  },
+  route_residency_violation: {
+    status: 422,
+    message: "Every route for this message leaves your tenant's allowed data-residency regions.",
+    retry: 'permanent',
+  },
+  route_not_found: { status: 404, message: 'No route with this id.', retry: 'permanent' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.', retry: 'retry_after' },
   // Service
   internal_error: { status: 500, message: 'An internal error occurred.', retry: 'transient' },

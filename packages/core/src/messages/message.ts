@@ -18,6 +18,16 @@ export interface Message {
   updatedAt: Date;
   submittedAt: Date | null;
   doneAt: Date | null;
+  /** What the message is for (otp, transactional, marketing, masking_relay); null before routing existed. */
+  kind?: string | null;
+  /** The routing decision (docs/routing.md); null when the default carrier served without a route. */
+  route?: MessageRoute | null;
+}
+
+/** The route that chose the message's carrier, and its price for all segments. */
+export interface MessageRoute {
+  id: string;
+  price: { micros: number; currency: string } | null;
 }
 
 /** The clear content of a message, loaded just in time for the carrier call. */
@@ -43,4 +53,7 @@ export interface MessageView {
   updatedAt: string;
   submittedAt: string | null;
   doneAt: string | null;
+  kind: string;
+  /** The route that chose the carrier (null: the default carrier, no route configured). */
+  route: { id: string; carrier: string; price: { micros: number; currency: string } | null } | null;
 }

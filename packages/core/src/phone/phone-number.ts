@@ -53,3 +53,8 @@ export function maskPhoneNumber(e164: string): string {
 export function maskAddress(address: string): string {
   return address.startsWith('+') ? maskPhoneNumber(address) : address;
 }
+
+/** The ISO 3166-1 alpha-2 country of an E.164 number, or null when it has none (e.g. +800). */
+export function countryOf(e164: string): string | null {
+  return parsePhoneNumberFromString(e164)?.country ?? null;
+}

@@ -30,6 +30,10 @@ export interface NewMessage {
    * (docs/webhooks.md#statuscallback). The URL may carry a credential: never log it.
    */
   statusCallback?: { endpointId: string; url: string } | null;
+  /** otp | transactional | marketing | masking_relay (default transactional). */
+  kind?: string;
+  /** The routing decision; absent when the default carrier serves without a route. */
+  route?: { id: string; price: { micros: number; currency: string } | null } | null;
 }
 
 export type InsertOutcome =
@@ -77,16 +81,19 @@ export async function insertAcceptedMessages(
       prepared(
         `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
                              to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
-                             delivery_job_id, status_callback_endpoint, status_callback_url, queued_at)
+                             delivery_job_id, status_callback_endpoint, status_callback_url, queued_at,
+                             kind, route_id, price_micros, price_currency, carriers_tried)
        SELECT u.id, u.tenant_id, u.carrier_id, 'queued', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
               u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context,
-              u.delivery_job_id, u.status_callback_endpoint, u.status_callback_url, now()
+              u.delivery_job_id, u.status_callback_endpoint, u.status_callback_url, now(),
+              u.kind, u.route_id, u.price_micros, u.price_currency, ARRAY[u.carrier_id]
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::int[],
                    $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[], $14::uuid[],
-                   $15::uuid[], $16::text[])
+                   $15::uuid[], $16::text[], $17::text[], $18::uuid[], $19::bigint[], $20::text[])
             AS u(id, tenant_id, carrier_id, to_sealed, from_sealed, body_sealed, key_version,
                  to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
-                 delivery_job_id, status_callback_endpoint, status_callback_url)
+                 delivery_job_id, status_callback_endpoint, status_callback_url,
+                 kind, route_id, price_micros, price_currency)
        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_COLUMNS}`,
         [
@@ -106,6 +113,10 @@ export async function insertAcceptedMessages(
           rows.map((m) => m.deliveryJobId ?? null),
           rows.map((m) => m.statusCallback?.endpointId ?? null),
           rows.map((m) => m.statusCallback?.url ?? null),
+          rows.map((m) => m.kind ?? 'transactional'),
+          rows.map((m) => m.route?.id ?? null),
+          rows.map((m) => m.route?.price?.micros ?? null),
+          rows.map((m) => m.route?.price?.currency ?? null),
         ],
       ),
     );

@@ -2,7 +2,7 @@ import type { CarrierAnswer, Message, MessageStatus } from '@maskline/core';
 
 /** Column list and row mapping shared by the message queries. */
 export const MESSAGE_COLUMNS = `id, tenant_id, carrier_id, status, carrier_message_id, error_code, carrier_status_code,
-  carrier_status_name, segments, created_at, updated_at, submitted_at, done_at`;
+  carrier_status_name, segments, created_at, updated_at, submitted_at, done_at, kind, route_id, price_micros, price_currency`;
 
 export interface MessageRow {
   id: string;
@@ -18,6 +18,10 @@ export interface MessageRow {
   updated_at: Date;
   submitted_at: Date | null;
   done_at: Date | null;
+  kind: string | null;
+  route_id: string | null;
+  price_micros: string | null;
+  price_currency: string | null;
 }
 
 export function toMessage(row: MessageRow): Message {
@@ -34,6 +38,8 @@ export function toMessage(row: MessageRow): Message {
     updatedAt: row.updated_at,
     submittedAt: row.submitted_at,
     doneAt: row.done_at,
+    kind: row.kind,
+    route: row.route_id === null ? null : { id: row.route_id, price: priceOfRow(row) },
   };
 }
 
@@ -42,4 +48,9 @@ function carrierAnswerOfRow(row: MessageRow): CarrierAnswer | null {
   return row.carrier_status_name === null
     ? { code: row.carrier_status_code }
     : { code: row.carrier_status_code, name: row.carrier_status_name };
+}
+
+function priceOfRow(row: MessageRow): { micros: number; currency: string } | null {
+  if (row.price_micros === null || row.price_currency === null) return null;
+  return { micros: Number(row.price_micros), currency: row.price_currency };
 }

@@ -346,7 +346,15 @@ export class SmppBind {
     this.#monitor = null;
     const wasBound = this.#state === 'bound' || this.#state === 'waiting';
     this.#failure ??= 'link closed';
-    pending.failAll(unavailable('The SMPP link went down.'));
+    // Already on the wire: the SMSC may have taken them. inFlight marks the failure as
+    // ambiguous, so the host retries on this carrier and never fails over to another.
+    pending.failAll(
+      () =>
+        new MasklineError('carrier_unavailable', {
+          message: 'The SMPP link went down before the SMSC answered.',
+          details: { inFlight: true },
+        }),
+    );
     this.window.failWaiters(unavailable('The SMPP link went down.'));
     if (this.#closing) return;
     this.#settleFirst(this.#lastError ?? unavailable('The SMPP link closed before the bind completed.')());
