@@ -48,8 +48,13 @@ export function createPluginHttpClient(options: PluginHttpClientOptions = {}): P
         }
         if (request.signal?.aborted)
           throw new MasklineError('carrier_timeout', { message: 'Aborted by the host.' });
+        const code = errorCodeOf(error);
+        // Refused before a byte was sent: the carrier certainly has nothing. Anything else
+        // (a reset, the other side closing) may come after the request reached it: the
+        // host must treat the send as ambiguous (retry here, never fail over elsewhere).
         throw new MasklineError('carrier_unavailable', {
-          message: `The carrier could not be reached (${errorCodeOf(error)}).`,
+          message: `The carrier could not be reached (${code}).`,
+          ...(NOT_SENT_CODES.has(code) ? {} : { details: { inFlight: true } }),
         });
       }
     },
@@ -75,6 +80,20 @@ async function readBounded(response: Response, maxBytes: number): Promise<string
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * Failures of name lookup or connecting: no request can have left. Everything else that
+ * breaks an exchange may have happened after the provider read the request.
+ */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** A system error's code (ECONNREFUSED, ENOTFOUND), never its message (it may name hosts). */
 function errorCodeOf(error: unknown): string {

@@ -9,6 +9,7 @@ describe('createPluginHttpClient', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000);
+      if (req.url === '/cut') return void req.on('data', () => req.socket.destroy());
       if (req.url === '/big') return void res.end('x'.repeat(10_000));
       if (req.url === '/redirect') {
         res.writeHead(302, { location: '/echo' });
@@ -54,6 +55,16 @@ describe('createPluginHttpClient', () => {
     expect(error.code).toBe('carrier_unavailable');
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).not.toContain('127.0.0.1');
+    expect(error.details?.inFlight).toBeUndefined();
+  });
+
+  it('marks a connection cut after the request was sent as in flight (ambiguous)', async () => {
+    const http = createPluginHttpClient();
+    const error = await http
+      .request({ method: 'POST', url: `${base}/cut`, body: 'a=1' })
+      .catch((e) => e);
+    expect(error.code).toBe('carrier_unavailable');
+    expect(error.details).toEqual({ inFlight: true });
   });
 
   it('cuts a long answer and does not follow redirects', async () => {
