@@ -11,17 +11,23 @@ import { MasklineError } from '@maskline/plugin-sdk';
 /** How long close() lets the sends in flight finish before aborting them. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 2_000;
 
+/** Sends in a row that could not connect before the carrier reports itself down. */
+export const DOWN_AFTER_UNREACHABLE = 3;
+/** How long it stays down after the last of them; then one send probes the provider. */
+export const PROBE_AFTER_MS = 5_000;
+
 /**
  * What the HTTP plugins share: nothing to connect (each send is one request on the host's
- * keep-alive client), health from the last sends (degraded while the provider cannot be
- * reached), and close() waiting for the sends in flight, aborting those still unanswered
+ * keep-alive client), health from the last sends, and close() waiting for the sends in flight, aborting those still unanswered
  * after `drainTimeoutMs` (they reject `carrier_timeout`: the host retries them).
  */
 export abstract class HttpCarrier implements CarrierPlugin {
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = new AbortController();
   private closed = false;
-  private unreachable = false;
+  /** Sends in a row that could not connect, and when the last one failed. */
+  private unreachable = 0;
+  private lastUnreachableAt = 0;
 
   constructor(
     protected readonly ctx: PluginContext,
@@ -42,7 +48,7 @@ export abstract class HttpCarrier implements CarrierPlugin {
     this.inFlight.add(sending);
     try {
       const result = await sending;
-      this.unreachable = false;
+      this.unreachable = 0;
       this.ctx.logger.debug(
         {
           messageId: request.messageId,
@@ -53,7 +59,12 @@ export abstract class HttpCarrier implements CarrierPlugin {
       );
       return result;
     } catch (error) {
-      this.unreachable = error instanceof MasklineError && error.code === 'carrier_unavailable';
+      if (error instanceof MasklineError && error.code === 'carrier_unavailable') {
+        this.unreachable += 1;
+        this.lastUnreachableAt = this.ctx.clock.now().getTime();
+      } else {
+        this.unreachable = 0;
+      }
       // The code and the answer's status only: a provider's text may quote the number or body.
       this.ctx.logger.warn(
         {
@@ -71,11 +82,21 @@ export abstract class HttpCarrier implements CarrierPlugin {
     }
   }
 
+  /**
+   * Up until a send cannot reach the provider (degraded); down after
+   * DOWN_AFTER_UNREACHABLE such sends in a row, so the host stops sending here and fails
+   * queued messages over (docs/routing.md#failover). Down lasts PROBE_AFTER_MS from the
+   * last failure; then degraded again, so the host's next send probes the provider: a
+   * success is up, another failure down for the next period (a circuit breaker).
+   */
   health(): CarrierHealth {
     if (this.closed) return { status: 'down', detail: 'closed' };
-    return this.unreachable
-      ? { status: 'degraded', detail: 'the last send could not reach the provider' }
-      : { status: 'up' };
+    if (this.unreachable === 0) return { status: 'up' };
+    const sinceLast = this.ctx.clock.now().getTime() - this.lastUnreachableAt;
+    if (this.unreachable >= DOWN_AFTER_UNREACHABLE && sinceLast < PROBE_AFTER_MS) {
+      return { status: 'down', detail: 'the provider could not be reached' };
+    }
+    return { status: 'degraded', detail: 'the last send could not reach the provider' };
   }
 
   async close(): Promise<void> {
