@@ -43,6 +43,11 @@ export class CarrierLink {
     return this.carrier?.health() ?? NOT_CONNECTED;
   }
 
+  /** The started plugin instance (null until the first start succeeded). */
+  current(): GuardedCarrier | null {
+    return this.carrier;
+  }
+
   /**
    * Makes the first start attempt and resolves when it is over, started or not. A carrier
    * that did not start keeps being retried in the background until stop().

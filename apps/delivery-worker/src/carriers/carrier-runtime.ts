@@ -27,7 +27,7 @@ import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
 import type { Failover } from '../delivery/carrier-failover.js';
-import { DeliverProcessor } from '../delivery/deliver-processor.js';
+import { DeliverProcessor, type SubmitTarget } from '../delivery/deliver-processor.js';
 import { batchedDeliveryStore, type DeliveryStore } from '../delivery/delivery-store.js';
 import { LoadGate, loadAheadLimit } from '../delivery/load-gate.js';
 import type { CarrierEventSinkToQueue } from './carrier-event-sink.js';
@@ -118,8 +118,11 @@ export class CarrierRuntime {
       onDown: () => {
         // With failover the worker keeps taking the carrier's jobs, to move them elsewhere
         // (routes may be added while it is down); a job nothing can move waits as before,
-        // without its messages being loaded. Without failover it stops taking them.
-        if (!deps.failover) void this.worker?.pause(true);
+        // without its messages being loaded. That holds for a carrier that never started
+        // too: its worker is created now, so what is queued for it can still move. Without
+        // failover it stops taking them.
+        if (deps.failover) this.takeJobs(null);
+        else void this.worker?.pause(true);
         this.publishHealth();
       },
     });
@@ -220,8 +223,12 @@ export class CarrierRuntime {
     return this.link.health();
   }
 
-  /** Takes jobs through `carrier`: creates the worker the first time, resumes it after. */
-  private takeJobs(carrier: GuardedCarrier): void {
+  /**
+   * Takes jobs through the link's carrier: creates the worker the first time (with
+   * `carrier` null while the plugin has not started yet: then only to fail jobs over),
+   * resumes it after.
+   */
+  private takeJobs(carrier: GuardedCarrier | null): void {
     if (this.worker) {
       if (this.worker.isPaused()) this.worker.resume();
       return;
@@ -239,9 +246,17 @@ export class CarrierRuntime {
             this.settings.tps,
           )
         : null;
+    const link = this.link;
+    // Submits go to whichever plugin instance the link has started (none yet: unavailable).
+    const target: SubmitTarget = {
+      carrierId,
+      submit: (request) =>
+        link.current()?.submit(request) ??
+        Promise.reject(new MasklineError('carrier_unavailable', { message: 'The carrier has not started.' })),
+    };
     const processor = new DeliverProcessor(
       this.deps.deliveryStore ?? batchedDeliveryStore(this.deps.messages),
-      carrier,
+      target,
       this.deps.tracer,
       this.deps.logger,
       {
@@ -249,7 +264,7 @@ export class CarrierRuntime {
         withOwnJob: (ids) => retries.withOwnJob(carrierId, ids),
         ...(tps ? { pacing: tps } : {}),
         ...(this.deps.failover ? { failover: this.deps.failover } : {}),
-        loadGate: new LoadGate(loadAheadLimit(this.settings.loadAhead, carrier.inFlightLimit)),
+        loadGate: new LoadGate(loadAheadLimit(this.settings.loadAhead, carrier?.inFlightLimit)),
       },
     );
     const processJob = async (job: Job<AnyDeliverJob>, token?: string) => {

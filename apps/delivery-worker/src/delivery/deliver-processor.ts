@@ -26,6 +26,9 @@ import type { DeliveryStore } from './delivery-store.js';
 import type { LoadGate } from './load-gate.js';
 import { MessageClaims } from './message-claims.js';
 
+/** What the processor sends through: the carrier's id and its (guarded) submit. */
+export type SubmitTarget = Pick<GuardedCarrier, 'carrierId' | 'submit'>;
+
 export type DeliverOutcome = 'submitted' | 'skipped' | 'missing' | 'ended' | 'retrying' | 'rerouted';
 
 /**
@@ -109,7 +112,7 @@ export class DeliverProcessor {
 
   constructor(
     private readonly store: DeliveryStore,
-    private readonly carrier: GuardedCarrier,
+    private readonly carrier: SubmitTarget,
     private readonly tracer: Tracer,
     private readonly logger: Logger,
     private readonly options: DeliverProcessorOptions = {},
