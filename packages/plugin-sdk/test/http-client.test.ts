@@ -60,9 +60,7 @@ describe('createPluginHttpClient', () => {
 
   it('marks a connection cut after the request was sent as in flight (ambiguous)', async () => {
     const http = createPluginHttpClient();
-    const error = await http
-      .request({ method: 'POST', url: `${base}/cut`, body: 'a=1' })
-      .catch((e) => e);
+    const error = await http.request({ method: 'POST', url: `${base}/cut`, body: 'a=1' }).catch((e) => e);
     expect(error.code).toBe('carrier_unavailable');
     expect(error.details).toEqual({ inFlight: true });
   });

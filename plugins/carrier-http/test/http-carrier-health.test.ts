@@ -30,7 +30,10 @@ describe('HttpCarrier health: a circuit breaker over sends that cannot reach the
       clock: { now: () => new Date(now) },
     });
     const carrier = new ScriptedCarrier(ctx);
-    return { carrier, advance: (ms: number) => void (now += ms) };
+    const advance = (ms: number): void => {
+      now += ms;
+    };
+    return { carrier, advance };
   }
 
   it('is up, degraded after one unreachable send, down after several in a row', async () => {
