@@ -1,0 +1,62 @@
+/**
+ * The sender's brand: a bracketed tag at the start or end of the message (`【京东】`,
+ * `[Alipay]`), or an English phrasing that names it ("is your Google verification code",
+ * "Uber: your code is", "Your Uber code"). Runs on normalised text.
+ */
+
+export interface BrandMatch {
+  readonly brand: string;
+  /** Offsets of the bracketed tag, blanked before code extraction; absent for phrasings. */
+  readonly start: number;
+  readonly end: number;
+}
+
+const LEADING_TAG = /^\s*(?:<#>\s*)?[【[〖]\s*([^【】[\]〖〗]{1,32}?)\s*[】\]〗]/u;
+const TRAILING_TAG = /[【[〖]\s*([^【】[\]〖〗]{1,32}?)\s*[】\]〗]\s*[.。!]?\s*$/u;
+/** How much of the tail the trailing pattern looks at (a tag is at most ~36 characters). */
+const TAIL_WINDOW = 48;
+
+/** Words that sit in a tag or before "code" without naming a sender. */
+const NOT_A_BRAND =
+  /^(?:web ?发信|web ?發信|web ?발신|国际|國際|otp|sms|code|codes|pin|your|the|a|an|this|my|new|verification|security|login|sign-?in|one-?time|confirmation|access|authentication|secret|temporary|验证码|驗證碼|通知|提醒|广告|廣告|ad|tu|su|votre|ihr|ваш|seu|sua|el|le|la|das|der|die|use|enter|reply|stop)$/iu;
+
+const IS_YOUR_X_CODE =
+  /\bis (?:your|the) ([A-Z][\w&'.-]{0,24}(?: [A-Z][\w&'.-]{0,24}){0,2}) (?:(?:account|verification|security|login|log-?in|sign-?in|confirmation|authentication|one-?time|access) )*(?:code|pin|passcode|otp)\b/u;
+const PREFIX_COLON = /^\s*(?:<#>\s*)?([A-Z][\w&'.-]{0,24}(?: [A-Z][\w&'.-]{0,24}){0,2})\s?:\s/u;
+const X_CODE =
+  /(?:^|[\s(])([A-Z][\w&'.-]{0,24}) (?:(?:account|verification|security|login|log-?in|sign-?in|confirmation|one-?time|access) )*(?:code|pin|passcode|otp)\b/u;
+const CODE_FROM_X =
+  /\b(?:code|código|codigo|Code|код) (?:de|da|do|von|für|for|from|от) ([A-Z][\w&'.-]{1,24})/u;
+
+function cleanBrand(raw: string | undefined): string | null {
+  if (!raw) return null;
+  const brand = raw.trim().replace(/[.:,]+$/u, '');
+  if (brand.length === 0 || brand.length > 32) return null;
+  if (/^[\d\s-]+$/u.test(brand)) return null;
+  if (brand.split(/\s+/u).every((word) => NOT_A_BRAND.test(word))) return null;
+  return brand;
+}
+
+/** The bracketed tag at the start or the end, with its offsets. */
+export function findBrandTag(text: string): BrandMatch | null {
+  const lead = LEADING_TAG.exec(text);
+  const leadBrand = cleanBrand(lead?.[1]);
+  if (lead && leadBrand) return { brand: leadBrand, start: lead.index, end: lead.index + lead[0].length };
+  const tailStart = Math.max(0, text.length - TAIL_WINDOW);
+  const trail = TRAILING_TAG.exec(text.slice(tailStart));
+  const trailBrand = cleanBrand(trail?.[1]);
+  if (trail && trailBrand) {
+    const start = tailStart + trail.index;
+    return { brand: trailBrand, start, end: start + trail[0].length };
+  }
+  return null;
+}
+
+/** A brand named by the wording of the message ("is your Google verification code"). */
+export function findBrandInWording(text: string): string | null {
+  for (const pattern of [IS_YOUR_X_CODE, PREFIX_COLON, CODE_FROM_X, X_CODE]) {
+    const brand = cleanBrand(pattern.exec(text)?.[1]);
+    if (brand) return brand;
+  }
+  return null;
+}
