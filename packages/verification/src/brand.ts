@@ -4,6 +4,8 @@
  * "Uber: your code is", "Your Uber code"). Runs on normalised text.
  */
 
+import { containsAnchorWord } from './keywords.js';
+
 export interface BrandMatch {
   readonly brand: string;
   /** Offsets of the bracketed tag, blanked before code extraction; absent for phrasings. */
@@ -20,31 +22,49 @@ const TAIL_WINDOW = 48;
 const NOT_A_BRAND =
   /^(?:web ?发信|web ?發信|web ?발신|国际|國際|otp|sms|code|codes|pin|your|the|a|an|this|my|new|verification|security|login|sign-?in|one-?time|confirmation|access|authentication|secret|temporary|验证码|驗證碼|通知|提醒|广告|廣告|ad|tu|su|votre|ihr|ваш|seu|sua|el|le|la|das|der|die|use|enter|reply|stop)$/iu;
 
-const IS_YOUR_X_CODE =
-  /\bis (?:your|the) ([A-Z][\w&'.-]{0,24}(?: [A-Z][\w&'.-]{0,24}){0,2}) (?:(?:account|verification|security|login|log-?in|sign-?in|confirmation|authentication|one-?time|access) )*(?:code|pin|passcode|otp)\b/u;
-const PREFIX_COLON = /^\s*(?:<#>\s*)?([A-Z][\w&'.-]{0,24}(?: [A-Z][\w&'.-]{0,24}){0,2})\s?:\s/u;
-const X_CODE =
-  /(?:^|[\s(])([A-Z][\w&'.-]{0,24}) (?:(?:account|verification|security|login|log-?in|sign-?in|confirmation|one-?time|access) )*(?:code|pin|passcode|otp)\b/u;
-const CODE_FROM_X =
-  /\b(?:code|código|codigo|Code|код) (?:de|da|do|von|für|for|from|от) ([A-Z][\w&'.-]{1,24})/u;
+/** One capitalised word of a name ("Uber", "iFood", "PayPal", "ID"). */
+const NAME_WORD = "(?:[A-Z]|[a-z][A-Z])[\\w&'.-]{0,24}";
+/** Up to four words of a name, lowercase connectors allowed inside ("Bank of Example"). */
+const NAME = `${NAME_WORD}(?: (?:${NAME_WORD}|of|de|do|da|du|and|&)){0,3}`;
+const QUALIFIERS =
+  '(?:(?:account|verification|security|login|log-?in|sign-?in|confirmation|authentication|one-?time|access) )*';
 
-function cleanBrand(raw: string | undefined): string | null {
+const IS_YOUR_X_CODE = new RegExp(
+  `\\bis (?:your|the) (${NAME}) ${QUALIFIERS}(?:code|pin|passcode|otp)\\b`,
+  'u',
+);
+const PREFIX_COLON = new RegExp(`^\\s*(?:<#>\\s*)?(${NAME})\\s?:\\s`, 'u');
+const X_CODE = new RegExp(`(?:^|[\\s(>])(${NAME}) ${QUALIFIERS}(?:code|pin|passcode|otp)\\b`, 'u');
+const CODE_FROM_X = new RegExp(
+  `\\b(?:code|Code|código|codigo|код)(?: de (?:verificación|verificação|confirmación|confirmação|seguridad|segurança|acceso|acesso|vérification|confirmation))? (?:de|da|do|von|für|for|from|от) (${NAME_WORD})`,
+  'u',
+);
+
+function cleanBrand(raw: string | undefined, allowDigits = false): string | null {
   if (!raw) return null;
-  const brand = raw.trim().replace(/[.:,]+$/u, '');
+  const words = raw
+    .trim()
+    .replace(/[.:,]+$/u, '')
+    .split(/\s+/u);
+  // "Your Steam Guard" -> "Steam Guard": leading words that name nobody are dropped.
+  while (words.length > 0 && NOT_A_BRAND.test(words[0]!)) words.shift();
+  const brand = words.join(' ');
   if (brand.length === 0 || brand.length > 32) return null;
-  if (/^[\d\s-]+$/u.test(brand)) return null;
-  if (brand.split(/\s+/u).every((word) => NOT_A_BRAND.test(word))) return null;
+  if (!allowDigits && /^[\d\s-]+$/u.test(brand)) return null;
+  // "Ihr Sicherheitscode:", "Código:" name the code, not the sender.
+  if (containsAnchorWord(brand)) return null;
   return brand;
 }
 
 /** The bracketed tag at the start or the end, with its offsets. */
 export function findBrandTag(text: string): BrandMatch | null {
   const lead = LEADING_TAG.exec(text);
-  const leadBrand = cleanBrand(lead?.[1]);
+  // A number in 【】 is a sender ("【12306】"); in [] it is more often the code itself.
+  const leadBrand = cleanBrand(lead?.[1], lead?.[0].includes('【'));
   if (lead && leadBrand) return { brand: leadBrand, start: lead.index, end: lead.index + lead[0].length };
   const tailStart = Math.max(0, text.length - TAIL_WINDOW);
   const trail = TRAILING_TAG.exec(text.slice(tailStart));
-  const trailBrand = cleanBrand(trail?.[1]);
+  const trailBrand = cleanBrand(trail?.[1], trail?.[0].includes('【'));
   if (trail && trailBrand) {
     const start = tailStart + trail.index;
     return { brand: trailBrand, start, end: start + trail[0].length };

@@ -32,7 +32,7 @@ interface Anchor {
 }
 
 /** Farther than this (in characters, after penalties) from every anchor: not a code. */
-const MAX_DISTANCE = 40;
+const MAX_DISTANCE = 48;
 const SENTENCE_PENALTY = 15;
 const VERB_WEIGHT = 0.7;
 const MIN_SCORE = 20;

@@ -177,6 +177,13 @@ export const ANCHOR_PATTERN = new RegExp(
   'giu',
 );
 
+const CODE_WORD = new RegExp(ANCHOR_PATTERN.source, 'iu');
+
+/** True when the text holds a code keyword, a verb anchor or a not-a-code phrase. */
+export function containsAnchorWord(text: string): boolean {
+  return CODE_WORD.test(text);
+}
+
 /**
  * Words that, shortly before a number, say what the number is: an order, a parcel, a
  * card or account tail, a phone line, an amount. Matched against the few characters in
