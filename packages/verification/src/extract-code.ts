@@ -5,7 +5,7 @@
  */
 import { findBrandInWording, findBrandTag } from './brand.js';
 import { blockerEndsAt, type Candidate, type CandidateShape, findCandidates } from './candidates.js';
-import { ANCHOR_PATTERN, SENTENCE_END, TIGHT_GAP } from './keywords.js';
+import { ANCHOR_PATTERN, SENTENCE_END, TIGHT_GAP, TIGHT_GAP_BEFORE } from './keywords.js';
 import { blankOut, normalizeMessage } from './normalize.js';
 
 export interface ExtractedCode {
@@ -92,7 +92,11 @@ function scoreCandidate(text: string, candidate: Candidate, anchors: readonly An
     const score = weight * (100 - distance * 2) + (after ? 2 : 0);
     if (best === null || score > best.score) {
       const reason: ExtractionReason =
-        anchor.kind === 'verb' ? 'verb' : TIGHT_GAP.test(gapText) ? 'keyword-adjacent' : 'keyword-near';
+        anchor.kind === 'verb'
+          ? 'verb'
+          : (after ? TIGHT_GAP : TIGHT_GAP_BEFORE).test(gapText)
+            ? 'keyword-adjacent'
+            : 'keyword-near';
       best = { score, reason };
     }
   }

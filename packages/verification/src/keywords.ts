@@ -314,5 +314,9 @@ export const CURRENCY_BEFORE = /(?:¥|\$|€|£|₽|(?<!\p{L})(?:usd|rmb|cny|eur
 export const TIGHT_GAP =
   /^[\s:,.\-#(（"'«「]*(?:is|es|é|est|ist|lautet|равен|是|为|為|は|:)?[\s:,.\-#"'«「]*$/iu;
 
+/** A gap allowed between a code and a keyword right after it ("378211是你的验证码", "1234 is your code"). */
+export const TIGHT_GAP_BEFORE =
+  /^[\s,(（"'«「]*(?:is your|is the|is|es tu|es su|ist ihr|est votre|é o seu|é seu|是你的|是您的|为您的|为你的|为|是|\()?[\s:"'»」]*$/iu;
+
 /** Sentence ends: a keyword on the far side of one is a weaker anchor. */
 export const SENTENCE_END = /[。!?;！？；]|\.\s/u;
