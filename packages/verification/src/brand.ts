@@ -36,7 +36,12 @@ const IS_YOUR_X_CODE = new RegExp(
 const PREFIX_COLON = new RegExp(`^\\s*(?:<#>\\s*)?(${NAME})\\s?:\\s`, 'u');
 const X_CODE = new RegExp(`(?:^|[\\s(>])(${NAME}) ${QUALIFIERS}(?:code|pin|passcode|otp)\\b`, 'u');
 const CODE_FROM_X = new RegExp(
-  `\\b(?:code|Code|código|codigo|код)(?: de (?:verificación|verificação|confirmación|confirmação|seguridad|segurança|acceso|acesso|vérification|confirmation))? (?:de|da|do|von|für|for|from|от) (${NAME_WORD})`,
+  `\\b(?:code|Code|código|codigo|код)(?: de (?:verificación|verificação|confirmación|confirmação|seguridad|segurança|acceso|acesso|vérification|confirmation))? (?:de|da|do|a|à|von|für|bei|for|from|от) (${NAME_WORD})`,
+  'u',
+);
+/** The brand right after the keyword: "Seu código Uber é", "code de sécurité Leboncoin :". */
+const CODE_X_IS = new RegExp(
+  `\\b(?:code|Code|código|codigo)(?: de [a-zéíçã]+)? (${NAME_WORD}) ?(?:é|es|est|is|ist|lautet|:)(?!\\p{L})`,
   'u',
 );
 
@@ -74,9 +79,10 @@ export function findBrandTag(text: string): BrandMatch | null {
 
 /** A brand named by the wording of the message ("is your Google verification code"). */
 export function findBrandInWording(text: string): string | null {
-  for (const pattern of [IS_YOUR_X_CODE, PREFIX_COLON, CODE_FROM_X, X_CODE]) {
+  for (const pattern of [IS_YOUR_X_CODE, PREFIX_COLON, CODE_FROM_X, X_CODE, CODE_X_IS]) {
     const brand = cleanBrand(pattern.exec(text)?.[1]);
-    if (brand) return brand;
+    // A name with a digit in the wording is more likely the code itself ("code A7K9 is").
+    if (brand && !/\d/u.test(brand)) return brand;
   }
   return null;
 }

@@ -128,6 +128,9 @@ describe('extractVerificationCode: brand', () => {
     ['Your Uber code: 4821', 'Uber'],
     ['Tu código de Uber es 4821', 'Uber'],
     ['【12306】您的验证码为381920', '12306'],
+    ['Seu código Uber é 2281', 'Uber'],
+    ['Votre code de sécurité Leboncoin : 771902', 'Leboncoin'],
+    ['Tu código de acceso a Glovo es 9921', 'Glovo'],
   ])('%s -> %s', (text, expected) => {
     expect(brand(text)).toBe(expected);
   });
@@ -137,6 +140,7 @@ describe('extractVerificationCode: brand', () => {
     expect(extractVerificationCode('验证码：604128')).toEqual({ code: '604128', brand: null });
     expect(extractVerificationCode('Code: 604128')).toEqual({ code: '604128', brand: null });
     expect(extractVerificationCode('[123456] is your code')?.brand).toBeNull();
+    expect(extractVerificationCode('Your code A7K9 is valid once')).toEqual({ code: 'A7K9', brand: null });
   });
 
   it('does not read a brand tag as a blocker word ("【支付宝】" holds 支付)', () => {
