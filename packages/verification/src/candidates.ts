@@ -29,6 +29,8 @@ function glued(text: string, start: number, end: number): boolean {
   const after = text.slice(end, end + 2);
   // *: masked digits (138****1234); #: "#5678"; +: "+86..."
   if (/[*#+]$/u.test(before) || /^\*/u.test(after)) return true;
+  // Part of a link: "v.whatsapp.com/123456", "?id=482913"
+  if (/[/=?&]$/u.test(before) || /^[/=?&]/u.test(after)) return true;
   if (/\d[-./:,]$/u.test(before)) return true;
   if (/^[-./:]\d/u.test(after)) return true;
   if (/^,\d{3}(?!\d)/u.test(text.slice(end, end + 5))) return true;

@@ -71,7 +71,8 @@ interface Scored {
 /** The best anchor for a candidate, or null when none is near enough to count. */
 function scoreCandidate(text: string, candidate: Candidate, anchors: readonly Anchor[]): Scored | null {
   let best: Scored | null = null;
-  for (const anchor of anchors) {
+  for (let i = 0; i < anchors.length; i++) {
+    const anchor = anchors[i]!;
     if (anchor.kind === 'not') continue;
     const after = anchor.end <= candidate.start;
     if (!after && anchor.start < candidate.end) continue; // overlapping
@@ -85,7 +86,9 @@ function scoreCandidate(text: string, candidate: Candidate, anchors: readonly An
       continue;
     }
     // Another anchor in between (e.g. "promo code") means this one speaks of something else.
-    if (anchors.some((other) => other !== anchor && other.start >= gapStart && other.end <= gapEnd)) continue;
+    // Anchors come sorted and disjoint, so only the neighbour on the candidate's side can be.
+    const neighbour = after ? anchors[i + 1] : anchors[i - 1];
+    if (neighbour !== undefined && neighbour.start >= gapStart && neighbour.end <= gapEnd) continue;
     const distance = rawGap + (SENTENCE_END.test(gapText) ? SENTENCE_PENALTY : 0);
     if (distance > MAX_DISTANCE) continue;
     const weight = anchor.kind === 'kw' ? 1 : VERB_WEIGHT;

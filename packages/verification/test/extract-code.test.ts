@@ -100,6 +100,12 @@ describe('extractVerificationCode: traps', () => {
     expect(code('Order 5678: your code is 1937')).toBe('1937');
   });
 
+  it('never takes a number out of a link', () => {
+    expect(code('Confirm your code at https://example.com/verify/482913')).toBeNull();
+    expect(code('Your code: https://example.com/c?id=482913&x=1')).toBeNull();
+    expect(code('WhatsApp code 123-456. Or tap v.whatsapp.com/739104')).toBe('123456');
+  });
+
   it('picks the code over a card tail, an amount and a date in one message', () => {
     expect(code('【招商银行】您尾号1234的信用卡于12月03日消费人民币5000.00元，验证码：889021')).toBe(
       '889021',
