@@ -69,10 +69,16 @@ interface Scored {
 }
 
 /** The best anchor for a candidate, or null when none is near enough to count. */
-function scoreCandidate(text: string, candidate: Candidate, anchors: readonly Anchor[]): Scored | null {
+function scoreCandidate(
+  text: string,
+  candidate: Candidate,
+  anchors: readonly Anchor[],
+  first: number,
+): Scored | null {
   let best: Scored | null = null;
-  for (let i = 0; i < anchors.length; i++) {
+  for (let i = first; i < anchors.length; i++) {
     const anchor = anchors[i]!;
+    if (anchor.start > candidate.end + MAX_DISTANCE) break; // sorted: the rest are farther
     if (anchor.kind === 'not') continue;
     const after = anchor.end <= candidate.start;
     if (!after && anchor.start < candidate.end) continue; // overlapping
@@ -126,9 +132,13 @@ export function extractVerificationCodeDetailed(text: string): ExtractedCodeDeta
   if (!anchors.some((a) => a.kind !== 'not')) return null;
 
   let winner: { candidate: Candidate; score: number; reason: ExtractionReason } | null = null;
+  let first = 0;
   for (const candidate of candidates) {
     if (blocked(normalized, candidate)) continue;
-    const scored = scoreCandidate(normalized, candidate, anchors);
+    // Candidates and anchors both come in text order: skip anchors that ended too far back,
+    // so a long text costs candidates + anchors, not their product.
+    while (first < anchors.length && anchors[first]!.end + MAX_DISTANCE < candidate.start) first++;
+    const scored = scoreCandidate(normalized, candidate, anchors, first);
     if (scored === null) continue;
     const score = scored.score + shapeBonus(candidate);
     if (score < MIN_SCORE) continue;

@@ -191,6 +191,11 @@ describe('extractVerificationCode: adversarial input (10 KB)', () => {
     expect(extractVerificationCode(`${tenKb('12 ')}验证码604128`)?.code).toBe('604128');
     expect(extractVerificationCode(tenKb('验证码1234 5分钟 '))?.code).toBe('1234');
   });
+
+  it('scores a long run of keywords and numbers in one pass (200 KB)', () => {
+    const long = '验证码1234 5分钟 code 5678 '.repeat(8_000);
+    expect(extractVerificationCode(long)?.code).toBe('1234');
+  });
 });
 
 describe('extractVerificationCode: privacy', () => {
