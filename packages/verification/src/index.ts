@@ -1,0 +1,8 @@
+export type { CandidateShape } from './candidates.js';
+export {
+  type ExtractedCode,
+  type ExtractedCodeDetail,
+  type ExtractionReason,
+  extractVerificationCode,
+  extractVerificationCodeDetailed,
+} from './extract-code.js';
