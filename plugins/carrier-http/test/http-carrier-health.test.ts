@@ -5,7 +5,7 @@ import { recordingContext } from './support/plugin-context.js';
 
 /** A provider whose every send fails (or succeeds) as the test says. */
 class ScriptedCarrier extends HttpCarrier {
-  next: () => Promise<SubmitResult> = async () => ({ carrierMessageId: 'm1', segments: 1 });
+  next: () => Promise<SubmitResult> = async () => ({ carrierMessageId: 'm1', segments: 1, partIds: ['m1'] });
   protected send(): Promise<SubmitResult> {
     return this.next();
   }
@@ -57,7 +57,7 @@ describe('HttpCarrier health: a circuit breaker over sends that cannot reach the
     await expect(carrier.submit(REQUEST)).rejects.toThrow();
     expect(carrier.health().status).toBe('down');
     advance(PROBE_AFTER_MS);
-    carrier.next = async () => ({ carrierMessageId: 'm2', segments: 1 });
+    carrier.next = async () => ({ carrierMessageId: 'm2', segments: 1, partIds: ['m2'] });
     await carrier.submit(REQUEST);
     expect(carrier.health().status).toBe('up');
   });
