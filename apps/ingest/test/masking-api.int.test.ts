@@ -1,7 +1,7 @@
 import { systemClock } from '@maskline/core';
-import { MaskingService, MaskingStore } from '@maskline/masking';
+import { MaskingEventStore, MaskingService, MaskingStore } from '@maskline/masking';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
-import { ApiKeyRepository, MessageRepository } from '@maskline/storage';
+import { ApiKeyRepository, InboundRepository, MessageRepository } from '@maskline/storage';
 import {
   createTestDatabase,
   seedTenant,
@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiKeyAuth } from '../src/auth/api-key-auth.js';
 import { installErrorHandling } from '../src/http/error-handler.js';
+import { InboundCodes } from '../src/masking/inbound-codes.js';
 import { maskingRoutes } from '../src/masking/masking-routes.js';
 import { SessionMessages } from '../src/masking/session-messages.js';
 
@@ -26,6 +27,7 @@ describe('masking API (inject, real PostgreSQL)', () => {
   let app: FastifyInstance;
   let keyA: string;
   let keyB: string;
+  let tenantA: string;
   let redis: Redis;
   let queues: DeliveryQueues;
   let messages: MessageRepository;
@@ -34,7 +36,7 @@ describe('masking API (inject, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('postgresUrl'));
-    ({ apiKey: keyA } = await seedTenant(db.pool, 'A'));
+    ({ apiKey: keyA, tenantId: tenantA } = await seedTenant(db.pool, 'A'));
     ({ apiKey: keyB } = await seedTenant(db.pool, 'B'));
     const log = (fields: object, message: string) => void lines.push(`${message} ${JSON.stringify(fields)}`);
     const logger = { debug: log, info: log, warn: log, error: log, child: () => logger };
@@ -59,6 +61,10 @@ describe('masking API (inject, real PostgreSQL)', () => {
         masking,
         sessionMessages: new SessionMessages(masking, messages, queues, logger, TEST_PEPPER),
         maxBodyChars: 1530,
+        inboundCodes: new InboundCodes(
+          new MaskingEventStore(db.pool),
+          new InboundRepository(db.pool, db.vault),
+        ),
       });
     });
   });
@@ -337,5 +343,38 @@ describe('masking API (inject, real PostgreSQL)', () => {
     await call(keyA, 'POST', `/v1/masking/sessions/${session.id}/release`);
     const closed = await call(keyA, 'POST', `/v1/masking/sessions/${session.id}/messages`, { body: 'x' });
     expect(closed.json().error.code).toBe('masking_session_closed');
+  });
+
+  it("reads a verification session's inbound code for its tenant only; other inbound is not found", async () => {
+    const inbound = new InboundRepository(db.pool, db.vault);
+    const events = new MaskingEventStore(db.pool);
+    const received = (body: string) =>
+      inbound.insert('sim', {
+        type: 'inbound',
+        from: real(90),
+        to: virtual(90),
+        body,
+        receivedAt: new Date().toISOString(),
+      });
+    const otp = await received('G-482913 is your Google verification code.');
+    const plain = await received('running late, 10 minutes');
+    await events.recordInboundEvent(tenantA, null, 'inbound.received', {
+      inboundId: otp,
+      codeExtraction: true,
+    });
+    await events.recordInboundEvent(tenantA, null, 'inbound.received', { inboundId: plain });
+    const ok = await call(keyA, 'GET', `/v1/masking/inbound/${otp}/code`);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ inboundId: otp, sessionId: null, code: '482913', brand: 'Google' });
+    for (const [key, id] of [
+      [keyB, otp],
+      [keyA, plain],
+      [keyA, 'not-a-uuid'],
+    ] as const) {
+      const res = await call(key, 'GET', `/v1/masking/inbound/${id}/code`);
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('inbound_message_not_found');
+    }
+    for (const line of lines) expect(line).not.toContain('482913');
   });
 });

@@ -242,6 +242,35 @@ describe('masking relay in the inbound processor', () => {
     await masking.release(tenantA, inbox.id);
   });
 
+  it('verification: an inbound is recorded for the webhook, flagged for code extraction, the code not stored', async () => {
+    await masking.importNumbers(tenantA, 'v', [{ number: virtual(40), country: 'GB' }]);
+    const { session } = await masking.reserve(
+      tenantA,
+      {
+        mode: 'verification',
+        participants: [real(22)],
+        ttlSeconds: 600,
+        constraints: { country: null, carrierId: 'v', capabilities: ['sms-mo'] },
+        nonParticipantPolicy: 'webhook',
+        autoReplyText: null,
+        inboxDelivery: 'participant',
+      },
+      null,
+    );
+    const fromService = await receive(
+      real(23),
+      session.virtualNumber,
+      'Your Acme code is 739214. It expires in 10 minutes.',
+    );
+    expect(await relayed(fromService)).toEqual([]);
+    const events = (await masking.events(tenantA, { limit: 50, cursor: null, type: 'inbound.received' }))
+      .data;
+    const event = events.find((e) => e.payload.inboundId === fromService);
+    expect(event?.payload).toMatchObject({ reason: 'non_participant', codeExtraction: true });
+    expect(JSON.stringify(event)).not.toContain('739214');
+    await masking.release(tenantA, session.id);
+  });
+
   it('after release the number is quarantined: late replies are dropped (or auto-replied) and never relayed', async () => {
     await masking.importNumbers(tenantA, 'q', [{ number: virtual(30), country: 'GB' }]);
     const { session } = await masking.reserve(

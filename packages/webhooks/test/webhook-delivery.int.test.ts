@@ -380,6 +380,49 @@ describe('webhook endpoints, events and deliveries (PostgreSQL, real receiver)',
     await endpoints.delete(tenantA, without.endpoint.id);
   });
 
+  it("adds a verification session's code and brand, read from the body at send time, body only if asked", async () => {
+    const without = await endpoints.create(tenantA, {
+      url: `${receiver.url}/code`,
+      eventTypes: ['inbound.*'],
+    });
+    const inbound = new InboundRepository(db.pool, db.vault);
+    const inboundId = await inbound.insert('sim', {
+      type: 'inbound',
+      from: '+447700900556',
+      to: '+447911200002',
+      body: '【京东】您的验证码5026,该验证码5分钟内有效,请勿泄漏于他人!',
+      receivedAt: new Date().toISOString(),
+    });
+    const noCodeId = await inbound.insert('sim', {
+      type: 'inbound',
+      from: '+447700900557',
+      to: '+447911200002',
+      body: 'see you at 6',
+      receivedAt: new Date().toISOString(),
+    });
+    const events = new MaskingEventStore(db.pool);
+    for (const id of [inboundId, noCodeId]) {
+      await events.recordInboundEvent(tenantA, null, 'inbound.received', {
+        inboundId: id,
+        fromMasked: '+44770****556',
+        codeExtraction: true,
+      });
+    }
+    const stored = await db.pool.query('SELECT payload::text AS p FROM masking_events WHERE tenant_id = $1', [
+      tenantA,
+    ]);
+    for (const row of stored.rows) expect(row.p).not.toContain('5026');
+    await batch().send(await claim());
+    const hits = await receiver.waitFor(2);
+    const data = hits.map((h) => JSON.parse(h.rawBody).data);
+    expect(data.find((d) => d.inboundId === inboundId)).toMatchObject({
+      verification: { code: '5026', brand: '京东' },
+    });
+    expect(data.find((d) => d.inboundId === noCodeId)).toMatchObject({ verification: null });
+    for (const d of data) expect(d).not.toHaveProperty('body');
+    await endpoints.delete(tenantA, without.endpoint.id);
+  });
+
   it('the dispatcher sweeps due deliveries into jobs of ids and delivers them', async () => {
     const { secret } = await endpoints.create(tenantA, { url: receiver.url, eventTypes: ['pool.*'] });
     const producer = createRedisConnection(inject('redisUrl'), 'producer');

@@ -9,10 +9,11 @@ import {
 } from '@maskline/core';
 import { ExpiryQueue, MaskingService, MaskingStore } from '@maskline/masking';
 import type { DeliveryQueues } from '@maskline/queues';
-import type { MessageRepository } from '@maskline/storage';
+import { InboundRepository, type MessageRepository } from '@maskline/storage';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { DependencyContainer } from 'tsyringe';
+import { InboundCodes } from './inbound-codes.js';
 import type { MaskingRoutesDeps } from './masking-routes.js';
 import { SessionMessages } from './session-messages.js';
 
@@ -67,6 +68,10 @@ export function registerMasking(c: DependencyContainer, config: Readonly<Masking
           c.resolve<DependencyHealth>(HEALTH_TOKENS.Dependencies),
         ),
         maxBodyChars: config.MAX_BODY_CHARS,
+        inboundCodes: new InboundCodes(
+          new MaskingStore(c.resolve<pg.Pool>(TOKENS.PgPool)).events,
+          new InboundRepository(c.resolve<pg.Pool>(TOKENS.PgPool), c.resolve<Vault>(TOKENS.Vault)),
+        ),
       }),
     ),
   );

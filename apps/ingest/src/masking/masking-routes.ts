@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
 import { parseIdempotencyKey } from '../messages/message-request.js';
 import { toMessageView } from '../messages/message-view.js';
+import type { InboundCodes } from './inbound-codes.js';
 import {
   parseCarrier,
   parseJsonImport,
@@ -19,6 +20,8 @@ export interface MaskingRoutesDeps {
   /** Sending from a session's number; the route is left out without it. */
   sessionMessages?: SessionMessages;
   maxBodyChars?: number;
+  /** Codes of verification sessions' inbound SMS; the route is left out without it. */
+  inboundCodes?: InboundCodes;
 }
 
 /** Largest CSV import body (about 10 000 rows). */
@@ -85,6 +88,14 @@ export async function maskingRoutes(app: FastifyInstance, deps: MaskingRoutesDep
       const sent = await sessionMessages.send(tenantId, id, body, idempotencyKey);
       void reply.status(sent.created ? 202 : 200).header('location', `/v1/messages/${sent.message.id}`);
       return toMessageView(sent.message, { to: sent.toMasked, from: sent.from });
+    });
+  }
+
+  const inboundCodes = deps.inboundCodes;
+  if (inboundCodes) {
+    app.get<{ Params: { id: string } }>('/v1/masking/inbound/:id/code', async (request) => {
+      if (!isUuid(request.params.id)) throw new MasklineError('inbound_message_not_found');
+      return inboundCodes.codeOf(tenantOf(request), request.params.id);
     });
   }
 

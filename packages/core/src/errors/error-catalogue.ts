@@ -119,6 +119,11 @@ export const ERROR_CATALOGUE = {
     retry: 'transient',
   },
   masking_session_not_found: { status: 404, message: 'No masking session with this id.', retry: 'permanent' },
+  inbound_message_not_found: {
+    status: 404,
+    message: 'No inbound message of a verification session with this id.',
+    retry: 'permanent',
+  },
   masking_session_closed: {
     status: 409,
     message: 'The masking session was released or has expired.',

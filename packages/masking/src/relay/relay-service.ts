@@ -73,6 +73,9 @@ export class RelayService {
           {
             ...base,
             reason: decision.reason,
+            // A verification session's inbound carries a one-time code: its webhook and
+            // GET /v1/masking/inbound/{id}/code read it out of the body (never stored here).
+            ...(record?.session?.mode === 'verification' ? { codeExtraction: true } : {}),
           },
         );
       } else if (decision.kind === 'drop') {

@@ -37,6 +37,25 @@ export class MaskingEventStore {
     );
   }
 
+  /**
+   * The session of the tenant's inbound message whose code may be read (an inbound.received
+   * of a verification session); null when there is none for this tenant.
+   */
+  async codeInboundSession(
+    tenantId: string,
+    inboundId: string,
+  ): Promise<{ sessionId: string | null } | null> {
+    const result = await this.pool.query<{ session_id: string | null }>(
+      `SELECT session_id FROM masking_events
+       WHERE payload->>'inboundId' = $2 AND tenant_id = $1 AND type = 'inbound.received'
+         AND payload->>'codeExtraction' = 'true'
+       LIMIT 1`,
+      [tenantId, inboundId],
+    );
+    const row = result.rows[0];
+    return row ? { sessionId: row.session_id } : null;
+  }
+
   async listEvents(
     tenantId: string,
     options: { limit: number; cursor: string | null; type: string | null },

@@ -1,4 +1,5 @@
 import type { Logger, Vault } from '@maskline/core';
+import { extractVerificationCode } from '@maskline/verification';
 import { WEBHOOK_SECRET_FIELD } from '../endpoints/endpoint-service.js';
 import { SIGNATURE_HEADER, signatureHeader } from '../signing.js';
 import type { AttemptResult, DeliveryStore, LoadedDelivery } from '../store/delivery-store.js';
@@ -151,29 +152,40 @@ export class DeliveryBatch {
   }
 
   /**
-   * `{body}` for an inbound event (inbound.received, message.inbound) to an endpoint that
-   * asked for bodies, else nothing. Events are the tenant's own: the owner's endpoints only.
+   * What an inbound event (inbound.received, message.inbound) adds at send time, opened
+   * from the sealed inbound row and never stored in the event: `{body}` for an endpoint
+   * that asked for bodies, and `{verification: {code, brand} | null}` for an inbound of a
+   * verification session (its code read out of the text, docs/verification-codes.md).
+   * Events are the tenant's own: the owner's endpoints only.
    */
   private async inboundExtra(d: LoadedDelivery): Promise<Record<string, unknown>> {
     const inboundId = d.event.data.inboundId;
+    const wantsCode = d.event.data.codeExtraction === true;
     if (
       !BODY_EVENT_TYPES.has(d.event.type) ||
-      !d.endpoint.includeInboundBody ||
+      !(d.endpoint.includeInboundBody || wantsCode) ||
       typeof inboundId !== 'string'
     ) {
       return {};
     }
-    if (!this.inbound) return { bodyUnavailable: true };
-    try {
-      const body = await this.inbound.bodyOf(inboundId);
-      return body === null ? { bodyUnavailable: true } : { body };
-    } catch (error) {
-      this.logger.warn(
-        { eventId: d.event.id, code: (error as { code?: string }).code ?? 'unknown' },
-        'inbound body cannot be opened for a webhook',
-      );
-      return { bodyUnavailable: true };
+    let body: string | null = null;
+    if (this.inbound) {
+      try {
+        body = await this.inbound.bodyOf(inboundId);
+      } catch (error) {
+        this.logger.warn(
+          { eventId: d.event.id, code: (error as { code?: string }).code ?? 'unknown' },
+          'inbound body cannot be opened for a webhook',
+        );
+      }
     }
+    const extra: Record<string, unknown> = {};
+    if (d.endpoint.includeInboundBody) {
+      if (body === null) extra.bodyUnavailable = true;
+      else extra.body = body;
+    }
+    if (wantsCode) extra.verification = body === null ? null : extractVerificationCode(body);
+    return extra;
   }
 
   /** Each endpoint's current secrets in clear (newest first), opened once per batch. */
