@@ -1,4 +1,4 @@
-import { systemClock } from '@maskline/core';
+import { maskPhoneNumber, systemClock } from '@maskline/core';
 import { MaskingService, MaskingStore } from '@maskline/masking';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
 import { ApiKeyRepository, MessageRepository } from '@maskline/storage';
@@ -297,8 +297,9 @@ describe('masking API (inject, real PostgreSQL)', () => {
     expect(sent.json()).toMatchObject({
       status: 'queued',
       to: '+4479****0020',
-      from: session.virtualNumber,
+      from: maskPhoneNumber(session.virtualNumber),
     });
+    expect(sent.json().from).not.toBe(session.virtualNumber);
     const id = sent.json().id as string;
     const [record] = await messages.loadManyForDelivery([id]);
     expect(record?.content).toEqual({
@@ -321,8 +322,10 @@ describe('masking API (inject, real PostgreSQL)', () => {
       },
     );
     expect([again.statusCode, again.json().id]).toEqual([200, id]);
+    expect(again.json().from).toBe(maskPhoneNumber(session.virtualNumber));
     for (const body of [sent.body, again.body]) {
       expect(body).not.toContain(real(20).slice(1));
+      expect(body).not.toContain(session.virtualNumber.slice(1));
       expect(body).not.toContain('482913');
     }
     const wrong = await call(keyA, 'POST', `/v1/masking/sessions/${session.id}/messages`, {

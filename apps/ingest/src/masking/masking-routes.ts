@@ -1,4 +1,4 @@
-import { isUuid, MasklineError } from '@maskline/core';
+import { isUuid, MasklineError, maskAddress } from '@maskline/core';
 import { type MaskingService, readImportCsv } from '@maskline/masking';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
@@ -84,7 +84,8 @@ export async function maskingRoutes(app: FastifyInstance, deps: MaskingRoutesDep
       const body = parseSessionMessage(request.body, deps.maxBodyChars ?? 1_530);
       const sent = await sessionMessages.send(tenantId, id, body, idempotencyKey);
       void reply.status(sent.created ? 202 : 200).header('location', `/v1/messages/${sent.message.id}`);
-      return toMessageView(sent.message, { to: sent.toMasked, from: sent.from });
+      // The session's number is shown masked, as every response shows numbers.
+      return toMessageView(sent.message, { to: sent.toMasked, from: maskAddress(sent.from) });
     });
   }
 
