@@ -102,6 +102,34 @@ describe('ingest app (inject, real Redis and PostgreSQL)', () => {
     }
   });
 
+  it('says a number E.164 in shape but outside the numbering plan is not dialable', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: auth(),
+      payload: { to: '+447700900123', from: 'Maskline', body: 'hello' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: {
+        code: 'invalid_phone_number',
+        message: "to is not a dialable number: its country's numbering plan has no such number.",
+        details: { field: 'to', reason: 'not_dialable' },
+      },
+    });
+    expect(res.body).not.toContain('7700900123');
+    const shape = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: auth(),
+      payload: { to: '07700 900123', from: 'Maskline', body: 'hello' },
+    });
+    expect(shape.json().error).toMatchObject({
+      code: 'invalid_phone_number',
+      message: 'to is not a valid E.164 phone number.',
+    });
+  });
+
   it('hides other tenants messages', async () => {
     const other = await seedTenant(db.pool, 'other');
     const created = await app.inject({

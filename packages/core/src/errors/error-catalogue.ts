@@ -23,7 +23,7 @@ export const ERROR_CATALOGUE = {
   invalid_request: { status: 400, message: 'The request is malformed.', retry: 'permanent' },
   invalid_phone_number: {
     status: 400,
-    message: 'A phone number is not a valid E.164 number.',
+    message: 'A phone number is not a valid, dialable E.164 number.',
     retry: 'permanent',
   },
   message_body_invalid: {
