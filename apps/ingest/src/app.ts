@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installRequestId, requestIdOf } from './http/request-id.js';
 import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
@@ -50,10 +51,11 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   const app = Fastify({
     logger: false,
     bodyLimit: 64 * 1024,
-    genReqId: () => crypto.randomUUID(),
+    genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: true,
   });
+  installRequestId(app);
   installErrorHandling(app, deps.logger, deps.health);
   deps.serverTiming?.install(app);
   // Handlers run in the request's trace context (its server span when an exporter is on,

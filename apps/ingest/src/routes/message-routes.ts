@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
 import type { AcceptMessage } from '../messages/accept-message.js';
 import { parseIdempotencyKey, parseSendMessageRequest } from '../messages/message-request.js';
+import { markReplayed } from '../idempotency/replayed.js';
 import { toMessageView } from '../messages/message-view.js';
 import type { StatusCallbacks } from '../messages/status-callbacks.js';
 
@@ -28,6 +29,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
       .execute(tenantId, body, idempotencyKey, callback)
       .catch((error: unknown) => auditRefusal(deps.audit, request.apiKeyId, tenantId, body.kind, error));
     void reply.status(created ? 202 : 200).header('location', `/v1/messages/${message.id}`);
+    if (!created) markReplayed(reply);
     return toMessageView(message, { to: maskAddress(body.to), from: maskAddress(body.from) });
   });
 
