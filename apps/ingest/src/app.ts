@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installRequestId, requestIdOf } from './http/request-id.js';
 import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
@@ -54,6 +54,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: true,
+    frameworkErrors,
   });
   installRequestId(app);
   installErrorHandling(app, deps.logger, deps.health);
