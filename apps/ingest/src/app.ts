@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
 import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
+import { installStrictJsonParser } from './http/json-body.js';
 import { installRequestId, requestIdOf } from './http/request-id.js';
 import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
@@ -64,6 +65,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   app.addHook('preHandler', (request, _reply, done) => withRequestTraceContext(request.headers, done));
   // The API speaks JSON only: anything else is 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
+  installStrictJsonParser(app);
   await app.register(healthRoutes, deps.readiness);
 
   await app.register(async (api) => {
