@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiKeyAuth } from '../src/auth/api-key-auth.js';
 import { installErrorHandling } from '../src/http/error-handler.js';
 import { maskingRoutes } from '../src/masking/masking-routes.js';
+import { RequestDigests } from '../src/idempotency/request-digests.js';
 import { SessionMessages } from '../src/masking/session-messages.js';
 
 const virtual = (i: number) => `+4479112${String(100000 + i).slice(1)}`;
@@ -57,7 +58,13 @@ describe('masking API (inject, real PostgreSQL)', () => {
       api.addHook('onRequest', apiKeyAuth(new ApiKeyRepository(db.pool, TEST_PEPPER)));
       await api.register(maskingRoutes, {
         masking,
-        sessionMessages: new SessionMessages(masking, messages, queues, logger, TEST_PEPPER),
+        sessionMessages: new SessionMessages(
+          masking,
+          messages,
+          queues,
+          logger,
+          new RequestDigests(Buffer.from('masking-test-idempotency-secret')),
+        ),
         maxBodyChars: 1530,
       });
     });

@@ -22,6 +22,11 @@ export interface NewMessage {
   idempotencyKey: string | null;
   /** Digest of the request, to tell a retry from a conflicting reuse of the key. */
   requestDigest: Buffer | null;
+  /**
+   * The same request's digest under the key used before the idempotency secret was split
+   * from the API-key pepper: a row written then with this digest is the same request too.
+   */
+  legacyRequestDigest?: Buffer | null;
   traceContext: string | null;
   /** The batch deliver job that will carry it (job id), or none when it gets its own job. */
   deliveryJobId?: string | null;
@@ -153,7 +158,10 @@ async function existingFor(pool: pg.Pool, m: NewMessage): Promise<InsertOutcome>
   );
   const row = existing.rows[0];
   if (!row) throw new Error('idempotency conflict row vanished');
+  const stored = row.request_digest;
   const sameRequest =
-    row.request_digest !== null && m.requestDigest !== null && row.request_digest.equals(m.requestDigest);
+    stored !== null &&
+    ((m.requestDigest !== null && stored.equals(m.requestDigest)) ||
+      (m.legacyRequestDigest != null && stored.equals(m.legacyRequestDigest)));
   return { kind: 'existing', message: toMessage(row), sameRequest, deliveryJobId: row.delivery_job_id };
 }
