@@ -157,6 +157,7 @@ export class AcceptMessage {
     const fields: unknown[] = [request.to, request.from, request.body];
     if (request.statusCallback !== undefined) fields.push(request.statusCallback);
     if (request.kind !== undefined) fields.push({ kind: request.kind });
+    if (request.clientReference !== undefined) fields.push({ clientReference: request.clientReference });
     return this.digests.of(fields);
   }
 }
