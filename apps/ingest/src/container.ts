@@ -123,7 +123,10 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
       }),
     ),
   );
-  c.register(IDEMPOTENCY_DIGESTS, cached(() => RequestDigests.fromConfig(config)));
+  c.register(
+    IDEMPOTENCY_DIGESTS,
+    cached(() => RequestDigests.fromConfig(config)),
+  );
   if (config.INGEST_SERVER_TIMING) c.register(LOCAL.ServerTiming, { useValue: new ServerTiming() });
   c.register(
     LOCAL.AcceptMessage,

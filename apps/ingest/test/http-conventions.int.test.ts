@@ -219,7 +219,11 @@ describe('HTTP conventions (real Redis and PostgreSQL)', () => {
         payload,
       });
     const json = (body: Buffer) =>
-      Buffer.concat([Buffer.from('{"to":"+447911123456","from":"Maskline","body":"'), body, Buffer.from('"}')]);
+      Buffer.concat([
+        Buffer.from('{"to":"+447911123456","from":"Maskline","body":"'),
+        body,
+        Buffer.from('"}'),
+      ]);
 
     it.each([
       ['a lone continuation byte', [0x80]],

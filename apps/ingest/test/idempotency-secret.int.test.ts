@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const hmac = (key: string, fields: unknown[]) => createHmac('sha256', key).update(JSON.stringify(fields)).digest();
+const hmac = (key: string, fields: unknown[]) =>
+  createHmac('sha256', key).update(JSON.stringify(fields)).digest();
 
 /** Idempotency digests use their own secret; rows from before the split still replay. */
 describe('idempotency digest secret (real Redis and PostgreSQL)', () => {
@@ -29,7 +30,8 @@ describe('idempotency digest secret (real Redis and PostgreSQL)', () => {
       payload,
     });
   const digestOf = async (id: string): Promise<Buffer> =>
-    (await host.db.pool.query('SELECT request_digest FROM messages WHERE id = $1', [id])).rows[0].request_digest;
+    (await host.db.pool.query('SELECT request_digest FROM messages WHERE id = $1', [id])).rows[0]
+      .request_digest;
 
   it('stores a digest keyed by IDEMPOTENCY_KEY_SECRET, not by the API-key pepper', async () => {
     const res = await send('secret-split-1');
@@ -47,7 +49,11 @@ describe('idempotency digest secret (real Redis and PostgreSQL)', () => {
       hmac(TEST_PEPPER, fields),
     ]);
     const retry = await send('secret-split-legacy');
-    expect([retry.statusCode, retry.json().id, retry.headers['idempotent-replayed']]).toEqual([200, id, 'true']);
+    expect([retry.statusCode, retry.json().id, retry.headers['idempotent-replayed']]).toEqual([
+      200,
+      id,
+      'true',
+    ]);
     const reuse = await send('secret-split-legacy', { ...message, body: 'something else' });
     expect([reuse.statusCode, reuse.json().error.code]).toEqual([409, 'idempotency_conflict']);
   });

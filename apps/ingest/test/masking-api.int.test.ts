@@ -14,8 +14,8 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiKeyAuth } from '../src/auth/api-key-auth.js';
 import { installErrorHandling } from '../src/http/error-handler.js';
-import { maskingRoutes } from '../src/masking/masking-routes.js';
 import { RequestDigests } from '../src/idempotency/request-digests.js';
+import { maskingRoutes } from '../src/masking/masking-routes.js';
 import { SessionMessages } from '../src/masking/session-messages.js';
 
 const virtual = (i: number) => `+4479112${String(100000 + i).slice(1)}`;

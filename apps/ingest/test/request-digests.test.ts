@@ -59,12 +59,16 @@ describe('ingest configuration: IDEMPOTENCY_KEY_SECRET', () => {
     const config = loadIngestConfig(env);
     expect(config.IDEMPOTENCY_KEY_SECRET).toBeUndefined();
     expect(config.IDEMPOTENCY_LEGACY_DIGESTS).toBe(true);
-    expect(loadIngestConfig({ ...env, IDEMPOTENCY_LEGACY_DIGESTS: '0' }).IDEMPOTENCY_LEGACY_DIGESTS).toBe(false);
+    expect(loadIngestConfig({ ...env, IDEMPOTENCY_LEGACY_DIGESTS: '0' }).IDEMPOTENCY_LEGACY_DIGESTS).toBe(
+      false,
+    );
   });
 
   it('must be at least 16 characters and differ from the pepper, never echoing either', () => {
     expect(loadIngestConfig({ ...env, IDEMPOTENCY_KEY_SECRET: SECRET }).IDEMPOTENCY_KEY_SECRET).toBe(SECRET);
-    expect(() => loadIngestConfig({ ...env, IDEMPOTENCY_KEY_SECRET: 'short' })).toThrow(/IDEMPOTENCY_KEY_SECRET/);
+    expect(() => loadIngestConfig({ ...env, IDEMPOTENCY_KEY_SECRET: 'short' })).toThrow(
+      /IDEMPOTENCY_KEY_SECRET/,
+    );
     let message = '';
     try {
       loadIngestConfig({ ...env, IDEMPOTENCY_KEY_SECRET: PEPPER });

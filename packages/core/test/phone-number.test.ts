@@ -90,7 +90,9 @@ describe('parseE164: numbering plan', () => {
   ])('calls E.164-shaped %s "not a dialable number" (reason not_dialable)', (_label, input) => {
     const error = thrown(() => parseE164(input, 'to'));
     expect(error.code).toBe('invalid_phone_number');
-    expect(error.message).toBe("to is not a dialable number: its country's numbering plan has no such number.");
+    expect(error.message).toBe(
+      "to is not a dialable number: its country's numbering plan has no such number.",
+    );
     expect(error.message).not.toContain('E.164');
     expect(error.details).toEqual({ field: 'to', reason: 'not_dialable' });
   });

@@ -1,7 +1,8 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
+
+import { segmentInfo } from '@maskline/core';
 import smpp from 'smpp';
 import { describe, expect, it } from 'vitest';
-import { segmentInfo } from '@maskline/core';
 import { decodeText, encodeText, messageParts } from '../src/encoding.js';
 
 const hex = (b: Buffer) => b.toString('hex');

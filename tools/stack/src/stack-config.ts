@@ -59,10 +59,15 @@ export function loadOrCreateSecrets(dataDir: string): { secrets: StackSecrets; s
     chmodSync(file, 0o600);
   };
   if (existsSync(file)) {
-    const secrets = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackSecrets> & { apiKeyPepper: string };
+    const secrets = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackSecrets> & {
+      apiKeyPepper: string;
+    };
     // A data folder from before the idempotency secret existed gets one now (kept after).
     if (secrets.idempotencyKeySecret) return { secrets: secrets as StackSecrets, save };
-    const upgraded: StackSecrets = { ...secrets, idempotencyKeySecret: randomBytes(32).toString('base64url') };
+    const upgraded: StackSecrets = {
+      ...secrets,
+      idempotencyKeySecret: randomBytes(32).toString('base64url'),
+    };
     save(upgraded);
     return { secrets: upgraded, save };
   }

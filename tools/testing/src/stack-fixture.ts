@@ -96,7 +96,9 @@ export class StackFixture {
           PORT: '0',
           API_KEY_PEPPER: TEST_PEPPER,
           IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
-          CARRIERS: this.carriers, ...this.options.ingestEnv },
+          CARRIERS: this.carriers,
+          ...this.options.ingestEnv,
+        },
         /ingest listening/,
       ],
       'delivery-worker': [

@@ -59,7 +59,10 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
           details: { field: 'path' },
         })
       : error.code === 'FST_ERR_BAD_URL'
-        ? new MasklineError('invalid_request', { message: 'The URL is malformed.', details: { field: 'path' } })
+        ? new MasklineError('invalid_request', {
+            message: 'The URL is malformed.',
+            details: { field: 'path' },
+          })
         : byStatus(error.statusCode);
   void reply.status(mapped.status).send(mapped.toResponseBody());
 }

@@ -57,7 +57,9 @@ export class RequestDigests {
  * (a distinct key, so a digest never reveals anything keyed by the pepper, but not an
  * independent secret: the ingest warns at boot; see docs/reference/configuration.md).
  */
-export function digestKeyOf(config: Pick<RequestDigestSettings, 'IDEMPOTENCY_KEY_SECRET' | 'API_KEY_PEPPER'>): Buffer {
+export function digestKeyOf(
+  config: Pick<RequestDigestSettings, 'IDEMPOTENCY_KEY_SECRET' | 'API_KEY_PEPPER'>,
+): Buffer {
   if (config.IDEMPOTENCY_KEY_SECRET) return Buffer.from(config.IDEMPOTENCY_KEY_SECRET, 'utf8');
   return Buffer.from(hkdfSync('sha256', config.API_KEY_PEPPER, Buffer.alloc(0), DERIVED_KEY_INFO, 32));
 }

@@ -1,4 +1,10 @@
-import { AppProcess, TEST_IDEMPOTENCY_SECRET, TEST_PEPPER, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import {
+  AppProcess,
+  TEST_IDEMPOTENCY_SECRET,
+  TEST_PEPPER,
+  type TestDatabase,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
 
 export interface IngestProcess {
   url: string;
