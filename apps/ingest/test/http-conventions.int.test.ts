@@ -107,7 +107,8 @@ describe('HTTP conventions (real Redis and PostgreSQL)', () => {
   describe('framework-level errors in the documented shape', () => {
     it('answers a wrong method on a known path 405 with Allow', async () => {
       const cases = [
-        { method: 'DELETE', url: '/v1/messages', allow: 'POST' },
+        { method: 'DELETE', url: '/v1/messages', allow: 'GET, HEAD, POST' },
+        { method: 'GET', url: '/v1/messages/0190a5b2-1c3d-7e4f-8a9b-0c1d2e3f4a5b/reveal', allow: 'POST' },
         { method: 'PUT', url: '/v1/messages/0190a5b2-1c3d-7e4f-8a9b-0c1d2e3f4a5b', allow: 'GET, HEAD' },
         { method: 'POST', url: '/health?x=1', allow: 'GET, HEAD' },
       ] as const;
