@@ -6,7 +6,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
+import { installStrictJsonParser } from './http/json-body.js';
+import { installRequestId, requestIdOf } from './http/request-id.js';
 import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
@@ -50,10 +52,12 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   const app = Fastify({
     logger: false,
     bodyLimit: 64 * 1024,
-    genReqId: () => crypto.randomUUID(),
+    genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: true,
+    frameworkErrors,
   });
+  installRequestId(app);
   installErrorHandling(app, deps.logger, deps.health);
   deps.serverTiming?.install(app);
   // Handlers run in the request's trace context (its server span when an exporter is on,
@@ -61,6 +65,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   app.addHook('preHandler', (request, _reply, done) => withRequestTraceContext(request.headers, done));
   // The API speaks JSON only: anything else is 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
+  installStrictJsonParser(app);
   await app.register(healthRoutes, deps.readiness);
 
   await app.register(async (api) => {

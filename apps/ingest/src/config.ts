@@ -4,7 +4,7 @@ import {
   loadCarriers,
   requireConfiguredCarrier,
 } from '@maskline/app-runtime';
-import { type CarrierSettings, carrierIdSchema, parseConfig } from '@maskline/core';
+import { type CarrierSettings, carrierIdSchema, MasklineError, parseConfig } from '@maskline/core';
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
@@ -16,6 +16,17 @@ export const ingestConfigSchema = z.object({
   ...commonConfigShape,
   /** Server-side secret mixed into API-key digests (>= 16 chars). */
   API_KEY_PEPPER: z.string().min(16),
+  /**
+   * Key of the digests that tell an Idempotency-Key retry from a conflicting reuse (>= 16
+   * chars, not the pepper). Unset: derived from API_KEY_PEPPER with HKDF, and the ingest
+   * warns at boot (docs/reference/configuration.md says why it stays optional).
+   */
+  IDEMPOTENCY_KEY_SECRET: z.string().min(16).optional(),
+  /** 1: a retry of a request accepted before the split (digest keyed by the pepper) still replays. */
+  IDEMPOTENCY_LEGACY_DIGESTS: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((v) => v === '1'),
   /** How long a successful API-key lookup is remembered (0 = ask the database every time). */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   /** The configured carriers (the delivery worker's list): CARRIERS_FILE or CARRIERS. */
@@ -53,6 +64,11 @@ export type IngestConfig = z.infer<typeof ingestConfigSchema> & {
  */
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): Readonly<IngestConfig> {
   const config = parseConfig(ingestConfigSchema, env, 'ingest');
+  if (config.IDEMPOTENCY_KEY_SECRET === config.API_KEY_PEPPER) {
+    throw new MasklineError('config_invalid', {
+      message: 'Invalid ingest configuration: IDEMPOTENCY_KEY_SECRET: must differ from API_KEY_PEPPER.',
+    });
+  }
   const carriers = loadCarriers(config);
   requireConfiguredCarrier(carriers, config.DEFAULT_CARRIER, 'DEFAULT_CARRIER');
   return Object.freeze({ ...config, carriers });

@@ -21,6 +21,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { CachedApiKeyAuthenticator } from './auth/api-key-cache.js';
 import type { IngestConfig } from './config.js';
 import { ServerTiming } from './http/server-timing.js';
+import { IDEMPOTENCY_DIGESTS, RequestDigests } from './idempotency/request-digests.js';
 import { MASKING_TOKENS, registerMasking } from './masking/masking-container.js';
 import type { MaskingRoutesDeps } from './masking/masking-routes.js';
 import { AcceptMessage } from './messages/accept-message.js';
@@ -122,6 +123,10 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
       }),
     ),
   );
+  c.register(
+    IDEMPOTENCY_DIGESTS,
+    cached(() => RequestDigests.fromConfig(config)),
+  );
   if (config.INGEST_SERVER_TIMING) c.register(LOCAL.ServerTiming, { useValue: new ServerTiming() });
   c.register(
     LOCAL.AcceptMessage,
@@ -134,7 +139,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         timing ? timing.timeInserts(messages) : messages,
         timing ? timing.timeEnqueues(queues) : queues,
         c.resolve(TOKENS.Logger),
-        config.API_KEY_PEPPER,
+        c.resolve(IDEMPOTENCY_DIGESTS),
         c.resolve(LOCAL.MessageRouter),
         c.resolve(HEALTH_TOKENS.Dependencies),
       );

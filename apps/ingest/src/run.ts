@@ -14,6 +14,12 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const container = createIngestContainer(config);
   const services = resolveIngestServices(container);
   const { logger } = services;
+  if (!config.IDEMPOTENCY_KEY_SECRET) {
+    logger.warn(
+      { setting: 'IDEMPOTENCY_KEY_SECRET' },
+      'IDEMPOTENCY_KEY_SECRET is not set: idempotency digests use a key derived from API_KEY_PEPPER; set a separate secret',
+    );
+  }
   const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
   const redis = container.resolve<Redis>(TOKENS.Redis);
   const app = await buildIngestApp({

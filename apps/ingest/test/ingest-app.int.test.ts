@@ -102,6 +102,51 @@ describe('ingest app (inject, real Redis and PostgreSQL)', () => {
     }
   });
 
+  it('says a number E.164 in shape but outside the numbering plan is not dialable', async () => {
+    const tenant = await seedTenant(db.pool, 'dialable');
+    const auth = () => ({ authorization: `Bearer ${tenant.apiKey}` });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: auth(),
+      payload: { to: '+447700900123', from: 'Maskline', body: 'hello' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: {
+        code: 'invalid_phone_number',
+        message: "to is not a dialable number: its country's numbering plan has no such number.",
+        details: { field: 'to', reason: 'not_dialable' },
+      },
+    });
+    expect(res.body).not.toContain('7700900123');
+    const shape = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: auth(),
+      payload: { to: '07700 900123', from: 'Maskline', body: 'hello' },
+    });
+    expect(shape.json().error).toMatchObject({
+      code: 'invalid_phone_number',
+      message: 'to is not a valid E.164 phone number.',
+    });
+  });
+
+  it('answers the number of parts the carrier will be sent: 766 emoji are 24 segments', async () => {
+    const tenant = await seedTenant(db.pool, 'segments');
+    const auth = () => ({ authorization: `Bearer ${tenant.apiKey}` });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: auth(),
+      payload: { to: '+447911123456', from: 'Maskline', body: '😀'.repeat(766) },
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().segments).toBe(24);
+    const row = await db.pool.query('SELECT segments FROM messages WHERE id = $1', [res.json().id]);
+    expect(row.rows[0].segments).toBe(24);
+  });
+
   it('hides other tenants messages', async () => {
     const other = await seedTenant(db.pool, 'other');
     const created = await app.inject({

@@ -1,4 +1,4 @@
-import { systemClock } from '@maskline/core';
+import { maskPhoneNumber, systemClock } from '@maskline/core';
 import { MaskingEventStore, MaskingService, MaskingStore } from '@maskline/masking';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
 import { ApiKeyRepository, InboundRepository, MessageRepository } from '@maskline/storage';
@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiKeyAuth } from '../src/auth/api-key-auth.js';
 import { installErrorHandling } from '../src/http/error-handler.js';
+import { RequestDigests } from '../src/idempotency/request-digests.js';
 import { InboundCodes } from '../src/masking/inbound-codes.js';
 import { maskingRoutes } from '../src/masking/masking-routes.js';
 import { SessionMessages } from '../src/masking/session-messages.js';
@@ -59,7 +60,13 @@ describe('masking API (inject, real PostgreSQL)', () => {
       api.addHook('onRequest', apiKeyAuth(new ApiKeyRepository(db.pool, TEST_PEPPER)));
       await api.register(maskingRoutes, {
         masking,
-        sessionMessages: new SessionMessages(masking, messages, queues, logger, TEST_PEPPER),
+        sessionMessages: new SessionMessages(
+          masking,
+          messages,
+          queues,
+          logger,
+          new RequestDigests(Buffer.from('masking-test-idempotency-secret')),
+        ),
         maxBodyChars: 1530,
         inboundCodes: new InboundCodes(
           new MaskingEventStore(db.pool),
@@ -303,8 +310,9 @@ describe('masking API (inject, real PostgreSQL)', () => {
     expect(sent.json()).toMatchObject({
       status: 'queued',
       to: '+4479****0020',
-      from: session.virtualNumber,
+      from: maskPhoneNumber(session.virtualNumber),
     });
+    expect(sent.json().from).not.toBe(session.virtualNumber);
     const id = sent.json().id as string;
     const [record] = await messages.loadManyForDelivery([id]);
     expect(record?.content).toEqual({
@@ -327,8 +335,10 @@ describe('masking API (inject, real PostgreSQL)', () => {
       },
     );
     expect([again.statusCode, again.json().id]).toEqual([200, id]);
+    expect(again.json().from).toBe(maskPhoneNumber(session.virtualNumber));
     for (const body of [sent.body, again.body]) {
       expect(body).not.toContain(real(20).slice(1));
+      expect(body).not.toContain(session.virtualNumber.slice(1));
       expect(body).not.toContain('482913');
     }
     const wrong = await call(keyA, 'POST', `/v1/masking/sessions/${session.id}/messages`, {

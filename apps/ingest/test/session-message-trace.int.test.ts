@@ -6,6 +6,7 @@ import { startTelemetry, type Telemetry, withRequestTraceContext } from '@maskli
 import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RequestDigests } from '../src/idempotency/request-digests.js';
 import { parseReserveRequest } from '../src/masking/masking-requests.js';
 import { SessionMessages } from '../src/masking/session-messages.js';
 
@@ -49,7 +50,13 @@ describe('a session message keeps the request’s trace', () => {
     sessionId = session.id;
     redis = createRedisConnection(inject('redisUrl'), 'producer');
     queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
-    sender = new SessionMessages(masking, new MessageRepository(db.pool, db.vault), queues, logger, 'pepper');
+    sender = new SessionMessages(
+      masking,
+      new MessageRepository(db.pool, db.vault),
+      queues,
+      logger,
+      new RequestDigests(Buffer.from('pepper')),
+    );
   });
   afterAll(async () => {
     await queues?.close();

@@ -66,7 +66,7 @@ describe('parseE164', () => {
 
   it.each(INVALID)('names the field and never echoes the digits (%s)', (_label, input) => {
     const error = thrown(() => parseE164(input, 'from'));
-    expect(error.details).toEqual({ field: 'from' });
+    expect(error.details).toMatchObject({ field: 'from' });
     expect(error.message).toMatch(/\bfrom\b/);
     const digits = (typeof input === 'string' ? input : (JSON.stringify(input) ?? '')).replace(/\D/g, '');
     const everything = [error.message, error.stack ?? '', JSON.stringify(error.toResponseBody())].join('\n');
@@ -78,6 +78,32 @@ describe('parseE164', () => {
     if (typeof input === 'string' && input.trim() !== '' && input !== '+') {
       expect(everything).not.toContain(input.trim());
     }
+  });
+});
+
+describe('parseE164: numbering plan', () => {
+  it.each([
+    ['an unassigned UK range', '+447700900123'],
+    ['a US 555 number', '+15550001111'],
+    ['an unassigned country code', '+999123456789'],
+    ['too short for its country', '+3531234567'],
+  ])('calls E.164-shaped %s "not a dialable number" (reason not_dialable)', (_label, input) => {
+    const error = thrown(() => parseE164(input, 'to'));
+    expect(error.code).toBe('invalid_phone_number');
+    expect(error.message).toBe(
+      "to is not a dialable number: its country's numbering plan has no such number.",
+    );
+    expect(error.message).not.toContain('E.164');
+    expect(error.details).toEqual({ field: 'to', reason: 'not_dialable' });
+  });
+
+  it.each([
+    ['national format', '07700 900123'],
+    ['too long', '+4477009001234567'],
+  ])('keeps "not a valid E.164 phone number" for a number not in E.164 shape (%s)', (_label, input) => {
+    const error = thrown(() => parseE164(input, 'to'));
+    expect(error.message).toBe('to is not a valid E.164 phone number.');
+    expect(error.details).toEqual({ field: 'to' });
   });
 });
 

@@ -7,6 +7,7 @@ export * from './repositories/api-key-repository.js';
 export * from './repositories/inbound-repository.js';
 export * from './repositories/message-failover.js';
 export * from './repositories/message-inserts.js';
+export * from './repositories/message-list.js';
 export * from './repositories/message-repository.js';
 export * from './repositories/receipt-batch.js';
 export * from './repositories/receipt-repository.js';

@@ -1,4 +1,13 @@
-import { GSM7_BASIC, GSM7_ESCAPE, GSM7_EXTENSION, segmentInfo } from '@maskline/core';
+import {
+  GSM7_BASIC,
+  GSM7_ESCAPE,
+  GSM7_EXTENSION,
+  type PartCapacity,
+  segmentInfo,
+  splitSegments,
+  UDH8_PART,
+  UDH16_PART,
+} from '@maskline/core';
 import type { EncodedText, MessagePart } from './internal-types.js';
 import type { SmppLongMessageMode } from './types.js';
 
@@ -49,8 +58,8 @@ export function encodeUcs2(text: string): Buffer {
 export function encodeText(text: string): EncodedText {
   const { segments } = segmentInfo(text);
   const gsm = encodeGsm7(text);
-  if (gsm) return { encoding: 'gsm7', dataCoding: DATA_CODING_GSM7, bytes: gsm, segments };
-  return { encoding: 'ucs2', dataCoding: DATA_CODING_UCS2, bytes: encodeUcs2(text), segments };
+  if (gsm) return { encoding: 'gsm7', dataCoding: DATA_CODING_GSM7, bytes: gsm, segments, text };
+  return { encoding: 'ucs2', dataCoding: DATA_CODING_UCS2, bytes: encodeUcs2(text), segments, text };
 }
 
 /**
@@ -67,14 +76,12 @@ export function encodeText(text: string): EncodedText {
  *   sar_segment_seqnum; the SMSC builds the UDH, so parts are sized as for `udh8`.
  * - `payload`: the whole body in message_payload, short_message empty (SMPP 3.4 §5.3.2.32).
  *
- * Parts never split a character: a GSM extension (0x1B + code) stays in one part, and so
- * does a UCS-2 surrogate pair. A part can therefore hold one unit less than the maximum,
- * and the part count can exceed the segment count by one in such edge cases.
+ * The parts are cut by @maskline/core's splitSegments, the function the ingest counts
+ * segments with, so the 202's `segments` is the number of udh8/sar parts sent. It never
+ * splits a character: a GSM extension (0x1B + code) stays in one part, and so does a UCS-2
+ * surrogate pair (a part can hold one unit less than the maximum). udh16's smaller parts
+ * can make one part more than the count.
  */
-export const UDH8_GSM_SEPTETS = 153;
-export const UDH8_UCS2_OCTETS = 134;
-export const UDH16_GSM_SEPTETS = 152;
-export const UDH16_UCS2_OCTETS = 132;
 /** Most parts a concatenated message can have (the count is one octet). */
 export const MAX_PARTS = 255;
 
@@ -92,16 +99,10 @@ export function messageParts(
       { esm_class: 0, data_coding: dataCoding, short_message: Buffer.alloc(0), message_payload: bytes },
     ];
   }
-  const gsm = encoded.encoding === 'gsm7';
-  const capacity =
-    mode === 'udh16'
-      ? gsm
-        ? UDH16_GSM_SEPTETS
-        : UDH16_UCS2_OCTETS
-      : gsm
-        ? UDH8_GSM_SEPTETS
-        : UDH8_UCS2_OCTETS;
-  const chunks = gsm ? splitGsm7(bytes, capacity) : splitUcs2(bytes, capacity);
+  const capacity: PartCapacity = mode === 'udh16' ? UDH16_PART : UDH8_PART;
+  const chunks = splitSegments(encoded.text, capacity).parts.map((part) =>
+    encoded.encoding === 'gsm7' ? (encodeGsm7(part) ?? Buffer.alloc(0)) : encodeUcs2(part),
+  );
   if (chunks.length > MAX_PARTS) {
     throw new RangeError(`A message of ${chunks.length} parts exceeds the ${MAX_PARTS}-part limit.`);
   }
@@ -128,41 +129,6 @@ export function messageParts(
 
 /** esm_class bit 6: short_message starts with a user data header. */
 export const ESM_UDHI = 0x40;
-
-/** Unpacked GSM septets in chunks of at most `capacity`, never ending a chunk on an ESC. */
-export function splitGsm7(bytes: Buffer, capacity: number): Buffer[] {
-  const chunks: Buffer[] = [];
-  let start = 0;
-  while (start < bytes.length) {
-    let end = start;
-    // Walk whole characters: ESC + code is one character of two septets.
-    while (end < bytes.length) {
-      const width = bytes[end] === ESC && end + 1 < bytes.length ? 2 : 1;
-      if (end + width - start > capacity) break;
-      end += width;
-    }
-    chunks.push(bytes.subarray(start, end));
-    start = end;
-  }
-  return chunks;
-}
-
-/** UCS-2 octets in chunks of at most `capacity` (even), never splitting a surrogate pair. */
-export function splitUcs2(bytes: Buffer, capacity: number): Buffer[] {
-  const chunks: Buffer[] = [];
-  const even = capacity - (capacity % 2);
-  let start = 0;
-  while (start < bytes.length) {
-    let end = Math.min(bytes.length, start + even);
-    if (end < bytes.length && end - start >= 4) {
-      const last = bytes.readUInt16BE(end - 2);
-      if (last >= 0xd800 && last <= 0xdbff) end -= 2; // a high surrogate: its pair goes to the next part
-    }
-    chunks.push(bytes.subarray(start, end));
-    start = end;
-  }
-  return chunks;
-}
 
 export function decodeGsm7(bytes: Buffer): string {
   let out = '';

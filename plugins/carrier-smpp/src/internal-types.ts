@@ -25,6 +25,8 @@ export interface EncodedText {
   dataCoding: number;
   bytes: Buffer;
   segments: number;
+  /** The text encoded: parts are cut from it by @maskline/core's splitSegments. */
+  text: string;
 }
 
 /** The body fields of one submit_sm: a whole message, or one part of a concatenated one. */

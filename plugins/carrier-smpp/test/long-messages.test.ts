@@ -1,7 +1,9 @@
 /// <reference types="@maskline/smpp-types" preserve="true" />
+
+import { segmentInfo } from '@maskline/core';
 import smpp from 'smpp';
 import { describe, expect, it } from 'vitest';
-import { decodeText, encodeText, messageParts, splitGsm7, splitUcs2 } from '../src/encoding.js';
+import { decodeText, encodeText, messageParts } from '../src/encoding.js';
 
 const hex = (b: Buffer) => b.toString('hex');
 /** The body of a part without its UDH. */
@@ -40,7 +42,7 @@ describe('messageParts: UDH concatenation, byte-exact', () => {
 
   it('keeps every part within 153 septets for a body of escapes only', () => {
     const text = '{'.repeat(100); // 200 septets, all two-septet characters
-    const chunks = splitGsm7(encodeText(text).bytes, 153);
+    const chunks = messageParts(encodeText(text), 'udh8', 1).map((p) => body(p.short_message));
     expect(chunks.map((c) => c.length)).toEqual([152, 48]);
     for (const chunk of chunks) expect(chunk[chunk.length - 1]).not.toBe(0x1b);
   });
@@ -57,9 +59,36 @@ describe('messageParts: UDH concatenation, byte-exact', () => {
   });
 
   it('fills UCS-2 parts to 134 octets (udh8) and 132 (udh16)', () => {
-    expect(splitUcs2(encodeText('ж'.repeat(140)).bytes, 134).map((c) => c.length)).toEqual([134, 134, 12]);
+    const udh8 = messageParts(encodeText('ж'.repeat(140)), 'udh8', 2);
+    expect(udh8.map((p) => body(p.short_message).length)).toEqual([134, 134, 12]);
     const parts = messageParts(encodeText('ж'.repeat(140)), 'udh16', 2);
     expect(parts.map((p) => body(p.short_message).length)).toEqual([132, 132, 16]);
+  });
+
+  it('sends as many parts as the ingest counted: 766 emoji are 24 parts, and the 202 says 24', () => {
+    const text = '😀'.repeat(766); // 1532 UTF-16 units; a part holds 33 emoji (66 units)
+    const parts = messageParts(encodeText(text), 'udh8', 3);
+    expect(parts).toHaveLength(24);
+    expect(segmentInfo(text).segments).toBe(24);
+    expect(encodeText(text).segments).toBe(24);
+    expect(decodeText(Buffer.concat(parts.map((p) => body(p.short_message))), 8)).toBe(text);
+  });
+
+  it.each([
+    ['plain GSM-7', 'g'.repeat(1530)],
+    ['GSM-7 extensions straddling every boundary', `${'h'.repeat(152)}€`.repeat(9)],
+    ['extensions only', '{'.repeat(765)],
+    ['UCS-2 with a surrogate pair at each boundary', `${'ж'.repeat(66)}😀`.repeat(10)],
+    ['mixed emoji and CJK', '你😀'.repeat(300)],
+    ['one segment exactly (GSM-7)', 'i'.repeat(160)],
+    ['one segment exactly (UCS-2)', '😀'.repeat(35)],
+  ])('agrees with the ingest count for %s (udh8 and sar)', (_label, text) => {
+    const counted = segmentInfo(text).segments;
+    for (const mode of ['udh8', 'sar'] as const) {
+      const parts = messageParts(encodeText(text), mode, 4);
+      expect(parts).toHaveLength(counted);
+      for (const part of parts) expect(part.short_message.length).toBeLessThanOrEqual(160);
+    }
   });
 
   it('sends SAR TLVs instead of a UDH, with the parts sized as udh8', () => {

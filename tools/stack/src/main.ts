@@ -131,6 +131,7 @@ async function main(): Promise<void> {
           CARRIERS: carriers,
           PORT: String(config.ingestPort),
           API_KEY_PEPPER: secrets.apiKeyPepper,
+          IDEMPOTENCY_KEY_SECRET: secrets.idempotencyKeySecret,
         },
         /ingest listening/,
       ],

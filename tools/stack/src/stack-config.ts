@@ -41,6 +41,8 @@ export function loadStackConfig(): StackConfig {
 
 export interface StackSecrets {
   apiKeyPepper: string;
+  /** The ingest's IDEMPOTENCY_KEY_SECRET: a secret of its own, never the pepper. */
+  idempotencyKeySecret: string;
   demoApiKey?: string;
   demoTenantId?: string;
 }
@@ -56,8 +58,23 @@ export function loadOrCreateSecrets(dataDir: string): { secrets: StackSecrets; s
     writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   };
-  if (existsSync(file)) return { secrets: JSON.parse(readFileSync(file, 'utf8')) as StackSecrets, save };
-  const secrets: StackSecrets = { apiKeyPepper: randomBytes(32).toString('base64url') };
+  if (existsSync(file)) {
+    const secrets = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackSecrets> & {
+      apiKeyPepper: string;
+    };
+    // A data folder from before the idempotency secret existed gets one now (kept after).
+    if (secrets.idempotencyKeySecret) return { secrets: secrets as StackSecrets, save };
+    const upgraded: StackSecrets = {
+      ...secrets,
+      idempotencyKeySecret: randomBytes(32).toString('base64url'),
+    };
+    save(upgraded);
+    return { secrets: upgraded, save };
+  }
+  const secrets: StackSecrets = {
+    apiKeyPepper: randomBytes(32).toString('base64url'),
+    idempotencyKeySecret: randomBytes(32).toString('base64url'),
+  };
   save(secrets);
   return { secrets, save };
 }

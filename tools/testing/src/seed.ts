@@ -3,6 +3,8 @@ import { ApiKeyRepository, type NewMessage, TenantRepository } from '@maskline/s
 import type pg from 'pg';
 
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
+/** The ingest's IDEMPOTENCY_KEY_SECRET in tests: its own secret, not TEST_PEPPER. */
+export const TEST_IDEMPOTENCY_SECRET = 'test-idempotency-secret-0123456789';
 
 /** A tenant and an API key for it; returns the key in clear. */
 export async function seedTenant(pool: pg.Pool, name = 'test tenant', pepper = TEST_PEPPER) {

@@ -13,6 +13,7 @@ import { InboundRepository, type MessageRepository } from '@maskline/storage';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { DependencyContainer } from 'tsyringe';
+import { IDEMPOTENCY_DIGESTS, type RequestDigests } from '../idempotency/request-digests.js';
 import { InboundCodes } from './inbound-codes.js';
 import type { MaskingRoutesDeps } from './masking-routes.js';
 import { SessionMessages } from './session-messages.js';
@@ -25,7 +26,6 @@ export const MASKING_TOKENS = {
 
 export interface MaskingIngestConfig {
   QUEUE_PREFIX: string;
-  API_KEY_PEPPER: string;
   MAX_BODY_CHARS: number;
   MASKING_QUARANTINE_MS: number;
   MASKING_LOW_WATERMARK: number;
@@ -64,7 +64,7 @@ export function registerMasking(c: DependencyContainer, config: Readonly<Masking
           c.resolve<MessageRepository>(TOKENS.MessageRepository),
           c.resolve<DeliveryQueues>(TOKENS.Queues),
           c.resolve<Logger>(TOKENS.Logger),
-          config.API_KEY_PEPPER,
+          c.resolve<RequestDigests>(IDEMPOTENCY_DIGESTS),
           c.resolve<DependencyHealth>(HEALTH_TOKENS.Dependencies),
         ),
         maxBodyChars: config.MAX_BODY_CHARS,

@@ -1,7 +1,8 @@
-import { isUuid, MasklineError } from '@maskline/core';
+import { isUuid, MasklineError, maskAddress } from '@maskline/core';
 import { type MaskingService, readImportCsv } from '@maskline/masking';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
+import { markReplayed } from '../idempotency/replayed.js';
 import { parseIdempotencyKey } from '../messages/message-request.js';
 import { toMessageView } from '../messages/message-view.js';
 import type { InboundCodes } from './inbound-codes.js';
@@ -52,6 +53,7 @@ export async function maskingRoutes(app: FastifyInstance, deps: MaskingRoutesDep
     const body = parseReserveRequest(request.body);
     const { session, created } = await masking.reserve(tenantId, body, idempotencyKey);
     void reply.status(created ? 201 : 200).header('location', `/v1/masking/sessions/${session.id}`);
+    if (!created) markReplayed(reply);
     return session;
   });
 
@@ -87,7 +89,9 @@ export async function maskingRoutes(app: FastifyInstance, deps: MaskingRoutesDep
       const body = parseSessionMessage(request.body, deps.maxBodyChars ?? 1_530);
       const sent = await sessionMessages.send(tenantId, id, body, idempotencyKey);
       void reply.status(sent.created ? 202 : 200).header('location', `/v1/messages/${sent.message.id}`);
-      return toMessageView(sent.message, { to: sent.toMasked, from: sent.from });
+      if (!sent.created) markReplayed(reply);
+      // The session's number is shown masked, as every response shows numbers.
+      return toMessageView(sent.message, { to: sent.toMasked, from: maskAddress(sent.from) });
     });
   }
 

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import {
   type DependencyHealth,
   type Logger,
@@ -12,6 +11,7 @@ import type { MaskingService } from '@maskline/masking';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
 import { activeTraceparent } from '@maskline/telemetry';
+import type { RequestDigests } from '../idempotency/request-digests.js';
 
 export interface SessionMessageRequest {
   /** Participant id; null when the session has exactly one participant. */
@@ -38,7 +38,7 @@ export class SessionMessages {
     private readonly messages: MessageRepository,
     private readonly queues: DeliveryQueues,
     private readonly logger: Logger,
-    private readonly digestKey: string,
+    private readonly digests: RequestDigests,
     private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
   ) {}
 
@@ -60,11 +60,9 @@ export class SessionMessages {
       kind: 'masking_relay',
       segments: segmentInfo(request.body).segments,
       idempotencyKey,
-      requestDigest: idempotencyKey
-        ? createHmac('sha256', this.digestKey)
-            .update(JSON.stringify(['masking', sessionId, request.to, request.body]))
-            .digest()
-        : null,
+      ...(idempotencyKey
+        ? this.digests.of(['masking', sessionId, request.to, request.body])
+        : { requestDigest: null }),
       traceContext: activeTraceparent(),
     });
     const base = { toMasked: target.toMasked, from: target.from };

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import {
   Batcher,
   type DependencyHealth,
@@ -15,6 +14,7 @@ import type { MessageRouter } from '@maskline/routing';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
 import type { StatusCallback } from '@maskline/webhooks';
+import type { RequestDigest, RequestDigests } from '../idempotency/request-digests.js';
 import type { SendMessageRequest } from './message-request.js';
 
 export interface AcceptResult {
@@ -46,7 +46,7 @@ export class AcceptMessage {
     private readonly messages: MessageRepository,
     private readonly queues: DeliveryQueues,
     private readonly logger: Logger,
-    private readonly digestKey: string,
+    private readonly digests: RequestDigests,
     private readonly router: Pick<MessageRouter, 'route'>,
     private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
     batching = { maxSize: 200, maxWaitMs: 1 },
@@ -112,7 +112,7 @@ export class AcceptMessage {
       statusCallback,
       segments: segmentInfo(request.body).segments,
       idempotencyKey,
-      requestDigest: idempotencyKey ? this.requestDigest(request) : null,
+      ...(idempotencyKey ? this.requestDigest(request) : { requestDigest: null }),
       traceContext: activeTraceparent(),
     });
     if (outcome.kind === 'existing') {
@@ -152,11 +152,12 @@ export class AcceptMessage {
   }
 
   /** Keyed digest of the request, to tell a retry from a reuse of the key with other content. */
-  private requestDigest(request: SendMessageRequest): Buffer {
+  private requestDigest(request: SendMessageRequest): RequestDigest {
     // The callback joins the digest only when given: keys of requests without one keep theirs.
     const fields: unknown[] = [request.to, request.from, request.body];
     if (request.statusCallback !== undefined) fields.push(request.statusCallback);
     if (request.kind !== undefined) fields.push({ kind: request.kind });
-    return createHmac('sha256', this.digestKey).update(JSON.stringify(fields)).digest();
+    if (request.clientReference !== undefined) fields.push({ clientReference: request.clientReference });
+    return this.digests.of(fields);
   }
 }

@@ -12,6 +12,8 @@ export interface SendMessageRequest {
   statusCallback?: string;
   /** What the message is for (routes may differ by kind); default transactional. */
   kind?: MessageKind;
+  /** The client's own reference (an order id, a tag), shown back and filterable in GET /v1/messages. */
+  clientReference?: string;
 }
 
 /** Kinds a client may name; masking_relay is set by the masking paths only. */
@@ -20,7 +22,7 @@ const CLIENT_KINDS: readonly string[] = MESSAGE_KINDS.filter((k) => k !== 'maski
 /** Alphanumeric sender ids: 1 to 11 characters, letters, digits and spaces (GSM 03.40). */
 const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
 
-const KNOWN_FIELDS = new Set(['to', 'from', 'body', 'statusCallback', 'kind']);
+const KNOWN_FIELDS = new Set(['to', 'from', 'body', 'statusCallback', 'kind', 'clientReference']);
 
 /** Validates POST /v1/messages. Error messages name the field, never echo its value. */
 export function parseSendMessageRequest(input: unknown, maxBodyChars: number): SendMessageRequest {
@@ -46,7 +48,14 @@ export function parseSendMessageRequest(input: unknown, maxBodyChars: number): S
     });
   }
   const kind = parseKind(record.kind);
-  const base = kind ? { to, from, body, kind } : { to, from, body };
+  const clientReference = parseClientReference(record.clientReference, 'clientReference');
+  const base = {
+    to,
+    from,
+    body,
+    ...(kind ? { kind } : {}),
+    ...(clientReference !== undefined ? { clientReference } : {}),
+  };
   const statusCallback = record.statusCallback;
   if (statusCallback === undefined || statusCallback === null) return base;
   if (typeof statusCallback !== 'string') {
@@ -55,6 +64,32 @@ export function parseSendMessageRequest(input: unknown, maxBodyChars: number): S
     });
   }
   return { ...base, statusCallback };
+}
+
+/** 1 to 128 printable ASCII characters. */
+const CLIENT_REFERENCE = /^[\x20-\x7e]{1,128}$/;
+/** What looks like a phone number: `+` then 7 or more digits (spaced or not), or 10 digits in a row. */
+const PHONE_LIKE = /\+\s*(?:\d[\s().-]*){7,}|\d{10,}/;
+
+/**
+ * A client reference is metadata the API shows back and filters by: it must never carry a
+ * person's number (or a body), so what looks like one is refused. The error never echoes it.
+ */
+export function parseClientReference(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !CLIENT_REFERENCE.test(value)) {
+    throw new MasklineError('invalid_request', {
+      message: `${field} must be 1 to 128 printable ASCII characters.`,
+      details: { field },
+    });
+  }
+  if (PHONE_LIKE.test(value)) {
+    throw new MasklineError('invalid_request', {
+      message: `${field} must not contain a phone number.`,
+      details: { field, reason: 'phone_number' },
+    });
+  }
+  return value;
 }
 
 function parseKind(value: unknown): MessageKind | undefined {

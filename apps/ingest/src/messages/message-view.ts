@@ -20,5 +20,6 @@ export function toMessageView(message: Message, masked: { to: string; from: stri
     route: message.route
       ? { id: message.route.id, carrier: message.carrierId, price: message.route.price }
       : null,
+    clientReference: message.clientReference ?? null,
   };
 }

@@ -3,7 +3,9 @@ import type { MessageRepository } from '@maskline/storage';
 import { callbackNotRegistered, type StatusCallback } from '@maskline/webhooks';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
+import { markReplayed } from '../idempotency/replayed.js';
 import type { AcceptMessage } from '../messages/accept-message.js';
+import { encodeCursor, parseMessageListQuery } from '../messages/message-list-request.js';
 import { parseIdempotencyKey, parseSendMessageRequest } from '../messages/message-request.js';
 import { toMessageView } from '../messages/message-view.js';
 import type { StatusCallbacks } from '../messages/status-callbacks.js';
@@ -28,7 +30,19 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
       .execute(tenantId, body, idempotencyKey, callback)
       .catch((error: unknown) => auditRefusal(deps.audit, request.apiKeyId, tenantId, body.kind, error));
     void reply.status(created ? 202 : 200).header('location', `/v1/messages/${message.id}`);
+    if (!created) markReplayed(reply);
     return toMessageView(message, { to: maskAddress(body.to), from: maskAddress(body.from) });
+  });
+
+  // The tenant's messages, newest first, filtered and paged by an opaque cursor; each item
+  // is shaped as GET /v1/messages/{id} answers it (numbers masked, body never shown).
+  app.get('/v1/messages', async (request) => {
+    const query = parseMessageListQuery(request.query);
+    const page = await deps.messages.listForTenant(tenantOf(request), query);
+    return {
+      data: page.items.map((item) => toMessageView(item.message, item.masked)),
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+    };
   });
 
   app.get<{ Params: { id: string } }>('/v1/messages/:id', async (request) => {

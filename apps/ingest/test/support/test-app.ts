@@ -10,6 +10,7 @@ import {
 import {
   createTestDatabase,
   seedTenant,
+  TEST_IDEMPOTENCY_SECRET,
   TEST_PEPPER,
   type TestDatabase,
   uniqueQueuePrefix,
@@ -19,6 +20,7 @@ import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildIngestApp } from '../../src/app.js';
 import { ServerTiming } from '../../src/http/server-timing.js';
+import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
 
 export interface TestApp {
@@ -59,6 +61,11 @@ export async function startTestApp(options: {
     secrets: {},
     config: {},
   }));
+  const digests = RequestDigests.fromConfig({
+    API_KEY_PEPPER: TEST_PEPPER,
+    IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
+    IDEMPOTENCY_LEGACY_DIGESTS: true,
+  });
   const app = await buildIngestApp({
     logger: silentLogger,
     apiKeys: new ApiKeyRepository(db.pool, TEST_PEPPER),
@@ -67,7 +74,7 @@ export async function startTestApp(options: {
       timing ? timing.timeInserts(messages) : messages,
       timing ? timing.timeEnqueues(queues) : queues,
       silentLogger,
-      TEST_PEPPER,
+      digests,
       new MessageRouter(routes, carriers, 'sim'),
     ),
     routing: {

@@ -23,7 +23,7 @@ export const ERROR_CATALOGUE = {
   invalid_request: { status: 400, message: 'The request is malformed.', retry: 'permanent' },
   invalid_phone_number: {
     status: 400,
-    message: 'A phone number is not a valid E.164 number.',
+    message: 'A phone number is not a valid, dialable E.164 number.',
     retry: 'permanent',
   },
   message_body_invalid: {
@@ -45,6 +45,16 @@ export const ERROR_CATALOGUE = {
     retry: 'permanent',
   },
   not_found: { status: 404, message: 'No such resource.', retry: 'permanent' },
+  method_not_allowed: {
+    status: 405,
+    message: 'This path does not accept this method; the Allow header lists those it does.',
+    retry: 'permanent',
+  },
+  uri_too_long: {
+    status: 414,
+    message: 'The URL, or a part of its path, is too long.',
+    retry: 'permanent',
+  },
   message_not_found: { status: 404, message: 'No message with this id.', retry: 'permanent' },
   idempotency_conflict: {
     status: 409,

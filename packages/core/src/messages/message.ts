@@ -22,6 +22,8 @@ export interface Message {
   kind?: string | null;
   /** The routing decision (docs/routing.md); null when the default carrier served without a route. */
   route?: MessageRoute | null;
+  /** The client's own reference given at send time (printable ASCII, never a number or body). */
+  clientReference?: string | null;
 }
 
 /** The route that chose the message's carrier, and its price for all segments. */
@@ -56,4 +58,6 @@ export interface MessageView {
   kind: string;
   /** The route that chose the carrier (null: the default carrier, no route configured). */
   route: { id: string; carrier: string; price: { micros: number; currency: string } | null } | null;
+  /** The client's own reference given at send time; null when none was given. */
+  clientReference: string | null;
 }

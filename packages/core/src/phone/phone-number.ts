@@ -19,11 +19,19 @@ export function parseE164(input: unknown, field: string): E164 {
     });
   }
   const compact = input.trim();
-  const parsed = E164_SHAPE.test(compact) ? parsePhoneNumberFromString(compact) : undefined;
-  if (!parsed?.isValid()) {
+  if (!E164_SHAPE.test(compact)) {
     throw new MasklineError('invalid_phone_number', {
       message: `${field} is not a valid E.164 phone number.`,
       details: { field },
+    });
+  }
+  // E.164 in shape, but the numbering plan has no such number (an unassigned range or
+  // country code, a length its country never uses): say so, not "not E.164".
+  const parsed = parsePhoneNumberFromString(compact);
+  if (!parsed?.isValid()) {
+    throw new MasklineError('invalid_phone_number', {
+      message: `${field} is not a dialable number: its country's numbering plan has no such number.`,
+      details: { field, reason: 'not_dialable' },
     });
   }
   return parsed.number as E164;

@@ -22,6 +22,13 @@ export interface NewMessage {
   idempotencyKey: string | null;
   /** Digest of the request, to tell a retry from a conflicting reuse of the key. */
   requestDigest: Buffer | null;
+  /**
+   * The same request's digest under the key used before the idempotency secret was split
+   * from the API-key pepper: a row written then with this digest is the same request too.
+   */
+  legacyRequestDigest?: Buffer | null;
+  /** The client's own reference (POST /v1/messages clientReference), validated by the ingest. */
+  clientReference?: string | null;
   traceContext: string | null;
   /** The batch deliver job that will carry it (job id), or none when it gets its own job. */
   deliveryJobId?: string | null;
@@ -82,18 +89,18 @@ export async function insertAcceptedMessages(
         `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
                              to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
                              delivery_job_id, status_callback_endpoint, status_callback_url, queued_at,
-                             kind, route_id, price_micros, price_currency, carriers_tried)
+                             kind, route_id, price_micros, price_currency, carriers_tried, client_reference)
        SELECT u.id, u.tenant_id, u.carrier_id, 'queued', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
               u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context,
               u.delivery_job_id, u.status_callback_endpoint, u.status_callback_url, now(),
-              u.kind, u.route_id, u.price_micros, u.price_currency, ARRAY[u.carrier_id]
+              u.kind, u.route_id, u.price_micros, u.price_currency, ARRAY[u.carrier_id], u.client_reference
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::int[],
                    $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[], $14::uuid[],
-                   $15::uuid[], $16::text[], $17::text[], $18::uuid[], $19::bigint[], $20::text[])
+                   $15::uuid[], $16::text[], $17::text[], $18::uuid[], $19::bigint[], $20::text[], $21::text[])
             AS u(id, tenant_id, carrier_id, to_sealed, from_sealed, body_sealed, key_version,
                  to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
                  delivery_job_id, status_callback_endpoint, status_callback_url,
-                 kind, route_id, price_micros, price_currency)
+                 kind, route_id, price_micros, price_currency, client_reference)
        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_COLUMNS}`,
         [
@@ -117,6 +124,7 @@ export async function insertAcceptedMessages(
           rows.map((m) => m.route?.id ?? null),
           rows.map((m) => m.route?.price?.micros ?? null),
           rows.map((m) => m.route?.price?.currency ?? null),
+          rows.map((m) => m.clientReference ?? null),
         ],
       ),
     );
@@ -153,7 +161,10 @@ async function existingFor(pool: pg.Pool, m: NewMessage): Promise<InsertOutcome>
   );
   const row = existing.rows[0];
   if (!row) throw new Error('idempotency conflict row vanished');
+  const stored = row.request_digest;
   const sameRequest =
-    row.request_digest !== null && m.requestDigest !== null && row.request_digest.equals(m.requestDigest);
+    stored !== null &&
+    ((m.requestDigest !== null && stored.equals(m.requestDigest)) ||
+      (m.legacyRequestDigest != null && stored.equals(m.legacyRequestDigest)));
   return { kind: 'existing', message: toMessage(row), sameRequest, deliveryJobId: row.delivery_job_id };
 }

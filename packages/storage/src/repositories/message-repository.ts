@@ -19,6 +19,7 @@ import {
   MESSAGE_SEALED_FIELDS,
   type NewMessage,
 } from './message-inserts.js';
+import { listMessagesOfTenant, type MessageListPage, type MessageListQuery } from './message-list.js';
 import { markFinalIn, recordCarrierAnswerIn } from './message-outcomes.js';
 import { applyReceiptsTo, type ReceiptApplication, type ReceiptMatch } from './message-receipts.js';
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from './message-rows.js';
@@ -102,6 +103,11 @@ export class MessageRepository {
       [id, tenantId],
     );
     return result.rows[0] ? toMessage(result.rows[0]) : null;
+  }
+
+  /** One page of the tenant's messages, newest first (GET /v1/messages; see listMessagesOfTenant). */
+  async listForTenant(tenantId: string, query: MessageListQuery): Promise<MessageListPage> {
+    return listMessagesOfTenant(this.pool, tenantId, query);
   }
 
   /** Masked numbers for the API view, stored at insert: showing a message decrypts nothing. */

@@ -16,7 +16,8 @@ export interface BlankedForms {
  *
  * - messages: to_masked, from_masked (and to_number, from_number, body, never written now),
  *   and request_digest (a keyed digest of to/from/body kept for Idempotency-Key checks: with
- *   the server pepper it would confirm a guessed message);
+ *   the server pepper it would confirm a guessed message), and client_reference (the
+ *   client's own reference: refused when it looks like a number, but still the tenant's);
  * - masking_participants: number_masked (the sealed number and blind index are unreadable);
  * - masking_events: every payload field whose name contains "masked";
  * - inbound_messages routed to the tenant (sent to one of its virtual numbers, or named by
@@ -46,10 +47,11 @@ export async function blankShreddedTenantForms(
   const messages = await count(
     `WITH gone AS (
        UPDATE messages SET to_masked = NULL, from_masked = NULL, to_number = NULL, from_number = NULL, body = NULL,
-                           request_digest = NULL
+                           request_digest = NULL, client_reference = NULL
        WHERE tenant_id = $1
          AND (to_masked IS NOT NULL OR from_masked IS NOT NULL OR to_number IS NOT NULL
-              OR from_number IS NOT NULL OR body IS NOT NULL OR request_digest IS NOT NULL)
+              OR from_number IS NOT NULL OR body IS NOT NULL OR request_digest IS NOT NULL
+              OR client_reference IS NOT NULL)
        RETURNING 1)
      SELECT count(*) AS n FROM gone`,
   );
