@@ -1,10 +1,11 @@
-import { closeBaseContainer } from '@maskline/app-runtime';
+import { closeBaseContainer, onStopSignals, startHealthServer } from '@maskline/app-runtime';
 import { type Clock, type Logger, TOKENS } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
 import type { StatusWebhooks } from '@maskline/storage';
 import type { Telemetry } from '@maskline/telemetry';
 import { WebhookProducer } from '@maskline/webhooks';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { CallbackHandler } from './callbacks/callback-handler.js';
 import { type CallbackServer, startCallbackServer } from './callbacks/callback-server.js';
 import { callbackBaseUrl, loadDeliveryWorkerConfig } from './config.js';
@@ -57,27 +58,47 @@ export async function run(telemetry: Telemetry): Promise<void> {
     .start()
     .catch((error: unknown) => logger.warn({ err: error }, 'routes not loaded yet; retrying'));
   await Promise.all(runtimes.map((runtime) => runtime.start()));
+
+  const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
+  const redis = container.resolve<Redis>(TOKENS.Redis);
+  const health =
+    config.HEALTH_PORT === undefined
+      ? null
+      : await startHealthServer({
+          host: config.HEALTH_HOST,
+          port: config.HEALTH_PORT,
+          logger,
+          checks: {
+            postgres: async () => void (await pool.query('SELECT 1')),
+            redis: async () => void (await redis.ping()),
+            // Ready while at least one carrier can take messages (the others' jobs fail over
+            // or wait); each carrier's own state is on the callback host's /health.
+            carriers: async () => {
+              if (!runtimes.some((r) => r.health().status !== 'down')) throw new Error('no carrier up');
+            },
+          },
+        });
+
   logger.info(
     { carriers: runtimes.map((r) => ({ id: r.settings.id, health: r.health().status })) },
     'delivery worker running',
   );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'delivery worker stopping');
-    await callbacks?.close();
-    await Promise.all(runtimes.map((r) => r.stop()));
-    routing.table.stop();
-    routing.health.stop();
-    await routing.queues.close();
-    await container.resolve<CarrierEventQueue>(TOKENS.CarrierEvents).close();
-    await webhooks.close();
-    await closeBaseContainer(container);
-    await telemetry.shutdown().catch(() => {});
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  onStopSignals({
+    name: 'delivery worker',
+    logger,
+    deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
+    stop: async () => {
+      await callbacks?.close();
+      await Promise.all(runtimes.map((r) => r.stop()));
+      routing.table.stop();
+      routing.health.stop();
+      await routing.queues.close();
+      await container.resolve<CarrierEventQueue>(TOKENS.CarrierEvents).close();
+      await webhooks.close();
+      await health?.close();
+      await closeBaseContainer(container);
+      await telemetry.shutdown().catch(() => {});
+    },
+  });
 }

@@ -1,4 +1,4 @@
-import { closeBaseContainer } from '@maskline/app-runtime';
+import { closeBaseContainer, onStopSignals } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
 import type { Telemetry } from '@maskline/telemetry';
 import type { Redis } from 'ioredis';
@@ -42,21 +42,19 @@ export async function run(telemetry: Telemetry): Promise<void> {
   services.redisLossWatch.startWithRecovery();
   logger.info({ address }, 'ingest listening');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'ingest stopping');
-    await app.close();
-    services.routeTable.stop();
-    services.carrierHealth.stop();
-    await services.reconciler.stop();
-    await services.redisLossWatch.stop();
-    await services.queues.close();
-    await closeBaseContainer(container);
-    await telemetry.shutdown().catch(() => {});
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  onStopSignals({
+    name: 'ingest',
+    logger,
+    deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
+    stop: async () => {
+      await app.close();
+      services.routeTable.stop();
+      services.carrierHealth.stop();
+      await services.reconciler.stop();
+      await services.redisLossWatch.stop();
+      await services.queues.close();
+      await closeBaseContainer(container);
+      await telemetry.shutdown().catch(() => {});
+    },
+  });
 }

@@ -1,7 +1,8 @@
-import { closeBaseContainer } from '@maskline/app-runtime';
+import { closeBaseContainer, onStopSignals, startHealthServer } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
 import type { Telemetry } from '@maskline/telemetry';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { createCarrierEventsWorker } from './carrier-events-worker.js';
 import { loadReceiptProcessorConfig } from './config.js';
 import { createReceiptContainer, resolveReceiptServices } from './container.js';
@@ -30,24 +31,39 @@ export async function run(telemetry: Telemetry): Promise<void> {
   services.retention.start();
   const stopMaskingExpiry = startMaskingExpiry(container, config);
   const stopWebhooks = startWebhookDispatcher(container, config);
+
+  const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
+  const redis = container.resolve<Redis>(TOKENS.Redis);
+  const health =
+    config.HEALTH_PORT === undefined
+      ? null
+      : await startHealthServer({
+          host: config.HEALTH_HOST,
+          port: config.HEALTH_PORT,
+          logger,
+          checks: {
+            postgres: async () => void (await pool.query('SELECT 1')),
+            redis: async () => void (await redis.ping()),
+          },
+        });
+
   logger.info({ concurrency: config.CONCURRENCY }, 'receipt processor running');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'receipt processor stopping');
-    await services.redisLossWatch.stop();
-    await services.sweeper.stop();
-    await services.retention.stop();
-    await stopMaskingExpiry();
-    await stopWebhooks();
-    await worker.close();
-    await services.events.close();
-    await closeBaseContainer(container);
-    await telemetry.shutdown().catch(() => {});
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  onStopSignals({
+    name: 'receipt processor',
+    logger,
+    deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
+    stop: async () => {
+      await services.redisLossWatch.stop();
+      await services.sweeper.stop();
+      await services.retention.stop();
+      await stopMaskingExpiry();
+      await stopWebhooks();
+      await worker.close();
+      await services.events.close();
+      await health?.close();
+      await closeBaseContainer(container);
+      await telemetry.shutdown().catch(() => {});
+    },
+  });
 }

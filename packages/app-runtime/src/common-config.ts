@@ -11,6 +11,11 @@ export const commonConfigShape = {
   PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** Port of GET /live and /ready for apps without an API (unset: no health server). */
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Longest a SIGTERM drain may take before the process exits 1. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(25_000),
   ...vaultConfigShape,
   ...jobLockConfigShape,
 };

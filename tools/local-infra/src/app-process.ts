@@ -73,6 +73,11 @@ export class AppProcess {
     return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   }
 
+  /** The exit code once the process exited (null while running or when a signal ended it). */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   /** CPU seconds and peak RSS so far (Linux); null when not running. */
   usage(): ProcessUsage | null {
     const pid = this.child?.pid;

@@ -1,7 +1,8 @@
+import { checkReadiness, type ReadinessCheck } from '@maskline/app-runtime';
 import type { Logger } from '@maskline/core';
 import type { FastifyInstance } from 'fastify';
 
-export type ReadinessCheck = () => Promise<void>;
+export type { ReadinessCheck };
 
 /**
  * Readiness of the vault's key provider (PKCS#11 token present, session usable, KEK found;
@@ -36,25 +37,8 @@ export async function healthRoutes(
 ): Promise<void> {
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
-    const results = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), 2_000);
-          return [name, 'ok'] as const;
-        } catch {
-          return [name, 'unavailable'] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, state]) => state === 'ok');
+    const { ready, checks: states } = await checkReadiness(checks);
     void reply.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) };
-  });
-}
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timeout')), ms);
-    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+    return { status: ready ? 'ready' : 'not_ready', checks: states };
   });
 }
