@@ -4,8 +4,10 @@ import type { MessageRepository, RevealGrantRepository } from '@maskline/storage
 import { withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.js';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
+import { requireRouteScopes } from './auth/route-scopes.js';
 import { installErrorHandling } from './http/error-handler.js';
 import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
@@ -43,6 +45,8 @@ export interface IngestAppDeps {
   statusCallbacks?: StatusCallbacks;
   /** The tenant's own numbers (/v1/numbers); left out when absent. */
   numbers?: NumberRoutesDeps;
+  /** The tenant's own API keys (/v1/api-keys); left out when absent. */
+  apiKeyAdmin?: ApiKeyRoutesDeps;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -80,6 +84,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       },
     });
     deps.serverTiming?.installAroundRateLimit(api);
+    requireRouteScopes(api);
     await api.register(messageRoutes, {
       acceptMessage: deps.acceptMessage,
       messages: deps.messages,
@@ -91,6 +96,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     if (deps.webhooks) await api.register(webhookRoutes, deps.webhooks);
     if (deps.numbers) await api.register(numberRoutes, deps.numbers);
     if (deps.routing) await api.register(routingRoutes, deps.routing);
+    if (deps.apiKeyAdmin) await api.register(apiKeyRoutes, deps.apiKeyAdmin);
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,
