@@ -144,7 +144,7 @@ describe('API keys: scopes, expiry, revocation, last use and the management API 
     expect(read.json().id).toBe(sent.json().id);
   });
 
-  it('keys seeded before scopes (the migration) hold every scope', async () => {
+  it('seeded keys (tests, the local stack) hold every scope', async () => {
     const { rows } = await host.db.pool.query(
       'SELECT scopes FROM api_keys WHERE tenant_id = $1 ORDER BY created_at LIMIT 1',
       [host.tenantId],
