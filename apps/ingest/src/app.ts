@@ -4,8 +4,10 @@ import type { MessageRepository, RevealGrantRepository } from '@maskline/storage
 import { withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.js';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
+import { requireRouteScopes } from './auth/route-scopes.js';
 import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installStrictJsonParser } from './http/json-body.js';
 import { installRequestId, requestIdOf } from './http/request-id.js';
@@ -45,6 +47,8 @@ export interface IngestAppDeps {
   statusCallbacks?: StatusCallbacks;
   /** The tenant's own numbers (/v1/numbers); left out when absent. */
   numbers?: NumberRoutesDeps;
+  /** The tenant's own API keys (/v1/api-keys); left out when absent. */
+  apiKeyAdmin?: ApiKeyRoutesDeps;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -85,6 +89,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       },
     });
     deps.serverTiming?.installAroundRateLimit(api);
+    requireRouteScopes(api);
     await api.register(messageRoutes, {
       acceptMessage: deps.acceptMessage,
       messages: deps.messages,
@@ -96,6 +101,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     if (deps.webhooks) await api.register(webhookRoutes, deps.webhooks);
     if (deps.numbers) await api.register(numberRoutes, deps.numbers);
     if (deps.routing) await api.register(routingRoutes, deps.routing);
+    if (deps.apiKeyAdmin) await api.register(apiKeyRoutes, deps.apiKeyAdmin);
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,

@@ -18,6 +18,7 @@ import {
 import type { PgVault } from '@maskline/vault';
 import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
+import type { ApiKeyRoutesDeps } from './api-keys/api-key-routes.js';
 import { CachedApiKeyAuthenticator } from './auth/api-key-cache.js';
 import type { IngestConfig } from './config.js';
 import { ServerTiming } from './http/server-timing.js';
@@ -43,6 +44,7 @@ const LOCAL = {
   MessageRouter: Symbol.for('maskline.ingest.MessageRouter'),
   CarrierHealth: Symbol.for('maskline.ingest.CarrierHealth'),
   RoutingRoutes: Symbol.for('maskline.ingest.RoutingRoutes'),
+  ApiKeyStore: Symbol.for('maskline.ingest.ApiKeyStore'),
 } as const;
 
 /** The ingest composition root: the one place that knows which class implements what. */
@@ -54,13 +56,19 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     ...(logger ? { logger } : {}),
   });
   c.register(
+    LOCAL.ApiKeyStore,
+    cached((c) => new ApiKeyRepository(c.resolve(TOKENS.PgPool), config.API_KEY_PEPPER)),
+  );
+  c.register(
     TOKENS.ApiKeyRepository,
     cached(
       (c) =>
         new CachedApiKeyAuthenticator(
-          new ApiKeyRepository(c.resolve(TOKENS.PgPool), config.API_KEY_PEPPER),
+          c.resolve(LOCAL.ApiKeyStore),
           c.resolve(TOKENS.Clock),
           config.API_KEY_CACHE_TTL_MS,
+          undefined,
+          c.resolve(TOKENS.Logger),
         ),
     ),
   );
@@ -209,6 +217,7 @@ export interface IngestServices {
   routing: RoutingRoutesDeps;
   audit: PgVault;
   health: DependencyHealth;
+  apiKeyAdmin: ApiKeyRoutesDeps;
   serverTiming?: ServerTiming;
 }
 
@@ -231,6 +240,12 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     routing: c.resolve(LOCAL.RoutingRoutes),
     audit: c.resolve(TOKENS.Vault),
     health: c.resolve(HEALTH_TOKENS.Dependencies),
+    apiKeyAdmin: {
+      repository: c.resolve(LOCAL.ApiKeyStore),
+      authenticator: c.resolve(TOKENS.ApiKeyRepository),
+      audit: c.resolve(TOKENS.Vault),
+      clock: c.resolve(TOKENS.Clock),
+    },
     ...(serverTimingOf(c) ? { serverTiming: serverTimingOf(c) } : {}),
   };
 }

@@ -48,4 +48,27 @@ describe('CachedApiKeyAuthenticator', () => {
     expect(await auth.authenticate(keys[0]!)).toBeNull();
     expect(await auth.authenticate(keys[2]!)).not.toBeNull();
   });
+
+  it('stamps last_used_at in the background at most once a minute per key', async () => {
+    const { apiKey } = await seedTenant(db.pool, 'last used');
+    const repository = new ApiKeyRepository(db.pool, TEST_PEPPER);
+    const auth = new CachedApiKeyAuthenticator(repository, clock, 30_000);
+    const lastUsed = async () => {
+      const { rows } = await db.pool.query('SELECT last_used_at FROM api_keys WHERE key_digest = $1', [
+        repository.digest(apiKey),
+      ]);
+      return rows[0].last_used_at as Date | null;
+    };
+    expect(await lastUsed()).toBeNull();
+    await auth.authenticate(apiKey);
+    await expect.poll(lastUsed).not.toBeNull();
+    await db.pool.query('UPDATE api_keys SET last_used_at = NULL');
+    now += 59_000;
+    await auth.authenticate(apiKey);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await lastUsed()).toBeNull();
+    now += 2_000;
+    await auth.authenticate(apiKey);
+    await expect.poll(lastUsed).not.toBeNull();
+  });
 });

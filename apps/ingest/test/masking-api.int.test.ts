@@ -13,6 +13,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiKeyAuth } from '../src/auth/api-key-auth.js';
+import { RequestActorAudit } from '../src/auth/request-actor.js';
+import { requireRouteScopes } from '../src/auth/route-scopes.js';
 import { installErrorHandling } from '../src/http/error-handler.js';
 import { RequestDigests } from '../src/idempotency/request-digests.js';
 import { InboundCodes } from '../src/masking/inbound-codes.js';
@@ -48,7 +50,8 @@ describe('masking API (inject, real PostgreSQL)', () => {
       logger,
       systemClock,
       { quarantineMs: 86_400_000, lowWatermark: 2 },
-      db.vault,
+      // As masking-container.ts wires it: changes are recorded as the acting API key.
+      new RequestActorAudit(db.vault),
     );
     redis = createRedisConnection(inject('redisUrl'), 'producer');
     queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
@@ -58,6 +61,7 @@ describe('masking API (inject, real PostgreSQL)', () => {
     app.removeContentTypeParser('text/plain');
     await app.register(async (api) => {
       api.addHook('onRequest', apiKeyAuth(new ApiKeyRepository(db.pool, TEST_PEPPER)));
+      requireRouteScopes(api);
       await api.register(maskingRoutes, {
         masking,
         sessionMessages: new SessionMessages(
@@ -234,6 +238,11 @@ describe('masking API (inject, real PostgreSQL)', () => {
       expect(actions).toContain(action);
     }
     expect(entries.find((e) => e.action === 'number.allocated')?.subject).toMatch(/^session:/);
+    // Recorded as the API key that made the change, not as the process.
+    const keyIds = (await db.pool.query('SELECT id FROM api_keys')).rows.map((r) => `api_key:${r.id}`);
+    const changes = entries.filter((e) => e.action === 'number.allocated' || e.action === 'numbers.imported');
+    expect(changes.length).toBeGreaterThan(0);
+    for (const entry of changes) expect(keyIds).toContain(entry.actor);
     const text = JSON.stringify(entries);
     for (let i = 0; i < 20; i++) expect(text).not.toContain(real(i).slice(1));
     expect((await db.vault.audit.verify()).ok).toBe(true);

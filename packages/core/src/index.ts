@@ -1,4 +1,5 @@
 export * from './audit/audit-recorder.js';
+export * from './auth/api-key-scopes.js';
 export * from './batching/batcher.js';
 export * from './carriers/carrier-answer.js';
 export * from './carriers/carrier-events.js';

@@ -6,10 +6,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     tenantId?: string;
     apiKeyId?: string;
+    /** The scopes of the request's API key (see route-scopes.ts). */
+    apiKeyScopes?: readonly string[];
   }
 }
 
-/** `Authorization: Bearer <api key>`; sets request.tenantId. */
+/** `Authorization: Bearer <api key>`; sets request.tenantId, apiKeyId and apiKeyScopes. */
 export function apiKeyAuth(apiKeys: ApiKeyAuthenticator) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
@@ -19,6 +21,7 @@ export function apiKeyAuth(apiKeys: ApiKeyAuthenticator) {
     if (!key) throw new MasklineError('unauthorized');
     request.tenantId = key.tenantId;
     request.apiKeyId = key.keyId;
+    request.apiKeyScopes = key.scopes;
   };
 }
 

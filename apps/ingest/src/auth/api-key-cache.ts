@@ -1,27 +1,50 @@
-import type { Clock } from '@maskline/core';
+import type { Clock, Logger } from '@maskline/core';
 import type { ApiKeyRepository, AuthenticatedKey } from '@maskline/storage';
 
 export interface ApiKeyAuthenticator {
   authenticate(apiKey: string): Promise<AuthenticatedKey | null>;
+  /** Drops a key from any cache at once (this replica only), e.g. after revoking it. */
+  forget?(keyId: string): void;
 }
+
+/** last_used_at is written at most once per this interval per key. */
+export const LAST_USED_INTERVAL_MS = 60_000;
 
 /**
  * Remembers successful API-key lookups for a short time, so a busy client costs no
  * database round trip per request. Entries are keyed by the key's HMAC digest (the clear
- * key is never kept) and bounded in number; failures are never cached. A revoked key
- * stops working within `ttlMs`.
+ * key is never kept) and bounded in number; failures are never cached.
+ *
+ * Revocation bound: a key revoked through this replica's API is dropped at once; revoked
+ * anywhere else (another replica, the CLI, SQL) it stops working within `ttlMs`
+ * (API_KEY_CACHE_TTL_MS). An expiring key is never honoured past its `expires_at`.
+ *
+ * Each key's last_used_at is stamped at most once per LAST_USED_INTERVAL_MS, in the
+ * background: the request never waits for it and a failed write is only logged.
  */
 export class CachedApiKeyAuthenticator implements ApiKeyAuthenticator {
   private readonly entries = new Map<string, { key: AuthenticatedKey; expiresAt: number }>();
+  private readonly lastTouched = new Map<string, number>();
 
   constructor(
     private readonly repository: ApiKeyRepository,
     private readonly clock: Clock,
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
+    private readonly logger?: Logger,
   ) {}
 
   async authenticate(apiKey: string): Promise<AuthenticatedKey | null> {
+    const key = await this.lookup(apiKey);
+    if (key) this.touch(key.keyId);
+    return key;
+  }
+
+  forget(keyId: string): void {
+    for (const [id, entry] of this.entries) if (entry.key.keyId === keyId) this.entries.delete(id);
+  }
+
+  private async lookup(apiKey: string): Promise<AuthenticatedKey | null> {
     if (this.ttlMs <= 0) return this.repository.authenticate(apiKey);
     const id = this.repository.digest(apiKey).toString('base64');
     const now = this.clock.now().getTime();
@@ -34,8 +57,24 @@ export class CachedApiKeyAuthenticator implements ApiKeyAuthenticator {
         const oldest = this.entries.keys().next().value;
         if (oldest !== undefined) this.entries.delete(oldest);
       }
-      this.entries.set(id, { key, expiresAt: now + this.ttlMs });
+      const keyExpiry = key.expiresAt ? key.expiresAt.getTime() : Number.POSITIVE_INFINITY;
+      this.entries.set(id, { key, expiresAt: Math.min(now + this.ttlMs, keyExpiry) });
     }
     return key;
+  }
+
+  private touch(keyId: string): void {
+    const now = this.clock.now().getTime();
+    const last = this.lastTouched.get(keyId);
+    if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
+    if (last === undefined && this.lastTouched.size >= this.maxEntries) {
+      const oldest = this.lastTouched.keys().next().value;
+      if (oldest !== undefined) this.lastTouched.delete(oldest);
+    }
+    this.lastTouched.delete(keyId);
+    this.lastTouched.set(keyId, now);
+    this.repository
+      .touch([keyId])
+      .catch((error: unknown) => this.logger?.warn({ err: error }, 'api key last_used_at not written'));
   }
 }

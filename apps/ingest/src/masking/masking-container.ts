@@ -13,6 +13,7 @@ import { InboundRepository, type MessageRepository } from '@maskline/storage';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { DependencyContainer } from 'tsyringe';
+import { RequestActorAudit } from '../auth/request-actor.js';
 import { IDEMPOTENCY_DIGESTS, type RequestDigests } from '../idempotency/request-digests.js';
 import { InboundCodes } from './inbound-codes.js';
 import type { MaskingRoutesDeps } from './masking-routes.js';
@@ -50,7 +51,8 @@ export function registerMasking(c: DependencyContainer, config: Readonly<Masking
           c.resolve<Logger>(TOKENS.Logger),
           c.resolve<Clock>(TOKENS.Clock),
           { quarantineMs: config.MASKING_QUARANTINE_MS, lowWatermark: config.MASKING_LOW_WATERMARK },
-          c.resolve<AuditRecorder>(TOKENS.Vault),
+          // Masking changes made through the API are recorded as the acting API key.
+          new RequestActorAudit(c.resolve<AuditRecorder>(TOKENS.Vault)),
         ),
     ),
   );

@@ -1,4 +1,4 @@
-import { silentLogger } from '@maskline/core';
+import { silentLogger, systemClock } from '@maskline/core';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
 import { MessageRouter, RouteTable } from '@maskline/routing';
 import {
@@ -19,6 +19,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildIngestApp } from '../../src/app.js';
+import { CachedApiKeyAuthenticator } from '../../src/auth/api-key-cache.js';
 import { ServerTiming } from '../../src/http/server-timing.js';
 import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
@@ -66,9 +67,13 @@ export async function startTestApp(options: {
     IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
     IDEMPOTENCY_LEGACY_DIGESTS: true,
   });
+  const keyStore = new ApiKeyRepository(db.pool, TEST_PEPPER);
+  // TTL 0: every request asks PostgreSQL (a revocation shows at once); last_used_at is stamped.
+  const apiKeys = new CachedApiKeyAuthenticator(keyStore, systemClock, 0);
   const app = await buildIngestApp({
     logger: silentLogger,
-    apiKeys: new ApiKeyRepository(db.pool, TEST_PEPPER),
+    apiKeys,
+    apiKeyAdmin: { repository: keyStore, authenticator: apiKeys, audit: db.vault, clock: systemClock },
     messages,
     acceptMessage: new AcceptMessage(
       timing ? timing.timeInserts(messages) : messages,

@@ -72,6 +72,13 @@ export const ERROR_CATALOGUE = {
     retry: 'permanent',
   },
   route_not_found: { status: 404, message: 'No route with this id.', retry: 'permanent' },
+  api_key_not_found: { status: 404, message: 'No API key with this id.', retry: 'permanent' },
+  tenant_not_found: { status: 404, message: 'No tenant with this id.', retry: 'permanent' },
+  api_key_self_revoke: {
+    status: 409,
+    message: 'An API key cannot revoke itself: revoke it with another key of the tenant or with the CLI.',
+    retry: 'permanent',
+  },
   rate_limited: { status: 429, message: 'Too many requests; retry later.', retry: 'retry_after' },
   // Service
   internal_error: { status: 500, message: 'An internal error occurred.', retry: 'transient' },

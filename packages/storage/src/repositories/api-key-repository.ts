@@ -1,10 +1,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { uuidv7 } from '@maskline/core';
+import { API_KEY_SCOPES, type ApiKeyEnvironment, uuidv7 } from '@maskline/core';
 import type pg from 'pg';
 
 export interface AuthenticatedKey {
   keyId: string;
   tenantId: string;
+  /** What the key may do (docs/reference/api.md, "Scopes"). */
+  scopes: readonly string[];
+  /** When the key stops working (null: never). */
+  expiresAt: Date | null;
 }
 
 export interface CreatedKey {
@@ -13,7 +17,59 @@ export interface CreatedKey {
   apiKey: string;
 }
 
+export interface NewApiKey {
+  tenantId: string;
+  name: string;
+  /** Defaults to every scope (as seeded keys and keys made before scopes have). */
+  scopes?: readonly string[];
+  environment?: ApiKeyEnvironment;
+  expiresAt?: Date | null;
+}
+
+/** A key as listed: never its secret nor its digest. */
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
+
 const KEY_SHAPE = /^ml_[a-z]+_[A-Za-z0-9_-]{32,64}$/;
+
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  key_prefix: string;
+  scopes: string[];
+  created_at: Date;
+  last_used_at: Date | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const COLUMNS = 'id, tenant_id, name, key_prefix, scopes, created_at, last_used_at, expires_at, revoked_at';
+
+function toRecord(row: KeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    prefix: row.key_prefix,
+    scopes: row.scopes,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
 
 /**
  * API keys, stored as HMAC-SHA256(pepper, key). A keyed digest is fast enough for every
@@ -35,25 +91,88 @@ export class ApiKeyRepository {
     return createHmac('sha256', this.pepper).update(apiKey, 'utf8').digest();
   }
 
-  async create(tenantId: string, name: string, environment = 'live'): Promise<CreatedKey> {
-    const keyId = uuidv7();
-    const apiKey = `ml_${environment}_${randomBytes(24).toString('base64url')}`;
-    await this.pool.query(
-      `INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_digest) VALUES ($1, $2, $3, $4, $5)`,
-      [keyId, tenantId, name, apiKey.slice(0, 12), this.digest(apiKey)],
-    );
+  /** A key for the tenant (`environment` was a positional string before scopes; still accepted). */
+  async create(tenantId: string, name: string, environment: ApiKeyEnvironment = 'live'): Promise<CreatedKey> {
+    const { keyId, apiKey } = await this.createKey({ tenantId, name, environment });
     return { keyId, apiKey };
   }
 
+  /** A new key with a random secret: returned once in clear, stored only as its digest. */
+  async createKey(input: NewApiKey): Promise<CreatedKey & { record: ApiKeyRecord }> {
+    const keyId = uuidv7();
+    const apiKey = `ml_${input.environment ?? 'live'}_${randomBytes(24).toString('base64url')}`;
+    const result = await this.pool.query<KeyRow>(
+      `INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_digest, scopes, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      [
+        keyId,
+        input.tenantId,
+        input.name,
+        apiKey.slice(0, 12),
+        this.digest(apiKey),
+        [...(input.scopes ?? API_KEY_SCOPES)],
+        input.expiresAt ?? null,
+      ],
+    );
+    return { keyId, apiKey, record: toRecord(result.rows[0] as KeyRow) };
+  }
+
+  /** A live key: known, not revoked and not expired. */
   async authenticate(apiKey: string): Promise<AuthenticatedKey | null> {
     if (!KEY_SHAPE.test(apiKey)) return null;
     const digest = this.digest(apiKey);
-    const result = await this.pool.query<{ id: string; tenant_id: string; key_digest: Buffer }>(
-      'SELECT id, tenant_id, key_digest FROM api_keys WHERE key_digest = $1 AND revoked_at IS NULL',
+    const result = await this.pool.query<{
+      id: string;
+      tenant_id: string;
+      key_digest: Buffer;
+      scopes: string[];
+      expires_at: Date | null;
+    }>(
+      `SELECT id, tenant_id, key_digest, scopes, expires_at FROM api_keys
+        WHERE key_digest = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [digest],
     );
     const row = result.rows[0];
     if (!row || !timingSafeEqual(row.key_digest, digest)) return null;
-    return { keyId: row.id, tenantId: row.tenant_id };
+    return { keyId: row.id, tenantId: row.tenant_id, scopes: row.scopes, expiresAt: row.expires_at };
+  }
+
+  /** The tenant's keys, revoked ones included, oldest first. */
+  async list(tenantId: string): Promise<ApiKeyRecord[]> {
+    const result = await this.pool.query<KeyRow>(
+      `SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id`,
+      [tenantId],
+    );
+    return result.rows.map(toRecord);
+  }
+
+  async get(id: string): Promise<ApiKeyRecord | null> {
+    const result = await this.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
+    return result.rows[0] ? toRecord(result.rows[0]) : null;
+  }
+
+  /** Revokes a key (of `tenantId` only, when given). Revoking twice changes nothing. */
+  async revoke(id: string, tenantId: string | null): Promise<RevokeOutcome> {
+    const result = await this.pool.query<{ revoked_now: boolean }>(
+      `WITH target AS (
+         SELECT id, revoked_at FROM api_keys WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2) FOR UPDATE
+       ), changed AS (
+         UPDATE api_keys k SET revoked_at = now() FROM target t
+          WHERE k.id = t.id AND t.revoked_at IS NULL RETURNING k.id
+       )
+       SELECT EXISTS (SELECT 1 FROM changed) AS revoked_now FROM target`,
+      [id, tenantId],
+    );
+    const row = result.rows[0];
+    if (!row) return 'not_found';
+    return row.revoked_now ? 'revoked' : 'already_revoked';
+  }
+
+  /** Stamps last_used_at on these keys (called in the background, about once a minute per key). */
+  async touch(keyIds: readonly string[]): Promise<void> {
+    if (keyIds.length === 0) return;
+    await this.pool.query('UPDATE api_keys SET last_used_at = now() WHERE id = ANY($1::uuid[])', [
+      [...keyIds],
+    ]);
   }
 }

@@ -1,0 +1,98 @@
+import { type ApiKeyScope, MasklineError } from '@maskline/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { runAsActor } from './request-actor.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The API key scope this route requires (filled from ROUTE_SCOPES when not given). */
+    scope?: ApiKeyScope;
+  }
+}
+
+/**
+ * The scope every /v1 route requires, by `METHOD /path` as registered (HEAD follows GET).
+ * A /v1 route missing here (and not declaring `config.scope` itself) makes the app refuse
+ * to start, so no route is ever reachable by every key by accident.
+ * docs/reference/api.md ("Scopes") shows this table to users.
+ */
+export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
+  'POST /v1/messages': 'messages:send',
+  'GET /v1/messages': 'messages:read',
+  'GET /v1/messages/:id': 'messages:read',
+  'POST /v1/messages/:id/reveal': 'reveal:request',
+
+  'POST /v1/masking/sessions': 'masking:manage',
+  'GET /v1/masking/sessions': 'masking:manage',
+  'GET /v1/masking/sessions/:id': 'masking:manage',
+  'POST /v1/masking/sessions/:id/participants': 'masking:manage',
+  'POST /v1/masking/sessions/:id/release': 'masking:manage',
+  'POST /v1/masking/sessions/:id/rotate': 'masking:manage',
+  'POST /v1/masking/sessions/:id/messages': 'messages:send',
+  'GET /v1/masking/events': 'masking:manage',
+  'GET /v1/masking/inbound/:id/code': 'masking:manage',
+  'POST /v1/masking/numbers/import': 'pool:admin',
+  'GET /v1/masking/numbers/stats': 'pool:admin',
+  'GET /v1/masking/numbers/:id': 'pool:admin',
+  'POST /v1/masking/numbers/:id/retire': 'pool:admin',
+
+  'POST /v1/webhooks': 'webhooks:manage',
+  'GET /v1/webhooks': 'webhooks:manage',
+  'GET /v1/webhooks/:id': 'webhooks:manage',
+  'PATCH /v1/webhooks/:id': 'webhooks:manage',
+  'DELETE /v1/webhooks/:id': 'webhooks:manage',
+  'POST /v1/webhooks/:id/rotate-secret': 'webhooks:manage',
+  'GET /v1/webhooks/:id/attempts': 'webhooks:manage',
+  'POST /v1/webhooks/:id/redeliver': 'webhooks:manage',
+  'POST /v1/webhooks/:id/events/:eventId/redeliver': 'webhooks:manage',
+
+  'POST /v1/numbers': 'numbers:manage',
+  'GET /v1/numbers': 'numbers:manage',
+  'DELETE /v1/numbers/:id': 'numbers:manage',
+
+  'GET /v1/routes': 'routes:manage',
+  'POST /v1/routes': 'routes:manage',
+  'PUT /v1/routes/:id': 'routes:manage',
+  'DELETE /v1/routes/:id': 'routes:manage',
+  'GET /v1/carrier-prices': 'routes:manage',
+  'GET /v1/routing/residency': 'routes:manage',
+  'PUT /v1/routing/residency': 'routes:manage',
+  'DELETE /v1/routing/residency': 'routes:manage',
+
+  'POST /v1/api-keys': 'keys:manage',
+  'GET /v1/api-keys': 'keys:manage',
+  'DELETE /v1/api-keys/:id': 'keys:manage',
+};
+
+/** The scope `method url` requires, or undefined when none is declared. */
+export function scopeFor(method: string, url: string): ApiKeyScope | undefined {
+  const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+  return ROUTE_SCOPES[`${verb} ${url}`];
+}
+
+/**
+ * Call on the authenticated scope before its routes are registered: every route gets its
+ * scope (or registration fails), and one preHandler answers 403 `forbidden` with
+ * `details.scope` to a key without it. The handler then runs as the key (see
+ * request-actor.ts), so audit events name `api_key:<id>`.
+ */
+export function requireRouteScopes(api: FastifyInstance): void {
+  api.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const scope = route.config?.scope ?? scopeFor(methods[0] ?? '', route.url);
+    if (!scope) {
+      throw new Error(`${methods.join(',')} ${route.url} declares no API key scope (auth/route-scopes.ts)`);
+    }
+    route.config = { ...route.config, scope };
+  });
+  api.addHook(
+    'preHandler',
+    (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      const scope = request.routeOptions.config.scope;
+      if (!scope || !request.apiKeyScopes?.includes(scope)) {
+        done(new MasklineError('forbidden', { details: { scope: scope ?? 'unknown' } }));
+        return;
+      }
+      runAsActor(request.apiKeyId ? `api_key:${request.apiKeyId}` : undefined, () => done());
+    },
+  );
+}

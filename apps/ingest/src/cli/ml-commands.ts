@@ -1,0 +1,132 @@
+import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
+import type { ApiKeyRepository, TenantRepository } from '@maskline/storage';
+import { toApiKeyView } from '../api-keys/api-key-view.js';
+
+export const ML_USAGE = `Usage: npm run ml -- <command> [options]
+  (reads DATABASE_URL, API_KEY_PEPPER and the VAULT_* / PKCS11_* settings from the
+   environment; prints JSON lines; every change is audited as cli:<your user name>)
+
+  tenants create --name <name>                 a new tenant; prints its id
+  tenants list                                 all tenants
+  keys create --tenant <id> --scopes <a,b> [--name <name>] [--test] [--expires-in-days <n>]
+                                               a new API key (ml_live_..., ml_test_... with --test);
+                                               the key is printed ONCE and cannot be shown again
+  keys list --tenant <id>                      the tenant's keys, never their secrets
+  keys revoke --id <key id>                    revoke a key (at once here; other running
+                                               ingest replicas within API_KEY_CACHE_TTL_MS)
+
+Scopes: messages:send, messages:read, masking:manage, pool:admin, webhooks:manage,
+reveal:request, audit:read, routes:manage, numbers:manage, keys:manage.`;
+
+export class UsageError extends Error {}
+
+export interface MlCommandOptions {
+  name?: string;
+  tenant?: string;
+  scopes?: string;
+  test?: boolean;
+  'expires-in-days'?: string;
+  id?: string;
+}
+
+export interface MlDeps {
+  tenants: TenantRepository;
+  keys: ApiKeyRepository;
+  audit: AuditRecorder;
+  clock: Clock;
+  /** e.g. "cli:alice": recorded as the actor of every change. */
+  actor: string;
+}
+
+function need(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`--${flag} is required`);
+  return value;
+}
+
+async function existingTenant(deps: MlDeps, value: string | undefined): Promise<string> {
+  const id = need(value, 'tenant');
+  if (!isUuid(id) || !(await deps.tenants.exists(id))) throw new MasklineError('tenant_not_found');
+  return id;
+}
+
+/** Runs one `npm run ml` command: `group` is tenants or keys, `action` what to do. */
+export async function runMlCommand(
+  group: string,
+  action: string | undefined,
+  options: MlCommandOptions,
+  deps: MlDeps,
+  print: (record: unknown) => void,
+): Promise<void> {
+  const command = `${group} ${action ?? ''}`.trim();
+  switch (command) {
+    case 'tenants create': {
+      const name = need(options.name, 'name').trim();
+      if (name.length === 0 || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
+      const id = await deps.tenants.create(name);
+      await deps.audit.record({
+        tenantId: id,
+        actor: deps.actor,
+        action: 'tenant.created',
+        subject: `tenant:${id}`,
+        details: {},
+      });
+      print({ id, name });
+      return;
+    }
+    case 'tenants list':
+      for (const t of await deps.tenants.list()) {
+        print({ id: t.id, name: t.name, createdAt: t.createdAt.toISOString() });
+      }
+      return;
+    case 'keys create': {
+      const tenantId = await existingTenant(deps, options.tenant);
+      const scopes = parseScopes(need(options.scopes, 'scopes'), '--scopes');
+      const days = options['expires-in-days'];
+      if (days !== undefined && !/^[1-9]\d{0,3}$/.test(days)) {
+        throw new UsageError('--expires-in-days must be a whole number from 1 to 9999');
+      }
+      const expiresAt = days ? new Date(deps.clock.now().getTime() + Number(days) * 86_400_000) : null;
+      const environment = options.test ? 'test' : 'live';
+      const created = await deps.keys.createKey({
+        tenantId,
+        name: options.name?.trim() || 'cli key',
+        scopes,
+        environment,
+        expiresAt,
+      });
+      await deps.audit.record({
+        tenantId,
+        actor: deps.actor,
+        action: 'api_key.created',
+        subject: `api_key:${created.keyId}`,
+        details: { scopes: scopes.join(','), environment, expiresAt: expiresAt?.toISOString() ?? null },
+      });
+      print({ ...toApiKeyView(created.record), key: created.apiKey });
+      return;
+    }
+    case 'keys list': {
+      const tenantId = await existingTenant(deps, options.tenant);
+      for (const key of await deps.keys.list(tenantId)) print(toApiKeyView(key));
+      return;
+    }
+    case 'keys revoke': {
+      const id = need(options.id, 'id');
+      const key = isUuid(id) ? await deps.keys.get(id) : null;
+      if (!key) throw new MasklineError('api_key_not_found');
+      const outcome = await deps.keys.revoke(id, null);
+      if (outcome === 'revoked') {
+        await deps.audit.record({
+          tenantId: key.tenantId,
+          actor: deps.actor,
+          action: 'api_key.revoked',
+          subject: `api_key:${id}`,
+          details: {},
+        });
+      }
+      print({ id, revoked: true, alreadyRevoked: outcome === 'already_revoked' });
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command: ${command || '(none)'}`);
+  }
+}

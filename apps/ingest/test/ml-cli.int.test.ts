@@ -1,0 +1,142 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { systemClock } from '@maskline/core';
+import { ApiKeyRepository, TenantRepository } from '@maskline/storage';
+import { createTestDatabase, TEST_PEPPER, type TestDatabase } from '@maskline/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type MlCommandOptions, runMlCommand, UsageError } from '../src/cli/ml-commands.js';
+
+const cli = fileURLToPath(new URL('../dist/cli/ml-cli.js', import.meta.url));
+
+describe('npm run ml (tenants and API keys over real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let keys: ApiKeyRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('postgresUrl'));
+    keys = new ApiKeyRepository(db.pool, TEST_PEPPER);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  async function run(group: string, action: string | undefined, options: MlCommandOptions = {}) {
+    const printed: Record<string, unknown>[] = [];
+    const deps = {
+      tenants: new TenantRepository(db.pool),
+      keys,
+      audit: db.vault,
+      clock: systemClock,
+      actor: 'cli:test',
+    };
+    await runMlCommand(group, action, options, deps, (r) => printed.push(r as Record<string, unknown>));
+    return printed;
+  }
+
+  it('creates and lists tenants; creates, lists and revokes keys; all audited as the operator', async () => {
+    const [tenant] = await run('tenants', 'create', { name: 'Acme' });
+    const tenantId = String(tenant?.id);
+    expect((await run('tenants', 'list')).map((t) => t.name)).toContain('Acme');
+
+    const [live] = await run('keys', 'create', {
+      tenant: tenantId,
+      scopes: 'messages:send, messages:read',
+      name: 'backend',
+      'expires-in-days': '90',
+    });
+    expect(String(live?.key)).toMatch(/^ml_live_[A-Za-z0-9_-]{32}$/);
+    expect(live).toMatchObject({
+      name: 'backend',
+      scopes: ['messages:send', 'messages:read'],
+      revokedAt: null,
+    });
+    expect(new Date(String(live?.expiresAt)).getTime() - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    expect(await keys.authenticate(String(live?.key))).toMatchObject({
+      tenantId,
+      scopes: ['messages:send', 'messages:read'],
+    });
+    const [test] = await run('keys', 'create', { tenant: tenantId, scopes: 'messages:send', test: true });
+    expect(String(test?.key)).toMatch(/^ml_test_/);
+
+    const listed = await run('keys', 'list', { tenant: tenantId });
+    expect(listed.map((k) => k.id)).toEqual([live?.id, test?.id]);
+    expect(JSON.stringify(listed)).not.toContain(String(live?.key));
+    expect(listed.every((k) => !('key' in k))).toBe(true);
+    expect(listed[0]).toMatchObject({
+      prefix: String(live?.key).slice(0, 12),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+
+    expect(await run('keys', 'revoke', { id: String(live?.id) })).toEqual([
+      { id: live?.id, revoked: true, alreadyRevoked: false },
+    ]);
+    expect(await keys.authenticate(String(live?.key))).toBeNull();
+    expect((await run('keys', 'revoke', { id: String(live?.id) }))[0]).toMatchObject({
+      alreadyRevoked: true,
+    });
+    expect((await run('keys', 'list', { tenant: tenantId }))[0]?.revokedAt).not.toBeNull();
+
+    const events = await db.vault.audit.list({ tenantId });
+    expect(events.map((e) => [e.action, e.actor])).toEqual([
+      ['tenant.created', 'cli:test'],
+      ['api_key.created', 'cli:test'],
+      ['api_key.created', 'cli:test'],
+      ['api_key.revoked', 'cli:test'],
+    ]);
+    expect(JSON.stringify(events)).not.toContain(String(live?.key));
+  });
+
+  it('says what is missing or wrong', async () => {
+    const [tenant] = await run('tenants', 'create', { name: 'Other' });
+    const tenantId = String(tenant?.id);
+    await expect(run('tenants', 'create', {})).rejects.toBeInstanceOf(UsageError);
+    await expect(run('keys', 'create', { tenant: tenantId })).rejects.toThrow('--scopes is required');
+    await expect(run('keys', 'create', { tenant: tenantId, scopes: 'messages:fly' })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    await expect(
+      run('keys', 'create', { tenant: tenantId, scopes: 'messages:send', 'expires-in-days': '0' }),
+    ).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      run('keys', 'create', { tenant: '0190a0b0-0000-7000-8000-000000000000', scopes: 'messages:send' }),
+    ).rejects.toMatchObject({ code: 'tenant_not_found' });
+    await expect(run('keys', 'revoke', { id: 'nope' })).rejects.toMatchObject({ code: 'api_key_not_found' });
+    await expect(run('keys', 'rotate')).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('runs as a process from its build, printing the key once', () => {
+    const env = { ...process.env, DATABASE_URL: db.url, API_KEY_PEPPER: TEST_PEPPER, ...db.vaultEnv };
+    const tenant = spawnSync(process.execPath, [cli, 'tenants', 'create', '--name', 'Process'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(tenant.status, tenant.stderr).toBe(0);
+    const { id } = JSON.parse(tenant.stdout);
+    const key = spawnSync(
+      process.execPath,
+      [cli, 'keys', 'create', '--tenant', id, '--scopes', 'messages:read'],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(key.status, key.stderr).toBe(0);
+    expect(JSON.parse(key.stdout).key).toMatch(/^ml_live_/);
+    const bad = spawnSync(process.execPath, [cli, 'keys', 'create', '--tenant', id, '--scopes', 'nope'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('invalid_request');
+    const usage = spawnSync(process.execPath, [cli, 'keys', 'list'], { env, encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('--tenant is required');
+    const noPepper = spawnSync(process.execPath, [cli, 'tenants', 'list'], {
+      env: { ...env, API_KEY_PEPPER: '' },
+      encoding: 'utf8',
+    });
+    expect(noPepper.status).toBe(2);
+    expect(noPepper.stderr).toContain('API_KEY_PEPPER');
+  });
+});
