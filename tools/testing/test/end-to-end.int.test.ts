@@ -140,13 +140,18 @@ describe('end to end through the real apps', () => {
 
   it('never writes a phone number or body into logs or spans', () => {
     const logs = stack.logLines().join('\n');
-    const spans = stack.collector.rawBodies.join('\n');
+    // Timestamps (nanoseconds) and trace/span ids are digits and hex: an 8-digit code can
+    // occur in them by chance, so they are blanked before the scan (nothing else is).
+    const spans = stack.collector.rawBodies
+      .join('\n')
+      .replace(/"(\w*TimeUnixNano|traceId|spanId|parentSpanId)":("[0-9a-f]*"|\d+)/gi, '"$1":""');
     expect(logs.length).toBeGreaterThan(0);
     for (const [i, number] of numbers.entries()) {
       for (const haystack of [logs, spans]) {
         expect(haystack).not.toContain(number.slice(1));
         expect(haystack).not.toContain(bodyOf(i));
-        expect(haystack).not.toContain(otpOf(i));
+        const at = haystack.indexOf(otpOf(i));
+        expect(at === -1 ? '' : haystack.slice(Math.max(0, at - 80), at + 20)).toBe('');
       }
     }
   });
