@@ -8,6 +8,7 @@ import { type CarrierSettings, carrierIdSchema, parseConfig } from '@maskline/co
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
+import { verificationConfigShape } from './verifications/verification-config.js';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
 export const ingestConfigSchema = z.object({
@@ -40,6 +41,7 @@ export const ingestConfigSchema = z.object({
     .transform((v) => v === '1'),
   ...maskingConfigShape,
   ...webhookConfigShape,
+  ...verificationConfigShape,
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema> & {

@@ -18,9 +18,7 @@ export {
   checkOutcome,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MAX_SENDS,
-  effectiveStatus,
   RESEND_COOLDOWN_MS,
-  resendWaitMs,
   VERIFICATION_STATUSES,
   type VerificationStatus,
 } from './verification-outcome.js';

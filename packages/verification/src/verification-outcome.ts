@@ -18,13 +18,3 @@ export function checkOutcome(matched: boolean, attempts: number, maxAttempts: nu
   if (matched) return 'approved';
   return attempts >= maxAttempts ? 'locked' : 'failed';
 }
-
-/** The status a client sees: a pending verification past its expiry reads as expired. */
-export function effectiveStatus(status: VerificationStatus, expiresAt: Date, now: Date): VerificationStatus {
-  return status === 'pending' && expiresAt.getTime() <= now.getTime() ? 'expired' : status;
-}
-
-/** Milliseconds until a resend is allowed (0: now). */
-export function resendWaitMs(lastSentAt: Date, now: Date, cooldownMs = RESEND_COOLDOWN_MS): number {
-  return Math.max(0, lastSentAt.getTime() + cooldownMs - now.getTime());
-}
