@@ -131,6 +131,9 @@ async function main(): Promise<void> {
           CARRIERS: carriers,
           PORT: String(config.ingestPort),
           API_KEY_PEPPER: secrets.apiKeyPepper,
+          ...(secrets.verificationCodeSecret
+            ? { VERIFICATION_CODE_SECRET: secrets.verificationCodeSecret }
+            : {}),
         },
         /ingest listening/,
       ],

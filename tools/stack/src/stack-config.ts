@@ -41,6 +41,8 @@ export function loadStackConfig(): StackConfig {
 
 export interface StackSecrets {
   apiKeyPepper: string;
+  /** VERIFICATION_CODE_SECRET of the local ingest (added to an older secrets file on start). */
+  verificationCodeSecret?: string;
   demoApiKey?: string;
   demoTenantId?: string;
 }
@@ -56,8 +58,18 @@ export function loadOrCreateSecrets(dataDir: string): { secrets: StackSecrets; s
     writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   };
-  if (existsSync(file)) return { secrets: JSON.parse(readFileSync(file, 'utf8')) as StackSecrets, save };
-  const secrets: StackSecrets = { apiKeyPepper: randomBytes(32).toString('base64url') };
+  if (existsSync(file)) {
+    const secrets = JSON.parse(readFileSync(file, 'utf8')) as StackSecrets;
+    if (!secrets.verificationCodeSecret) {
+      secrets.verificationCodeSecret = randomBytes(32).toString('base64url');
+      save(secrets);
+    }
+    return { secrets, save };
+  }
+  const secrets: StackSecrets = {
+    apiKeyPepper: randomBytes(32).toString('base64url'),
+    verificationCodeSecret: randomBytes(32).toString('base64url'),
+  };
   save(secrets);
   return { secrets, save };
 }

@@ -3,6 +3,8 @@ import { ApiKeyRepository, type NewMessage, TenantRepository } from '@maskline/s
 import type pg from 'pg';
 
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
+/** VERIFICATION_CODE_SECRET of test ingests (>= 32 characters). */
+export const TEST_VERIFICATION_SECRET = 'test-verification-secret-0123456789abcdef';
 
 /** A tenant and an API key for it; returns the key in clear. */
 export async function seedTenant(pool: pg.Pool, name = 'test tenant', pepper = TEST_PEPPER) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type AppName, AppProcess } from '@maskline/local-infra';
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
 import { OtlpCollector } from './otlp-collector.js';
-import { seedTenant, TEST_PEPPER } from './seed.js';
+import { seedTenant, TEST_PEPPER, TEST_VERIFICATION_SECRET } from './seed.js';
 import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from './test-database.js';
 
 export interface StackFixtureOptions {
@@ -92,7 +92,13 @@ export class StackFixture {
   async startApp(app: AppName): Promise<void> {
     const specific: Record<AppName, [Record<string, string>, RegExp]> = {
       ingest: [
-        { PORT: '0', API_KEY_PEPPER: TEST_PEPPER, CARRIERS: this.carriers, ...this.options.ingestEnv },
+        {
+          PORT: '0',
+          API_KEY_PEPPER: TEST_PEPPER,
+          VERIFICATION_CODE_SECRET: TEST_VERIFICATION_SECRET,
+          CARRIERS: this.carriers,
+          ...this.options.ingestEnv,
+        },
         /ingest listening/,
       ],
       'delivery-worker': [

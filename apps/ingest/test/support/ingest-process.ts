@@ -1,4 +1,10 @@
-import { AppProcess, TEST_PEPPER, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import {
+  AppProcess,
+  TEST_PEPPER,
+  TEST_VERIFICATION_SECRET,
+  type TestDatabase,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
 
 export interface IngestProcess {
   url: string;
@@ -25,6 +31,7 @@ export async function startIngestProcess(
     LOG_LEVEL: 'info',
     PORT: '0',
     API_KEY_PEPPER: TEST_PEPPER,
+    VERIFICATION_CODE_SECRET: TEST_VERIFICATION_SECRET,
     // The carriers DEFAULT_CARRIER (default "sim") must be one of.
     CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
     ...db.vaultEnv,

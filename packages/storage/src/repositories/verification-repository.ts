@@ -144,7 +144,7 @@ export class VerificationRepository {
     const result = await this.pool.query<VerificationRow>(
       `INSERT INTO verifications (id, tenant_id, to_sealed, from_sealed, key_version, to_masked, brand, locale,
                                   template, code_length, ttl_seconds, code_hash, max_attempts, expires_at, message_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now() + make_interval(secs => $11), $14)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::int, $12, $13, now() + make_interval(secs => $11::int), $14)
        RETURNING ${this.columns}`,
       [
         v.id,
