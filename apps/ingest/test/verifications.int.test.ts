@@ -284,6 +284,33 @@ describe('verifications API (inject, real PostgreSQL and Redis)', () => {
     expect((await call('GET', `/v1/verifications/${view.id}`)).json()).toMatchObject({ status: 'pending' });
   });
 
+  it('crypto-shredding the tenant blanks the masked number and stops sends and resends (410)', async () => {
+    const { seedTenant } = await import('@maskline/testing');
+    const doomed = await seedTenant(t.db.pool, 'doomed');
+    const as = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${doomed.apiKey}` },
+        ...(payload ? { payload } : {}),
+      });
+    const created = await as('POST', '/v1/verifications', { to: freshNumber(), brand: 'Acme' });
+    expect(created.statusCode).toBe(201);
+    const { id } = created.json<{ id: string }>();
+    await t.db.pool.query(
+      "UPDATE verifications SET last_sent_at = now() - interval '1 minute' WHERE id = $1",
+      [id],
+    );
+    await t.db.vault.shredTenant(doomed.tenantId);
+    expect((await as('GET', `/v1/verifications/${id}`)).json()).toMatchObject({ to: '' });
+    const resend = await as('POST', `/v1/verifications/${id}/resend`);
+    expect(resend.statusCode).toBe(410);
+    expect(errorCode(resend)).toBe('tenant_keys_destroyed');
+    const again = await as('POST', '/v1/verifications', { to: freshNumber(), brand: 'Acme' });
+    expect(again.statusCode).toBe(410);
+    expect(errorCode(again)).toBe('tenant_keys_destroyed');
+  });
+
   it('after all of the above: no code and no number in any log line, answer or queued job', async () => {
     const { view, code, to } = await start();
     await check(view.id, code);
