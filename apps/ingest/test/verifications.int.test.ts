@@ -1,4 +1,6 @@
 import { uuidv7 } from '@maskline/core';
+import { SEALED_TABLES } from '@maskline/storage';
+import { reencrypt } from '@maskline/vault';
 import { extractVerificationCode } from '@maskline/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -282,6 +284,22 @@ describe('verifications API (inject, real PostgreSQL and Redis)', () => {
     });
     expect(response.statusCode).toBe(404);
     expect((await call('GET', `/v1/verifications/${view.id}`)).json()).toMatchObject({ status: 'pending' });
+  });
+
+  it('a data-key rotation re-encrypts the sealed numbers; resends still reach the number', async () => {
+    const { view, to } = await start();
+    const version = await t.db.vault.rotateDataKey(t.tenantId, 0);
+    await reencrypt(t.db.pool, t.db.vault, SEALED_TABLES);
+    const row = await t.db.pool.query('SELECT key_version FROM verifications WHERE id = $1', [view.id]);
+    expect(row.rows[0].key_version).toBe(version);
+    await t.db.pool.query(
+      "UPDATE verifications SET last_sent_at = now() - interval '1 minute' WHERE id = $1",
+      [view.id],
+    );
+    const resent = await call('POST', `/v1/verifications/${view.id}/resend`);
+    expect(resent.statusCode, resent.body).toBe(200);
+    const record = await t.messages.loadForDelivery(resent.json<{ messageId: string }>().messageId);
+    expect(record?.content?.to).toBe(to);
   });
 
   it('crypto-shredding the tenant blanks the masked number and stops sends and resends (410)', async () => {
