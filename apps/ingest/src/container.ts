@@ -213,6 +213,7 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
             defaultFrom: config.VERIFICATION_DEFAULT_FROM,
             maxSegments: config.VERIFICATION_MAX_SEGMENTS,
           },
+          vault,
         ),
       };
     }),

@@ -134,6 +134,15 @@ describe('verifications API (inject, real PostgreSQL and Redis)', () => {
     expect(responses.every((r) => [422, 423].includes(r.statusCode))).toBe(true);
     const row = await t.db.pool.query('SELECT attempts, status FROM verifications WHERE id = $1', [view.id]);
     expect(row.rows[0]).toEqual({ attempts: 5, status: 'locked' });
+    const audited = await t.db.pool.query(
+      "SELECT actor, subject, details FROM audit_log WHERE action = 'verification.locked' AND subject = $1",
+      [`verification:${view.id}`],
+    );
+    expect(audited.rows).toHaveLength(1);
+    expect(audited.rows[0]).toMatchObject({
+      actor: expect.stringMatching(/^api_key:/),
+      details: { attempts: 5 },
+    });
     const late = await check(view.id, code);
     expect(late.statusCode).toBe(423);
     expect(errorCode(late)).toBe('verification_locked');

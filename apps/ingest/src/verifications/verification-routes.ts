@@ -28,7 +28,8 @@ export async function verificationRoutes(app: FastifyInstance, deps: Verificatio
   app.post<{ Params: { id: string } }>('/v1/verifications/:id/check', async (request) => {
     const id = verificationId(request.params.id);
     const { code } = parseCheckVerification(request.body);
-    return toVerificationView(await verifications.check(tenantOf(request), id, code));
+    const actor = `api_key:${request.apiKeyId ?? 'unknown'}`;
+    return toVerificationView(await verifications.check(tenantOf(request), id, code, actor));
   });
 
   app.post<{ Params: { id: string } }>('/v1/verifications/:id/resend', async (request) => {

@@ -1,4 +1,4 @@
-import { MasklineError, uuidv7, type Vault } from '@maskline/core';
+import { type AuditRecorder, MasklineError, uuidv7, type Vault } from '@maskline/core';
 import type { VerificationRecord, VerificationRepository } from '@maskline/storage';
 import {
   checkOutcome,
@@ -35,6 +35,8 @@ export class VerificationService {
     private readonly limits: VerificationLimits,
     private readonly vault: Vault,
     private readonly settings: VerificationServiceSettings,
+    /** Where a lock-out (a likely guessing attack) is recorded, beside its webhook event. */
+    private readonly audit: AuditRecorder,
   ) {}
 
   async start(tenantId: string, request: StartVerificationRequest): Promise<VerificationRecord> {
@@ -72,9 +74,9 @@ export class VerificationService {
 
   /**
    * Approves the right code once. A wrong one answers 422 with the attempts left; the
-   * fifth locks the verification (423).
+   * fifth locks the verification (423) and is written to the audit log.
    */
-  async check(tenantId: string, id: string, code: string): Promise<VerificationRecord> {
+  async check(tenantId: string, id: string, code: string, actor?: string): Promise<VerificationRecord> {
     const { secret } = this.settings;
     const result = await this.repository.check(tenantId, id, (hash, attempts, max) =>
       checkOutcome(verificationCodeMatches(secret, id, code, hash), attempts, max),
@@ -86,6 +88,13 @@ export class VerificationService {
       case 'approved':
         return record;
       case 'locked':
+        await this.audit.record({
+          tenantId,
+          ...(actor ? { actor } : {}),
+          action: 'verification.locked',
+          subject: `verification:${id}`,
+          details: { attempts: record.attempts },
+        });
         throw new MasklineError('verification_locked');
       case 'failed':
         throw new MasklineError('verification_code_incorrect', {

@@ -86,6 +86,7 @@ export async function startTestApp(options: {
         new VerificationLimits(redis, options.verifications.limits, `${queuePrefix}-verify-limit`),
         db.vault,
         { secret: TEST_VERIFICATION_SECRET, defaultFrom: 'Verify', maxSegments: 1 },
+        db.vault,
       )
     : undefined;
   const app = await buildIngestApp({
