@@ -20,6 +20,7 @@ import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { type RoutingRoutesDeps, routingRoutes } from './routing/routing-routes.js';
+import { type VerificationRoutesDeps, verificationRoutes } from './verifications/verification-routes.js';
 import { type WebhookRoutesDeps, webhookRoutes } from './webhooks/webhook-routes.js';
 
 export interface IngestAppDeps {
@@ -49,6 +50,8 @@ export interface IngestAppDeps {
   numbers?: NumberRoutesDeps;
   /** The tenant's own API keys (/v1/api-keys); left out when absent. */
   apiKeyAdmin?: ApiKeyRoutesDeps;
+  /** The verification API (/v1/verifications); left out when absent (no VERIFICATION_CODE_SECRET). */
+  verifications?: VerificationRoutesDeps;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -102,6 +105,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     if (deps.numbers) await api.register(numberRoutes, deps.numbers);
     if (deps.routing) await api.register(routingRoutes, deps.routing);
     if (deps.apiKeyAdmin) await api.register(apiKeyRoutes, deps.apiKeyAdmin);
+    if (deps.verifications) await api.register(verificationRoutes, deps.verifications);
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,

@@ -8,6 +8,7 @@ import { type CarrierSettings, carrierIdSchema, MasklineError, parseConfig } fro
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
+import { verificationConfigShape } from './verifications/verification-config.js';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
 export const ingestConfigSchema = z.object({
@@ -51,6 +52,7 @@ export const ingestConfigSchema = z.object({
     .transform((v) => v === '1'),
   ...maskingConfigShape,
   ...webhookConfigShape,
+  ...verificationConfigShape,
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema> & {

@@ -14,8 +14,10 @@ import {
   RevealGrantRepository,
   RoutingRepository,
   TenantNumberRepository,
+  VerificationRepository,
 } from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
+import { RESEND_COOLDOWN_MS } from '@maskline/verification';
 import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
 import type { ApiKeyRoutesDeps } from './api-keys/api-key-routes.js';
@@ -30,6 +32,9 @@ import type { StatusCallbacks } from './messages/status-callbacks.js';
 import type { NumberRoutesDeps } from './numbers/number-routes.js';
 import { Reconciler } from './outbox/reconciler.js';
 import type { RoutingRoutesDeps } from './routing/routing-routes.js';
+import { VerificationLimits } from './verifications/verification-limits.js';
+import type { VerificationRoutesDeps } from './verifications/verification-routes.js';
+import { VerificationService } from './verifications/verification-service.js';
 import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
 import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
 
@@ -45,6 +50,7 @@ const LOCAL = {
   CarrierHealth: Symbol.for('maskline.ingest.CarrierHealth'),
   RoutingRoutes: Symbol.for('maskline.ingest.RoutingRoutes'),
   ApiKeyStore: Symbol.for('maskline.ingest.ApiKeyStore'),
+  VerificationRoutes: Symbol.for('maskline.ingest.VerificationRoutes'),
 } as const;
 
 /** The ingest composition root: the one place that knows which class implements what. */
@@ -189,9 +195,42 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     LOCAL.RevealGrants,
     cached((c) => new RevealGrantRepository(c.resolve(TOKENS.PgPool))),
   );
+  registerVerifications(c, config);
   registerMasking(c, config);
   registerWebhooks(c, config);
   return c;
+}
+
+/** The verification API, only with a VERIFICATION_CODE_SECRET (else /v1/verifications is 404). */
+function registerVerifications(c: DependencyContainer, config: Readonly<IngestConfig>): void {
+  const secret = config.VERIFICATION_CODE_SECRET;
+  if (!secret) return;
+  c.register(
+    LOCAL.VerificationRoutes,
+    cached((c): VerificationRoutesDeps => {
+      const vault = c.resolve<PgVault>(TOKENS.Vault);
+      const limits = new VerificationLimits(c.resolve<Redis>(TOKENS.Redis), {
+        perDestinationMinute: config.VERIFICATION_LIMIT_PER_DESTINATION_MINUTE,
+        perDestinationHour: config.VERIFICATION_LIMIT_PER_DESTINATION_HOUR,
+        perDestinationDay: config.VERIFICATION_LIMIT_PER_DESTINATION_DAY,
+        perTenantHour: config.VERIFICATION_LIMIT_PER_TENANT_HOUR,
+      });
+      return {
+        verifications: new VerificationService(
+          new VerificationRepository(c.resolve(TOKENS.PgPool), vault, RESEND_COOLDOWN_MS),
+          c.resolve(LOCAL.AcceptMessage),
+          limits,
+          vault,
+          {
+            secret,
+            defaultFrom: config.VERIFICATION_DEFAULT_FROM,
+            maxSegments: config.VERIFICATION_MAX_SEGMENTS,
+          },
+          vault,
+        ),
+      };
+    }),
+  );
 }
 
 /** The Server-Timing recorder when INGEST_SERVER_TIMING=1, else undefined. */
@@ -219,6 +258,7 @@ export interface IngestServices {
   health: DependencyHealth;
   apiKeyAdmin: ApiKeyRoutesDeps;
   serverTiming?: ServerTiming;
+  verifications?: VerificationRoutesDeps;
 }
 
 export function resolveIngestServices(c: DependencyContainer): IngestServices {
@@ -247,5 +287,8 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
       clock: c.resolve(TOKENS.Clock),
     },
     ...(serverTimingOf(c) ? { serverTiming: serverTimingOf(c) } : {}),
+    ...(c.isRegistered(LOCAL.VerificationRoutes)
+      ? { verifications: c.resolve(LOCAL.VerificationRoutes) }
+      : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { INBOUND_SEALED_FIELDS } from './repositories/inbound-repository.js';
 import { MESSAGE_SEALED_FIELDS } from './repositories/message-inserts.js';
+import { VERIFICATION_SEALED_FIELDS } from './repositories/verification-repository.js';
 
 /**
  * Every table holding sealed values, for the vault's re-encryption and key-retirement jobs
@@ -35,5 +36,13 @@ export const SEALED_TABLES = [
     tenantColumn: 'tenant_id',
     keyVersionColumn: 'key_version',
     fields: [{ column: 'secret_sealed', field: 'webhook_secret' }],
+  },
+  {
+    // Verification destinations and senders (docs/verifications.md).
+    table: 'verifications',
+    idColumn: 'id',
+    tenantColumn: 'tenant_id',
+    keyVersionColumn: 'key_version',
+    fields: VERIFICATION_SEALED_FIELDS,
   },
 ] as const;

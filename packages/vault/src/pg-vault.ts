@@ -203,6 +203,7 @@ export class PgVault implements Vault, AuditRecorder {
         maskedParticipants: blanked.participants,
         maskedEvents: blanked.events,
         maskedInbound: blanked.inbound,
+        maskedVerifications: blanked.verifications,
       },
     });
     return destroyed;

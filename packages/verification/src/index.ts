@@ -6,3 +6,30 @@ export {
   extractVerificationCode,
   extractVerificationCodeDetailed,
 } from './extract-code.js';
+export {
+  generateVerificationCode,
+  hashVerificationCode,
+  MAX_CODE_LENGTH,
+  MIN_CODE_LENGTH,
+  verificationCodeMatches,
+} from './verification-code.js';
+export {
+  type CheckOutcome,
+  checkOutcome,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_SENDS,
+  RESEND_COOLDOWN_MS,
+  VERIFICATION_STATUSES,
+  type VerificationStatus,
+} from './verification-outcome.js';
+export {
+  BUILT_IN_TEMPLATES,
+  isVerificationLocale,
+  renderVerificationMessage,
+  type TemplateProblem,
+  VERIFICATION_LOCALES,
+  type VerificationLocale,
+  type VerificationMessageInput,
+  VerificationTemplateError,
+  validateTemplate,
+} from './verification-templates.js';

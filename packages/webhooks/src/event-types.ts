@@ -11,6 +11,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'inbound.auto_replied',
   'pool.low_watermark',
   'webhook.endpoint_disabled',
+  'verification.approved',
+  'verification.failed',
+  'verification.expired',
+  'verification.locked',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

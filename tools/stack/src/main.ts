@@ -132,6 +132,9 @@ async function main(): Promise<void> {
           PORT: String(config.ingestPort),
           API_KEY_PEPPER: secrets.apiKeyPepper,
           IDEMPOTENCY_KEY_SECRET: secrets.idempotencyKeySecret,
+          ...(secrets.verificationCodeSecret
+            ? { VERIFICATION_CODE_SECRET: secrets.verificationCodeSecret }
+            : {}),
         },
         /ingest listening/,
       ],

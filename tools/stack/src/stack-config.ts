@@ -43,6 +43,8 @@ export interface StackSecrets {
   apiKeyPepper: string;
   /** The ingest's IDEMPOTENCY_KEY_SECRET: a secret of its own, never the pepper. */
   idempotencyKeySecret: string;
+  /** VERIFICATION_CODE_SECRET of the local ingest (added to an older secrets file on start). */
+  verificationCodeSecret: string;
   demoApiKey?: string;
   demoTenantId?: string;
 }
@@ -62,11 +64,14 @@ export function loadOrCreateSecrets(dataDir: string): { secrets: StackSecrets; s
     const secrets = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackSecrets> & {
       apiKeyPepper: string;
     };
-    // A data folder from before the idempotency secret existed gets one now (kept after).
-    if (secrets.idempotencyKeySecret) return { secrets: secrets as StackSecrets, save };
+    // A data folder from before a secret existed gets it now (kept after).
+    if (secrets.idempotencyKeySecret && secrets.verificationCodeSecret) {
+      return { secrets: secrets as StackSecrets, save };
+    }
     const upgraded: StackSecrets = {
       ...secrets,
-      idempotencyKeySecret: randomBytes(32).toString('base64url'),
+      idempotencyKeySecret: secrets.idempotencyKeySecret ?? randomBytes(32).toString('base64url'),
+      verificationCodeSecret: secrets.verificationCodeSecret ?? randomBytes(32).toString('base64url'),
     };
     save(upgraded);
     return { secrets: upgraded, save };
@@ -74,6 +79,7 @@ export function loadOrCreateSecrets(dataDir: string): { secrets: StackSecrets; s
   const secrets: StackSecrets = {
     apiKeyPepper: randomBytes(32).toString('base64url'),
     idempotencyKeySecret: randomBytes(32).toString('base64url'),
+    verificationCodeSecret: randomBytes(32).toString('base64url'),
   };
   save(secrets);
   return { secrets, save };

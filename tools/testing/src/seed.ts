@@ -5,6 +5,8 @@ import type pg from 'pg';
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
 /** The ingest's IDEMPOTENCY_KEY_SECRET in tests: its own secret, not TEST_PEPPER. */
 export const TEST_IDEMPOTENCY_SECRET = 'test-idempotency-secret-0123456789';
+/** VERIFICATION_CODE_SECRET of test ingests (>= 32 characters). */
+export const TEST_VERIFICATION_SECRET = 'test-verification-secret-0123456789abcdef';
 
 /** A tenant and an API key for it; returns the key in clear. */
 export async function seedTenant(pool: pg.Pool, name = 'test tenant', pepper = TEST_PEPPER) {

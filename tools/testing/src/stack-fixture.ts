@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type AppName, AppProcess } from '@maskline/local-infra';
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
 import { OtlpCollector } from './otlp-collector.js';
-import { seedTenant, TEST_IDEMPOTENCY_SECRET, TEST_PEPPER } from './seed.js';
+import { seedTenant, TEST_IDEMPOTENCY_SECRET, TEST_PEPPER, TEST_VERIFICATION_SECRET } from './seed.js';
 import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from './test-database.js';
 
 export interface StackFixtureOptions {
@@ -96,6 +96,7 @@ export class StackFixture {
           PORT: '0',
           API_KEY_PEPPER: TEST_PEPPER,
           IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
+          VERIFICATION_CODE_SECRET: TEST_VERIFICATION_SECRET,
           CARRIERS: this.carriers,
           ...this.options.ingestEnv,
         },

@@ -28,6 +28,11 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   'POST /v1/masking/sessions/:id/release': 'masking:manage',
   'POST /v1/masking/sessions/:id/rotate': 'masking:manage',
   'POST /v1/masking/sessions/:id/messages': 'messages:send',
+  // A verification is a message with a code the gateway keeps: the sender's scopes.
+  'POST /v1/verifications': 'messages:send',
+  'POST /v1/verifications/:id/resend': 'messages:send',
+  'POST /v1/verifications/:id/check': 'messages:send',
+  'GET /v1/verifications/:id': 'messages:read',
   'GET /v1/masking/events': 'masking:manage',
   'GET /v1/masking/inbound/:id/code': 'masking:manage',
   'POST /v1/masking/numbers/import': 'pool:admin',

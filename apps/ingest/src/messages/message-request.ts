@@ -101,7 +101,8 @@ function parseKind(value: unknown): MessageKind | undefined {
   });
 }
 
-function parseSender(value: unknown): string {
+/** A sender: an E.164 number or an alphanumeric sender id (also for verifications). */
+export function parseSender(value: unknown): string {
   if (typeof value === 'string' && ALPHANUMERIC_SENDER.test(value)) return value;
   if (typeof value === 'string' && value.startsWith('+')) return parseE164(value, 'from');
   throw new MasklineError('invalid_phone_number', {

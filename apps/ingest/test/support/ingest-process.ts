@@ -2,6 +2,7 @@ import {
   AppProcess,
   TEST_IDEMPOTENCY_SECRET,
   TEST_PEPPER,
+  TEST_VERIFICATION_SECRET,
   type TestDatabase,
   uniqueQueuePrefix,
 } from '@maskline/testing';
@@ -32,6 +33,7 @@ export async function startIngestProcess(
     PORT: '0',
     API_KEY_PEPPER: TEST_PEPPER,
     IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
+    VERIFICATION_CODE_SECRET: TEST_VERIFICATION_SECRET,
     // The carriers DEFAULT_CARRIER (default "sim") must be one of.
     CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
     ...db.vaultEnv,

@@ -1,4 +1,4 @@
-import { silentLogger, systemClock } from '@maskline/core';
+import { type Logger, silentLogger, systemClock } from '@maskline/core';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
 import { MessageRouter, RouteTable } from '@maskline/routing';
 import {
@@ -6,12 +6,14 @@ import {
   MessageRepository,
   RevealGrantRepository,
   RoutingRepository,
+  VerificationRepository,
 } from '@maskline/storage';
 import {
   createTestDatabase,
   seedTenant,
   TEST_IDEMPOTENCY_SECRET,
   TEST_PEPPER,
+  TEST_VERIFICATION_SECRET,
   type TestDatabase,
   uniqueQueuePrefix,
 } from '@maskline/testing';
@@ -23,6 +25,9 @@ import { CachedApiKeyAuthenticator } from '../../src/auth/api-key-cache.js';
 import { ServerTiming } from '../../src/http/server-timing.js';
 import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
+import type { VerificationLimitSettings } from '../../src/verifications/verification-config.js';
+import { VerificationLimits } from '../../src/verifications/verification-limits.js';
+import { VerificationService } from '../../src/verifications/verification-service.js';
 
 export interface TestApp {
   db: TestDatabase;
@@ -32,6 +37,8 @@ export interface TestApp {
   apiKey: string;
   tenantId: string;
   routes: RouteTable;
+  redis: Redis;
+  queuePrefix: string;
   close(): Promise<void>;
 }
 
@@ -44,12 +51,18 @@ export async function startTestApp(options: {
   serverTiming?: boolean;
   /** The configured carriers' regions, as CARRIERS gives them to the router. */
   carriers?: { id: string; regions: string[] }[];
+  /** The app's logger (default silent), e.g. one that records lines to scan. */
+  logger?: Logger;
+  /** Wires /v1/verifications (with TEST_VERIFICATION_SECRET) under these abuse limits. */
+  verifications?: { limits: VerificationLimitSettings; resendCooldownMs?: number };
 }): Promise<TestApp> {
+  const logger = options.logger ?? silentLogger;
   const db = await createTestDatabase(inject('postgresUrl'));
   const redis: Redis = createRedisConnection(inject('redisUrl'), 'producer');
   const { apiKey, tenantId } = await seedTenant(db.pool);
   const messages = new MessageRepository(db.pool, db.vault);
-  const queues = new DeliveryQueues({ connection: redis, prefix: uniqueQueuePrefix() });
+  const queuePrefix = uniqueQueuePrefix();
+  const queues = new DeliveryQueues({ connection: redis, prefix: queuePrefix });
   const timing = options.serverTiming ? new ServerTiming() : undefined;
   const routing = new RoutingRepository(db.pool);
   const routes = new RouteTable(routing, silentLogger, 60_000);
@@ -70,18 +83,29 @@ export async function startTestApp(options: {
   const keyStore = new ApiKeyRepository(db.pool, TEST_PEPPER);
   // TTL 0: every request asks PostgreSQL (a revocation shows at once); last_used_at is stamped.
   const apiKeys = new CachedApiKeyAuthenticator(keyStore, systemClock, 0);
+  const acceptMessage = new AcceptMessage(
+    timing ? timing.timeInserts(messages) : messages,
+    timing ? timing.timeEnqueues(queues) : queues,
+    logger,
+    digests,
+    new MessageRouter(routes, carriers, 'sim'),
+  );
+  const verifications = options.verifications
+    ? new VerificationService(
+        new VerificationRepository(db.pool, db.vault, options.verifications.resendCooldownMs ?? 30_000),
+        acceptMessage,
+        new VerificationLimits(redis, options.verifications.limits, `${queuePrefix}-verify-limit`),
+        db.vault,
+        { secret: TEST_VERIFICATION_SECRET, defaultFrom: 'Verify', maxSegments: 1 },
+        db.vault,
+      )
+    : undefined;
   const app = await buildIngestApp({
-    logger: silentLogger,
+    logger,
     apiKeys,
     apiKeyAdmin: { repository: keyStore, authenticator: apiKeys, audit: db.vault, clock: systemClock },
     messages,
-    acceptMessage: new AcceptMessage(
-      timing ? timing.timeInserts(messages) : messages,
-      timing ? timing.timeEnqueues(queues) : queues,
-      silentLogger,
-      digests,
-      new MessageRouter(routes, carriers, 'sim'),
-    ),
+    acceptMessage,
     routing: {
       repository: routing,
       table: routes,
@@ -95,6 +119,7 @@ export async function startTestApp(options: {
     maxBodyChars: 1530,
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
     ...(timing ? { serverTiming: timing } : {}),
+    ...(verifications ? { verifications: { verifications } } : {}),
   });
   return {
     db,
@@ -104,6 +129,8 @@ export async function startTestApp(options: {
     apiKey,
     tenantId,
     routes,
+    redis,
+    queuePrefix,
     async close() {
       await app.close();
       await queues.close();

@@ -174,6 +174,48 @@ export const ERROR_CATALOGUE = {
     retry: 'permanent',
   },
   number_not_found: { status: 404, message: 'No registered number with this id.', retry: 'permanent' },
+  // Verifications
+  verification_not_found: { status: 404, message: 'No verification with this id.', retry: 'permanent' },
+  verification_template_invalid: {
+    status: 400,
+    message: 'The verification template is invalid or its message is longer than allowed.',
+    retry: 'permanent',
+  },
+  verification_code_incorrect: {
+    status: 422,
+    message: 'The code is not correct.',
+    retry: 'permanent',
+  },
+  verification_expired: {
+    status: 410,
+    message: 'The verification has expired; start a new one.',
+    retry: 'permanent',
+  },
+  verification_locked: {
+    status: 423,
+    message: 'Too many incorrect codes: the verification is locked; start a new one.',
+    retry: 'permanent',
+  },
+  verification_already_used: {
+    status: 409,
+    message: 'The verification was already approved; a code is valid once.',
+    retry: 'permanent',
+  },
+  verification_resend_too_soon: {
+    status: 429,
+    message: 'The code was sent moments ago; retry the resend after the cool-down.',
+    retry: 'retry_after',
+  },
+  verification_send_limit_reached: {
+    status: 409,
+    message: 'The code was already sent the most times allowed; start a new verification.',
+    retry: 'permanent',
+  },
+  verification_rate_limited: {
+    status: 429,
+    message: 'Too many verifications for this number or tenant; retry later.',
+    retry: 'retry_after',
+  },
   // Webhooks
   invalid_webhook_url: {
     status: 400,

@@ -6,6 +6,7 @@ export interface BlankedForms {
   participants: number;
   events: number;
   inbound: number;
+  verifications: number;
 }
 
 /**
@@ -20,6 +21,7 @@ export interface BlankedForms {
  *   client's own reference: refused when it looks like a number, but still the tenant's);
  * - masking_participants: number_masked (the sealed number and blind index are unreadable);
  * - masking_events: every payload field whose name contains "masked";
+ * - verifications: to_masked (the sealed destination and sender are unreadable);
  * - inbound_messages routed to the tenant (sent to one of its virtual numbers, or named by
  *   one of its events): from_masked, and the sender and body sealed under the system scope,
  *   which the tenant's shred would not otherwise reach.
@@ -70,5 +72,11 @@ export async function blankShreddedTenantForms(
        RETURNING 1)
      SELECT count(*) AS n FROM gone`,
   );
-  return { messages, participants, events, inbound };
+  const verifications = await count(
+    `WITH gone AS (
+       UPDATE verifications SET to_masked = '' WHERE tenant_id = $1 AND to_masked <> ''
+       RETURNING 1)
+     SELECT count(*) AS n FROM gone`,
+  );
+  return { messages, participants, events, inbound, verifications };
 }

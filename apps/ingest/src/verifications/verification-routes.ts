@@ -1,0 +1,44 @@
+import { isUuid, MasklineError } from '@maskline/core';
+import type { FastifyInstance } from 'fastify';
+import { tenantOf } from '../auth/api-key-auth.js';
+import { parseCheckVerification, parseStartVerification } from './verification-requests.js';
+import type { VerificationService } from './verification-service.js';
+import { toVerificationView } from './verification-view.js';
+
+export interface VerificationRoutesDeps {
+  verifications: VerificationService;
+}
+
+/** /v1/verifications (docs/verifications.md), behind the API-key hook and the request limiter. */
+export async function verificationRoutes(app: FastifyInstance, deps: VerificationRoutesDeps): Promise<void> {
+  const { verifications } = deps;
+
+  app.post('/v1/verifications', async (request, reply) => {
+    const tenantId = tenantOf(request);
+    const record = await verifications.start(tenantId, parseStartVerification(request.body));
+    void reply.status(201).header('location', `/v1/verifications/${record.id}`);
+    return toVerificationView(record);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/verifications/:id', async (request) => {
+    const id = verificationId(request.params.id);
+    return toVerificationView(await verifications.get(tenantOf(request), id));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/verifications/:id/check', async (request) => {
+    const id = verificationId(request.params.id);
+    const { code } = parseCheckVerification(request.body);
+    const actor = `api_key:${request.apiKeyId ?? 'unknown'}`;
+    return toVerificationView(await verifications.check(tenantOf(request), id, code, actor));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/verifications/:id/resend', async (request) => {
+    const id = verificationId(request.params.id);
+    return toVerificationView(await verifications.resend(tenantOf(request), id));
+  });
+}
+
+function verificationId(id: string): string {
+  if (!isUuid(id)) throw new MasklineError('verification_not_found');
+  return id;
+}
