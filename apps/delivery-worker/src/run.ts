@@ -1,4 +1,9 @@
-import { closeBaseContainer, onStopSignals, startHealthServer } from '@maskline/app-runtime';
+import {
+  closeBaseContainer,
+  onStopSignals,
+  startConfiguredHealthServer,
+  storeChecks,
+} from '@maskline/app-runtime';
 import { type Clock, type Logger, TOKENS } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
 import type { StatusWebhooks } from '@maskline/storage';
@@ -59,25 +64,18 @@ export async function run(telemetry: Telemetry): Promise<void> {
     .catch((error: unknown) => logger.warn({ err: error }, 'routes not loaded yet; retrying'));
   await Promise.all(runtimes.map((runtime) => runtime.start()));
 
-  const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
-  const redis = container.resolve<Redis>(TOKENS.Redis);
-  const health =
-    config.HEALTH_PORT === undefined
-      ? null
-      : await startHealthServer({
-          host: config.HEALTH_HOST,
-          port: config.HEALTH_PORT,
-          logger,
-          checks: {
-            postgres: async () => void (await pool.query('SELECT 1')),
-            redis: async () => void (await redis.ping()),
-            // Ready while at least one carrier can take messages (the others' jobs fail over
-            // or wait); each carrier's own state is on the callback host's /health.
-            carriers: async () => {
-              if (!runtimes.some((r) => r.health().status !== 'down')) throw new Error('no carrier up');
-            },
-          },
-        });
+  const health = await startConfiguredHealthServer(
+    config,
+    {
+      ...storeChecks(container.resolve<pg.Pool>(TOKENS.PgPool), container.resolve<Redis>(TOKENS.Redis)),
+      // Ready while at least one carrier can take messages (the others' jobs fail over or
+      // wait); each carrier's own state is on the callback host's /health.
+      carriers: async () => {
+        if (!runtimes.some((r) => r.health().status !== 'down')) throw new Error('no carrier up');
+      },
+    },
+    logger,
+  );
 
   logger.info(
     { carriers: runtimes.map((r) => ({ id: r.settings.id, health: r.health().status })) },

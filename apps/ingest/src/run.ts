@@ -1,4 +1,4 @@
-import { closeBaseContainer, onStopSignals } from '@maskline/app-runtime';
+import { closeBaseContainer, onStopSignals, storeChecks } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
 import type { Telemetry } from '@maskline/telemetry';
 import type { Redis } from 'ioredis';
@@ -28,8 +28,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     maxBodyChars: config.MAX_BODY_CHARS,
     readiness: {
-      postgres: async () => void (await pool.query('SELECT 1')),
-      redis: async () => void (await redis.ping()),
+      ...storeChecks(pool, redis),
       keyProvider: keyProviderCheck(services.audit, logger),
     },
   });

@@ -1,4 +1,9 @@
-import { closeBaseContainer, onStopSignals, startHealthServer } from '@maskline/app-runtime';
+import {
+  closeBaseContainer,
+  onStopSignals,
+  startConfiguredHealthServer,
+  storeChecks,
+} from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
 import type { Telemetry } from '@maskline/telemetry';
 import type { Redis } from 'ioredis';
@@ -32,20 +37,11 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const stopMaskingExpiry = startMaskingExpiry(container, config);
   const stopWebhooks = startWebhookDispatcher(container, config);
 
-  const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
-  const redis = container.resolve<Redis>(TOKENS.Redis);
-  const health =
-    config.HEALTH_PORT === undefined
-      ? null
-      : await startHealthServer({
-          host: config.HEALTH_HOST,
-          port: config.HEALTH_PORT,
-          logger,
-          checks: {
-            postgres: async () => void (await pool.query('SELECT 1')),
-            redis: async () => void (await redis.ping()),
-          },
-        });
+  const health = await startConfiguredHealthServer(
+    config,
+    storeChecks(container.resolve<pg.Pool>(TOKENS.PgPool), container.resolve<Redis>(TOKENS.Redis)),
+    logger,
+  );
 
   logger.info({ concurrency: config.CONCURRENCY }, 'receipt processor running');
 

@@ -77,3 +77,13 @@ function send(
   });
   response.end(text);
 }
+
+/** The health server when HEALTH_PORT is set (else null), on HEALTH_HOST. */
+export function startConfiguredHealthServer(
+  config: { HEALTH_PORT?: number | undefined; HEALTH_HOST: string },
+  checks: Readonly<Record<string, ReadinessCheck>>,
+  logger: Pick<Logger, 'info'>,
+): Promise<HealthServer | null> {
+  if (config.HEALTH_PORT === undefined) return Promise.resolve(null);
+  return startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, checks, logger });
+}

@@ -31,3 +31,14 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
     promise.then(resolve, reject).finally(() => clearTimeout(timer));
   });
 }
+
+/** PostgreSQL answers a query and Redis a PING: what every app's readiness starts with. */
+export function storeChecks(
+  pool: { query(sql: string): Promise<unknown> },
+  redis: { ping(): Promise<unknown> },
+): Record<'postgres' | 'redis', ReadinessCheck> {
+  return {
+    postgres: async () => void (await pool.query('SELECT 1')),
+    redis: async () => void (await redis.ping()),
+  };
+}
