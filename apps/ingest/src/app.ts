@@ -1,4 +1,4 @@
-import { type AuditRecorder, type DependencyHealth, type Logger } from '@maskline/core';
+import type { AuditRecorder, DependencyHealth, Logger } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import { withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
