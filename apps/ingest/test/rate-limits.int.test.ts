@@ -23,6 +23,7 @@ function recordingLogger() {
 
 describe('request limits per key, tenant and destination (real Redis and PostgreSQL)', () => {
   let t: TestApp;
+  const log = recordingLogger();
   const get = (apiKey: string) =>
     t.app.inject({ method: 'GET', url: NO_MESSAGE, headers: { authorization: `Bearer ${apiKey}` } });
   const send = (apiKey: string, to: string) =>
@@ -104,6 +105,26 @@ describe('request limits per key, tenant and destination (real Redis and Postgre
     const keys = await t.redis.keys(`${t.queuePrefix}-ratelimit:*`);
     expect(keys.some((k) => k.includes(':destination:'))).toBe(true);
     expect(keys.join('\n')).not.toMatch(/7911123456|7911123457/);
+    expect(log.lines.join('\n')).not.toMatch(/7911123456|7911123457/);
+  });
+
+  it('costs one Redis command per request for all its limits', async () => {
+    const { apiKey } = await new ApiKeyRepository(t.db.pool, TEST_PEPPER).create(t.tenantId, 'round trips');
+    const commands: string[] = [];
+    const redis = t.redis as unknown as { sendCommand: (command: { name: string }) => unknown };
+    const original = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command) => {
+      commands.push(command.name);
+      return original(command);
+    };
+    try {
+      const res = await get(apiKey);
+      expect(res.headers['ratelimit-policy']).toContain('"tenant"');
+    } finally {
+      redis.sendCommand = original;
+    }
+    expect(commands.length).toBe(1);
+    expect(commands[0]).toMatch(/^eval/);
   });
 
   it('counts atomically across replicas: concurrent takes through two limiters admit exactly the limit', async () => {
