@@ -1,5 +1,4 @@
-import rateLimit from '@fastify/rate-limit';
-import { type AuditRecorder, type DependencyHealth, type Logger, MasklineError } from '@maskline/core';
+import type { AuditRecorder, DependencyHealth, Logger } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import { withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,6 +7,7 @@ import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.j
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
 import { requireRouteScopes } from './auth/route-scopes.js';
+import type { TrustProxy } from './config.js';
 import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installStrictJsonParser } from './http/json-body.js';
 import { installRequestId, requestIdOf } from './http/request-id.js';
@@ -16,6 +16,11 @@ import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.
 import type { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
 import { type NumberRoutesDeps, numberRoutes } from './numbers/number-routes.js';
+import { AuthFailureThrottle } from './rate-limits/auth-failure-throttle.js';
+import { DestinationPartition, type TenantKeySource } from './rate-limits/destination-partition.js';
+import { LimiterState } from './rate-limits/limiter-state.js';
+import { installRequestLimits, throttleAuthFailures } from './rate-limits/rate-limit-hooks.js';
+import { RequestLimits } from './rate-limits/request-limits.js';
 import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
@@ -31,7 +36,19 @@ export interface IngestAppDeps {
   revealGrants: RevealGrantRepository;
   audit: AuditRecorder;
   redis: Redis;
+  /** RATE_LIMIT_PER_MINUTE: requests per API key per minute, across replicas (Redis). */
   rateLimitPerMinute: number;
+  /** RATE_LIMIT_TENANT_PER_MINUTE / RATE_LIMIT_DESTINATION_PER_MINUTE (absent or 0: not limited). */
+  tenantRateLimitPerMinute?: number;
+  destinationRateLimitPerMinute?: number;
+  /** The tenants' vault keys, which destination counters are named with (needed for the destination limit). */
+  destinationKeys?: TenantKeySource;
+  /** Authentication failures per client address per minute before 429 auth_rate_limited (absent: not throttled). */
+  authFailures?: { limitPerMinute: number; addressKey: Buffer; prefix?: string };
+  /** Fastify's trustProxy (TRUST_PROXY): whether request.ip comes from X-Forwarded-For. Default off. */
+  trustProxy?: TrustProxy;
+  /** Redis key prefix of the request limit counters (default ml-ratelimit). */
+  rateLimitPrefix?: string;
   maxBodyChars: number;
   readiness: Record<string, ReadinessCheck>;
   /** Classifies PostgreSQL/Redis outages: 503 with Retry-After, logged once per state change. */
@@ -63,6 +80,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     requestIdHeader: false,
     return503OnClosing: true,
     frameworkErrors,
+    trustProxy: deps.trustProxy ?? false,
   });
   installRequestId(app);
   installErrorHandling(app, deps.logger, deps.health);
@@ -76,22 +94,32 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   await app.register(healthRoutes, deps.readiness);
 
   await app.register(async (api) => {
-    const auth = apiKeyAuth(deps.apiKeys);
+    const limiterState = new LimiterState(deps.logger);
+    const keyAuth = apiKeyAuth(deps.apiKeys);
+    const auth = deps.authFailures
+      ? throttleAuthFailures(
+          keyAuth,
+          new AuthFailureThrottle(
+            deps.redis,
+            deps.authFailures.addressKey,
+            deps.authFailures.limitPerMinute,
+            limiterState,
+            deps.authFailures.prefix ? { prefix: deps.authFailures.prefix } : {},
+          ),
+        )
+      : keyAuth;
     api.addHook('onRequest', deps.serverTiming ? deps.serverTiming.timeAuth(auth) : auth);
-    await api.register(rateLimit, {
-      hook: 'preHandler',
-      max: deps.rateLimitPerMinute,
-      timeWindow: 60_000,
-      redis: deps.redis,
-      nameSpace: 'ml-ratelimit-',
-      keyGenerator: (request) => request.apiKeyId ?? request.ip,
-      skipOnError: true,
-      errorResponseBuilder: (_request, context) => {
-        const error = new MasklineError('rate_limited', { retryAfterMs: context.ttl });
-        return Object.assign(error, { statusCode: 429 });
-      },
-    });
     deps.serverTiming?.installAroundRateLimit(api);
+    installRequestLimits(api, {
+      limits: new RequestLimits(deps.redis, deps.rateLimitPrefix),
+      state: limiterState,
+      settings: {
+        perKeyPerMinute: deps.rateLimitPerMinute,
+        perTenantPerMinute: deps.tenantRateLimitPerMinute ?? 0,
+        perDestinationPerMinute: deps.destinationRateLimitPerMinute ?? 0,
+      },
+      ...(deps.destinationKeys ? { destinations: new DestinationPartition(deps.destinationKeys) } : {}),
+    });
     requireRouteScopes(api);
     await api.register(messageRoutes, {
       acceptMessage: deps.acceptMessage,

@@ -38,6 +38,18 @@ export const ingestConfigSchema = z.object({
   ROUTES_REFRESH_MS: z.coerce.number().int().positive().default(5_000),
   /** Requests per minute per API key, held across all ingest processes (Redis). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
+  /** Requests per minute per tenant, all its keys together (0 = no tenant limit). */
+  RATE_LIMIT_TENANT_PER_MINUTE: z.coerce.number().int().min(0).default(120_000),
+  /** POST /v1/messages per minute per tenant and destination number (0 = no destination limit). */
+  RATE_LIMIT_DESTINATION_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /** Failed authentications per client address per minute before 429 auth_rate_limited. */
+  AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /**
+   * Whether the client address is read from X-Forwarded-For (fastify trustProxy): `false`
+   * (default: the socket's peer), `true` (every hop), a hop count, or a comma-separated
+   * list of proxy addresses/CIDRs. Only behind a proxy that sets the header itself.
+   */
+  TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
   /** Longest body accepted, in characters (10 concatenated GSM segments = 1530). */
   MAX_BODY_CHARS: z.coerce.number().int().positive().default(1_530),
   /** The periodic reconciler re-adds missing jobs of messages pending longer than this. */
@@ -74,4 +86,23 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): Readonly
   const carriers = loadCarriers(config);
   requireConfiguredCarrier(carriers, config.DEFAULT_CARRIER, 'DEFAULT_CARRIER');
   return Object.freeze({ ...config, carriers });
+}
+
+/** What fastify's trustProxy takes: off, every hop, a hop test, or a list of addresses/CIDRs. */
+export type TrustProxy = boolean | string[] | ((address: string, hop: number) => boolean);
+
+/** TRUST_PROXY as fastify takes it: false, true, a hop count, or a list of addresses/CIDRs. */
+export function parseTrustProxy(value: string): TrustProxy {
+  const text = value.trim();
+  if (text === '' || text === 'false' || text === '0') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) {
+    // proxy-addr's hop count: trust the n closest hops.
+    const hops = Number(text);
+    return (_address: string, hop: number) => hop < hops;
+  }
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
 }

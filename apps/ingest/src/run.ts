@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { buildIngestApp } from './app.js';
 import { loadIngestConfig } from './config.js';
 import { createIngestContainer, resolveIngestServices } from './container.js';
+import { addressKeyOf } from './rate-limits/auth-failure-throttle.js';
 import { keyProviderCheck } from './routes/health-routes.js';
 
 /** Reads config, wires the container, listens, runs the reconciler; stops on SIGTERM/SIGINT. */
@@ -26,6 +27,16 @@ export async function run(telemetry: Telemetry): Promise<void> {
     ...services,
     redis,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    tenantRateLimitPerMinute: config.RATE_LIMIT_TENANT_PER_MINUTE,
+    destinationRateLimitPerMinute: config.RATE_LIMIT_DESTINATION_PER_MINUTE,
+    destinationKeys: services.audit,
+    authFailures: {
+      limitPerMinute: config.AUTH_FAILURE_LIMIT_PER_MINUTE,
+      addressKey: addressKeyOf(config.API_KEY_PEPPER),
+      prefix: `${config.QUEUE_PREFIX}-auth-fail`,
+    },
+    rateLimitPrefix: `${config.QUEUE_PREFIX}-ratelimit`,
+    trustProxy: config.TRUST_PROXY,
     maxBodyChars: config.MAX_BODY_CHARS,
     readiness: {
       ...storeChecks(pool, redis),

@@ -5,7 +5,7 @@
  *
  *   auth         the API-key hook (a cache hit or one PostgreSQL lookup)
  *   body         body parsing and the hooks before the handler
- *   ratelimit    @fastify/rate-limit (one Redis call)
+ *   ratelimit    the request limits (one Redis call) and the scope check
  *   commit-wait  handler start → its group commit's INSERT starts (validation, batching)
  *   insert       that INSERT, one round trip that ends with the WAL flush of its commit
  *   enqueue-wait INSERT done → its bulk enqueue starts

@@ -22,9 +22,11 @@ import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildIngestApp } from '../../src/app.js';
 import { CachedApiKeyAuthenticator } from '../../src/auth/api-key-cache.js';
+import { parseTrustProxy } from '../../src/config.js';
 import { ServerTiming } from '../../src/http/server-timing.js';
 import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
+import { addressKeyOf } from '../../src/rate-limits/auth-failure-throttle.js';
 import type { VerificationLimitSettings } from '../../src/verifications/verification-config.js';
 import { VerificationLimits } from '../../src/verifications/verification-limits.js';
 import { VerificationService } from '../../src/verifications/verification-service.js';
@@ -53,12 +55,21 @@ export async function startTestApp(options: {
   carriers?: { id: string; regions: string[] }[];
   /** The app's logger (default silent), e.g. one that records lines to scan. */
   logger?: Logger;
+  /** RATE_LIMIT_TENANT_PER_MINUTE and RATE_LIMIT_DESTINATION_PER_MINUTE (absent: not limited). */
+  tenantRateLimitPerMinute?: number;
+  destinationRateLimitPerMinute?: number;
+  /** AUTH_FAILURE_LIMIT_PER_MINUTE (absent: failures are not throttled). */
+  authFailureLimitPerMinute?: number;
+  /** Redis to use instead of the test stack's (e.g. through a CuttableLink). */
+  redisUrl?: string;
+  /** TRUST_PROXY as config.ts parses it (e.g. 'true'). */
+  trustProxy?: string;
   /** Wires /v1/verifications (with TEST_VERIFICATION_SECRET) under these abuse limits. */
   verifications?: { limits: VerificationLimitSettings; resendCooldownMs?: number };
 }): Promise<TestApp> {
   const logger = options.logger ?? silentLogger;
   const db = await createTestDatabase(inject('postgresUrl'));
-  const redis: Redis = createRedisConnection(inject('redisUrl'), 'producer');
+  const redis: Redis = createRedisConnection(options.redisUrl ?? inject('redisUrl'), 'producer');
   const { apiKey, tenantId } = await seedTenant(db.pool);
   const messages = new MessageRepository(db.pool, db.vault);
   const queuePrefix = uniqueQueuePrefix();
@@ -116,6 +127,23 @@ export async function startTestApp(options: {
     audit: db.vault,
     redis,
     rateLimitPerMinute: options.rateLimitPerMinute,
+    rateLimitPrefix: `${queuePrefix}-ratelimit`,
+    ...(options.tenantRateLimitPerMinute
+      ? { tenantRateLimitPerMinute: options.tenantRateLimitPerMinute }
+      : {}),
+    ...(options.destinationRateLimitPerMinute
+      ? { destinationRateLimitPerMinute: options.destinationRateLimitPerMinute, destinationKeys: db.vault }
+      : {}),
+    ...(options.authFailureLimitPerMinute
+      ? {
+          authFailures: {
+            limitPerMinute: options.authFailureLimitPerMinute,
+            addressKey: addressKeyOf(TEST_PEPPER),
+            prefix: `${queuePrefix}-auth-fail`,
+          },
+        }
+      : {}),
+    ...(options.trustProxy ? { trustProxy: parseTrustProxy(options.trustProxy) } : {}),
     maxBodyChars: 1530,
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
     ...(timing ? { serverTiming: timing } : {}),

@@ -80,6 +80,11 @@ export const ERROR_CATALOGUE = {
     retry: 'permanent',
   },
   rate_limited: { status: 429, message: 'Too many requests; retry later.', retry: 'retry_after' },
+  auth_rate_limited: {
+    status: 429,
+    message: 'Too many failed authentications from this address; retry later.',
+    retry: 'retry_after',
+  },
   // Service
   internal_error: { status: 500, message: 'An internal error occurred.', retry: 'transient' },
   service_unavailable: {
