@@ -6,6 +6,7 @@ import {
   MessageRepository,
   RevealGrantRepository,
   RoutingRepository,
+  VerificationBlockRepository,
   VerificationRepository,
 } from '@maskline/storage';
 import {
@@ -17,6 +18,7 @@ import {
   type TestDatabase,
   uniqueQueuePrefix,
 } from '@maskline/testing';
+import { DEFAULT_PUMPING_THRESHOLDS, type PumpingThresholds } from '@maskline/verification';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
@@ -25,6 +27,8 @@ import { CachedApiKeyAuthenticator } from '../../src/auth/api-key-cache.js';
 import { ServerTiming } from '../../src/http/server-timing.js';
 import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
+import { PumpingGuard } from '../../src/verifications/pumping-guard.js';
+import { VerificationBlocks } from '../../src/verifications/verification-blocks.js';
 import type { VerificationLimitSettings } from '../../src/verifications/verification-config.js';
 import { VerificationLimits } from '../../src/verifications/verification-limits.js';
 import { VerificationService } from '../../src/verifications/verification-service.js';
@@ -54,7 +58,12 @@ export async function startTestApp(options: {
   /** The app's logger (default silent), e.g. one that records lines to scan. */
   logger?: Logger;
   /** Wires /v1/verifications (with TEST_VERIFICATION_SECRET) under these abuse limits. */
-  verifications?: { limits: VerificationLimitSettings; resendCooldownMs?: number };
+  verifications?: {
+    limits: VerificationLimitSettings;
+    resendCooldownMs?: number;
+    /** SMS-pumping thresholds; by default off (minSends 0), so other tests' ranges are not judged. */
+    pumping?: Partial<PumpingThresholds>;
+  };
 }): Promise<TestApp> {
   const logger = options.logger ?? silentLogger;
   const db = await createTestDatabase(inject('postgresUrl'));
@@ -90,6 +99,15 @@ export async function startTestApp(options: {
     digests,
     new MessageRouter(routes, carriers, 'sim'),
   );
+  const blockRepository = new VerificationBlockRepository(db.pool);
+  const pumping = new PumpingGuard(
+    redis,
+    blockRepository,
+    db.vault,
+    db.vault,
+    { ...DEFAULT_PUMPING_THRESHOLDS, minSends: 0, ...options.verifications?.pumping },
+    `${queuePrefix}-verify-pump`,
+  );
   const verifications = options.verifications
     ? new VerificationService(
         new VerificationRepository(db.pool, db.vault, options.verifications.resendCooldownMs ?? 30_000),
@@ -98,6 +116,7 @@ export async function startTestApp(options: {
         db.vault,
         { secret: TEST_VERIFICATION_SECRET, defaultFrom: 'Verify', maxSegments: 1 },
         db.vault,
+        pumping,
       )
     : undefined;
   const app = await buildIngestApp({
@@ -119,7 +138,9 @@ export async function startTestApp(options: {
     maxBodyChars: 1530,
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
     ...(timing ? { serverTiming: timing } : {}),
-    ...(verifications ? { verifications: { verifications } } : {}),
+    ...(verifications
+      ? { verifications: { verifications, blocks: new VerificationBlocks(blockRepository, db.vault) } }
+      : {}),
   });
   return {
     db,
