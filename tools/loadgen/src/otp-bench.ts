@@ -12,7 +12,7 @@
  * from C clients (timed). No delivery worker runs: the SMS jobs wait in Redis. Prints
  * counts and rates only, never a code or a number.
  *
- * Options: --verifications N (2000), --clients C (16).
+ * Options: --verifications N (2000; up to 8000 distinct numbers), --clients C (16).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,8 +113,8 @@ try {
   const createMs = await pool(total, clients, async (i) => {
     // A number range of its own per verification (codes are checked only after all are
     // sent, so ranges of 20+ unchecked sends would be blocked as pumping); the defence
-    // still counts every send and approval.
-    const to = `+4479${String(1000 + i).padStart(4, '0')}1234`;
+    // still counts every send and approval. +44 7920 to +44 7999: all valid UK mobile ranges.
+    const to = `+4479${String(2000 + (i % 8000))}1234`;
     const answer = await post('/v1/verifications', { to, brand: 'Bench' });
     if (answer.status === 201) created[i] = { id: answer.json.id!, messageId: answer.json.messageId! };
     else createFailures++;
