@@ -1,6 +1,6 @@
 import { MasklineError, uuidv7 } from '@maskline/core';
 import { createRedisConnection } from '@maskline/queues';
-import { VerificationBlockRepository } from '@maskline/storage';
+import { blankShreddedTenantForms, VerificationBlockRepository } from '@maskline/storage';
 import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
 import { DEFAULT_PUMPING_THRESHOLDS } from '@maskline/verification';
 import type { Redis } from 'ioredis';
@@ -61,6 +61,9 @@ describe('PumpingGuard (real PostgreSQL and Redis)', () => {
     });
     // Another range of the same tenant is open.
     await guard.assertOpen(tenantId, guard.rangeOf('+37369011234'));
+    // A shred deletes the tenant's blocks with their prefixes.
+    expect((await blankShreddedTenantForms(db.pool, tenantId)).verificationBlocks).toBe(1);
+    expect(await blocksOf(tenantId)).toEqual([]);
   });
 
   it('approvals keep a range open; a verification approved twice counts once', async () => {
