@@ -14,6 +14,7 @@ import {
   RevealGrantRepository,
   RoutingRepository,
   TenantNumberRepository,
+  VerificationBlockRepository,
   VerificationRepository,
 } from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
@@ -32,6 +33,9 @@ import type { StatusCallbacks } from './messages/status-callbacks.js';
 import type { NumberRoutesDeps } from './numbers/number-routes.js';
 import { Reconciler } from './outbox/reconciler.js';
 import type { RoutingRoutesDeps } from './routing/routing-routes.js';
+import { PumpingGuard } from './verifications/pumping-guard.js';
+import { VerificationBlocks } from './verifications/verification-blocks.js';
+import { pumpingThresholdsOf } from './verifications/verification-config.js';
 import { VerificationLimits } from './verifications/verification-limits.js';
 import type { VerificationRoutesDeps } from './verifications/verification-routes.js';
 import { VerificationService } from './verifications/verification-service.js';
@@ -215,7 +219,16 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
         perDestinationDay: config.VERIFICATION_LIMIT_PER_DESTINATION_DAY,
         perTenantHour: config.VERIFICATION_LIMIT_PER_TENANT_HOUR,
       });
+      const blockRepository = new VerificationBlockRepository(c.resolve(TOKENS.PgPool));
+      const pumping = new PumpingGuard(
+        c.resolve<Redis>(TOKENS.Redis),
+        blockRepository,
+        vault,
+        vault,
+        pumpingThresholdsOf(config),
+      );
       return {
+        blocks: new VerificationBlocks(blockRepository, vault),
         verifications: new VerificationService(
           new VerificationRepository(c.resolve(TOKENS.PgPool), vault, RESEND_COOLDOWN_MS),
           c.resolve(LOCAL.AcceptMessage),
@@ -227,6 +240,7 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
             maxSegments: config.VERIFICATION_MAX_SEGMENTS,
           },
           vault,
+          pumping,
         ),
       };
     }),

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '@maskline/core';
-import { ApiKeyRepository, TenantRepository } from '@maskline/storage';
+import { ApiKeyRepository, TenantRepository, VerificationBlockRepository } from '@maskline/storage';
 import { createTestDatabase, TEST_PEPPER, type TestDatabase } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type MlCommandOptions, runMlCommand, UsageError } from '../src/cli/ml-commands.js';
+import { VerificationBlocks } from '../src/verifications/verification-blocks.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/ml-cli.js', import.meta.url));
 
@@ -24,6 +25,7 @@ describe('npm run ml (tenants and API keys over real PostgreSQL)', () => {
     const printed: Record<string, unknown>[] = [];
     const deps = {
       tenants: new TenantRepository(db.pool),
+      blocks: new VerificationBlocks(new VerificationBlockRepository(db.pool), db.vault),
       keys,
       audit: db.vault,
       clock: systemClock,
@@ -103,6 +105,49 @@ describe('npm run ml (tenants and API keys over real PostgreSQL)', () => {
     ).rejects.toMatchObject({ code: 'tenant_not_found' });
     await expect(run('keys', 'revoke', { id: 'nope' })).rejects.toMatchObject({ code: 'api_key_not_found' });
     await expect(run('keys', 'rotate')).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('lists and lifts SMS-pumping blocks; a lift is audited as the operator; bad ids are refused', async () => {
+    const [tenant] = await run('tenants', 'create', { name: 'Pumped' });
+    const tenantId = String(tenant?.id);
+    const block = await new VerificationBlockRepository(db.pool).create({
+      tenantId,
+      rangePrefix: '+44794600',
+      country: 'GB',
+      sends: 20,
+      approvals: 0,
+      blockMs: 3_600_000,
+      alert: {},
+    });
+    const listed = await run('verification-blocks', 'list', { tenant: tenantId });
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: block?.id,
+        status: 'active',
+        range: '+44794600',
+        country: 'GB',
+        sends: 20,
+      }),
+    ]);
+    const [lifted] = await run('verification-blocks', 'lift', { tenant: tenantId, id: String(block?.id) });
+    expect(lifted).toMatchObject({ id: block?.id, status: 'lifted', liftedBy: 'cli:test' });
+    // Lifting again answers the block as it is and records nothing more.
+    expect(
+      (await run('verification-blocks', 'lift', { tenant: tenantId, id: String(block?.id) }))[0],
+    ).toMatchObject({
+      status: 'lifted',
+    });
+    const events = await db.vault.audit.list({ tenantId });
+    expect(events.filter((e) => e.action === 'verification.range_unblocked').map((e) => e.actor)).toEqual([
+      'cli:test',
+    ]);
+    await expect(run('verification-blocks', 'lift', { tenant: tenantId })).rejects.toThrow(
+      '--id is required',
+    );
+    await expect(run('verification-blocks', 'lift', { tenant: tenantId, id: 'nope' })).rejects.toMatchObject({
+      code: 'verification_block_not_found',
+    });
+    await expect(run('verification-blocks', 'list', {})).rejects.toBeInstanceOf(UsageError);
   });
 
   it('runs as a process from its build, printing the key once', () => {

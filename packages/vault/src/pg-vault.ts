@@ -204,6 +204,7 @@ export class PgVault implements Vault, AuditRecorder {
         maskedEvents: blanked.events,
         maskedInbound: blanked.inbound,
         maskedVerifications: blanked.verifications,
+        verificationBlocks: blanked.verificationBlocks,
       },
     });
     return destroyed;

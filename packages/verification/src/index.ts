@@ -7,6 +7,17 @@ export {
   extractVerificationCodeDetailed,
 } from './extract-code.js';
 export {
+  DEFAULT_PUMPING_THRESHOLDS,
+  MAX_RANGE_DIGITS,
+  MIN_RANGE_DIGITS,
+  type NumberRange,
+  numberRange,
+  type PumpingThresholds,
+  type PumpingVerdict,
+  pumpingVerdict,
+  type RangeCounts,
+} from './pumping.js';
+export {
   generateVerificationCode,
   hashVerificationCode,
   MAX_CODE_LENGTH,

@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'verification.failed',
   'verification.expired',
   'verification.locked',
+  'security.alert',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -33,6 +33,9 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   'POST /v1/verifications/:id/resend': 'messages:send',
   'POST /v1/verifications/:id/check': 'messages:send',
   'GET /v1/verifications/:id': 'messages:read',
+  // SMS-pumping blocks decide where the tenant's traffic may go, as routes do: an admin's.
+  'GET /v1/verifications/blocks': 'routes:manage',
+  'DELETE /v1/verifications/blocks/:id': 'routes:manage',
   'GET /v1/masking/events': 'masking:manage',
   'GET /v1/masking/inbound/:id/code': 'masking:manage',
   'POST /v1/masking/numbers/import': 'pool:admin',

@@ -2,9 +2,15 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isMasklineError, systemClock } from '@maskline/core';
-import { ApiKeyRepository, createPgPool, TenantRepository } from '@maskline/storage';
+import {
+  ApiKeyRepository,
+  createPgPool,
+  TenantRepository,
+  VerificationBlockRepository,
+} from '@maskline/storage';
 import { createKeyProvider, PgVault, vaultConfigShape } from '@maskline/vault';
 import { z } from 'zod';
+import { VerificationBlocks } from '../verifications/verification-blocks.js';
 import { ML_USAGE, runMlCommand, UsageError } from './ml-commands.js';
 
 const config = z
@@ -58,6 +64,7 @@ try {
     values,
     {
       tenants: new TenantRepository(pool),
+      blocks: new VerificationBlocks(new VerificationBlockRepository(pool), audit),
       keys: new ApiKeyRepository(pool, config.data.API_KEY_PEPPER),
       audit,
       clock: systemClock,

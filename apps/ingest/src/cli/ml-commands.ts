@@ -1,6 +1,7 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
 import type { ApiKeyRepository, TenantRepository } from '@maskline/storage';
 import { toApiKeyView } from '../api-keys/api-key-view.js';
+import type { VerificationBlocks } from '../verifications/verification-blocks.js';
 
 export const ML_USAGE = `Usage: npm run ml -- <command> [options]
   (reads DATABASE_URL, API_KEY_PEPPER and the VAULT_* / PKCS11_* settings from the
@@ -14,6 +15,11 @@ export const ML_USAGE = `Usage: npm run ml -- <command> [options]
   keys list --tenant <id>                      the tenant's keys, never their secrets
   keys revoke --id <key id>                    revoke a key (at once here; other running
                                                ingest replicas within API_KEY_CACHE_TTL_MS)
+  verification-blocks list --tenant <id>       the tenant's SMS-pumping blocks of number ranges
+                                               (active, and those that ended within a day)
+  verification-blocks lift --tenant <id> --id <block id>
+                                               lift a block at once: verifications to the range
+                                               are sent again
 
 Scopes: messages:send, messages:read, masking:manage, pool:admin, webhooks:manage,
 reveal:request, audit:read, routes:manage, numbers:manage, keys:manage.`;
@@ -31,6 +37,7 @@ export interface MlCommandOptions {
 
 export interface MlDeps {
   tenants: TenantRepository;
+  blocks: VerificationBlocks;
   keys: ApiKeyRepository;
   audit: AuditRecorder;
   clock: Clock;
@@ -49,7 +56,7 @@ async function existingTenant(deps: MlDeps, value: string | undefined): Promise<
   return id;
 }
 
-/** Runs one `npm run ml` command: `group` is tenants or keys, `action` what to do. */
+/** Runs one `npm run ml` command: `group` is tenants, keys or verification-blocks, `action` what to do. */
 export async function runMlCommand(
   group: string,
   action: string | undefined,
@@ -124,6 +131,16 @@ export async function runMlCommand(
         });
       }
       print({ id, revoked: true, alreadyRevoked: outcome === 'already_revoked' });
+      return;
+    }
+    case 'verification-blocks list': {
+      const tenantId = await existingTenant(deps, options.tenant);
+      for (const block of await deps.blocks.list(tenantId)) print(block);
+      return;
+    }
+    case 'verification-blocks lift': {
+      const tenantId = await existingTenant(deps, options.tenant);
+      print(await deps.blocks.lift(tenantId, need(options.id, 'id'), deps.actor));
       return;
     }
     default:

@@ -1,3 +1,9 @@
+import {
+  DEFAULT_PUMPING_THRESHOLDS,
+  MAX_RANGE_DIGITS,
+  MIN_RANGE_DIGITS,
+  type PumpingThresholds,
+} from '@maskline/verification';
 import { z } from 'zod';
 import { parseSender } from '../messages/message-request.js';
 
@@ -32,7 +38,54 @@ export const verificationConfigShape = {
   VERIFICATION_LIMIT_PER_DESTINATION_DAY: count(10),
   /** Verification messages (sends and resends) per tenant in an hour (0 = no limit). */
   VERIFICATION_LIMIT_PER_TENANT_HOUR: count(1_000),
+  /**
+   * SMS-pumping defence (docs/verifications.md#sms-pumping): a number range with at least
+   * MIN_SENDS sends in a window of WINDOW_SECONDS and fewer than MIN_COMPLETION_RATE of them
+   * checked right is blocked for BLOCK_SECONDS. A range is the number without its last
+   * RANGE_DIGITS digits. MIN_SENDS 0 turns the defence off.
+   */
+  VERIFICATION_PUMPING_MIN_SENDS: count(DEFAULT_PUMPING_THRESHOLDS.minSends),
+  VERIFICATION_PUMPING_MIN_COMPLETION_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(DEFAULT_PUMPING_THRESHOLDS.minCompletionRate),
+  VERIFICATION_PUMPING_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(DEFAULT_PUMPING_THRESHOLDS.windowMs / 1000),
+  VERIFICATION_PUMPING_BLOCK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(DEFAULT_PUMPING_THRESHOLDS.blockMs / 1000),
+  VERIFICATION_PUMPING_RANGE_DIGITS: z.coerce
+    .number()
+    .int()
+    .min(MIN_RANGE_DIGITS)
+    .max(MAX_RANGE_DIGITS)
+    .default(DEFAULT_PUMPING_THRESHOLDS.rangeDigits),
 };
+
+/** The SMS-pumping thresholds from the configuration. */
+export function pumpingThresholdsOf(config: {
+  VERIFICATION_PUMPING_MIN_SENDS: number;
+  VERIFICATION_PUMPING_MIN_COMPLETION_RATE: number;
+  VERIFICATION_PUMPING_WINDOW_SECONDS: number;
+  VERIFICATION_PUMPING_BLOCK_SECONDS: number;
+  VERIFICATION_PUMPING_RANGE_DIGITS: number;
+}): PumpingThresholds {
+  return {
+    minSends: config.VERIFICATION_PUMPING_MIN_SENDS,
+    minCompletionRate: config.VERIFICATION_PUMPING_MIN_COMPLETION_RATE,
+    windowMs: config.VERIFICATION_PUMPING_WINDOW_SECONDS * 1000,
+    blockMs: config.VERIFICATION_PUMPING_BLOCK_SECONDS * 1000,
+    rangeDigits: config.VERIFICATION_PUMPING_RANGE_DIGITS,
+  };
+}
 
 export interface VerificationLimitSettings {
   perDestinationMinute: number;

@@ -1,17 +1,27 @@
 import { isUuid, MasklineError } from '@maskline/core';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
+import type { VerificationBlocks } from './verification-blocks.js';
 import { parseCheckVerification, parseStartVerification } from './verification-requests.js';
 import type { VerificationService } from './verification-service.js';
 import { toVerificationView } from './verification-view.js';
 
 export interface VerificationRoutesDeps {
   verifications: VerificationService;
+  /** SMS-pumping blocks: listed and lifted by an admin (scope routes:manage). */
+  blocks: VerificationBlocks;
 }
 
 /** /v1/verifications (docs/verifications.md), behind the API-key hook and the request limiter. */
 export async function verificationRoutes(app: FastifyInstance, deps: VerificationRoutesDeps): Promise<void> {
-  const { verifications } = deps;
+  const { verifications, blocks } = deps;
+
+  // Registered before /:id, though find-my-way prefers the static segment anyway.
+  app.get('/v1/verifications/blocks', async (request) => ({ data: await blocks.list(tenantOf(request)) }));
+
+  app.delete<{ Params: { id: string } }>('/v1/verifications/blocks/:id', async (request) =>
+    blocks.lift(tenantOf(request), request.params.id, `api_key:${request.apiKeyId ?? 'unknown'}`),
+  );
 
   app.post('/v1/verifications', async (request, reply) => {
     const tenantId = tenantOf(request);

@@ -12,6 +12,7 @@ import {
   verificationCodeMatches,
 } from '@maskline/verification';
 import type { AcceptMessage } from '../messages/accept-message.js';
+import type { PumpingGuard } from './pumping-guard.js';
 import type { VerificationLimits } from './verification-limits.js';
 import type { StartVerificationRequest } from './verification-requests.js';
 
@@ -37,13 +38,18 @@ export class VerificationService {
     private readonly settings: VerificationServiceSettings,
     /** Where a lock-out (a likely guessing attack) is recorded, beside its webhook event. */
     private readonly audit: AuditRecorder,
+    /** The SMS-pumping defence: range blocks and per-range send and approval counts. */
+    private readonly pumping: PumpingGuard,
   ) {}
 
   async start(tenantId: string, request: StartVerificationRequest): Promise<VerificationRecord> {
     const id = uuidv7();
     const code = generateVerificationCode(request.codeLength);
     const body = this.render(request, code);
+    const range = this.pumping.rangeOf(request.to);
+    await this.pumping.assertOpen(tenantId, range);
     await this.limits.take(tenantId, await this.destinationIndex(tenantId, request.to), 'send');
+    await this.pumping.countSend(tenantId, range, id, request.ttlSeconds);
     const from = request.from ?? this.settings.defaultFrom;
     const { message } = await this.acceptMessage.execute(
       tenantId,
@@ -86,6 +92,7 @@ export class VerificationService {
     const { record } = result;
     switch (result.outcome) {
       case 'approved':
+        await this.pumping.countApproval(tenantId, id);
         return record;
       case 'locked':
         await this.audit.record({
@@ -126,6 +133,8 @@ export class VerificationService {
       },
       code,
     );
+    const range = this.pumping.rangeOf(numbers.to);
+    await this.pumping.assertOpen(tenantId, range);
     await this.limits.take(tenantId, await this.destinationIndex(tenantId, numbers.to), 'resend');
     const claim = await this.repository.claimResend(
       tenantId,
@@ -135,6 +144,7 @@ export class VerificationService {
     );
     if (claim.kind === 'refused')
       throw refusal(claim.record, 'resend') ?? new MasklineError('verification_resend_too_soon');
+    await this.pumping.countSend(tenantId, range, id, found.ttlSeconds);
     const { message } = await this.acceptMessage.execute(
       tenantId,
       { to: numbers.to, from: numbers.from, body, kind: 'otp' },

@@ -6,6 +6,7 @@ import {
   MessageRepository,
   RevealGrantRepository,
   RoutingRepository,
+  VerificationBlockRepository,
   VerificationRepository,
 } from '@maskline/storage';
 import {
@@ -17,6 +18,7 @@ import {
   type TestDatabase,
   uniqueQueuePrefix,
 } from '@maskline/testing';
+import { DEFAULT_PUMPING_THRESHOLDS, type PumpingThresholds } from '@maskline/verification';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
@@ -27,6 +29,8 @@ import { ServerTiming } from '../../src/http/server-timing.js';
 import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
 import { addressKeyOf } from '../../src/rate-limits/auth-failure-throttle.js';
+import { PumpingGuard } from '../../src/verifications/pumping-guard.js';
+import { VerificationBlocks } from '../../src/verifications/verification-blocks.js';
 import type { VerificationLimitSettings } from '../../src/verifications/verification-config.js';
 import { VerificationLimits } from '../../src/verifications/verification-limits.js';
 import { VerificationService } from '../../src/verifications/verification-service.js';
@@ -65,7 +69,12 @@ export async function startTestApp(options: {
   /** TRUST_PROXY as config.ts parses it (e.g. 'true'). */
   trustProxy?: string;
   /** Wires /v1/verifications (with TEST_VERIFICATION_SECRET) under these abuse limits. */
-  verifications?: { limits: VerificationLimitSettings; resendCooldownMs?: number };
+  verifications?: {
+    limits: VerificationLimitSettings;
+    resendCooldownMs?: number;
+    /** SMS-pumping thresholds; by default off (minSends 0), so other tests' ranges are not judged. */
+    pumping?: Partial<PumpingThresholds>;
+  };
 }): Promise<TestApp> {
   const logger = options.logger ?? silentLogger;
   const db = await createTestDatabase(inject('postgresUrl'));
@@ -101,6 +110,15 @@ export async function startTestApp(options: {
     digests,
     new MessageRouter(routes, carriers, 'sim'),
   );
+  const blockRepository = new VerificationBlockRepository(db.pool);
+  const pumping = new PumpingGuard(
+    redis,
+    blockRepository,
+    db.vault,
+    db.vault,
+    { ...DEFAULT_PUMPING_THRESHOLDS, minSends: 0, ...options.verifications?.pumping },
+    `${queuePrefix}-verify-pump`,
+  );
   const verifications = options.verifications
     ? new VerificationService(
         new VerificationRepository(db.pool, db.vault, options.verifications.resendCooldownMs ?? 30_000),
@@ -109,6 +127,7 @@ export async function startTestApp(options: {
         db.vault,
         { secret: TEST_VERIFICATION_SECRET, defaultFrom: 'Verify', maxSegments: 1 },
         db.vault,
+        pumping,
       )
     : undefined;
   const app = await buildIngestApp({
@@ -147,7 +166,9 @@ export async function startTestApp(options: {
     maxBodyChars: 1530,
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
     ...(timing ? { serverTiming: timing } : {}),
-    ...(verifications ? { verifications: { verifications } } : {}),
+    ...(verifications
+      ? { verifications: { verifications, blocks: new VerificationBlocks(blockRepository, db.vault) } }
+      : {}),
   });
   return {
     db,

@@ -181,6 +181,11 @@ export const ERROR_CATALOGUE = {
   number_not_found: { status: 404, message: 'No registered number with this id.', retry: 'permanent' },
   // Verifications
   verification_not_found: { status: 404, message: 'No verification with this id.', retry: 'permanent' },
+  verification_block_not_found: {
+    status: 404,
+    message: 'No verification range block with this id.',
+    retry: 'permanent',
+  },
   verification_template_invalid: {
     status: 400,
     message: 'The verification template is invalid or its message is longer than allowed.',
@@ -220,6 +225,12 @@ export const ERROR_CATALOGUE = {
     status: 429,
     message: 'Too many verifications for this number or tenant; retry later.',
     retry: 'retry_after',
+  },
+  verification_range_blocked: {
+    status: 403,
+    message:
+      'Verifications to this number range are blocked: too few of its codes were checked (suspected SMS pumping).',
+    retry: 'permanent',
   },
   // Webhooks
   invalid_webhook_url: {

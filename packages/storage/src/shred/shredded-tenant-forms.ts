@@ -7,6 +7,8 @@ export interface BlankedForms {
   events: number;
   inbound: number;
   verifications: number;
+  /** SMS-pumping blocks deleted (their number-range prefixes). */
+  verificationBlocks: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export interface BlankedForms {
  * - masking_participants: number_masked (the sealed number and blind index are unreadable);
  * - masking_events: every payload field whose name contains "masked";
  * - verifications: to_masked (the sealed destination and sender are unreadable);
+ * - verification_blocks: deleted (each names a number-range prefix in clear);
  * - inbound_messages routed to the tenant (sent to one of its virtual numbers, or named by
  *   one of its events): from_masked, and the sender and body sealed under the system scope,
  *   which the tenant's shred would not otherwise reach.
@@ -78,5 +81,9 @@ export async function blankShreddedTenantForms(
        RETURNING 1)
      SELECT count(*) AS n FROM gone`,
   );
-  return { messages, participants, events, inbound, verifications };
+  const verificationBlocks = await count(
+    `WITH gone AS (DELETE FROM verification_blocks WHERE tenant_id = $1 RETURNING 1)
+     SELECT count(*) AS n FROM gone`,
+  );
+  return { messages, participants, events, inbound, verifications, verificationBlocks };
 }
