@@ -93,6 +93,8 @@ describe('two carriers at once: SMPP simulator and HTTP fake (real processes)', 
       PORT: '0',
       API_KEY_PEPPER: TEST_PEPPER,
       DEFAULT_CARRIER: 'smsc',
+      // The streams send a hundred messages to one number on purpose.
+      RATE_LIMIT_DESTINATION_PER_MINUTE: '100000',
     });
     await Promise.all([
       worker.start(/delivery worker running/),
