@@ -218,6 +218,8 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
         perDestinationHour: config.VERIFICATION_LIMIT_PER_DESTINATION_HOUR,
         perDestinationDay: config.VERIFICATION_LIMIT_PER_DESTINATION_DAY,
         perTenantHour: config.VERIFICATION_LIMIT_PER_TENANT_HOUR,
+        perRangeHour: config.VERIFICATION_LIMIT_PER_RANGE_HOUR,
+        perCountryHour: config.VERIFICATION_LIMIT_PER_COUNTRY_HOUR,
       });
       const blockRepository = new VerificationBlockRepository(c.resolve(TOKENS.PgPool));
       const pumping = new PumpingGuard(

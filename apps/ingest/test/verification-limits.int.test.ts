@@ -45,6 +45,24 @@ describe('VerificationLimits (real Redis)', () => {
     await l.take(TENANT, 'dest-a', 'resend');
   });
 
+  it('per number range and per country in an hour, across different numbers', async () => {
+    const l = limits({ perRangeHour: 2, perCountryHour: 3 });
+    await l.take(TENANT, 'n1', 'send', { range: 'range-a', country: 'GB' });
+    await l.take(TENANT, 'n2', 'send', { range: 'range-a', country: 'GB' });
+    const rangeFull = await refusal(l.take(TENANT, 'n3', 'send', { range: 'range-a', country: 'GB' }));
+    expect(rangeFull.code).toBe('verification_rate_limited');
+    expect(rangeFull.retryAfterMs).toBeGreaterThan(3_500_000);
+    // Another range of the same country passes until the country's window is full.
+    await l.take(TENANT, 'n4', 'send', { range: 'range-b', country: 'GB' });
+    expect((await refusal(l.take(TENANT, 'n5', 'send', { range: 'range-c', country: 'GB' }))).code).toBe(
+      'verification_rate_limited',
+    );
+    await l.take(TENANT, 'n6', 'send', { range: 'range-d', country: 'FR' });
+    // Without the settings (0 / absent) neither window applies.
+    const open = limits({});
+    for (let i = 0; i < 5; i++) await open.take(TENANT, `m${i}`, 'send', { range: 'range-a', country: 'GB' });
+  });
+
   it('hour and day windows count sends and resends; a refused request uses nothing up', async () => {
     const prefix = uniqueQueuePrefix();
     const l = limits({ perDestinationHour: 3, perDestinationDay: 4 }, prefix);

@@ -358,3 +358,31 @@ describe('verifications API (inject, real PostgreSQL and Redis)', () => {
     expect(everything).not.toContain(code);
   });
 });
+
+describe('verification limits per number range (inject, real PostgreSQL and Redis)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      rateLimitPerMinute: 100_000,
+      verifications: { limits: { ...LIMITS, perRangeHour: 2 } },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  it('refuses a third verification in an hour to another number of the same range, not to another range', async () => {
+    const send = (to: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/verifications',
+        headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json' },
+        payload: { to, brand: 'Acme' },
+      });
+    expect((await send('+447900911001')).statusCode).toBe(201);
+    expect((await send('+447900911002')).statusCode).toBe(201);
+    const refused = await send('+447900911003');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error.code).toBe('verification_rate_limited');
+    expect(refused.body).not.toContain('7900911');
+    expect((await send('+447900921001')).statusCode).toBe(201);
+  });
+});

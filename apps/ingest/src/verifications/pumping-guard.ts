@@ -164,7 +164,7 @@ export class PumpingGuard {
   }
 
   /** The range as the tenant's keyed blind index of its prefix: what Redis sees. */
-  private async rangeKey(tenantId: string, range: NumberRange): Promise<string> {
+  async rangeKey(tenantId: string, range: NumberRange): Promise<string> {
     return (await this.vault.forTenant(tenantId)).blindIndex(`range:${range.prefix}`).toString('base64url');
   }
 }

@@ -39,6 +39,12 @@ export const verificationConfigShape = {
   /** Verification messages (sends and resends) per tenant in an hour (0 = no limit). */
   VERIFICATION_LIMIT_PER_TENANT_HOUR: count(1_000),
   /**
+   * Per tenant and number range (the number without its last VERIFICATION_PUMPING_RANGE_DIGITS
+   * digits) in an hour, and per tenant and destination country in an hour (0 = no limit).
+   */
+  VERIFICATION_LIMIT_PER_RANGE_HOUR: count(100),
+  VERIFICATION_LIMIT_PER_COUNTRY_HOUR: count(0),
+  /**
    * SMS-pumping defence (docs/verifications.md#sms-pumping): a number range with at least
    * MIN_SENDS sends in a window of WINDOW_SECONDS and fewer than MIN_COMPLETION_RATE of them
    * checked right is blocked for BLOCK_SECONDS. A range is the number without its last
@@ -92,4 +98,7 @@ export interface VerificationLimitSettings {
   perDestinationHour: number;
   perDestinationDay: number;
   perTenantHour: number;
+  /** Per number range and per destination country in an hour (absent or 0: no limit). */
+  perRangeHour?: number;
+  perCountryHour?: number;
 }

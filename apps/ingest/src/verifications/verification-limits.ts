@@ -37,7 +37,8 @@ interface Window {
 
 /**
  * The verification abuse limits (docs/verifications.md#limits), held in Redis across all
- * ingest processes: per destination number (per tenant) and per tenant. The destination
+ * ingest processes: per destination number, number range and country (each per tenant) and
+ * per tenant. The destination
  * enters a key only as the vault's keyed blind index (`destination`), never in clear.
  * A new verification counts in every window; a resend in the destination's hour and day
  * windows and the tenant's (its own 30 s cool-down replaces the per-minute window).
@@ -50,8 +51,17 @@ export class VerificationLimits {
     private readonly prefix = 'ml-verify-limit',
   ) {}
 
-  /** Counts one message towards `destination`, or throws 429 verification_rate_limited. */
-  async take(tenantId: string, destination: string, kind: 'send' | 'resend'): Promise<void> {
+  /**
+   * Counts one message towards `destination` (and its range and country, when given), or
+   * throws 429 verification_rate_limited. `range` is the tenant's keyed blind index of the
+   * number's range, never the prefix itself.
+   */
+  async take(
+    tenantId: string,
+    destination: string,
+    kind: 'send' | 'resend',
+    area: { range?: string; country?: string | null } = {},
+  ): Promise<void> {
     const base = `${this.prefix}:{${tenantId}}`;
     const s = this.settings;
     const windows: Window[] = [
@@ -61,6 +71,10 @@ export class VerificationLimits {
       { key: `${base}:d:${destination}:h`, limit: s.perDestinationHour, ms: HOUR },
       { key: `${base}:d:${destination}:d`, limit: s.perDestinationDay, ms: DAY },
       { key: `${base}:t:h`, limit: s.perTenantHour, ms: HOUR },
+      ...(area.range ? [{ key: `${base}:r:${area.range}:h`, limit: s.perRangeHour ?? 0, ms: HOUR }] : []),
+      ...(area.country
+        ? [{ key: `${base}:c:${area.country}:h`, limit: s.perCountryHour ?? 0, ms: HOUR }]
+        : []),
     ].filter((w) => w.limit > 0);
     if (windows.length === 0) return;
     const wait = Number(

@@ -48,7 +48,10 @@ export class VerificationService {
     const body = this.render(request, code);
     const range = this.pumping.rangeOf(request.to);
     await this.pumping.assertOpen(tenantId, range);
-    await this.limits.take(tenantId, await this.destinationIndex(tenantId, request.to), 'send');
+    await this.limits.take(tenantId, await this.destinationIndex(tenantId, request.to), 'send', {
+      range: await this.pumping.rangeKey(tenantId, range),
+      country: range.country,
+    });
     await this.pumping.countSend(tenantId, range, id, request.ttlSeconds);
     const from = request.from ?? this.settings.defaultFrom;
     const { message } = await this.acceptMessage.execute(
@@ -135,7 +138,10 @@ export class VerificationService {
     );
     const range = this.pumping.rangeOf(numbers.to);
     await this.pumping.assertOpen(tenantId, range);
-    await this.limits.take(tenantId, await this.destinationIndex(tenantId, numbers.to), 'resend');
+    await this.limits.take(tenantId, await this.destinationIndex(tenantId, numbers.to), 'resend', {
+      range: await this.pumping.rangeKey(tenantId, range),
+      country: range.country,
+    });
     const claim = await this.repository.claimResend(
       tenantId,
       id,
