@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:ingest` (issue #19 item 10): POST /v1/messages requests per second and
+ * latency through the real ingest process (API key auth with scopes, the three request
+ * limits in Redis, an Idempotency-Key on every request, PostgreSQL insert and BullMQ add),
+ * beside a bare fastify process with one route of the same shape, in the same run, from
+ * the same client (node:http keep-alive, C connections, D seconds after a warm-up).
+ * No delivery worker runs: the jobs wait in Redis. Prints rates, latencies and the ratio.
+ *
+ * Options: --seconds D (10), --connections C (32).
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AppProcess, ensureInfraBinaries, freePort, startPostgres, startRedis } from '@maskline/local-infra';
+import {
+  createTestDatabase,
+  seedTenant,
+  TEST_IDEMPOTENCY_SECRET,
+  TEST_PEPPER,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
+import { HttpClient } from './http-client.js';
+import { type LatencySummary, summarize } from './stats.js';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const log = (line: string) => console.log(`[ingest-bench] ${line}`);
+
+interface Result {
+  requests: number;
+  perSecond: number;
+  latency: LatencySummary;
+  errors: number;
+}
+
+let sequence = 0;
+/** C closed-loop clients for `ms`: each sends the next request when its answer is in. */
+async function drive(
+  url: string,
+  headers: (i: number) => Record<string, string>,
+  ms: number,
+): Promise<Result> {
+  const client = new HttpClient(connections);
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const until = started + ms;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const i = sequence++;
+        const t0 = performance.now();
+        const status = await client
+          .send(`${url}/v1/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers(i) },
+            body: JSON.stringify({ to: `+4479${String(10_000_000 + i)}`, from: 'Bench', body: `bench ${i}` }),
+            timeoutMs: 10_000,
+          })
+          .catch(() => 0);
+        latencies.push(performance.now() - t0);
+        if (status !== 202) errors++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  client.close();
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / (elapsed / 1000),
+    latency: summarize(latencies),
+    errors,
+  };
+}
+
+const row = (name: string, r: Result) =>
+  `| ${name} | ${r.requests} | ${Math.round(r.perSecond)} | ${r.latency.p50.toFixed(1)} | ${r.latency.p99.toFixed(1)} | ${r.errors} |`;
+
+const cleanups: (() => Promise<void>)[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
+try {
+  chmodSync(dir, 0o755);
+  const binaries = ensureInfraBinaries(log);
+  const redis = await startRedis({
+    redisServer: binaries.redisServer,
+    dataDir: join(dir, 'redis'),
+    port: await freePort(),
+  });
+  cleanups.push(() => redis.stop());
+  const postgres = await startPostgres({
+    binDir: binaries.postgresBinDir,
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    ephemeral: true,
+  });
+  cleanups.push(() => postgres.stop());
+  const db = await createTestDatabase(postgres.url);
+  cleanups.push(() => db.drop());
+  const { apiKey } = await seedTenant(db.pool);
+
+  const bare = spawn(process.execPath, [fileURLToPath(new URL('./bare-fastify.js', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.unshift(async () => void bare.kill('SIGTERM'));
+  const bareUrl = await new Promise<string>((resolve, reject) => {
+    bare.stdout.on('data', (chunk: Buffer) => {
+      const address = /"address":"([^"]+)"/.exec(chunk.toString())?.[1];
+      if (address) resolve(address);
+    });
+    bare.once('exit', (code) => reject(new Error(`bare fastify exited with ${code}`)));
+  });
+
+  const ingest = new AppProcess('ingest', {
+    DATABASE_URL: db.appUrl,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: uniqueQueuePrefix(),
+    LOG_LEVEL: 'info',
+    PORT: '0',
+    API_KEY_PEPPER: TEST_PEPPER,
+    IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
+    // Limits on and counted on every request, set above what the bench offers.
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    RATE_LIMIT_TENANT_PER_MINUTE: '100000000',
+    CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
+    ...db.vaultEnv,
+  });
+  cleanups.unshift(() => ingest.stop());
+  await ingest.start(/ingest listening/);
+  const ingestUrl = /"address":"([^"]+)"/.exec(
+    ingest.lines.find((l) => l.includes('ingest listening')) ?? '',
+  )?.[1];
+  if (!ingestUrl) throw new Error('the ingest did not log its address');
+
+  const ingestHeaders = (i: number) => ({
+    authorization: `Bearer ${apiKey}`,
+    'idempotency-key': `bench-${i}`,
+  });
+  const warmMs = 2_000;
+  log(`warming up both for ${warmMs / 1000} s each`);
+  await drive(bareUrl, () => ({}), warmMs);
+  await drive(ingestUrl, ingestHeaders, warmMs);
+  log(`${connections} connections, ${seconds} s each`);
+  const bareResult = await drive(bareUrl, () => ({}), seconds * 1000);
+  const ingestResult = await drive(ingestUrl, ingestHeaders, seconds * 1000);
+  console.log('\n| server | requests | requests/s | p50 ms | p99 ms | non-202 |');
+  console.log('| --- | --: | --: | --: | --: | --: |');
+  console.log(row('bare fastify route', bareResult));
+  console.log(row('Maskline ingest (auth, scopes, limits, idempotency, PG, BullMQ)', ingestResult));
+  console.log(
+    `\nratio ingest / bare: ${(ingestResult.perSecond / bareResult.perSecond).toFixed(2)} (target >= 0.5)`,
+  );
+} finally {
+  for (const cleanup of cleanups) await cleanup().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+}
