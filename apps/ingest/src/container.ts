@@ -15,6 +15,7 @@ import {
   RoutingRepository,
   TenantNumberRepository,
   VerificationBlockRepository,
+  VerificationLimitRepository,
   VerificationRepository,
 } from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
@@ -34,6 +35,7 @@ import type { NumberRoutesDeps } from './numbers/number-routes.js';
 import { Reconciler } from './outbox/reconciler.js';
 import type { RoutingRoutesDeps } from './routing/routing-routes.js';
 import { PumpingGuard } from './verifications/pumping-guard.js';
+import { TenantVerificationLimits } from './verifications/tenant-verification-limits.js';
 import { VerificationBlocks } from './verifications/verification-blocks.js';
 import { pumpingThresholdsOf } from './verifications/verification-config.js';
 import { VerificationLimits } from './verifications/verification-limits.js';
@@ -213,14 +215,20 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
     LOCAL.VerificationRoutes,
     cached((c): VerificationRoutesDeps => {
       const vault = c.resolve<PgVault>(TOKENS.Vault);
-      const limits = new VerificationLimits(c.resolve<Redis>(TOKENS.Redis), {
-        perDestinationMinute: config.VERIFICATION_LIMIT_PER_DESTINATION_MINUTE,
-        perDestinationHour: config.VERIFICATION_LIMIT_PER_DESTINATION_HOUR,
-        perDestinationDay: config.VERIFICATION_LIMIT_PER_DESTINATION_DAY,
-        perTenantHour: config.VERIFICATION_LIMIT_PER_TENANT_HOUR,
-        perRangeHour: config.VERIFICATION_LIMIT_PER_RANGE_HOUR,
-        perCountryHour: config.VERIFICATION_LIMIT_PER_COUNTRY_HOUR,
-      });
+      const limitRepository = new VerificationLimitRepository(c.resolve(TOKENS.PgPool));
+      const limits = new VerificationLimits(
+        c.resolve<Redis>(TOKENS.Redis),
+        {
+          perDestinationMinute: config.VERIFICATION_LIMIT_PER_DESTINATION_MINUTE,
+          perDestinationHour: config.VERIFICATION_LIMIT_PER_DESTINATION_HOUR,
+          perDestinationDay: config.VERIFICATION_LIMIT_PER_DESTINATION_DAY,
+          perTenantHour: config.VERIFICATION_LIMIT_PER_TENANT_HOUR,
+          perRangeHour: config.VERIFICATION_LIMIT_PER_RANGE_HOUR,
+          perCountryHour: config.VERIFICATION_LIMIT_PER_COUNTRY_HOUR,
+        },
+        undefined,
+        limitRepository,
+      );
       const blockRepository = new VerificationBlockRepository(c.resolve(TOKENS.PgPool));
       const pumping = new PumpingGuard(
         c.resolve<Redis>(TOKENS.Redis),
@@ -231,6 +239,7 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
       );
       return {
         blocks: new VerificationBlocks(blockRepository, vault),
+        limits: new TenantVerificationLimits(limitRepository, limits, vault),
         verifications: new VerificationService(
           new VerificationRepository(c.resolve(TOKENS.PgPool), vault, RESEND_COOLDOWN_MS),
           c.resolve(LOCAL.AcceptMessage),

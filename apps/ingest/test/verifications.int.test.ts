@@ -386,3 +386,59 @@ describe('verification limits per number range (inject, real PostgreSQL and Redi
     expect((await send('+447900921001')).statusCode).toBe(201);
   });
 });
+
+describe("a tenant's own verification limits (inject, real PostgreSQL and Redis)", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ rateLimitPerMinute: 100_000, verifications: { limits: LIMITS } });
+  });
+  afterAll(async () => t?.close());
+
+  const call = (method: 'GET' | 'PUT' | 'DELETE' | 'POST', url: string, payload?: unknown) =>
+    t.app.inject({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${t.apiKey}`,
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+  it('reads the defaults, raises one for the tenant (applied at once), resets; audited; bad input refused', async () => {
+    const before = await call('GET', '/v1/verifications/limits');
+    expect(before.statusCode).toBe(200);
+    expect(before.json()).toEqual({ effective: LIMITS, overrides: {} });
+    const to = '+447900931001';
+    expect((await call('POST', '/v1/verifications', { to, brand: 'Acme' })).statusCode).toBe(201);
+    expect((await call('POST', '/v1/verifications', { to, brand: 'Acme' })).statusCode).toBe(429);
+
+    const set = await call('PUT', '/v1/verifications/limits', {
+      perDestinationMinute: 3,
+      perRangeHour: null,
+    });
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toEqual({
+      effective: { ...LIMITS, perDestinationMinute: 3 },
+      overrides: { perDestinationMinute: 3 },
+    });
+    expect((await call('POST', '/v1/verifications', { to, brand: 'Acme' })).statusCode).toBe(201);
+    expect((await call('POST', '/v1/verifications', { to, brand: 'Acme' })).statusCode).toBe(201);
+    expect((await call('POST', '/v1/verifications', { to, brand: 'Acme' })).statusCode).toBe(429);
+
+    for (const bad of [{ perDestinationMinute: -1 }, { perDestinationMinute: 1.5 }, { nope: 1 }, [1]]) {
+      const refused = await call('PUT', '/v1/verifications/limits', bad);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.code).toBe('invalid_request');
+    }
+    expect((await call('DELETE', '/v1/verifications/limits')).statusCode).toBe(204);
+    expect((await call('GET', '/v1/verifications/limits')).json()).toEqual({
+      effective: LIMITS,
+      overrides: {},
+    });
+    const audited = await t.db.vault.audit.list({ action: 'verification.limits_set' });
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ tenantId: t.tenantId });
+    expect(await t.db.vault.audit.list({ action: 'verification.limits_reset' })).toHaveLength(1);
+  });
+});

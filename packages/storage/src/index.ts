@@ -18,6 +18,7 @@ export * from './repositories/tenant-number-repository.js';
 export * from './repositories/tenant-repository.js';
 export * from './repositories/unprocessed-events.js';
 export * from './repositories/verification-block-repository.js';
+export * from './repositories/verification-limit-repository.js';
 export * from './repositories/verification-repository.js';
 export * from './retention/retention-policy-repository.js';
 export * from './retention/retention-purger.js';

@@ -30,6 +30,9 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   'POST /v1/masking/sessions/:id/messages': 'messages:send',
   // A verification is a message with a code the gateway keeps: the sender's scopes.
   'POST /v1/verifications': 'messages:send',
+  'GET /v1/verifications/limits': 'routes:manage',
+  'PUT /v1/verifications/limits': 'routes:manage',
+  'DELETE /v1/verifications/limits': 'routes:manage',
   'POST /v1/verifications/:id/resend': 'messages:send',
   'POST /v1/verifications/:id/check': 'messages:send',
   'GET /v1/verifications/:id': 'messages:read',

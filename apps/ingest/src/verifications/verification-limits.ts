@@ -1,4 +1,5 @@
 import { MasklineError } from '@maskline/core';
+import type { VerificationLimitOverrides } from '@maskline/storage';
 import type { Redis } from 'ioredis';
 import type { VerificationLimitSettings } from './verification-config.js';
 
@@ -44,12 +45,40 @@ interface Window {
  * windows and the tenant's (its own 30 s cool-down replaces the per-minute window).
  * Redis errors propagate (503): the limits fail closed.
  */
+/** A tenant's own limits (tenant_verification_limits), read at most every OVERRIDES_TTL_MS. */
+export interface VerificationLimitOverrideSource {
+  get(tenantId: string): Promise<VerificationLimitOverrides>;
+}
+
+const OVERRIDES_TTL_MS = 10_000;
+
 export class VerificationLimits {
+  private readonly cache = new Map<string, { at: number; value: VerificationLimitOverrides }>();
+
   constructor(
     private readonly redis: Redis,
     private readonly settings: VerificationLimitSettings,
     private readonly prefix = 'ml-verify-limit',
+    private readonly overrides: VerificationLimitOverrideSource | null = null,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** The limits in force for a tenant: its own where it set them, else the defaults. */
+  async settingsFor(tenantId: string): Promise<VerificationLimitSettings> {
+    if (!this.overrides) return this.settings;
+    const cached = this.cache.get(tenantId);
+    let value = cached && this.now() - cached.at < OVERRIDES_TTL_MS ? cached.value : null;
+    if (!value) {
+      value = await this.overrides.get(tenantId);
+      this.cache.set(tenantId, { at: this.now(), value });
+    }
+    return { ...this.settings, ...value };
+  }
+
+  /** A change made through this process applies at once here (others: within 10 s). */
+  forget(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
 
   /**
    * Counts one message towards `destination` (and its range and country, when given), or
@@ -63,7 +92,7 @@ export class VerificationLimits {
     area: { range?: string; country?: string | null } = {},
   ): Promise<void> {
     const base = `${this.prefix}:{${tenantId}}`;
-    const s = this.settings;
+    const s = await this.settingsFor(tenantId);
     const windows: Window[] = [
       ...(kind === 'send'
         ? [{ key: `${base}:d:${destination}:m`, limit: s.perDestinationMinute, ms: MINUTE }]

@@ -1,6 +1,7 @@
 import { isUuid, MasklineError } from '@maskline/core';
 import type { FastifyInstance } from 'fastify';
 import { tenantOf } from '../auth/api-key-auth.js';
+import { parseLimitOverrides, type TenantVerificationLimits } from './tenant-verification-limits.js';
 import type { VerificationBlocks } from './verification-blocks.js';
 import { parseCheckVerification, parseStartVerification } from './verification-requests.js';
 import type { VerificationService } from './verification-service.js';
@@ -10,6 +11,8 @@ export interface VerificationRoutesDeps {
   verifications: VerificationService;
   /** SMS-pumping blocks: listed and lifted by an admin (scope routes:manage). */
   blocks: VerificationBlocks;
+  /** The tenant's own abuse limits (scope routes:manage); the routes are left out without it. */
+  limits?: TenantVerificationLimits;
 }
 
 /** /v1/verifications (docs/verifications.md), behind the API-key hook and the request limiter. */
@@ -22,6 +25,19 @@ export async function verificationRoutes(app: FastifyInstance, deps: Verificatio
   app.delete<{ Params: { id: string } }>('/v1/verifications/blocks/:id', async (request) =>
     blocks.lift(tenantOf(request), request.params.id, `api_key:${request.apiKeyId ?? 'unknown'}`),
   );
+
+  const limits = deps.limits;
+  if (limits) {
+    const actor = (request: { apiKeyId?: string | null }) => `api_key:${request.apiKeyId ?? 'unknown'}`;
+    app.get('/v1/verifications/limits', async (request) => limits.get(tenantOf(request)));
+    app.put('/v1/verifications/limits', async (request) =>
+      limits.put(tenantOf(request), parseLimitOverrides(request.body), actor(request)),
+    );
+    app.delete('/v1/verifications/limits', async (request, reply) => {
+      await limits.reset(tenantOf(request), actor(request));
+      return reply.status(204).send();
+    });
+  }
 
   app.post('/v1/verifications', async (request, reply) => {
     const tenantId = tenantOf(request);

@@ -7,6 +7,7 @@ import {
   RevealGrantRepository,
   RoutingRepository,
   VerificationBlockRepository,
+  VerificationLimitRepository,
   VerificationRepository,
 } from '@maskline/storage';
 import {
@@ -30,6 +31,7 @@ import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
 import { addressKeyOf } from '../../src/rate-limits/auth-failure-throttle.js';
 import { PumpingGuard } from '../../src/verifications/pumping-guard.js';
+import { TenantVerificationLimits } from '../../src/verifications/tenant-verification-limits.js';
 import { VerificationBlocks } from '../../src/verifications/verification-blocks.js';
 import type { VerificationLimitSettings } from '../../src/verifications/verification-config.js';
 import { VerificationLimits } from '../../src/verifications/verification-limits.js';
@@ -119,17 +121,27 @@ export async function startTestApp(options: {
     { ...DEFAULT_PUMPING_THRESHOLDS, minSends: 0, ...options.verifications?.pumping },
     `${queuePrefix}-verify-pump`,
   );
-  const verifications = options.verifications
-    ? new VerificationService(
-        new VerificationRepository(db.pool, db.vault, options.verifications.resendCooldownMs ?? 30_000),
-        acceptMessage,
-        new VerificationLimits(redis, options.verifications.limits, `${queuePrefix}-verify-limit`),
-        db.vault,
-        { secret: TEST_VERIFICATION_SECRET, defaultFrom: 'Verify', maxSegments: 1 },
-        db.vault,
-        pumping,
+  const limitRepository = new VerificationLimitRepository(db.pool);
+  const verificationLimits = options.verifications
+    ? new VerificationLimits(
+        redis,
+        options.verifications.limits,
+        `${queuePrefix}-verify-limit`,
+        limitRepository,
       )
-    : undefined;
+    : null;
+  const verifications =
+    options.verifications && verificationLimits
+      ? new VerificationService(
+          new VerificationRepository(db.pool, db.vault, options.verifications.resendCooldownMs ?? 30_000),
+          acceptMessage,
+          verificationLimits,
+          db.vault,
+          { secret: TEST_VERIFICATION_SECRET, defaultFrom: 'Verify', maxSegments: 1 },
+          db.vault,
+          pumping,
+        )
+      : undefined;
   const app = await buildIngestApp({
     logger,
     apiKeys,
@@ -167,7 +179,15 @@ export async function startTestApp(options: {
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
     ...(timing ? { serverTiming: timing } : {}),
     ...(verifications
-      ? { verifications: { verifications, blocks: new VerificationBlocks(blockRepository, db.vault) } }
+      ? {
+          verifications: {
+            verifications,
+            blocks: new VerificationBlocks(blockRepository, db.vault),
+            ...(verificationLimits
+              ? { limits: new TenantVerificationLimits(limitRepository, verificationLimits, db.vault) }
+              : {}),
+          },
+        }
       : {}),
   });
   return {
