@@ -9,19 +9,11 @@
  * Options: --seconds D (10), --connections C (32).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AppProcess, ensureInfraBinaries, freePort, startPostgres, startRedis } from '@maskline/local-infra';
-import {
-  createTestDatabase,
-  seedTenant,
-  TEST_IDEMPOTENCY_SECRET,
-  TEST_PEPPER,
-  uniqueQueuePrefix,
-} from '@maskline/testing';
+import { AppProcess } from '@maskline/local-infra';
+import { TEST_IDEMPOTENCY_SECRET, TEST_PEPPER, uniqueQueuePrefix } from '@maskline/testing';
+import { startBenchInfra } from './bench-infra.js';
 import { HttpClient } from './http-client.js';
 import { type LatencySummary, summarize } from './stats.js';
 
@@ -82,32 +74,13 @@ async function drive(
 const row = (name: string, r: Result) =>
   `| ${name} | ${r.requests} | ${Math.round(r.perSecond)} | ${r.latency.p50.toFixed(1)} | ${r.latency.p99.toFixed(1)} | ${r.errors} |`;
 
-const cleanups: (() => Promise<void>)[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
+const infra = await startBenchInfra('ingest-bench', log);
 try {
-  chmodSync(dir, 0o755);
-  const binaries = ensureInfraBinaries(log);
-  const redis = await startRedis({
-    redisServer: binaries.redisServer,
-    dataDir: join(dir, 'redis'),
-    port: await freePort(),
-  });
-  cleanups.push(() => redis.stop());
-  const postgres = await startPostgres({
-    binDir: binaries.postgresBinDir,
-    dataDir: join(dir, 'pg'),
-    port: await freePort(),
-    ephemeral: true,
-  });
-  cleanups.push(() => postgres.stop());
-  const db = await createTestDatabase(postgres.url);
-  cleanups.push(() => db.drop());
-  const { apiKey } = await seedTenant(db.pool);
-
+  const { db, apiKey } = infra;
   const bare = spawn(process.execPath, [fileURLToPath(new URL('./bare-fastify.js', import.meta.url))], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  cleanups.unshift(async () => void bare.kill('SIGTERM'));
+  infra.onClose(async () => void bare.kill('SIGTERM'));
   const bareUrl = await new Promise<string>((resolve, reject) => {
     bare.stdout.on('data', (chunk: Buffer) => {
       const address = /"address":"([^"]+)"/.exec(chunk.toString())?.[1];
@@ -118,7 +91,7 @@ try {
 
   const ingest = new AppProcess('ingest', {
     DATABASE_URL: db.appUrl,
-    REDIS_URL: redis.url,
+    REDIS_URL: infra.redisUrl,
     QUEUE_PREFIX: uniqueQueuePrefix(),
     LOG_LEVEL: 'info',
     PORT: '0',
@@ -130,7 +103,7 @@ try {
     CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
     ...db.vaultEnv,
   });
-  cleanups.unshift(() => ingest.stop());
+  infra.onClose(() => ingest.stop());
   await ingest.start(/ingest listening/);
   const ingestUrl = /"address":"([^"]+)"/.exec(
     ingest.lines.find((l) => l.includes('ingest listening')) ?? '',
@@ -156,6 +129,5 @@ try {
     `\nratio ingest / bare: ${(ingestResult.perSecond / bareResult.perSecond).toFixed(2)} (target >= 0.5)`,
   );
 } finally {
-  for (const cleanup of cleanups) await cleanup().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
+  await infra.close();
 }

@@ -14,20 +14,16 @@
  *
  * Options: --verifications N (2000; up to 8000 distinct numbers), --clients C (16).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppProcess, ensureInfraBinaries, freePort, startPostgres, startRedis } from '@maskline/local-infra';
+import { AppProcess } from '@maskline/local-infra';
 import { MessageRepository } from '@maskline/storage';
 import {
-  createTestDatabase,
-  seedTenant,
   TEST_IDEMPOTENCY_SECRET,
   TEST_PEPPER,
   TEST_VERIFICATION_SECRET,
   uniqueQueuePrefix,
 } from '@maskline/testing';
+import { startBenchInfra } from './bench-infra.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,31 +49,12 @@ async function pool(n: number, concurrency: number, task: (i: number) => Promise
 
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
 
-const cleanups: (() => Promise<void>)[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'otp-bench-'));
+const infra = await startBenchInfra('otp-bench', log);
 try {
-  const binaries = ensureInfraBinaries(log);
-  const { chmodSync } = await import('node:fs');
-  chmodSync(dir, 0o755);
-  const redis = await startRedis({
-    redisServer: binaries.redisServer,
-    dataDir: join(dir, 'redis'),
-    port: await freePort(),
-  });
-  cleanups.push(() => redis.stop());
-  const postgres = await startPostgres({
-    binDir: binaries.postgresBinDir,
-    dataDir: join(dir, 'pg'),
-    port: await freePort(),
-    ephemeral: true,
-  });
-  cleanups.push(() => postgres.stop());
-  const db = await createTestDatabase(postgres.url);
-  cleanups.push(() => db.drop());
-  const { apiKey } = await seedTenant(db.pool);
+  const { db, apiKey } = infra;
   const ingest = new AppProcess('ingest', {
     DATABASE_URL: db.appUrl,
-    REDIS_URL: redis.url,
+    REDIS_URL: infra.redisUrl,
     QUEUE_PREFIX: uniqueQueuePrefix(),
     LOG_LEVEL: 'info',
     PORT: '0',
@@ -89,7 +66,7 @@ try {
     CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
     ...db.vaultEnv,
   });
-  cleanups.unshift(() => ingest.stop());
+  infra.onClose(() => ingest.stop());
   await ingest.start(/ingest listening/);
   const url = /"address":"([^"]+)"/.exec(ingest.lines.find((l) => l.includes('ingest listening')) ?? '')?.[1];
   if (!url) throw new Error('the ingest did not log its address');
@@ -143,6 +120,5 @@ try {
   log(`checked: ${approved} approved in ${checkMs.toFixed(0)} ms = ${rate(approved, checkMs)} checks/s`);
   if (createFailures > 0 || approved !== total - createFailures) process.exitCode = 1;
 } finally {
-  for (const cleanup of cleanups) await cleanup().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
+  await infra.close();
 }
