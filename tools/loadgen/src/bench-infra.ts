@@ -1,8 +1,15 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureInfraBinaries, freePort, startPostgres, startRedis } from '@maskline/local-infra';
-import { createTestDatabase, seedTenant, type TestDatabase } from '@maskline/testing';
+import { AppProcess, ensureInfraBinaries, freePort, startPostgres, startRedis } from '@maskline/local-infra';
+import {
+  createTestDatabase,
+  seedTenant,
+  TEST_IDEMPOTENCY_SECRET,
+  TEST_PEPPER,
+  type TestDatabase,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
 
 export interface BenchInfra {
   redisUrl: string;
@@ -11,6 +18,8 @@ export interface BenchInfra {
   apiKey: string;
   /** Runs before the infrastructure stops (e.g. stopping the apps that use it). */
   onClose(cleanup: () => Promise<void>): void;
+  /** The ingest as a real process on this infrastructure (stopped by close()); its URL. */
+  startIngest(env: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -45,7 +54,34 @@ export async function startBenchInfra(name: string, log: (line: string) => void)
     const db = await createTestDatabase(postgres.url);
     cleanups.unshift(() => db.drop());
     const { apiKey } = await seedTenant(db.pool);
-    return { redisUrl: redis.url, db, apiKey, onClose: (cleanup) => void cleanups.unshift(cleanup), close };
+    const startIngest = async (env: Record<string, string>): Promise<string> => {
+      const ingest = new AppProcess('ingest', {
+        DATABASE_URL: db.appUrl,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: uniqueQueuePrefix(),
+        LOG_LEVEL: 'info',
+        PORT: '0',
+        API_KEY_PEPPER: TEST_PEPPER,
+        IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
+        CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
+        ...db.vaultEnv,
+        ...env,
+      });
+      cleanups.unshift(() => ingest.stop());
+      await ingest.start(/ingest listening/);
+      const line = ingest.lines.find((l) => l.includes('ingest listening')) ?? '';
+      const url = /"address":"([^"]+)"/.exec(line)?.[1];
+      if (!url) throw new Error('the ingest did not log its address');
+      return url;
+    };
+    return {
+      redisUrl: redis.url,
+      db,
+      apiKey,
+      onClose: (cleanup) => void cleanups.unshift(cleanup),
+      startIngest,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

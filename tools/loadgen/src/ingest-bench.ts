@@ -11,8 +11,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AppProcess } from '@maskline/local-infra';
-import { TEST_IDEMPOTENCY_SECRET, TEST_PEPPER, uniqueQueuePrefix } from '@maskline/testing';
 import { startBenchInfra } from './bench-infra.js';
 import { HttpClient } from './http-client.js';
 import { type LatencySummary, summarize } from './stats.js';
@@ -76,7 +74,7 @@ const row = (name: string, r: Result) =>
 
 const infra = await startBenchInfra('ingest-bench', log);
 try {
-  const { db, apiKey } = infra;
+  const { apiKey } = infra;
   const bare = spawn(process.execPath, [fileURLToPath(new URL('./bare-fastify.js', import.meta.url))], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -89,26 +87,11 @@ try {
     bare.once('exit', (code) => reject(new Error(`bare fastify exited with ${code}`)));
   });
 
-  const ingest = new AppProcess('ingest', {
-    DATABASE_URL: db.appUrl,
-    REDIS_URL: infra.redisUrl,
-    QUEUE_PREFIX: uniqueQueuePrefix(),
-    LOG_LEVEL: 'info',
-    PORT: '0',
-    API_KEY_PEPPER: TEST_PEPPER,
-    IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
-    // Limits on and counted on every request, set above what the bench offers.
+  // Limits on and counted on every request, set above what the bench offers.
+  const ingestUrl = await infra.startIngest({
     RATE_LIMIT_PER_MINUTE: '100000000',
     RATE_LIMIT_TENANT_PER_MINUTE: '100000000',
-    CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
-    ...db.vaultEnv,
   });
-  infra.onClose(() => ingest.stop());
-  await ingest.start(/ingest listening/);
-  const ingestUrl = /"address":"([^"]+)"/.exec(
-    ingest.lines.find((l) => l.includes('ingest listening')) ?? '',
-  )?.[1];
-  if (!ingestUrl) throw new Error('the ingest did not log its address');
 
   const ingestHeaders = (i: number) => ({
     authorization: `Bearer ${apiKey}`,

@@ -15,14 +15,8 @@
  * Options: --verifications N (2000; up to 8000 distinct numbers), --clients C (16).
  */
 import { parseArgs } from 'node:util';
-import { AppProcess } from '@maskline/local-infra';
 import { MessageRepository } from '@maskline/storage';
-import {
-  TEST_IDEMPOTENCY_SECRET,
-  TEST_PEPPER,
-  TEST_VERIFICATION_SECRET,
-  uniqueQueuePrefix,
-} from '@maskline/testing';
+import { TEST_VERIFICATION_SECRET } from '@maskline/testing';
 import { startBenchInfra } from './bench-infra.js';
 
 const { values } = parseArgs({
@@ -52,24 +46,11 @@ const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleStri
 const infra = await startBenchInfra('otp-bench', log);
 try {
   const { db, apiKey } = infra;
-  const ingest = new AppProcess('ingest', {
-    DATABASE_URL: db.appUrl,
-    REDIS_URL: infra.redisUrl,
-    QUEUE_PREFIX: uniqueQueuePrefix(),
-    LOG_LEVEL: 'info',
-    PORT: '0',
-    API_KEY_PEPPER: TEST_PEPPER,
-    IDEMPOTENCY_KEY_SECRET: TEST_IDEMPOTENCY_SECRET,
+  const url = await infra.startIngest({
     VERIFICATION_CODE_SECRET: TEST_VERIFICATION_SECRET,
     VERIFICATION_LIMIT_PER_TENANT_HOUR: '0',
     RATE_LIMIT_PER_MINUTE: '10000000',
-    CARRIERS: JSON.stringify([{ id: 'sim', plugin: 'smpp' }]),
-    ...db.vaultEnv,
   });
-  infra.onClose(() => ingest.stop());
-  await ingest.start(/ingest listening/);
-  const url = /"address":"([^"]+)"/.exec(ingest.lines.find((l) => l.includes('ingest listening')) ?? '')?.[1];
-  if (!url) throw new Error('the ingest did not log its address');
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
 
   const post = async (
