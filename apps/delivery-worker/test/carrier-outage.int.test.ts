@@ -1,9 +1,9 @@
 import { uuidv7 } from '@maskline/core';
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
-import { type AppProcess, testMessage } from '@maskline/testing';
+import { type AppProcess, freePort, testMessage } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from './support/test-host.js';
-import { startWorkerProcess, unusedPort, waitForStatuses } from './support/worker-process.js';
+import { startWorkerProcess, waitForStatuses } from './support/worker-process.js';
 
 /**
  * One real delivery-worker process with two carriers; the second carrier's SMSC is not
@@ -20,7 +20,7 @@ describe('a carrier whose SMSC is absent at boot', () => {
   beforeAll(async () => {
     host = await startTestHost();
     present = await startSmscSimulator({ controlPort: null });
-    latePort = await unusedPort();
+    latePort = await freePort();
   });
   afterAll(async () => {
     await worker?.stop();

@@ -1,8 +1,8 @@
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
-import { AppProcess } from '@maskline/testing';
+import { AppProcess, freePort } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestHost, type TestHost } from './support/test-host.js';
-import { eventually, startWorkerProcess, unusedPort } from './support/worker-process.js';
+import { eventually, startWorkerProcess } from './support/worker-process.js';
 
 /**
  * The probes of the apps without an API, on the real processes: /live and /ready on
@@ -28,7 +28,7 @@ describe('health endpoints and graceful stop of the workers (real processes)', (
   };
 
   it('delivery worker: ready with its carrier up, not ready once no carrier is; exits 0 on SIGTERM', async () => {
-    const port = await unusedPort();
+    const port = await freePort();
     const worker = await startWorkerProcess(
       host,
       [{ id: 'sim', port: sim.smppPort, config: { reconnectMinMs: 200, reconnectMaxMs: 500 } }],
@@ -55,7 +55,7 @@ describe('health endpoints and graceful stop of the workers (real processes)', (
   }, 60_000);
 
   it('receipt processor: ready with PostgreSQL and Redis; exits 0 on SIGTERM', async () => {
-    const port = await unusedPort();
+    const port = await freePort();
     const receipts = new AppProcess('receipt-processor', {
       DATABASE_URL: host.db.appUrl,
       REDIS_URL: inject('redisUrl'),

@@ -1,9 +1,9 @@
 import { uuidv7 } from '@maskline/core';
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
-import { type AppProcess, testMessage } from '@maskline/testing';
+import { type AppProcess, freePort, testMessage } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from './support/test-host.js';
-import { startWorkerProcess, unusedPort, waitForStatuses } from './support/worker-process.js';
+import { startWorkerProcess, waitForStatuses } from './support/worker-process.js';
 
 /**
  * A carrier that never started (nothing listens where it points) still has its queued
@@ -25,7 +25,7 @@ describe('failover from a carrier that never started (real worker)', () => {
     worker = await startWorkerProcess(
       host,
       [
-        { id: 'dead', port: await unusedPort(), config: { reconnectMinMs: 200, reconnectMaxMs: 500 } },
+        { id: 'dead', port: await freePort(), config: { reconnectMinMs: 200, reconnectMaxMs: 500 } },
         { id: 'live', port: sim.smppPort },
       ],
       { ROUTES_REFRESH_MS: '500' },

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { uuidv7 } from '@maskline/core';
 import { createRedisConnection, DeliveryQueues } from '@maskline/queues';
 import { MessageRepository } from '@maskline/storage';
 import {
   AppProcess,
   createTestDatabase,
+  freePort,
   seedTenant,
   type TestDatabase,
   testMessage,
@@ -172,12 +172,4 @@ async function until(check: () => Promise<boolean>, ms = 15_000): Promise<boolea
     await new Promise((r) => setTimeout(r, 100));
   }
   return check();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
 import {
   AppProcess,
   createTestDatabase,
+  freePort,
   seedTenant,
   TEST_PEPPER,
   type TestDatabase,
@@ -337,11 +337,3 @@ describe('two carriers at once: SMPP simulator and HTTP fake (real processes)', 
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}

@@ -1,4 +1,4 @@
-export { type AppName, AppProcess } from '@maskline/local-infra';
+export { type AppName, AppProcess, freePort } from '@maskline/local-infra';
 export * from './cuttable-link.js';
 export * from './otlp-collector.js';
 export * from './polling.js';

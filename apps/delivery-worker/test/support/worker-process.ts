@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { AppProcess } from '@maskline/testing';
 import { inject } from 'vitest';
 import type { TestHost } from './test-host.js';
@@ -37,15 +36,6 @@ export async function startWorkerProcess(
   });
   await worker.start(/delivery worker running/);
   return worker;
-}
-
-/** A loopback port nothing listens on (yet). */
-export async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 /** Polls until every message has one of the statuses (or the deadline); returns the last read. */
