@@ -1,8 +1,7 @@
-import { seedTenant, until } from '@maskline/testing';
+import { type ReceivedWebhook, seedTenant, TestReceiver, until } from '@maskline/testing';
 import type { StackFixture } from '@maskline/testing/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonVerify } from './support/python-verify.js';
-import { type ReceivedWebhook, TestReceiver } from './support/test-receiver.js';
 import { HANDOFF_ONLY, webhookStack } from './support/webhook-stack.js';
 
 interface StatusWebhook {

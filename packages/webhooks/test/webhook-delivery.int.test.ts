@@ -1,7 +1,13 @@
 import { MaskingEventStore } from '@maskline/masking';
 import { createRedisConnection } from '@maskline/queues';
 import { InboundRepository } from '@maskline/storage';
-import { createTestDatabase, seedTenant, type TestDatabase, uniqueQueuePrefix } from '@maskline/testing';
+import {
+  createTestDatabase,
+  seedTenant,
+  type TestDatabase,
+  TestReceiver,
+  uniqueQueuePrefix,
+} from '@maskline/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DeliveryBatch } from '../src/dispatch/delivery-batch.js';
 import { WebhookDispatcher } from '../src/dispatch/webhook-dispatcher.js';
@@ -10,7 +16,6 @@ import { DeliveryStore } from '../src/store/delivery-store.js';
 import { EndpointStore } from '../src/store/endpoint-store.js';
 import { targetPolicy } from '../src/target-guard.js';
 import { pythonVerify } from './support/python-verify.js';
-import { TestReceiver } from './support/test-receiver.js';
 
 /** Inbound bodies as the receipt processor provides them (InboundRepository.load). */
 class InboundBodies extends InboundRepository {

@@ -1,7 +1,13 @@
 import { MaskingEventStore } from '@maskline/masking';
 import { MessageRepository } from '@maskline/storage';
 import { SPAN, startTelemetry, type Telemetry } from '@maskline/telemetry';
-import { createTestDatabase, seedTenant, type TestDatabase, testMessage } from '@maskline/testing';
+import {
+  createTestDatabase,
+  seedTenant,
+  type TestDatabase,
+  TestReceiver,
+  testMessage,
+} from '@maskline/testing';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,7 +16,6 @@ import { EndpointService } from '../src/endpoints/endpoint-service.js';
 import { DeliveryStore } from '../src/store/delivery-store.js';
 import { EndpointStore } from '../src/store/endpoint-store.js';
 import { targetPolicy } from '../src/target-guard.js';
-import { TestReceiver } from './support/test-receiver.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const MESSAGE_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

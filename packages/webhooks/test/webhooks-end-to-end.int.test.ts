@@ -1,8 +1,7 @@
-import { seedTenant } from '@maskline/testing';
+import { seedTenant, TestReceiver } from '@maskline/testing';
 import type { StackFixture } from '@maskline/testing/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonVerify } from './support/python-verify.js';
-import { TestReceiver } from './support/test-receiver.js';
 import { webhookStack } from './support/webhook-stack.js';
 
 const virtual = (i: number) => `+4479112${String(100000 + i).slice(1)}`;

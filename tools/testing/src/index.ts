@@ -5,3 +5,4 @@ export * from './polling.js';
 export type {} from './provided-context.js';
 export * from './seed.js';
 export * from './test-database.js';
+export * from './webhook-receiver.js';

@@ -1,6 +1,6 @@
+import type { TestReceiver } from '@maskline/testing';
 import { StackFixture } from '@maskline/testing/stack';
 import { inject } from 'vitest';
-import type { TestReceiver } from './test-receiver.js';
 
 /**
  * The real stack with webhooks allowed to the test receivers (loopback, their ports only);
