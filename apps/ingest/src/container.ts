@@ -41,6 +41,7 @@ import { pumpingThresholdsOf } from './verifications/verification-config.js';
 import { VerificationLimits } from './verifications/verification-limits.js';
 import type { VerificationRoutesDeps } from './verifications/verification-routes.js';
 import { VerificationService } from './verifications/verification-service.js';
+import { VerificationSessions } from './verifications/verification-sessions.js';
 import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
 import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
 
@@ -252,10 +253,19 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
           },
           vault,
           pumping,
+          verificationSessions(c),
         ),
       };
     }),
   );
+}
+
+/** Sends of verifications from masked virtual numbers, through the masking session API's parts. */
+function verificationSessions(c: DependencyContainer): VerificationSessions | null {
+  const { masking, sessionMessages } = c.resolve<MaskingRoutesDeps>(MASKING_TOKENS.Routes);
+  return sessionMessages
+    ? new VerificationSessions(masking, sessionMessages, c.resolve(TOKENS.Logger))
+    : null;
 }
 
 /** The Server-Timing recorder when INGEST_SERVER_TIMING=1, else undefined. */

@@ -30,7 +30,34 @@ describe('parseStartVerification', () => {
       ttlSeconds: 300,
       template: null,
       from: null,
+      virtualNumber: null,
     });
+  });
+
+  it('takes virtualNumber as true, false or {country}; never beside from', () => {
+    expect(parseStartVerification({ to, brand: 'A', virtualNumber: true }).virtualNumber).toEqual({
+      country: null,
+    });
+    expect(parseStartVerification({ to, brand: 'A', virtualNumber: false }).virtualNumber).toBeNull();
+    expect(
+      parseStartVerification({ to, brand: 'A', virtualNumber: { country: 'GB' } }).virtualNumber,
+    ).toEqual({
+      country: 'GB',
+    });
+    for (const bad of ['yes', 1, [], { country: 'gb' }, { country: 'GBR' }]) {
+      expect(failure(() => parseStartVerification({ to, brand: 'A', virtualNumber: bad }))).toMatchObject({
+        code: 'invalid_request',
+        field: 'virtualNumber',
+      });
+    }
+    expect(
+      failure(() =>
+        parseStartVerification({ to, brand: 'A', virtualNumber: { country: 'GB', carrier: 'x' } }),
+      ),
+    ).toMatchObject({ code: 'invalid_request', field: 'virtualNumber.carrier' });
+    expect(
+      failure(() => parseStartVerification({ to, brand: 'A', from: 'Acme', virtualNumber: true })),
+    ).toMatchObject({ code: 'invalid_request', field: 'virtualNumber' });
   });
 
   it('takes every field within its bounds', () => {

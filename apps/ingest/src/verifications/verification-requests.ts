@@ -16,13 +16,27 @@ export interface StartVerificationRequest {
   ttlSeconds: number;
   template: string | null;
   from: string | null;
+  /**
+   * Send from a masked virtual number of the tenant's pool instead of `from`: the country
+   * the number must be in (null: the destination's country).
+   */
+  virtualNumber: { country: string | null } | null;
 }
 
 export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 3_600;
 const MAX_BRAND_CHARS = 30;
 const MAX_TEMPLATE_CHARS = 480;
-const KNOWN_FIELDS = new Set(['to', 'brand', 'locale', 'codeLength', 'ttlSeconds', 'template', 'from']);
+const KNOWN_FIELDS = new Set([
+  'to',
+  'brand',
+  'locale',
+  'codeLength',
+  'ttlSeconds',
+  'template',
+  'from',
+  'virtualNumber',
+]);
 
 function invalid(field: string, message: string): MasklineError {
   return new MasklineError('invalid_request', { message, details: { field } });
@@ -62,6 +76,10 @@ export function parseStartVerification(input: unknown): StartVerificationRequest
     throw invalid('template', `template must be a string of at most ${MAX_TEMPLATE_CHARS} characters.`);
   }
   const from = record.from === undefined || record.from === null ? null : parseSender(record.from);
+  const virtualNumber = parseVirtualNumber(record.virtualNumber);
+  if (from !== null && virtualNumber !== null) {
+    throw invalid('virtualNumber', 'Name either from or virtualNumber, not both.');
+  }
   return {
     to,
     brand: brand.trim(),
@@ -70,7 +88,32 @@ export function parseStartVerification(input: unknown): StartVerificationRequest
     ttlSeconds: integerIn(record.ttlSeconds, 'ttlSeconds', MIN_TTL_SECONDS, MAX_TTL_SECONDS, 300),
     template,
     from,
+    virtualNumber,
   };
+}
+
+const COUNTRY = /^[A-Z]{2}$/;
+
+/** `virtualNumber`: true, false/absent, or `{country}` (ISO 3166-1 alpha-2). */
+function parseVirtualNumber(value: unknown): { country: string | null } | null {
+  if (value === undefined || value === null || value === false) return null;
+  if (value === true) return { country: null };
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const { country, ...rest } = value as Record<string, unknown>;
+    const unknownField = Object.keys(rest)[0];
+    if (unknownField !== undefined) {
+      throw invalid(
+        `virtualNumber.${unknownField.slice(0, 40)}`,
+        `Unknown field: virtualNumber.${unknownField.slice(0, 40)}.`,
+      );
+    }
+    if (country === undefined || country === null) return { country: null };
+    if (typeof country === 'string' && COUNTRY.test(country)) return { country };
+  }
+  throw invalid(
+    'virtualNumber',
+    'virtualNumber must be true, or an object {country} with an ISO 3166-1 alpha-2 country code.',
+  );
 }
 
 const CODE = /^[0-9]{1,20}$/;

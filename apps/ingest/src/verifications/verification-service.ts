@@ -15,6 +15,7 @@ import type { AcceptMessage } from '../messages/accept-message.js';
 import type { PumpingGuard } from './pumping-guard.js';
 import type { VerificationLimits } from './verification-limits.js';
 import type { StartVerificationRequest } from './verification-requests.js';
+import type { VerificationSessions } from './verification-sessions.js';
 
 export interface VerificationServiceSettings {
   /** VERIFICATION_CODE_SECRET: keys the stored code hashes. */
@@ -40,6 +41,8 @@ export class VerificationService {
     private readonly audit: AuditRecorder,
     /** The SMS-pumping defence: range blocks and per-range send and approval counts. */
     private readonly pumping: PumpingGuard,
+    /** Sends from masked virtual numbers; null when the ingest has no masking pool wired. */
+    private readonly sessions: VerificationSessions | null = null,
   ) {}
 
   async start(tenantId: string, request: StartVerificationRequest): Promise<VerificationRecord> {
@@ -53,17 +56,12 @@ export class VerificationService {
       country: range.country,
     });
     await this.pumping.countSend(tenantId, range, id, request.ttlSeconds);
-    const from = request.from ?? this.settings.defaultFrom;
-    const { message } = await this.acceptMessage.execute(
-      tenantId,
-      { to: request.to, from, body, kind: 'otp' },
-      null,
-    );
+    const sent = await this.sendFirst(tenantId, request, body, range.country);
     return this.repository.insert({
       id,
       tenantId,
       to: request.to,
-      from,
+      from: sent.from,
       brand: request.brand,
       locale: request.locale,
       template: request.template,
@@ -71,8 +69,35 @@ export class VerificationService {
       ttlSeconds: request.ttlSeconds,
       codeHash: hashVerificationCode(this.settings.secret, id, code),
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
-      messageId: message.id,
+      messageId: sent.messageId,
+      sessionId: sent.sessionId,
     });
+  }
+
+  /**
+   * The first code message: from the tenant's sender, or from a virtual number of its pool
+   * (a masking session of mode `verification` reserved for this verification).
+   */
+  private async sendFirst(
+    tenantId: string,
+    request: StartVerificationRequest,
+    body: string,
+    destinationCountry: string | null,
+  ): Promise<{ from: string; messageId: string; sessionId: string | null }> {
+    if (request.virtualNumber) {
+      if (!this.sessions) throw new MasklineError('pool_exhausted');
+      const country = request.virtualNumber.country ?? destinationCountry;
+      const { sessionId, from } = await this.sessions.open(tenantId, request.to, country, request.ttlSeconds);
+      const message = await this.sessions.send(tenantId, sessionId, body);
+      return { from, messageId: message.id, sessionId };
+    }
+    const from = request.from ?? this.settings.defaultFrom;
+    const { message } = await this.acceptMessage.execute(
+      tenantId,
+      { to: request.to, from, body, kind: 'otp' },
+      null,
+    );
+    return { from, messageId: message.id, sessionId: null };
   }
 
   async get(tenantId: string, id: string): Promise<VerificationRecord> {
@@ -96,8 +121,10 @@ export class VerificationService {
     switch (result.outcome) {
       case 'approved':
         await this.pumping.countApproval(tenantId, id);
+        await this.closeSession(record);
         return record;
       case 'locked':
+        await this.closeSession(record);
         await this.audit.record({
           tenantId,
           ...(actor ? { actor } : {}),
@@ -151,13 +178,28 @@ export class VerificationService {
     if (claim.kind === 'refused')
       throw refusal(claim.record, 'resend') ?? new MasklineError('verification_resend_too_soon');
     await this.pumping.countSend(tenantId, range, id, found.ttlSeconds);
-    const { message } = await this.acceptMessage.execute(
-      tenantId,
-      { to: numbers.to, from: numbers.from, body, kind: 'otp' },
-      null,
-    );
-    await this.repository.setMessage(tenantId, id, message.id);
-    return { ...claim.record, messageId: message.id };
+    // A verification sent from a virtual number resends from the same one (its session).
+    const messageId = found.sessionId
+      ? (await this.requireSessions().send(tenantId, found.sessionId, body)).id
+      : (
+          await this.acceptMessage.execute(
+            tenantId,
+            { to: numbers.to, from: numbers.from, body, kind: 'otp' },
+            null,
+          )
+        ).message.id;
+    await this.repository.setMessage(tenantId, id, messageId);
+    return { ...claim.record, messageId };
+  }
+
+  private requireSessions(): VerificationSessions {
+    if (!this.sessions) throw new MasklineError('pool_exhausted');
+    return this.sessions;
+  }
+
+  /** An ended verification (approved, locked) gives its virtual number back to the pool. */
+  private async closeSession(record: VerificationRecord): Promise<void> {
+    if (record.sessionId) await this.sessions?.close(record.tenantId, record.sessionId);
   }
 
   private render(

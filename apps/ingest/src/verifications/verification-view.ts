@@ -9,6 +9,8 @@ export interface VerificationView {
   expiresAt: string;
   /** The message carrying the current code (GET /v1/messages/{id} shows its delivery). */
   messageId: string | null;
+  /** The masking session whose virtual number sends the codes (virtualNumber), else null. */
+  sessionId: string | null;
   attempts: number;
   attemptsRemaining: number;
   sendCount: number;
@@ -25,6 +27,7 @@ export function toVerificationView(record: VerificationRecord): VerificationView
     to: record.toMasked,
     expiresAt: record.expiresAt.toISOString(),
     messageId: record.messageId,
+    sessionId: record.sessionId,
     attempts: record.attempts,
     attemptsRemaining: Math.max(0, record.maxAttempts - record.attempts),
     sendCount: record.sendCount,

@@ -27,6 +27,8 @@ export interface VerificationRecord {
   lastSentAt: Date;
   sendCount: number;
   messageId: string | null;
+  /** The masking session whose virtual number sends the codes; null for a plain sender. */
+  sessionId: string | null;
   createdAt: Date;
   updatedAt: Date;
   /** Computed by the database clock when read: expires_at has passed. */
@@ -48,6 +50,8 @@ export interface NewVerification {
   codeHash: Buffer;
   maxAttempts: number;
   messageId: string;
+  /** The masking session of a verification sent from a virtual number, else null. */
+  sessionId: string | null;
 }
 
 /** The outcome of a counted check (decided by the caller from the stored hash). */
@@ -64,7 +68,7 @@ export type ResendClaim =
   | { kind: 'refused'; record: VerificationRecord | null };
 
 const COLUMNS = `id, tenant_id, to_masked, brand, locale, template, code_length, ttl_seconds, attempts,
-  max_attempts, status, expires_at, last_sent_at, send_count, message_id, created_at, updated_at,
+  max_attempts, status, expires_at, last_sent_at, send_count, message_id, session_id, created_at, updated_at,
   expires_at <= now() AS expired,
   GREATEST(0, ceil(extract(epoch FROM (last_sent_at + make_interval(secs => $RESEND_COOLDOWN) - now())) * 1000))::int
     AS resend_wait_ms`;
@@ -85,6 +89,7 @@ interface VerificationRow {
   last_sent_at: Date;
   send_count: number;
   message_id: string | null;
+  session_id: string | null;
   created_at: Date;
   updated_at: Date;
   expired: boolean;
@@ -108,6 +113,7 @@ function toRecord(row: VerificationRow): VerificationRecord {
     lastSentAt: row.last_sent_at,
     sendCount: row.send_count,
     messageId: row.message_id,
+    sessionId: row.session_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expired: row.expired,
@@ -143,8 +149,10 @@ export class VerificationRepository {
     );
     const result = await this.pool.query<VerificationRow>(
       `INSERT INTO verifications (id, tenant_id, to_sealed, from_sealed, key_version, to_masked, brand, locale,
-                                  template, code_length, ttl_seconds, code_hash, max_attempts, expires_at, message_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::int, $12, $13, now() + make_interval(secs => $11::int), $14)
+                                  template, code_length, ttl_seconds, code_hash, max_attempts, expires_at, message_id,
+                                  session_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::int, $12, $13, now() + make_interval(secs => $11::int), $14,
+               $15)
        RETURNING ${this.columns}`,
       [
         v.id,
@@ -161,6 +169,7 @@ export class VerificationRepository {
         v.codeHash,
         v.maxAttempts,
         v.messageId,
+        v.sessionId,
       ],
     );
     return toRecord(result.rows[0]!);
