@@ -1,5 +1,6 @@
 export * from './audit/audit-recorder.js';
 export * from './auth/api-key-scopes.js';
+export * from './auth/user-roles.js';
 export * from './batching/batcher.js';
 export * from './carriers/carrier-answer.js';
 export * from './carriers/carrier-events.js';

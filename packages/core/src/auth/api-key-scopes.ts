@@ -16,6 +16,7 @@ export const API_KEY_SCOPES = [
   'routes:manage',
   'numbers:manage',
   'keys:manage',
+  'users:manage',
 ] as const;
 
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];

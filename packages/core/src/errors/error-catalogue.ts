@@ -79,6 +79,33 @@ export const ERROR_CATALOGUE = {
     message: 'An API key cannot revoke itself: revoke it with another key of the tenant or with the CLI.',
     retry: 'permanent',
   },
+  invalid_credentials: {
+    status: 401,
+    message: 'The email, password or sign-in token is not right.',
+    retry: 'permanent',
+  },
+  mfa_code_invalid: {
+    status: 401,
+    message: 'The authenticator code or recovery code is not right (or was already used).',
+    retry: 'permanent',
+  },
+  user_locked: {
+    status: 423,
+    message: 'Too many failed sign-ins: this user is locked for a while.',
+    retry: 'retry_after',
+  },
+  user_not_found: { status: 404, message: 'No user with this id.', retry: 'permanent' },
+  user_exists: { status: 409, message: 'A user with this email already exists.', retry: 'permanent' },
+  user_role_not_allowed: {
+    status: 403,
+    message: 'Only an owner may make or disable an owner, and nobody may disable themselves.',
+    retry: 'permanent',
+  },
+  password_too_weak: {
+    status: 400,
+    message: 'The password must have 12 to 256 characters.',
+    retry: 'permanent',
+  },
   rate_limited: { status: 429, message: 'Too many requests; retry later.', retry: 'retry_after' },
   auth_rate_limited: {
     status: 429,
