@@ -17,6 +17,7 @@ export * from './repositories/status-webhooks.js';
 export * from './repositories/tenant-number-repository.js';
 export * from './repositories/tenant-repository.js';
 export * from './repositories/unprocessed-events.js';
+export * from './repositories/user-repository.js';
 export * from './repositories/verification-block-repository.js';
 export * from './repositories/verification-limit-repository.js';
 export * from './repositories/verification-repository.js';

@@ -45,4 +45,12 @@ export const SEALED_TABLES = [
     keyVersionColumn: 'key_version',
     fields: VERIFICATION_SEALED_FIELDS,
   },
+  {
+    // Users' TOTP secrets (apps/ingest/src/users), sealed with field 'totp_secret'.
+    table: 'users',
+    idColumn: 'id',
+    tenantColumn: 'tenant_id',
+    keyVersionColumn: 'totp_key_version',
+    fields: [{ column: 'totp_sealed', field: 'totp_secret' }],
+  },
 ] as const;

@@ -91,11 +91,15 @@ export class AuditLog {
     }
   }
 
-  async list(filter: { tenantId?: string; action?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+  /** Entries oldest first, optionally of one tenant and action, after sequence number `afterSeq`. */
+  async list(
+    filter: { tenantId?: string; action?: string; limit?: number; afterSeq?: number } = {},
+  ): Promise<AuditEntry[]> {
     const result = await this.pool.query<AuditRow>(
       `SELECT * FROM audit_log WHERE ($1::uuid IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR action = $2)
+         AND seq > $4
        ORDER BY seq LIMIT $3`,
-      [filter.tenantId ?? null, filter.action ?? null, filter.limit ?? 1000],
+      [filter.tenantId ?? null, filter.action ?? null, filter.limit ?? 1000, filter.afterSeq ?? 0],
     );
     return result.rows.map(toEntry);
   }
