@@ -25,6 +25,9 @@ import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { type RoutingRoutesDeps, routingRoutes } from './routing/routing-routes.js';
+import { authRoutes } from './users/auth-routes.js';
+import { type UserRoutesDeps, userRoutes } from './users/user-routes.js';
+import type { UserService } from './users/user-service.js';
 import { type VerificationRoutesDeps, verificationRoutes } from './verifications/verification-routes.js';
 import { type WebhookRoutesDeps, webhookRoutes } from './webhooks/webhook-routes.js';
 
@@ -69,6 +72,8 @@ export interface IngestAppDeps {
   apiKeyAdmin?: ApiKeyRoutesDeps;
   /** The verification API (/v1/verifications); left out when absent (no VERIFICATION_CODE_SECRET). */
   verifications?: VerificationRoutesDeps;
+  /** Users, sign-in and the audit log (/v1/users, /v1/auth/..., /v1/audit-events); left out when absent. */
+  users?: { service: UserService; auditLog: UserRoutesDeps['auditLog'] };
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -93,21 +98,24 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   installStrictJsonParser(app);
   await app.register(healthRoutes, deps.readiness);
 
+  const limiterState = new LimiterState(deps.logger);
+  const throttle = deps.authFailures
+    ? new AuthFailureThrottle(
+        deps.redis,
+        deps.authFailures.addressKey,
+        deps.authFailures.limitPerMinute,
+        limiterState,
+        deps.authFailures.prefix ? { prefix: deps.authFailures.prefix } : {},
+      )
+    : undefined;
+  // Sign-in needs no key: outside the authenticated scope, throttled per address like keys.
+  if (deps.users) {
+    await app.register(authRoutes, { users: deps.users.service, ...(throttle ? { throttle } : {}) });
+  }
+
   await app.register(async (api) => {
-    const limiterState = new LimiterState(deps.logger);
-    const keyAuth = apiKeyAuth(deps.apiKeys);
-    const auth = deps.authFailures
-      ? throttleAuthFailures(
-          keyAuth,
-          new AuthFailureThrottle(
-            deps.redis,
-            deps.authFailures.addressKey,
-            deps.authFailures.limitPerMinute,
-            limiterState,
-            deps.authFailures.prefix ? { prefix: deps.authFailures.prefix } : {},
-          ),
-        )
-      : keyAuth;
+    const keyAuth = apiKeyAuth(deps.apiKeys, deps.users?.service);
+    const auth = throttle ? throttleAuthFailures(keyAuth, throttle) : keyAuth;
     api.addHook('onRequest', deps.serverTiming ? deps.serverTiming.timeAuth(auth) : auth);
     deps.serverTiming?.installAroundRateLimit(api);
     installRequestLimits(api, {
@@ -134,6 +142,8 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     if (deps.routing) await api.register(routingRoutes, deps.routing);
     if (deps.apiKeyAdmin) await api.register(apiKeyRoutes, deps.apiKeyAdmin);
     if (deps.verifications) await api.register(verificationRoutes, deps.verifications);
+    if (deps.users)
+      await api.register(userRoutes, { users: deps.users.service, auditLog: deps.users.auditLog });
     await api.register(revealRoutes, {
       messages: deps.messages,
       grants: deps.revealGrants,

@@ -28,6 +28,8 @@ export const ingestConfigSchema = z.object({
     .enum(['0', '1'])
     .default('1')
     .transform((v) => v === '1'),
+  /** How long a user's management session (after password and TOTP) lasts, in seconds. */
+  USER_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1_800),
   /** How long a successful API-key lookup is remembered (0 = ask the database every time). */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   /** The configured carriers (the delivery worker's list): CARRIERS_FILE or CARRIERS. */

@@ -14,6 +14,7 @@ import {
   RevealGrantRepository,
   RoutingRepository,
   TenantNumberRepository,
+  UserRepository,
   VerificationBlockRepository,
   VerificationLimitRepository,
   VerificationRepository,
@@ -34,6 +35,8 @@ import type { StatusCallbacks } from './messages/status-callbacks.js';
 import type { NumberRoutesDeps } from './numbers/number-routes.js';
 import { Reconciler } from './outbox/reconciler.js';
 import type { RoutingRoutesDeps } from './routing/routing-routes.js';
+import { CredentialDigests } from './users/credentials.js';
+import { DEFAULT_USER_SETTINGS, UserService } from './users/user-service.js';
 import { PumpingGuard } from './verifications/pumping-guard.js';
 import { TenantVerificationLimits } from './verifications/tenant-verification-limits.js';
 import { VerificationBlocks } from './verifications/verification-blocks.js';
@@ -46,6 +49,7 @@ import type { WebhookRoutesDeps } from './webhooks/webhook-routes.js';
 import { registerWebhooks, WEBHOOK_TOKENS } from './webhooks/webhooks-container.js';
 
 const LOCAL = {
+  Users: Symbol.for('maskline.ingest.Users'),
   AcceptMessage: Symbol.for('maskline.ingest.AcceptMessage'),
   ServerTiming: Symbol.for('maskline.ingest.ServerTiming'),
   RedisLossWatch: Symbol.for('maskline.ingest.RedisLossWatch'),
@@ -202,6 +206,22 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     LOCAL.RevealGrants,
     cached((c) => new RevealGrantRepository(c.resolve(TOKENS.PgPool))),
   );
+  c.register(
+    LOCAL.Users,
+    cached((c) => {
+      const vault = c.resolve<PgVault>(TOKENS.Vault);
+      return {
+        service: new UserService(
+          new UserRepository(c.resolve(TOKENS.PgPool)),
+          new CredentialDigests(config.API_KEY_PEPPER),
+          vault,
+          vault,
+          { ...DEFAULT_USER_SETTINGS, sessionTtlSeconds: config.USER_SESSION_TTL_SECONDS },
+        ),
+        auditLog: vault.audit,
+      };
+    }),
+  );
   registerVerifications(c, config);
   registerMasking(c, config);
   registerWebhooks(c, config);
@@ -294,6 +314,7 @@ export interface IngestServices {
   apiKeyAdmin: ApiKeyRoutesDeps;
   serverTiming?: ServerTiming;
   verifications?: VerificationRoutesDeps;
+  users: { service: UserService; auditLog: PgVault['audit'] };
 }
 
 export function resolveIngestServices(c: DependencyContainer): IngestServices {
@@ -325,5 +346,6 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     ...(c.isRegistered(LOCAL.VerificationRoutes)
       ? { verifications: c.resolve(LOCAL.VerificationRoutes) }
       : {}),
+    users: c.resolve(LOCAL.Users),
   };
 }

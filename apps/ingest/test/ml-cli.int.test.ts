@@ -1,10 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '@maskline/core';
-import { ApiKeyRepository, TenantRepository, VerificationBlockRepository } from '@maskline/storage';
+import {
+  ApiKeyRepository,
+  TenantRepository,
+  UserRepository,
+  VerificationBlockRepository,
+} from '@maskline/storage';
 import { createTestDatabase, TEST_PEPPER, type TestDatabase } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type MlCommandOptions, runMlCommand, UsageError } from '../src/cli/ml-commands.js';
+import { CredentialDigests } from '../src/users/credentials.js';
+import { UserService } from '../src/users/user-service.js';
 import { VerificationBlocks } from '../src/verifications/verification-blocks.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/ml-cli.js', import.meta.url));
@@ -27,6 +34,12 @@ describe('npm run ml (tenants and API keys over real PostgreSQL)', () => {
       tenants: new TenantRepository(db.pool),
       blocks: new VerificationBlocks(new VerificationBlockRepository(db.pool), db.vault),
       keys,
+      users: new UserService(
+        new UserRepository(db.pool),
+        new CredentialDigests(TEST_PEPPER),
+        db.vault,
+        db.vault,
+      ),
       audit: db.vault,
       clock: systemClock,
       actor: 'cli:test',
@@ -148,6 +161,38 @@ describe('npm run ml (tenants and API keys over real PostgreSQL)', () => {
       code: 'verification_block_not_found',
     });
     await expect(run('verification-blocks', 'list', {})).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('creates a tenant user with a one-time setup token; lists users with masked emails', async () => {
+    const [tenant] = await run('tenants', 'create', { name: 'People' });
+    const tenantId = String(tenant?.id);
+    const [owner] = await run('users', 'create', {
+      tenant: tenantId,
+      email: 'Ada@Example.com',
+      role: 'owner',
+    });
+    expect(owner).toMatchObject({
+      email: 'a***@example.com',
+      role: 'owner',
+      status: 'invited',
+      createdBy: 'cli:test',
+    });
+    expect(String(owner?.setupToken)).toMatch(/^ml_setup_/);
+    const listed = await run('users', 'list', { tenant: tenantId });
+    expect(listed).toEqual([expect.objectContaining({ id: owner?.id, email: 'a***@example.com' })]);
+    expect(JSON.stringify(listed)).not.toContain('setup');
+    expect(JSON.stringify(listed)).not.toContain('Ada');
+    await expect(
+      run('users', 'create', { tenant: tenantId, email: 'ada@example.com', role: 'admin' }),
+    ).rejects.toMatchObject({ code: 'user_exists' });
+    await expect(
+      run('users', 'create', { tenant: tenantId, email: 'bob@example.com', role: 'root' }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(run('users', 'create', { tenant: tenantId, role: 'admin' })).rejects.toThrow(
+      '--email is required',
+    );
+    const audit = await db.vault.audit.list({ tenantId, action: 'user.created' });
+    expect(audit.map((e) => [e.actor, e.details])).toEqual([['cli:test', { role: 'owner' }]]);
   });
 
   it('runs as a process from its build, printing the key once', () => {

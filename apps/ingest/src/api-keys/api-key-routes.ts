@@ -1,7 +1,7 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
 import type { ApiKeyRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
-import { tenantOf } from '../auth/api-key-auth.js';
+import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from '../auth/api-key-cache.js';
 import { object } from '../http/request-body.js';
 import { toApiKeyView } from './api-key-view.js';
@@ -82,7 +82,7 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
     });
     await deps.audit.record({
       tenantId,
-      actor: `api_key:${request.apiKeyId}`,
+      actor: actorOf(request),
       action: 'api_key.created',
       subject: `api_key:${created.keyId}`,
       details: {
@@ -110,7 +110,7 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
     if (outcome === 'revoked') {
       await deps.audit.record({
         tenantId,
-        actor: `api_key:${request.apiKeyId}`,
+        actor: actorOf(request),
         action: 'api_key.revoked',
         subject: `api_key:${id}`,
         details: {},

@@ -1,31 +1,68 @@
-import { MasklineError } from '@maskline/core';
+import { MasklineError, type UserRole } from '@maskline/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyAuthenticator } from './api-key-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     tenantId?: string;
+    /** The API key of the request; absent when a signed-in user makes it. */
     apiKeyId?: string;
-    /** The scopes of the request's API key (see route-scopes.ts). */
+    /** What the request may do: its API key's scopes, or its user's role's (see route-scopes.ts). */
     apiKeyScopes?: readonly string[];
+    /** Who acts, as audit entries name it: `api_key:<id>` or `user:<id>`. */
+    principal?: string;
+    /** A signed-in user's role (absent for API keys). */
+    userRole?: UserRole;
   }
 }
 
-/** `Authorization: Bearer <api key>`; sets request.tenantId, apiKeyId and apiKeyScopes. */
-export function apiKeyAuth(apiKeys: ApiKeyAuthenticator) {
+/** Authenticates the management sessions of users (`ml_sess_…`), see users/user-service.ts. */
+export interface SessionAuthenticator {
+  authenticate(token: string): Promise<{
+    sessionId: string;
+    userId: string;
+    tenantId: string;
+    role: UserRole;
+    scopes: readonly string[];
+  } | null>;
+}
+
+const SESSION_PREFIX = 'ml_sess_';
+
+/**
+ * `Authorization: Bearer <api key>` (or a user's `ml_sess_…` session token); sets
+ * request.tenantId, the scopes and the principal.
+ */
+export function apiKeyAuth(apiKeys: ApiKeyAuthenticator, sessions?: SessionAuthenticator) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match?.[1]) throw new MasklineError('unauthorized');
-    const key = await apiKeys.authenticate(match[1]);
+    const token = match?.[1];
+    if (!token) throw new MasklineError('unauthorized');
+    if (sessions && token.startsWith(SESSION_PREFIX)) {
+      const user = await sessions.authenticate(token);
+      if (!user) throw new MasklineError('unauthorized');
+      request.tenantId = user.tenantId;
+      request.apiKeyScopes = user.scopes;
+      request.principal = `user:${user.userId}`;
+      request.userRole = user.role;
+      return;
+    }
+    const key = await apiKeys.authenticate(token);
     if (!key) throw new MasklineError('unauthorized');
     request.tenantId = key.tenantId;
     request.apiKeyId = key.keyId;
     request.apiKeyScopes = key.scopes;
+    request.principal = `api_key:${key.keyId}`;
   };
 }
 
 export function tenantOf(request: FastifyRequest): string {
   if (!request.tenantId) throw new MasklineError('unauthorized');
   return request.tenantId;
+}
+
+/** Who the request acts as, for audit entries: `api_key:<id>` or `user:<id>`. */
+export function actorOf(request: FastifyRequest): string {
+  return request.principal ?? 'api_key:unknown';
 }

@@ -72,6 +72,11 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   'POST /v1/api-keys': 'keys:manage',
   'GET /v1/api-keys': 'keys:manage',
   'DELETE /v1/api-keys/:id': 'keys:manage',
+
+  'POST /v1/users': 'users:manage',
+  'GET /v1/users': 'users:manage',
+  'DELETE /v1/users/:id': 'users:manage',
+  'GET /v1/audit-events': 'audit:read',
 };
 
 /** The scope `method url` requires, or undefined when none is declared. */
@@ -103,7 +108,7 @@ export function requireRouteScopes(api: FastifyInstance): void {
         done(new MasklineError('forbidden', { details: { scope: scope ?? 'unknown' } }));
         return;
       }
-      runAsActor(request.apiKeyId ? `api_key:${request.apiKeyId}` : undefined, () => done());
+      runAsActor(request.principal, () => done());
     },
   );
 }

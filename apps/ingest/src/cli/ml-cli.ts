@@ -6,10 +6,13 @@ import {
   ApiKeyRepository,
   createPgPool,
   TenantRepository,
+  UserRepository,
   VerificationBlockRepository,
 } from '@maskline/storage';
 import { createKeyProvider, PgVault, vaultConfigShape } from '@maskline/vault';
 import { z } from 'zod';
+import { CredentialDigests } from '../users/credentials.js';
+import { UserService } from '../users/user-service.js';
 import { VerificationBlocks } from '../verifications/verification-blocks.js';
 import { ML_USAGE, runMlCommand, UsageError } from './ml-commands.js';
 
@@ -32,6 +35,8 @@ function parse() {
       test: { type: 'boolean' },
       'expires-in-days': { type: 'string' },
       id: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,6 +71,12 @@ try {
       tenants: new TenantRepository(pool),
       blocks: new VerificationBlocks(new VerificationBlockRepository(pool), audit),
       keys: new ApiKeyRepository(pool, config.data.API_KEY_PEPPER),
+      users: new UserService(
+        new UserRepository(pool),
+        new CredentialDigests(config.data.API_KEY_PEPPER),
+        audit,
+        audit,
+      ),
       audit,
       clock: systemClock,
       actor,

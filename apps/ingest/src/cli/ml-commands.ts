@@ -1,6 +1,9 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
 import type { ApiKeyRepository, TenantRepository } from '@maskline/storage';
 import { toApiKeyView } from '../api-keys/api-key-view.js';
+import { parseCreateUser } from '../users/user-requests.js';
+import type { UserService } from '../users/user-service.js';
+import { toUserView } from '../users/user-view.js';
 import type { VerificationBlocks } from '../verifications/verification-blocks.js';
 
 export const ML_USAGE = `Usage: npm run ml -- <command> [options]
@@ -15,6 +18,11 @@ export const ML_USAGE = `Usage: npm run ml -- <command> [options]
   keys list --tenant <id>                      the tenant's keys, never their secrets
   keys revoke --id <key id>                    revoke a key (at once here; other running
                                                ingest replicas within API_KEY_CACHE_TTL_MS)
+  users create --tenant <id> --email <email> --role <role>
+                                               a user (owner, admin, developer, analyst, auditor);
+                                               prints its setup token ONCE (password + TOTP
+                                               enrolment: POST /v1/auth/setup)
+  users list --tenant <id>                     the tenant's users (emails masked)
   verification-blocks list --tenant <id>       the tenant's SMS-pumping blocks of number ranges
                                                (active, and those that ended within a day)
   verification-blocks lift --tenant <id> --id <block id>
@@ -22,7 +30,7 @@ export const ML_USAGE = `Usage: npm run ml -- <command> [options]
                                                are sent again
 
 Scopes: messages:send, messages:read, masking:manage, pool:admin, webhooks:manage,
-reveal:request, audit:read, routes:manage, numbers:manage, keys:manage.`;
+reveal:request, audit:read, routes:manage, numbers:manage, keys:manage, users:manage.`;
 
 export class UsageError extends Error {}
 
@@ -33,6 +41,8 @@ export interface MlCommandOptions {
   test?: boolean;
   'expires-in-days'?: string;
   id?: string;
+  email?: string;
+  role?: string;
 }
 
 export interface MlDeps {
@@ -41,6 +51,7 @@ export interface MlDeps {
   keys: ApiKeyRepository;
   audit: AuditRecorder;
   clock: Clock;
+  users: Pick<UserService, 'create' | 'list'>;
   /** e.g. "cli:alice": recorded as the actor of every change. */
   actor: string;
 }
@@ -131,6 +142,22 @@ export async function runMlCommand(
         });
       }
       print({ id, revoked: true, alreadyRevoked: outcome === 'already_revoked' });
+      return;
+    }
+    case 'users create': {
+      const tenantId = await existingTenant(deps, options.tenant);
+      const request = parseCreateUser({
+        email: need(options.email, 'email'),
+        role: need(options.role, 'role'),
+      });
+      // The operator acts above the tenant's roles: it may make the first owner.
+      const { user, setupToken } = await deps.users.create(tenantId, request, { id: deps.actor, role: null });
+      print({ ...toUserView(user), setupToken });
+      return;
+    }
+    case 'users list': {
+      const tenantId = await existingTenant(deps, options.tenant);
+      for (const user of await deps.users.list(tenantId)) print(toUserView(user));
       return;
     }
     case 'verification-blocks list': {

@@ -37,10 +37,12 @@ export interface RequestLimitDeps {
 export function installRequestLimits(api: FastifyInstance, deps: RequestLimitDeps): void {
   const s = deps.settings;
   api.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const { tenantId, apiKeyId } = request;
-    if (!tenantId || !apiKeyId) return;
+    const { tenantId } = request;
+    // Per API key, or per signed-in user (the same limit).
+    const principal = request.apiKeyId ?? request.principal;
+    if (!tenantId || !principal) return;
     const windows: LimitWindow[] = [
-      { name: 'key', id: apiKeyId, limit: s.perKeyPerMinute, windowMs: MINUTE },
+      { name: 'key', id: principal, limit: s.perKeyPerMinute, windowMs: MINUTE },
     ];
     if (s.perTenantPerMinute > 0) {
       windows.push({ name: 'tenant', id: 'all', limit: s.perTenantPerMinute, windowMs: MINUTE });

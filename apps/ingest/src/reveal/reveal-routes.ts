@@ -1,7 +1,7 @@
 import { type AuditRecorder, isUuid, MasklineError } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
-import { tenantOf } from '../auth/api-key-auth.js';
+import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 
 export interface RevealRoutesDeps {
   messages: MessageRepository;
@@ -11,18 +11,19 @@ export interface RevealRoutesDeps {
 
 /**
  * POST /v1/messages/:id/reveal: a message's real numbers, for an API key holding a
- * reveal grant in force. The audit event is written first: no audit, no reveal.
+ * reveal grant in force (a signed-in user is always refused: grants name keys). The audit event is written first: no audit, no reveal.
  */
 export async function revealRoutes(app: FastifyInstance, deps: RevealRoutesDeps): Promise<void> {
   app.post<{ Params: { id: string } }>('/v1/messages/:id/reveal', async (request, reply) => {
     const tenantId = tenantOf(request);
-    const apiKeyId = request.apiKeyId!;
+    const apiKeyId = request.apiKeyId;
     const { id } = request.params;
-    const grant = await deps.grants.findActive(apiKeyId);
+    // Grants are made to API keys (the vault CLI); a signed-in user holds none.
+    const grant = apiKeyId ? await deps.grants.findActive(apiKeyId) : null;
     if (!grant || grant.tenantId !== tenantId) {
       await deps.audit.record({
         tenantId,
-        actor: `api_key:${apiKeyId}`,
+        actor: actorOf(request),
         action: 'number.reveal_denied',
         subject: isUuid(id) ? `message:${id}` : null,
         details: {},
@@ -34,7 +35,7 @@ export async function revealRoutes(app: FastifyInstance, deps: RevealRoutesDeps)
     if (!message) throw new MasklineError('message_not_found');
     await deps.audit.record({
       tenantId,
-      actor: `api_key:${apiKeyId}`,
+      actor: actorOf(request),
       action: 'number.revealed',
       subject: `message:${id}`,
       details: { grantId: grant.id, fields: 'to,from' },

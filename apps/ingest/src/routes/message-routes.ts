@@ -2,7 +2,7 @@ import { type AuditRecorder, isUuid, MasklineError, maskAddress } from '@masklin
 import type { MessageRepository } from '@maskline/storage';
 import { callbackNotRegistered, type StatusCallback } from '@maskline/webhooks';
 import type { FastifyInstance } from 'fastify';
-import { tenantOf } from '../auth/api-key-auth.js';
+import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 import { markReplayed } from '../idempotency/replayed.js';
 import type { AcceptMessage } from '../messages/accept-message.js';
 import { encodeCursor, parseMessageListQuery } from '../messages/message-list-request.js';
@@ -28,7 +28,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     const callback = await statusCallbackOf(deps, tenantId, body.statusCallback);
     const { message, created } = await deps.acceptMessage
       .execute(tenantId, body, idempotencyKey, callback)
-      .catch((error: unknown) => auditRefusal(deps.audit, request.apiKeyId, tenantId, body.kind, error));
+      .catch((error: unknown) => auditRefusal(deps.audit, actorOf(request), tenantId, body.kind, error));
     void reply.status(created ? 202 : 200).header('location', `/v1/messages/${message.id}`);
     if (!created) markReplayed(reply);
     return toMessageView(message, { to: maskAddress(body.to), from: maskAddress(body.from) });
@@ -63,7 +63,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
  */
 async function auditRefusal(
   audit: AuditRecorder,
-  apiKeyId: string | undefined,
+  actor: string,
   tenantId: string,
   kind: string | undefined,
   error: unknown,
@@ -71,7 +71,7 @@ async function auditRefusal(
   if (error instanceof MasklineError && error.code === 'route_residency_violation') {
     await audit.record({
       tenantId,
-      actor: `api_key:${apiKeyId ?? 'unknown'}`,
+      actor,
       action: 'message.route_residency_violation',
       subject: null,
       details: { kind: kind ?? 'transactional' },

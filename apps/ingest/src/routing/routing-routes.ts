@@ -2,7 +2,7 @@ import { type AuditRecorder, MasklineError } from '@maskline/core';
 import type { CarrierPrice, Route, RouteTable } from '@maskline/routing';
 import type { RoutingRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
-import { tenantOf } from '../auth/api-key-auth.js';
+import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 import { parseResidency, parseRouteBody, routeId } from './routing-requests.js';
 
 export interface RoutingRoutesDeps {
@@ -94,7 +94,7 @@ export async function routingRoutes(app: FastifyInstance, deps: RoutingRoutesDep
     const tenantId = tenantOf(request);
     const allowedRegions = parseResidency(request.body);
     await repository.setResidency(tenantId, allowedRegions);
-    await auditResidency(deps.audit, request.apiKeyId, tenantId, allowedRegions);
+    await auditResidency(deps.audit, actorOf(request), tenantId, allowedRegions);
     await changed();
     return { allowedRegions };
   });
@@ -102,7 +102,7 @@ export async function routingRoutes(app: FastifyInstance, deps: RoutingRoutesDep
   app.delete('/v1/routing/residency', async (request, reply) => {
     const tenantId = tenantOf(request);
     await repository.setResidency(tenantId, null);
-    await auditResidency(deps.audit, request.apiKeyId, tenantId, null);
+    await auditResidency(deps.audit, actorOf(request), tenantId, null);
     await changed();
     return reply.status(204).send();
   });
@@ -110,13 +110,13 @@ export async function routingRoutes(app: FastifyInstance, deps: RoutingRoutesDep
 
 function auditResidency(
   audit: AuditRecorder,
-  apiKeyId: string | undefined,
+  actor: string,
   tenantId: string,
   allowedRegions: string[] | null,
 ): Promise<void> {
   return audit.record({
     tenantId,
-    actor: `api_key:${apiKeyId ?? 'unknown'}`,
+    actor,
     action: allowedRegions ? 'routing.residency_set' : 'routing.residency_removed',
     subject: `tenant:${tenantId}`,
     details: allowedRegions ? { allowedRegions: allowedRegions.join(',') } : {},

@@ -1,6 +1,6 @@
 import { isUuid, MasklineError } from '@maskline/core';
 import type { FastifyInstance } from 'fastify';
-import { tenantOf } from '../auth/api-key-auth.js';
+import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 import { parseLimitOverrides, type TenantVerificationLimits } from './tenant-verification-limits.js';
 import type { VerificationBlocks } from './verification-blocks.js';
 import { parseCheckVerification, parseStartVerification } from './verification-requests.js';
@@ -23,18 +23,17 @@ export async function verificationRoutes(app: FastifyInstance, deps: Verificatio
   app.get('/v1/verifications/blocks', async (request) => ({ data: await blocks.list(tenantOf(request)) }));
 
   app.delete<{ Params: { id: string } }>('/v1/verifications/blocks/:id', async (request) =>
-    blocks.lift(tenantOf(request), request.params.id, `api_key:${request.apiKeyId ?? 'unknown'}`),
+    blocks.lift(tenantOf(request), request.params.id, actorOf(request)),
   );
 
   const limits = deps.limits;
   if (limits) {
-    const actor = (request: { apiKeyId?: string | null }) => `api_key:${request.apiKeyId ?? 'unknown'}`;
     app.get('/v1/verifications/limits', async (request) => limits.get(tenantOf(request)));
     app.put('/v1/verifications/limits', async (request) =>
-      limits.put(tenantOf(request), parseLimitOverrides(request.body), actor(request)),
+      limits.put(tenantOf(request), parseLimitOverrides(request.body), actorOf(request)),
     );
     app.delete('/v1/verifications/limits', async (request, reply) => {
-      await limits.reset(tenantOf(request), actor(request));
+      await limits.reset(tenantOf(request), actorOf(request));
       return reply.status(204).send();
     });
   }
@@ -54,7 +53,7 @@ export async function verificationRoutes(app: FastifyInstance, deps: Verificatio
   app.post<{ Params: { id: string } }>('/v1/verifications/:id/check', async (request) => {
     const id = verificationId(request.params.id);
     const { code } = parseCheckVerification(request.body);
-    const actor = `api_key:${request.apiKeyId ?? 'unknown'}`;
+    const actor = actorOf(request);
     return toVerificationView(await verifications.check(tenantOf(request), id, code, actor));
   });
 
