@@ -1,5 +1,15 @@
 import type { ErrorCode } from '@maskline/core';
-import { list, type OperationDoc, object, type RouteGroupDoc, ref, uuid } from '../openapi/operation-doc.js';
+import { CAPABILITIES, INBOX_DELIVERIES, MASKING_MODES, NON_PARTICIPANT_POLICIES } from '@maskline/masking';
+import {
+  dateTime,
+  list,
+  nullable,
+  type OperationDoc,
+  object,
+  type RouteGroupDoc,
+  ref,
+  uuid,
+} from '../openapi/operation-doc.js';
 import { zodSchema } from '../openapi/zod-schema.js';
 import { mapSchema, reserveSchema } from './masking-requests.js';
 
@@ -33,13 +43,44 @@ function sessionOp(
 export const maskingDocs: RouteGroupDoc = {
   schemas: {
     MaskingSession: {
-      type: 'object',
-      required: ['id'],
+      ...object({
+        id: uuid,
+        mode: { enum: [...MASKING_MODES] },
+        state: { enum: ['active', 'released', 'expired'] },
+        virtualNumber: { type: 'string' },
+        country: nullable({ type: 'string' }),
+        carrier: nullable({ type: 'string' }),
+        capabilities: { type: 'array', items: { enum: [...CAPABILITIES] } },
+        nonParticipantPolicy: { enum: [...NON_PARTICIPANT_POLICIES] },
+        inboxDelivery: { enum: [...INBOX_DELIVERIES] },
+        participants: {
+          type: 'array',
+          items: object({ id: uuid, number: { type: 'string', description: 'Masked.' } }),
+        },
+        expiresAt: dateTime,
+        createdAt: dateTime,
+        closedAt: nullable(dateTime),
+      }),
       description: 'A masking session; participants are shown masked.',
-      properties: { id: uuid },
     },
     ReserveSessionRequest: zodSchema(reserveSchema),
-    VirtualNumber: { type: 'object', required: ['id'], properties: { id: uuid } },
+    VirtualNumber: object({
+      id: uuid,
+      number: { type: 'string' },
+      country: { type: 'string' },
+      carrier: { type: 'string' },
+      capabilities: { type: 'array', items: { enum: [...CAPABILITIES] } },
+      region: nullable({ type: 'string' }),
+      state: { enum: ['available', 'reserved', 'quarantined', 'retired'] },
+      quarantinedUntil: nullable(dateTime),
+    }),
+    MaskingEvent: object({
+      id: uuid,
+      type: { type: 'string' },
+      sessionId: nullable(uuid),
+      payload: { type: 'object' },
+      createdAt: dateTime,
+    }),
   },
   operations: [
     {
@@ -154,7 +195,7 @@ export const maskingDocs: RouteGroupDoc = {
           description: 'Only events of this type.',
         },
       },
-      responses: { 200: { description: 'One page.', schema: list({ type: 'object' }, true) } },
+      responses: { 200: { description: 'One page.', schema: list(ref('MaskingEvent'), true) } },
       errors: ['invalid_request'],
     },
     {

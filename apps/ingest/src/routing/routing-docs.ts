@@ -1,4 +1,5 @@
-import { list, nullable, object, type RouteGroupDoc, ref } from '../openapi/operation-doc.js';
+import { MESSAGE_KINDS, ROUTE_STRATEGIES, SENDER_TYPES } from '@maskline/routing';
+import { list, nullable, object, type RouteGroupDoc, ref, uuid } from '../openapi/operation-doc.js';
 import { zodSchema } from '../openapi/zod-schema.js';
 import { routeBodySchema } from './routing-requests.js';
 
@@ -15,7 +16,25 @@ const residency = object({ allowedRegions: regions });
 export const routingDocs: RouteGroupDoc = {
   schemas: {
     RouteRequest: zodSchema(routeBodySchema),
-    Route: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+    Route: object({
+      id: uuid,
+      scope: { enum: ['global', 'tenant'], description: 'global routes are read-only to a tenant.' },
+      prefix: nullable({ type: 'string' }),
+      country: nullable({ type: 'string' }),
+      kind: nullable({ enum: [...MESSAGE_KINDS] }),
+      senderType: nullable({ enum: [...SENDER_TYPES] }),
+      carrier: { type: 'string' },
+      priority: { type: 'integer' },
+      weight: { type: 'integer' },
+      strategy: { enum: [...ROUTE_STRATEGIES] },
+      enabled: { type: 'boolean' },
+    }),
+    CarrierPrice: object({
+      carrier: { type: 'string' },
+      prefix: { type: 'string' },
+      priceMicros: { type: 'integer', minimum: 0 },
+      currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+    }),
     Residency: residency,
   },
   operations: [
@@ -63,7 +82,7 @@ export const routingDocs: RouteGroupDoc = {
       operationId: 'listCarrierPrices',
       summary: 'List carrier prices',
       tag: TAG,
-      responses: { 200: { description: 'Every price.', schema: list({ type: 'object' }) } },
+      responses: { 200: { description: 'Every price.', schema: list(ref('CarrierPrice')) } },
       errors: [],
     },
     {

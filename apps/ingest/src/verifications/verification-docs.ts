@@ -44,6 +44,19 @@ export const verificationDocs: RouteGroupDoc = {
       updatedAt: dateTime,
     }),
     VerificationLimits: limits,
+    VerificationBlock: object({
+      id: uuid,
+      status: { enum: ['active', 'lifted', 'expired'] },
+      range: { type: 'string', description: 'The blocked number prefix (a range, never a number).' },
+      country: nullable({ type: 'string' }),
+      reason: { type: 'string' },
+      sends: { type: 'integer', minimum: 0 },
+      approvals: { type: 'integer', minimum: 0 },
+      createdAt: dateTime,
+      expiresAt: dateTime,
+      liftedAt: nullable(dateTime),
+      liftedBy: nullable({ type: 'string' }),
+    }),
   },
   operations: [
     {
@@ -131,7 +144,7 @@ export const verificationDocs: RouteGroupDoc = {
       operationId: 'listVerificationBlocks',
       summary: 'List SMS-pumping blocks',
       tag: TAG,
-      responses: { 200: { description: 'Blocks in force.', schema: list({ type: 'object' }) } },
+      responses: { 200: { description: 'The blocks.', schema: list(ref('VerificationBlock')) } },
       errors: [],
     },
     {
@@ -140,7 +153,7 @@ export const verificationDocs: RouteGroupDoc = {
       operationId: 'liftVerificationBlock',
       summary: 'Lift an SMS-pumping block (audited)',
       tag: TAG,
-      responses: { 200: { description: 'The block as lifted.', schema: { type: 'object' } } },
+      responses: { 200: { description: 'The block as lifted.', schema: ref('VerificationBlock') } },
       errors: ['verification_block_not_found'],
     },
     {

@@ -1,4 +1,4 @@
-import { list, nullable, object, type RouteGroupDoc, ref } from '../openapi/operation-doc.js';
+import { dateTime, list, nullable, object, type RouteGroupDoc, ref, uuid } from '../openapi/operation-doc.js';
 
 const TAG = 'Webhooks';
 const endpoint = ref('WebhookEndpoint');
@@ -18,10 +18,22 @@ const PAGE = {
 export const webhookDocs: RouteGroupDoc = {
   schemas: {
     WebhookEndpoint: {
-      type: 'object',
-      required: ['id', 'url', 'eventTypes'],
+      ...object({
+        id: uuid,
+        url: { type: 'string' },
+        eventTypes: { type: 'array', items: { type: 'string' } },
+        includeInboundBody: { type: 'boolean' },
+        description: nullable({ type: 'string' }),
+        state: { enum: ['enabled', 'disabled'] },
+        disabledReason: nullable({ enum: ['api', 'gone', 'failing'] }),
+        disabledAt: nullable(dateTime),
+        failingSince: nullable(dateTime),
+        maxConcurrency: { type: 'integer' },
+        timeoutMs: { type: 'integer' },
+        createdAt: dateTime,
+        updatedAt: dateTime,
+      }),
       description: 'A webhook endpoint (its secret is shown only when created or rotated).',
-      properties: { id: { type: 'string' }, ...props, enabled: { type: 'boolean' } },
     },
   },
   operations: [
