@@ -11,9 +11,19 @@ const AUTHENTICATED: readonly ErrorCode[] = [
   'internal_error',
   'service_unavailable',
 ];
-/** Codes the HTTP layer answers for a request with a body, or with a path parameter. */
+/**
+ * Codes the HTTP layer answers before the route runs: for a body (any method but GET: a
+ * body is parsed even where the route reads none), and for a path with parameters (an id
+ * too long, not percent-decodable, or a dot segment that makes the path another one, which
+ * may exist for other methods only: `POST /v1/masking/numbers/./retire`).
+ */
 const WITH_BODY: readonly ErrorCode[] = ['invalid_request', 'payload_too_large', 'unsupported_media_type'];
-const WITH_PARAMS: readonly ErrorCode[] = ['uri_too_long'];
+const WITH_PARAMS: readonly ErrorCode[] = [
+  'uri_too_long',
+  'invalid_request',
+  'not_found',
+  'method_not_allowed',
+];
 
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
@@ -71,7 +81,7 @@ function operation(op: OperationDoc, params: string[]): JsonSchema {
   const codes = new Set<ErrorCode>([
     ...op.errors,
     ...(op.public ? [] : AUTHENTICATED),
-    ...(hasBody ? WITH_BODY : []),
+    ...(op.method !== 'GET' ? WITH_BODY : []),
     ...(params.length > 0 ? WITH_PARAMS : []),
   ]);
   return {
