@@ -179,7 +179,17 @@ export const maskingDocs: RouteGroupDoc = {
       operationId: 'getInboundCode',
       summary: 'The code found in an inbound message',
       tag: TAG,
-      responses: { 200: { description: 'The code.', schema: { type: 'object' } } },
+      responses: {
+        200: {
+          description: 'The code and brand found in the message body (null: none found).',
+          schema: object({
+            inboundId: uuid,
+            sessionId: uuid,
+            code: nullable({ type: 'string' }),
+            brand: nullable({ type: 'string' }),
+          }),
+        },
+      },
       errors: ['inbound_message_not_found'],
     },
     {
@@ -215,7 +225,29 @@ export const maskingDocs: RouteGroupDoc = {
         additionalProperties: false,
       },
       alsoCsv: true,
-      responses: { 200: { description: 'What was imported.', schema: { type: 'object' } } },
+      responses: {
+        200: {
+          description: 'What was imported; rows refused are listed with their code.',
+          schema: object({
+            carrier: { type: 'string' },
+            received: { type: 'integer', minimum: 0 },
+            imported: { type: 'integer', minimum: 0 },
+            numbers: {
+              type: 'array',
+              items: object({ row: { type: 'integer' }, id: uuid, number: { type: 'string' } }),
+            },
+            errors: {
+              type: 'array',
+              items: object({
+                row: { type: 'integer' },
+                field: nullable({ type: 'string' }),
+                code: ref('ErrorCode'),
+                message: { type: 'string' },
+              }),
+            },
+          }),
+        },
+      },
       errors: ['invalid_phone_number', 'virtual_number_exists'],
     },
     {
@@ -224,7 +256,19 @@ export const maskingDocs: RouteGroupDoc = {
       operationId: 'getPoolStats',
       summary: 'Pool statistics',
       tag: TAG,
-      responses: { 200: { description: 'By carrier and state.', schema: list({ type: 'object' }) } },
+      responses: {
+        200: {
+          description: 'Pool numbers counted by country, carrier and state.',
+          schema: list(
+            object({
+              country: { type: 'string' },
+              carrier: { type: 'string' },
+              state: { enum: ['available', 'reserved', 'quarantined', 'retired'] },
+              count: { type: 'integer', minimum: 0 },
+            }),
+          ),
+        },
+      },
       errors: [],
     },
     {

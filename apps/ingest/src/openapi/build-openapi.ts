@@ -1,5 +1,5 @@
 import { ERROR_CATALOGUE, type ErrorCode } from '@maskline/core';
-import { errorSchema, headers, parameters } from './openapi-components.js';
+import { errorCodeSchema, errorSchema, headers, parameters } from './openapi-components.js';
 import type { JsonSchema, OperationDoc, ResponseDoc, RouteGroupDoc } from './operation-doc.js';
 
 /** Codes any authenticated route can answer (auth, scope, limits, outages). */
@@ -40,7 +40,7 @@ export function openApiPath(path: string): { path: string; params: string[] } {
 /** The OpenAPI 3.1 document of the given route groups. */
 export function buildOpenApi(groups: readonly RouteGroupDoc[], version: string): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  const schemas: Record<string, JsonSchema> = { Error: errorSchema };
+  const schemas: Record<string, JsonSchema> = { Error: errorSchema, ErrorCode: errorCodeSchema };
   const tags = new Set<string>();
   for (const group of groups) {
     Object.assign(schemas, group.schemas);

@@ -4,6 +4,12 @@ import type { JsonSchema } from './operation-doc.js';
 /** Every code of the error catalogue, in catalogue order (retired ones included: never reused). */
 export const ALL_ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 
+/** A code of the catalogue (also used where a list reports per-item errors). */
+export const errorCodeSchema: JsonSchema = {
+  enum: ALL_ERROR_CODES,
+  description: 'A stable code of the error catalogue: branch on this, never on a message.',
+};
+
 /** The one error shape, `{"error":{"code","message","details"?}}`; `code` is the whole catalogue. */
 export const errorSchema: JsonSchema = {
   type: 'object',
@@ -16,7 +22,7 @@ export const errorSchema: JsonSchema = {
       required: ['code', 'message'],
       additionalProperties: false,
       properties: {
-        code: { enum: ALL_ERROR_CODES, description: 'Stable: branch on this, never on the message.' },
+        code: { $ref: '#/components/schemas/ErrorCode' },
         message: { type: 'string', description: 'For people; may change.' },
         details: { type: 'object', description: 'e.g. `field`, `reason`, `scope`; never echoes a value.' },
       },

@@ -126,7 +126,23 @@ export const webhookDocs: RouteGroupDoc = {
       tag: TAG,
       query: PAGE,
       responses: {
-        200: { description: 'The attempts, newest first.', schema: list({ type: 'object' }, true) },
+        200: {
+          description: 'The attempts, newest first.',
+          schema: list(
+            object({
+              id: { type: 'string' },
+              deliveryId: { type: 'string' },
+              eventId: { type: 'string' },
+              eventType: { type: 'string' },
+              attempt: { type: 'integer', minimum: 1 },
+              statusCode: nullable({ type: 'integer' }),
+              latencyMs: { type: 'integer', minimum: 0 },
+              errorClass: nullable({ type: 'string' }),
+              createdAt: dateTime,
+            }),
+            true,
+          ),
+        },
       },
       errors: ['webhook_not_found', 'invalid_request'],
     },
@@ -149,7 +165,17 @@ export const webhookDocs: RouteGroupDoc = {
         ),
         additionalProperties: false,
       },
-      responses: { 202: { description: 'Queued again.', schema: { type: 'object' } } },
+      responses: {
+        202: {
+          description: 'Queued again; when truncated, call again with cursor: nextCursor.',
+          schema: object({
+            scheduled: { type: 'integer', minimum: 0 },
+            truncated: { type: 'boolean' },
+            nextCursor: nullable({ type: 'string' }),
+            states: { type: 'array', items: { enum: ['dead', 'delivered'] } },
+          }),
+        },
+      },
       errors: ['webhook_not_found', 'invalid_time_range'],
     },
     {
