@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.js';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
-import { requireRouteScopes } from './auth/route-scopes.js';
+import { requireRouteScopes, requireV1RoutesListed } from './auth/route-scopes.js';
 import type { TrustProxy } from './config.js';
 import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installStrictJsonParser } from './http/json-body.js';
@@ -16,6 +16,7 @@ import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.
 import type { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
 import { type NumberRoutesDeps, numberRoutes } from './numbers/number-routes.js';
+import { openApiRoutes } from './openapi/openapi-routes.js';
 import { AuthFailureThrottle } from './rate-limits/auth-failure-throttle.js';
 import { DestinationPartition, type TenantKeySource } from './rate-limits/destination-partition.js';
 import { LimiterState } from './rate-limits/limiter-state.js';
@@ -97,6 +98,8 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   app.removeContentTypeParser('text/plain');
   installStrictJsonParser(app);
   await app.register(healthRoutes, deps.readiness);
+  requireV1RoutesListed(app);
+  await app.register(openApiRoutes);
 
   const limiterState = new LimiterState(deps.logger);
   const throttle = deps.authFailures

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildIngestApp } from '../src/app.js';
 import { apiKeyAuth } from '../src/auth/api-key-auth.js';
 import { CachedApiKeyAuthenticator } from '../src/auth/api-key-cache.js';
-import { requireRouteScopes, scopeFor } from '../src/auth/route-scopes.js';
+import {
+  PUBLIC_ROUTES,
+  requireRouteScopes,
+  requireV1RoutesListed,
+  scopeFor,
+} from '../src/auth/route-scopes.js';
 import { registeredRoutes } from './support/route-list.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -58,7 +63,10 @@ describe('every /v1 route requires a scope (real PostgreSQL and Redis)', () => {
   });
 
   it('answers 403 forbidden naming the route’s scope, for every registered /v1 route', async () => {
-    const routes = registeredRoutes(app).filter((r) => r.url.startsWith('/v1/') && r.method !== 'HEAD');
+    const routes = registeredRoutes(app).filter(
+      (r) =>
+        r.url.startsWith('/v1/') && r.method !== 'HEAD' && !PUBLIC_ROUTES.includes(`${r.method} ${r.url}`),
+    );
     // Sanity: the walk sees the whole API, not an empty tree.
     expect(routes.length).toBeGreaterThanOrEqual(38);
     for (const { method, url } of routes) {
@@ -90,6 +98,29 @@ describe('every /v1 route requires a scope (real PostgreSQL and Redis)', () => {
         .ready(),
     ).rejects.toThrow(/GET \/v1\/forgotten declares no API key scope/);
     await bare.close();
+  });
+
+  it('refuses a /v1 route registered outside the authenticated scope unless it is listed public', async () => {
+    const bare = Fastify();
+    requireV1RoutesListed(bare);
+    void bare.register(async (root) => {
+      root.get('/v1/openapi.json', async () => ({}));
+      root.get('/v1/unlisted', async () => ({}));
+    });
+    await expect(bare.ready()).rejects.toThrow(
+      /GET \/v1\/unlisted is in neither ROUTE_SCOPES nor PUBLIC_ROUTES/,
+    );
+    await bare.close();
+  });
+
+  it('serves the public routes (the OpenAPI document) without an API key', async () => {
+    expect(PUBLIC_ROUTES).toEqual(['GET /v1/openapi.json']);
+    const res = await app.inject({ method: 'GET', url: '/v1/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['request-id']).toBeDefined();
+    expect(res.headers.ratelimit).toBeUndefined();
+    expect(res.json().openapi).toBe('3.1.0');
   });
 });
 

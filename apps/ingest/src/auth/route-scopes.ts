@@ -79,6 +79,33 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   'GET /v1/audit-events': 'audit:read',
 };
 
+/**
+ * The /v1 routes that need no API key, registered outside the authenticated scope (so no
+ * auth, scope or rate-limit hook runs). Only the API description: it holds nothing about
+ * a tenant, and clients and tools fetch it before they have a key.
+ */
+export const PUBLIC_ROUTES: readonly string[] = ['GET /v1/openapi.json'];
+
+/**
+ * Call on the app's root before any /v1 route: every /v1 route must be listed, with its
+ * scope in ROUTE_SCOPES (or `config.scope`) or in PUBLIC_ROUTES, or registration fails;
+ * a route is never public, or unchecked, by accident. (The authenticated scope's own hook,
+ * requireRouteScopes, then enforces the scope.)
+ */
+export function requireV1RoutesListed(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/') || route.config?.scope) return;
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
+    for (const method of methods) {
+      if (!scopeFor(method, route.url) && !PUBLIC_ROUTES.includes(`${method} ${route.url}`)) {
+        throw new Error(
+          `${method} ${route.url} is in neither ROUTE_SCOPES nor PUBLIC_ROUTES (auth/route-scopes.ts)`,
+        );
+      }
+    }
+  });
+}
+
 /** The scope `method url` requires, or undefined when none is declared. */
 export function scopeFor(method: string, url: string): ApiKeyScope | undefined {
   const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();

@@ -16,7 +16,7 @@ export const MAX_TTL_SECONDS = 30 * 24 * 3_600;
 
 const participants = z.array(z.unknown()).max(2);
 
-const reserveSchema = z
+export const reserveSchema = z
   .object({
     mode: z.enum(MASKING_MODES).default('pair'),
     ttlSeconds: z.number().int().min(MIN_TTL_SECONDS).max(MAX_TTL_SECONDS).default(3_600),
@@ -62,7 +62,7 @@ export function parseReserveRequest(input: unknown): ReserveRequest {
   };
 }
 
-const mapSchema = z.object({ participants: participants.min(1) }).strict();
+export const mapSchema = z.object({ participants: participants.min(1) }).strict();
 
 export function parseMapRequest(input: unknown): string[] {
   const parsed = mapSchema.safeParse(object(input));
