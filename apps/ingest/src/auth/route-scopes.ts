@@ -84,7 +84,15 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
  * auth, scope or rate-limit hook runs). Only the API description: it holds nothing about
  * a tenant, and clients and tools fetch it before they have a key.
  */
-export const PUBLIC_ROUTES: readonly string[] = ['GET /v1/openapi.json'];
+export const PUBLIC_ROUTES: readonly string[] = [
+  'GET /v1/openapi.json',
+  // Sign-in (users/auth-routes.ts): the credential is the body (or the session being ended).
+  'POST /v1/auth/setup',
+  'POST /v1/auth/setup/confirm',
+  'POST /v1/auth/sign-in',
+  'POST /v1/auth/mfa',
+  'POST /v1/auth/sign-out',
+];
 
 /**
  * Call on the app's root before any /v1 route: every /v1 route must be listed, with its

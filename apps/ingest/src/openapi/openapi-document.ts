@@ -4,6 +4,7 @@ import { maskingDocs } from '../masking/masking-docs.js';
 import { messageDocs } from '../messages/message-docs.js';
 import { numberDocs } from '../numbers/number-docs.js';
 import { routingDocs } from '../routing/routing-docs.js';
+import { userDocs } from '../users/user-docs.js';
 import { verificationDocs } from '../verifications/verification-docs.js';
 import { webhookDocs } from '../webhooks/webhook-docs.js';
 import { buildOpenApi } from './build-openapi.js';
@@ -41,6 +42,7 @@ export const ROUTE_GROUP_DOCS: readonly RouteGroupDoc[] = [
   numberDocs,
   routingDocs,
   apiKeyDocs,
+  userDocs,
   openApiDocs,
 ];
 
