@@ -7,7 +7,7 @@ import {
   receiptJobSchema,
 } from '@maskline/queues';
 import type { BatchReceipt, BatchReceiptResult, ReceiptMatch } from '@maskline/storage';
-import { ATTR, extractTraceContext, SPAN } from '@maskline/telemetry';
+import { ATTR, extractTraceContext, recordFinal, SPAN } from '@maskline/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { ReceiptStore } from './receipt-store.js';
@@ -83,6 +83,7 @@ export class ReceiptProcessor {
   ): Exclude<ReceiptOutcomeOfJob, 'orphaned'> {
     if (result.kind !== 'matched') return result.kind;
     this.recordSpan(result.receipt, result.match, startTime);
+    if (result.match.applied) recordFinal(result.receipt.carrierId, result.match.status, result.match);
     return result.match.applied ? 'applied' : 'duplicate';
   }
 
