@@ -6,7 +6,7 @@ import {
   storeChecks,
 } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
-import { MASKING_EXPIRY_QUEUE } from '@maskline/masking';
+import { MASKING_EXPIRY_QUEUE, MaskingStore, observePool } from '@maskline/masking';
 import { CARRIER_EVENTS_QUEUE } from '@maskline/queues';
 import type { Telemetry } from '@maskline/telemetry';
 import { WEBHOOKS_QUEUE } from '@maskline/webhooks';
@@ -59,7 +59,12 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const observed = telemetry.metrics
     ? observedQueues(container.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX)
     : [];
-  const unobserve = observeQueues(observed);
+  const unobserveQueues = observeQueues(observed);
+  // The number pool by country, carrier and state: observed here, once for the deployment's
+  // receipt processors (each reports the same totals; dashboards take max, not sum).
+  const unobservePool = telemetry.metrics
+    ? observePool(new MaskingStore(container.resolve<pg.Pool>(TOKENS.PgPool)).numbers)
+    : () => {};
 
   logger.info({ concurrency: config.CONCURRENCY }, 'receipt processor running');
 
@@ -68,7 +73,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
     logger,
     deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: async () => {
-      unobserve();
+      unobserveQueues();
+      unobservePool();
       await Promise.all(observed.map((q) => q.close()));
       await services.redisLossWatch.stop();
       await services.sweeper.stop();

@@ -14,6 +14,9 @@ const messages = Array.from({ length: MESSAGES }, (_, i) => ({
   body: `metrics privacy body ${RUN} number ${i}`,
 }));
 
+/** Virtual numbers of the masking pool: as private as the recipients. */
+const poolNumbers = [0, 1, 2].map((i) => `+44791100${3_000 + i}`);
+
 /** One labelled sample's value in a Prometheus text exposition (NaN when absent). */
 function sample(text: string, name: string, labels: Record<string, string>): number {
   for (const line of text.split('\n')) {
@@ -78,6 +81,11 @@ describe('metrics of the real stack (Prometheus scrape)', () => {
       eventTypes: ['message.status'],
     });
     expect(created.status).toBe(201);
+    const imported = await stack.api('POST', '/v1/masking/numbers/import', {
+      carrier: 'sim',
+      numbers: poolNumbers.map((number) => ({ number, country: 'GB' })),
+    });
+    expect(imported).toMatchObject({ status: 200, body: { imported: poolNumbers.length } });
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -164,6 +172,12 @@ describe('metrics of the real stack (Prometheus scrape)', () => {
       0,
     );
     expect(
+      sample(finalReceipts, 'maskline_pool_numbers', { country: 'GB', carrier: 'sim', state: 'available' }),
+    ).toBe(poolNumbers.length);
+    // Each app loaded the tenant's keys (once, then from its cache).
+    for (const text of [ingest, worker, finalReceipts])
+      expect(sample(text, 'maskline_vault_key_loads_total', { outcome: 'loaded' })).toBeGreaterThanOrEqual(1);
+    expect(
       sample(finalReceipts, 'maskline_webhook_delivery_duration_count', {
         outcome: 'delivered',
         event_type: 'message.status',
@@ -174,6 +188,10 @@ describe('metrics of the real stack (Prometheus scrape)', () => {
     // Privacy: no scrape carries a number (E.164 or digits only) or a body, or a message id.
     expect(scrapes.length).toBeGreaterThan(9);
     const all = scrapes.join('\n');
+    for (const number of poolNumbers) {
+      expect(all).not.toContain(number);
+      expect(all).not.toContain(number.slice(1));
+    }
     for (const m of messages) {
       expect(all).not.toContain(m.to);
       expect(all).not.toContain(m.to.slice(1));
