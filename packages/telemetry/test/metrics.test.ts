@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lazyInstruments, secondsSince } from '../src/metrics/lazy-instruments.js';
-import { countMessages, countCarrierError, recordFinal, recordSubmitted } from '../src/metrics/message-metrics.js';
+import {
+  countCarrierError,
+  countMessages,
+  recordFinal,
+  recordSubmitted,
+} from '../src/metrics/message-metrics.js';
 import { metricsEnabled } from '../src/metrics/metrics-options.js';
 import { type MetricsEndpoint, startMetrics } from '../src/metrics/metrics-sdk.js';
 import { countRecoveryActions } from '../src/metrics/recovery-metrics.js';
@@ -74,7 +79,12 @@ describe('the message instruments through the Prometheus exposition', () => {
     const now = Date.now();
     countMessages('sim', 'accepted', 3);
     recordSubmitted('sim', new Date(now - 40), now);
-    recordFinal('sim', 'delivered', { acceptedAt: new Date(now - 2_000), submittedAt: new Date(now - 1_500) }, now);
+    recordFinal(
+      'sim',
+      'delivered',
+      { acceptedAt: new Date(now - 2_000), submittedAt: new Date(now - 1_500) },
+      now,
+    );
     recordFinal('sim', 'failed');
     countCarrierError('sim', 'carrier_rejected');
     countRecoveryActions('outbox-reconciler', { reenqueued: 2, untouched: 0 }, 'start');
