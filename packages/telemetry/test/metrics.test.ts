@@ -107,6 +107,14 @@ describe('the message instruments through the Prometheus exposition', () => {
     expect(text).not.toContain('untouched');
   });
 
+  it('counts a submit whose accepted time is unknown, without a latency', async () => {
+    const scrape = await scrapeable();
+    recordSubmitted('http', undefined);
+    const text = await scrape();
+    expect(text).toMatch(/^maskline_messages_total\{carrier="http",status="submitted"\} 1$/m);
+    expect(text).not.toMatch(/^maskline_message_submit_duration_count\{carrier="http"\}/m);
+  });
+
   it('turns back to the no-op meter on shutdown', async () => {
     await scrapeable();
     await endpoint!.shutdown();

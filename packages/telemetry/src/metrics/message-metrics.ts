@@ -34,11 +34,15 @@ export function countMessages(carrier: string, status: string, count = 1): void 
   if (count > 0) messageInstruments().messages.add(count, { carrier, status });
 }
 
-/** A message the carrier took: counted, and its accepted -> submitted latency. */
-export function recordSubmitted(carrier: string, acceptedAt: Date, now = Date.now()): void {
+/** A message the carrier took: counted, and its accepted -> submitted latency when known. */
+export function recordSubmitted(
+  carrier: string,
+  acceptedAt: Date | null | undefined,
+  now = Date.now(),
+): void {
   const m = messageInstruments();
   m.messages.add(1, { carrier, status: 'submitted' });
-  m.submitDuration.record(secondsSince(acceptedAt, now), { carrier });
+  if (acceptedAt) m.submitDuration.record(secondsSince(acceptedAt, now), { carrier });
 }
 
 /** A message that reached a final status: counted, with its latencies when known. */
