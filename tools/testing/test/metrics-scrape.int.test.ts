@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../src/index.js';
+import { AppProcess, freePort } from '../src/index.js';
 import { until } from '../src/polling.js';
 import { inParallel, StackFixture } from '../src/stack-fixture.js';
 
@@ -202,6 +202,29 @@ describe('metrics of the real stack (Prometheus scrape)', () => {
     for (const id of ids) expect(all).not.toContain(id);
     expect(all).not.toContain(stack.tenantId);
   }
+
+  it('serves no /metrics with METRICS_ENABLED=false, and refuses a value it cannot read', async () => {
+    const port = await freePort();
+    const env = {
+      DATABASE_URL: stack.db.appUrl,
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: stack.queuePrefix,
+      LOG_LEVEL: 'info',
+      ...stack.db.vaultEnv,
+      HEALTH_PORT: String(port),
+    };
+    const off = new AppProcess('receipt-processor', { ...env, METRICS_ENABLED: 'false' });
+    await off.start(/receipt processor running/);
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/live`)).status).toBe(200);
+    } finally {
+      await off.stop();
+    }
+    const bad = new AppProcess('receipt-processor', { ...env, METRICS_ENABLED: 'sometimes' });
+    await expect(bad.start(/receipt processor running/)).rejects.toThrow(/exited with 1/);
+    expect(bad.lines.join('\n')).toContain('METRICS_ENABLED must be true or false');
+  }, 60_000);
 
   it('keeps /metrics off the public API port', async () => {
     const response = await fetch(`${stack.ingestUrl}/metrics`);
