@@ -165,6 +165,9 @@ describe('metrics of the real stack (Prometheus scrape)', () => {
     expect(sample(receiptsText, 'maskline_messages_total', { carrier: 'sim', status: 'delivered' })).toBe(
       MESSAGES,
     );
+    expect(sample(receiptsText, 'maskline_receipts_total', { carrier: 'sim', outcome: 'applied' })).toBe(
+      MESSAGES,
+    );
     const finalLabels = { carrier: 'sim', status: 'delivered' };
     expect(sample(finalReceipts, 'maskline_message_final_duration_count', finalLabels)).toBe(MESSAGES);
     expect(sample(finalReceipts, 'maskline_message_receipt_duration_count', finalLabels)).toBe(MESSAGES);
