@@ -1,5 +1,6 @@
 import {
   closeBaseContainer,
+  observeQueues,
   onStopSignals,
   startConfiguredHealthServer,
   storeChecks,
@@ -75,7 +76,13 @@ export async function run(telemetry: Telemetry): Promise<void> {
       },
     },
     logger,
+    telemetry.metrics,
   );
+
+  // Depth and oldest job of this worker's carriers' queues, read on a scrape.
+  const unobserve = telemetry.metrics
+    ? observeQueues(runtimes.map((r) => routing.queues.queueFor(r.settings.id)))
+    : () => {};
 
   logger.info(
     { carriers: runtimes.map((r) => ({ id: r.settings.id, health: r.health().status })) },
@@ -87,6 +94,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     logger,
     deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: async () => {
+      unobserve();
       await callbacks?.close();
       await Promise.all(runtimes.map((r) => r.stop()));
       routing.table.stop();

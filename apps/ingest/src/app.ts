@@ -11,6 +11,7 @@ import type { TrustProxy } from './config.js';
 import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installStrictJsonParser } from './http/json-body.js';
 import { installRequestId, requestIdOf } from './http/request-id.js';
+import { installRequestMetrics } from './http/request-metrics.js';
 import type { ServerTiming } from './http/server-timing.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
@@ -91,6 +92,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   installRequestId(app);
   installErrorHandling(app, deps.logger, deps.health);
   deps.serverTiming?.install(app);
+  installRequestMetrics(app);
   // Handlers run in the request's trace context (its server span when an exporter is on,
   // else a non-recording one continuing its traceparent header): jobs and rows carry it.
   app.addHook('preHandler', (request, _reply, done) => withRequestTraceContext(request.headers, done));

@@ -14,6 +14,9 @@ import { verificationConfigShape } from './verifications/verification-config.js'
 export const ingestConfigSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Port of GET /metrics (and /live, /ready), off the public API port (unset: not served). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   ...commonConfigShape,
   /** Server-side secret mixed into API-key digests (>= 16 chars). */
   API_KEY_PEPPER: z.string().min(16),

@@ -1,4 +1,9 @@
-import { closeBaseContainer, onStopSignals, storeChecks } from '@maskline/app-runtime';
+import {
+  closeBaseContainer,
+  onStopSignals,
+  startConfiguredHealthServer,
+  storeChecks,
+} from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
 import type { Telemetry } from '@maskline/telemetry';
 import type { Redis } from 'ioredis';
@@ -23,6 +28,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
   }
   const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
   const redis = container.resolve<Redis>(TOKENS.Redis);
+  const readiness = { ...storeChecks(pool, redis), keyProvider: keyProviderCheck(services.audit, logger) };
   const app = await buildIngestApp({
     ...services,
     redis,
@@ -38,10 +44,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     rateLimitPrefix: `${config.QUEUE_PREFIX}-ratelimit`,
     trustProxy: config.TRUST_PROXY,
     maxBodyChars: config.MAX_BODY_CHARS,
-    readiness: {
-      ...storeChecks(pool, redis),
-      keyProvider: keyProviderCheck(services.audit, logger),
-    },
+    readiness,
   });
   // Routes load before the first request: a message is never routed from an empty table.
   await services.routeTable.start();
@@ -50,6 +53,13 @@ export async function run(telemetry: Telemetry): Promise<void> {
   services.reconciler.start();
   // Re-enqueue what a crash left without a job, then watch for Redis losing its data.
   services.redisLossWatch.startWithRecovery();
+  // Metrics on their own port (METRICS_PORT), never on the public API's.
+  const metricsServer = await startConfiguredHealthServer(
+    { HEALTH_PORT: config.METRICS_PORT, HEALTH_HOST: config.METRICS_HOST },
+    readiness,
+    logger,
+    telemetry.metrics,
+  );
   logger.info({ address }, 'ingest listening');
 
   onStopSignals({
@@ -58,6 +68,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: async () => {
       await app.close();
+      await metricsServer?.close();
       services.routeTable.stop();
       services.carrierHealth.stop();
       await services.reconciler.stop();

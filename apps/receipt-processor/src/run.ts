@@ -1,11 +1,16 @@
 import {
   closeBaseContainer,
+  observeQueues,
   onStopSignals,
   startConfiguredHealthServer,
   storeChecks,
 } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
+import { MASKING_EXPIRY_QUEUE, MaskingStore, observePool } from '@maskline/masking';
+import { CARRIER_EVENTS_QUEUE } from '@maskline/queues';
 import type { Telemetry } from '@maskline/telemetry';
+import { WEBHOOKS_QUEUE } from '@maskline/webhooks';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { createCarrierEventsWorker } from './carrier-events-worker.js';
@@ -13,6 +18,13 @@ import { loadReceiptProcessorConfig } from './config.js';
 import { createReceiptContainer, resolveReceiptServices } from './container.js';
 import { startMaskingExpiry } from './inbound/masking-wiring.js';
 import { startWebhookDispatcher } from './webhooks/webhook-wiring.js';
+
+/** The queues this process consumes, opened to read their depth on a scrape. */
+function observedQueues(connection: Redis, prefix: string): Queue[] {
+  return [CARRIER_EVENTS_QUEUE, WEBHOOKS_QUEUE, MASKING_EXPIRY_QUEUE].map(
+    (name) => new Queue(name, { connection, prefix }),
+  );
+}
 
 /** Consumes the carrier-events queue (receipts, inbound) and runs the sweep. */
 export async function run(telemetry: Telemetry): Promise<void> {
@@ -41,7 +53,18 @@ export async function run(telemetry: Telemetry): Promise<void> {
     config,
     storeChecks(container.resolve<pg.Pool>(TOKENS.PgPool), container.resolve<Redis>(TOKENS.Redis)),
     logger,
+    telemetry.metrics,
   );
+
+  const observed = telemetry.metrics
+    ? observedQueues(container.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX)
+    : [];
+  const unobserveQueues = observeQueues(observed);
+  // The number pool by country, carrier and state: observed here, once for the deployment's
+  // receipt processors (each reports the same totals; dashboards take max, not sum).
+  const unobservePool = telemetry.metrics
+    ? observePool(new MaskingStore(container.resolve<pg.Pool>(TOKENS.PgPool)).numbers)
+    : () => {};
 
   logger.info({ concurrency: config.CONCURRENCY }, 'receipt processor running');
 
@@ -50,6 +73,9 @@ export async function run(telemetry: Telemetry): Promise<void> {
     logger,
     deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: async () => {
+      unobserveQueues();
+      unobservePool();
+      await Promise.all(observed.map((q) => q.close()));
       await services.redisLossWatch.stop();
       await services.sweeper.stop();
       await services.retention.stop();

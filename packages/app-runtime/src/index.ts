@@ -5,3 +5,4 @@ export * from './common-config.js';
 export * from './health/health-server.js';
 export * from './health/readiness.js';
 export * from './lifecycle/graceful-stop.js';
+export * from './metrics/queue-metrics.js';

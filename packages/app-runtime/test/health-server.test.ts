@@ -48,4 +48,21 @@ describe('startHealthServer', () => {
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
+
+  it('serves /metrics through the given handler, and only then', async () => {
+    server = await startHealthServer({
+      host: '127.0.0.1',
+      port: 0,
+      checks: {},
+      logger: { info: () => {} },
+      metrics: (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end('maskline_test_total 1\n');
+      },
+    });
+    const scraped = await fetch(`${server.url}/metrics`);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toBe('maskline_test_total 1\n');
+    expect((await fetch(`${server.url}/live`)).status).toBe(200);
+  });
 });

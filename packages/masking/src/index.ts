@@ -1,6 +1,7 @@
 export * from './config/masking-config.js';
 export * from './expiry/expiry-queue.js';
 export * from './pool/number-import.js';
+export * from './pool/pool-metrics.js';
 export * from './relay/relay-router.js';
 export * from './relay/relay-service.js';
 export * from './sessions/masking-service.js';

@@ -1,3 +1,4 @@
+import { metricsEnabled } from './metrics/metrics-options.js';
 import type { Telemetry } from './telemetry-options.js';
 import { startTelemetry } from './telemetry-sdk.js';
 
@@ -17,6 +18,7 @@ export async function launch(
     telemetry = await startTelemetry({
       serviceName,
       otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+      metrics: metricsEnabled(process.env.METRICS_ENABLED),
     });
     const { run } = await loadRun();
     await run(telemetry);

@@ -11,18 +11,32 @@ import type { Telemetry, TelemetryOptions } from './telemetry-options.js';
  * - None: the SDK and the instrumentations are not even loaded. A propagation-only tracer
  *   still gives every request, job and row a valid W3C traceparent, continuing the one it
  *   came with, so an exporter turned on later (here or downstream) sees one trace per message.
+ * - Metrics (`metrics: true`), independently of either: see startMetrics.
  */
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   const version = options.serviceVersion ?? '0.1.0';
-  if (!options.otlpEndpoint && !options.exporter) {
+  const exporting = Boolean(options.otlpEndpoint || options.exporter);
+  let stopTracing = async () => {};
+  if (exporting) {
+    const { startExportingSdk } = await import('./exporting-sdk.js');
+    stopTracing = startExportingSdk(options);
+  } else {
     startPropagationOnly();
-    return {
-      tracer: trace.getTracer(options.serviceName, version),
-      exporting: false,
-      shutdown: async () => {},
-    };
   }
-  const { startExportingSdk } = await import('./exporting-sdk.js');
-  const shutdown = startExportingSdk(options);
-  return { tracer: trace.getTracer(options.serviceName, version), exporting: true, shutdown };
+  // After the tracing SDK: its instrumentations keep the no-op meter (see startMetrics).
+  const endpoint = options.metrics
+    ? (await import('./metrics/metrics-sdk.js')).startMetrics({
+        serviceName: options.serviceName,
+        serviceVersion: version,
+      })
+    : null;
+  return {
+    tracer: trace.getTracer(options.serviceName, version),
+    exporting,
+    metrics: endpoint?.handler ?? null,
+    shutdown: async () => {
+      await stopTracing();
+      await endpoint?.shutdown();
+    },
+  };
 }

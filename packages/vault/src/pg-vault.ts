@@ -16,6 +16,7 @@ import { type StoredKey, TenantKeyStore } from './keys/tenant-key-store.js';
 import { cachedHealthCheck } from './providers/cached-health-check.js';
 import type { KeyProvider } from './providers/key-provider.js';
 import { sealedKeyVersion } from './sealed-value.js';
+import { recordKeyLoad } from './vault-metrics.js';
 
 export interface VaultOptions {
   pool: pg.Pool;
@@ -86,17 +87,20 @@ export class PgVault implements Vault, AuditRecorder {
   private cachedOrLoad(tenantId: string): Promise<LoadedTenantVault> {
     const cached = this.cache.get(tenantId);
     if (cached && cached.expiresAt > this.now()) return cached.vault;
+    const started = performance.now();
     const vault = this.load(tenantId);
     const entry: CacheEntry = { vault, expiresAt: Number.POSITIVE_INFINITY };
     this.cache.set(tenantId, entry);
     vault.then(
       (v) => {
+        recordKeyLoad('loaded', (performance.now() - started) / 1000);
         entry.expiresAt = Math.min(
           this.now() + this.ttl,
           this.nextActivation.get(v) ?? Number.POSITIVE_INFINITY,
         );
       },
       () => {
+        recordKeyLoad('failed', (performance.now() - started) / 1000);
         if (this.cache.get(tenantId) === entry) this.cache.delete(tenantId);
       },
     );

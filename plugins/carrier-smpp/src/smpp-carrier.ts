@@ -19,6 +19,7 @@ import type { DeliverSmDecision, EncodedText, MessagePart } from './internal-typ
 import { canonicalMessageId, receiptIdInSubmitForm } from './message-id.js';
 import { MoReassembler } from './mo-reassembly.js';
 import { SmppBind, type SmppBindRole } from './session/smpp-bind.js';
+import { countThrottled, observeBinds } from './smpp-metrics.js';
 import { SubmitStatusTable, smppCarrierAnswer } from './submit-status.js';
 import type { SmppConfig } from './types.js';
 
@@ -55,6 +56,7 @@ export class SmppCarrier implements CarrierPlugin {
   /** Concatenation reference of the next long message (8-bit UDH uses its low octet). */
   #reference = Math.floor(Math.random() * 0x10000);
   #closed = false;
+  #unobserve: () => void = () => {};
 
   constructor(ctx: PluginContext, config: SmppConfig) {
     this.#ctx = ctx;
@@ -75,6 +77,7 @@ export class SmppCarrier implements CarrierPlugin {
             logger: this.#logger,
             statusTable: this.#statusTable,
             onDeliver: (pdu) => this.#onDeliver(pdu),
+            onThrottled: () => countThrottled(ctx.carrierId),
           }),
       ),
     );
@@ -96,6 +99,8 @@ export class SmppCarrier implements CarrierPlugin {
    * health 'down' and becomes usable as soon as the SMSC answers.
    */
   async start(): Promise<void> {
+    this.#unobserve();
+    this.#unobserve = observeBinds(this.#ctx.carrierId, this.#binds);
     const results = await Promise.allSettled(this.#binds.map((bind) => bind.start()));
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length === results.length) {
@@ -151,6 +156,7 @@ export class SmppCarrier implements CarrierPlugin {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unobserve();
     await Promise.all(this.#binds.map((bind) => bind.close()));
     await this.#mo.close();
   }

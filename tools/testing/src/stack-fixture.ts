@@ -13,6 +13,8 @@ export interface StackFixtureOptions {
   /** Extra env for the ingest app (e.g. fast reconciler settings). */
   ingestEnv?: Record<string, string>;
   receiptEnv?: Record<string, string>;
+  /** Extra env for the delivery worker (e.g. HEALTH_PORT). */
+  workerEnv?: Record<string, string>;
   /** App log level: info or lower (readiness is read from info lines). Default debug, so
    * privacy scans see the most output. */
   logLevel?: string;
@@ -103,7 +105,7 @@ export class StackFixture {
         /ingest listening/,
       ],
       'delivery-worker': [
-        { CARRIERS: this.carriers, SIM_SMPP_PASSWORD: 'secret' },
+        { CARRIERS: this.carriers, SIM_SMPP_PASSWORD: 'secret', ...this.options.workerEnv },
         /delivery worker running/,
       ],
       'receipt-processor': [{ ...this.options.receiptEnv }, /receipt processor running/],

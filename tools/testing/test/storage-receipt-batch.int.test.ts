@@ -93,6 +93,10 @@ describe('applying a batch of receipts', () => {
     expect(results[0]).toMatchObject({ match: { messageId: m1, applied: true, status: 'delivered' } });
     expect(results[1]).toMatchObject({ match: { messageId: m1, applied: false, status: 'delivered' } });
     expect(results[3]).toMatchObject({ match: { messageId: m2, applied: true, status: 'expired' } });
+    // The same statement reads when the message was accepted and submitted (latency metrics).
+    expect(results[0]).toMatchObject({
+      match: { acceptedAt: expect.any(Date), submittedAt: expect.any(Date) },
+    });
     expect(await messages.findForTenant(tenantId, m1)).toMatchObject({
       status: 'delivered',
       errorCode: null,

@@ -17,7 +17,16 @@ import {
   toWorkerError,
 } from '@maskline/queues';
 import type { DeliveryRecord, SubmittedUpdate } from '@maskline/storage';
-import { ATTR, activeTraceparent, extractTraceContext, SPAN, withSpan } from '@maskline/telemetry';
+import {
+  ATTR,
+  activeTraceparent,
+  countCarrierError,
+  extractTraceContext,
+  recordFinal,
+  recordSubmitted,
+  SPAN,
+  withSpan,
+} from '@maskline/telemetry';
 import { type Tracer, trace } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
@@ -242,7 +251,7 @@ export class DeliverProcessor {
             job,
             own,
             record,
-            await this.failed(record.contentError, messageId, job, own),
+            await this.failed(record.contentError, messageId, job, own, record.message.createdAt),
           );
         }
         trace.getActiveSpan()?.setAttribute(ATTR.recipientToken, record.recipientToken);
@@ -258,8 +267,14 @@ export class DeliverProcessor {
         } catch (error) {
           submitted();
           const failure = toMasklineError(error, 'plugin_failure');
+          countCarrierError(this.carrier.carrierId, failure.code);
           if (await this.failedOver(job, own, record, failure)) return 'rerouted';
-          return this.afterFailure(job, own, record, await this.failed(failure, messageId, job, own));
+          return this.afterFailure(
+            job,
+            own,
+            record,
+            await this.failed(failure, messageId, job, own, record.message.createdAt),
+          );
         }
         submitted();
         await this.recordSubmitted({
@@ -269,6 +284,7 @@ export class DeliverProcessor {
           traceContext: activeTraceparent(),
           partIds: result.partIds,
         });
+        recordSubmitted(this.carrier.carrierId, record.message.createdAt);
         return 'submitted';
       },
     );
@@ -378,7 +394,13 @@ export class DeliverProcessor {
    * (a retry_after answer is an attempt like any other, see toWorkerError). In a batch
    * the message is on its first attempt: the batch's attempts cover the whole batch.
    */
-  private async failed(error: MasklineError, messageId: string, job: Job, own: boolean): Promise<Error> {
+  private async failed(
+    error: MasklineError,
+    messageId: string,
+    job: Job,
+    own: boolean,
+    acceptedAt?: Date,
+  ): Promise<Error> {
     const attempts = job.opts.attempts ?? 1;
     const attempt = own ? job.attemptsMade + 1 : 1;
     const lastAttempt = attempt >= attempts;
@@ -396,10 +418,12 @@ export class DeliverProcessor {
     );
     if (decision.action === 'give_up') {
       await this.store.markFinal(messageId, finalStatusFor(error), error.code, answer);
+      recordFinal(this.carrier.carrierId, finalStatusFor(error), { acceptedAt });
       return new UnrecoverableError(error.code);
     }
     if (lastAttempt) {
       await this.store.markFinal(messageId, 'failed', 'retries_exhausted', answer);
+      recordFinal(this.carrier.carrierId, 'failed', { acceptedAt });
       return new UnrecoverableError('retries_exhausted');
     }
     if (answer) {

@@ -12,7 +12,7 @@ import {
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRouter } from '@maskline/routing';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
-import { ATTR, activeTraceparent, injectTraceContext, trace } from '@maskline/telemetry';
+import { ATTR, activeTraceparent, countMessages, injectTraceContext, trace } from '@maskline/telemetry';
 import type { StatusCallback } from '@maskline/webhooks';
 import type { RequestDigest, RequestDigests } from '../idempotency/request-digests.js';
 import type { SendMessageRequest } from './message-request.js';
@@ -67,6 +67,7 @@ export class AcceptMessage {
       ids.push(o.message.id);
       byCarrier.set(o.message.carrierId, ids);
     }
+    for (const [carrierId, ids] of byCarrier) countMessages(carrierId, 'accepted', ids.length);
     await Promise.all([...byCarrier].map(([carrierId, ids]) => this.enqueue(carrierId, batchId, ids)));
     return outcomes;
   }

@@ -1,6 +1,7 @@
 import { type DependencyHealth, type Logger, NO_DEPENDENCY_HEALTH, PeriodicTask } from '@maskline/core';
 import type { DeliveryQueues } from '@maskline/queues';
 import type { MessageRepository, PendingMessage } from '@maskline/storage';
+import { countRecoveryActions } from '@maskline/telemetry';
 
 export interface ReconcilerSettings {
   /** The periodic pass looks at pending messages created longer ago than this. */
@@ -88,6 +89,7 @@ export class Reconciler {
       afterId = page[page.length - 1]!.id;
       if (page.length < this.batch) break;
     }
+    countRecoveryActions('outbox-reconciler', { reenqueued: added }, reason);
     if (added > 0 || reason !== 'periodic') {
       this.logger.info({ reason, checked, count: added }, 'reconciler re-enqueued messages');
     }

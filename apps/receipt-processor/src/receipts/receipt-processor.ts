@@ -7,9 +7,10 @@ import {
   receiptJobSchema,
 } from '@maskline/queues';
 import type { BatchReceipt, BatchReceiptResult, ReceiptMatch } from '@maskline/storage';
-import { ATTR, extractTraceContext, SPAN } from '@maskline/telemetry';
+import { ATTR, extractTraceContext, recordFinal, SPAN } from '@maskline/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { countReceipt } from './receipt-metrics.js';
 import type { ReceiptStore } from './receipt-store.js';
 
 export type ReceiptOutcomeOfJob = 'applied' | 'duplicate' | 'intermediate' | 'orphaned';
@@ -55,8 +56,11 @@ export class ReceiptProcessor {
       );
     }
     const outcome: ReceiptBatchOutcome = { applied: 0, duplicate: 0, intermediate: 0, retrying: 0 };
-    for (const result of results)
-      outcome[result.kind === 'unmatched' ? 'retrying' : this.settle(result, startTime)] += 1;
+    for (const result of results) {
+      const settled = result.kind === 'unmatched' ? 'retrying' : this.settle(result, startTime);
+      outcome[settled] += 1;
+      countReceipt(settled, 'receipt' in result ? result.receipt.carrierId : undefined);
+    }
     return outcome;
   }
 
@@ -65,10 +69,18 @@ export class ReceiptProcessor {
     if (!parsed.success) throw new UnrecoverableError('invalid_request');
     const startTime = new Date();
     const result = await this.store.apply(parsed.data.receiptId);
-    if (result.kind !== 'unmatched') return this.settle(result, startTime);
+    if (result.kind !== 'unmatched') {
+      const settled = this.settle(result, startTime);
+      countReceipt(settled, 'receipt' in result ? result.receipt.carrierId : undefined);
+      return settled;
+    }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (!lastAttempt) throw new MasklineError('receipt_unmatched');
+    if (!lastAttempt) {
+      countReceipt('retrying', result.receipt.carrierId);
+      throw new MasklineError('receipt_unmatched');
+    }
     await this.store.markUnmatched(result.receipt.id);
+    countReceipt('orphaned', result.receipt.carrierId);
     this.logger.warn(
       { receiptId: result.receipt.id, carrier: result.receipt.carrierId },
       'receipt matched no message: parked',
@@ -83,6 +95,7 @@ export class ReceiptProcessor {
   ): Exclude<ReceiptOutcomeOfJob, 'orphaned'> {
     if (result.kind !== 'matched') return result.kind;
     this.recordSpan(result.receipt, result.match, startTime);
+    if (result.match.applied) recordFinal(result.receipt.carrierId, result.match.status, result.match);
     return result.match.applied ? 'applied' : 'duplicate';
   }
 

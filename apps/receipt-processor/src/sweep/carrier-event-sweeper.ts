@@ -1,6 +1,7 @@
 import { type Logger, PeriodicTask } from '@maskline/core';
 import type { CarrierEventQueue } from '@maskline/queues';
 import type { InboundRepository, ReceiptRepository, UnprocessedEvent } from '@maskline/storage';
+import { countRecoveryActions } from '@maskline/telemetry';
 
 export interface SweepSettings {
   /** Unprocessed rows older than this are enqueued again. */
@@ -87,6 +88,11 @@ export class CarrierEventSweeper {
         return page.length;
       },
     );
+    countRecoveryActions(
+      'carrier-event-sweep',
+      { receipts_reenqueued: receipts, inbound_reenqueued: inbound },
+      reason,
+    );
     this.logger.info({ reason, receipts, inbound }, 're-enqueued unprocessed carrier events');
     return { receipts, inbound };
   }
@@ -135,6 +141,12 @@ export class CarrierEventSweeper {
         parkedUnmatched,
         expiredWithoutReceipt,
       };
+      countRecoveryActions('carrier-event-sweep', {
+        receipts_reenqueued: restored,
+        inbound_reenqueued: inbound.length,
+        receipts_parked_unmatched: parkedUnmatched,
+        messages_expired_without_receipt: expiredWithoutReceipt,
+      });
       if (Object.values(report).some((n) => n > 0)) this.logger.info(report, 'sweep');
       return report;
     } catch (error) {

@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@maskline/core';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
@@ -9,6 +9,8 @@ export interface HealthServerOptions {
   /** What /ready checks (PostgreSQL, Redis, and for a delivery worker its carriers). */
   checks: Readonly<Record<string, ReadinessCheck>>;
   logger: Pick<Logger, 'info'>;
+  /** Serves `GET /metrics` (Prometheus text) when given; else that path is a 404. */
+  metrics?: ((request: IncomingMessage, response: ServerResponse) => void) | null;
 }
 
 export interface HealthServer {
@@ -20,8 +22,9 @@ export interface HealthServer {
 /**
  * The probes of a process without an API of its own (delivery worker, receipt processor):
  * `GET /live` answers 200 while the event loop turns; `GET /ready` 200 or 503 with each
- * check's state. Plain node:http: two fixed routes, no body to parse, nothing to share
- * with the ingest's API server.
+ * check's state; `GET /metrics` the process's metrics when they are on (the ingest runs
+ * one on METRICS_PORT for that, off its public API port). Plain node:http: fixed routes,
+ * no body to parse, nothing to share with the ingest's API server.
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server = createServer((request, response) => {
@@ -34,6 +37,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
         { allow: 'GET, HEAD' },
       );
     }
+    if (path === '/metrics' && options.metrics) return options.metrics(request, response);
     if (path === '/live') return send(response, 200, { status: 'ok' });
     if (path === '/ready') {
       void checkReadiness(options.checks).then(({ ready, checks }) =>
@@ -78,12 +82,13 @@ function send(
   response.end(text);
 }
 
-/** The health server when HEALTH_PORT is set (else null), on HEALTH_HOST. */
+/** The health server when HEALTH_PORT is set (else null), on HEALTH_HOST, with /metrics if given. */
 export function startConfiguredHealthServer(
   config: { HEALTH_PORT?: number | undefined; HEALTH_HOST: string },
   checks: Readonly<Record<string, ReadinessCheck>>,
   logger: Pick<Logger, 'info'>,
+  metrics: HealthServerOptions['metrics'] = null,
 ): Promise<HealthServer | null> {
   if (config.HEALTH_PORT === undefined) return Promise.resolve(null);
-  return startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, checks, logger });
+  return startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, checks, logger, metrics });
 }

@@ -138,7 +138,16 @@ export class VirtualNumberStore {
   }
 
   /** Counts per country, carrier and state; a quarantined number past its cool-off counts as available. */
-  async stats(tenantId: string): Promise<PoolStat[]> {
+  stats(tenantId: string): Promise<PoolStat[]> {
+    return this.countBy('WHERE tenant_id = $1', [tenantId]);
+  }
+
+  /** The same counts over every tenant's pool (for the pool gauges: no tenant in them). */
+  statsAll(): Promise<PoolStat[]> {
+    return this.countBy('', []);
+  }
+
+  private async countBy(where: string, params: unknown[]): Promise<PoolStat[]> {
     const result = await this.pool.query<{
       country: string;
       carrier_id: string;
@@ -148,9 +157,9 @@ export class VirtualNumberStore {
       `SELECT country, carrier_id,
               CASE WHEN state = 'quarantined' AND quarantined_until <= now() THEN 'available' ELSE state END AS state,
               count(*)::int AS n
-       FROM virtual_numbers WHERE tenant_id = $1
+       FROM virtual_numbers ${where}
        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-      [tenantId],
+      params,
     );
     return result.rows.map((r) => ({
       country: r.country,

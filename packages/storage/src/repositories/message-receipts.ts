@@ -31,6 +31,9 @@ export interface ReceiptMatch {
   /** False when the status did not move (duplicate or late receipt). */
   applied: boolean;
   status: MessageStatus;
+  /** When the message was accepted and submitted (for latency metrics), where the statement read them. */
+  acceptedAt?: Date;
+  submittedAt?: Date | null;
 }
 
 /**

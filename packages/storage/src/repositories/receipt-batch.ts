@@ -104,6 +104,8 @@ async function applyBatchStatement(
       trace_context: string | null;
       status: ReceiptMatch['status'] | null;
       applied: boolean;
+      created_at: Date | null;
+      submitted_at: Date | null;
     } & StatusWebhookRow
   >(
     prepared(
@@ -144,13 +146,13 @@ async function applyBatchStatement(
      SELECT b.id, b.carrier_id, b.carrier_message_id, b.outcome, (b.status IS NOT NULL) AS final,
             (p.id IS NOT NULL) AS is_part, t.message_id, m.trace_context,
             COALESCE(u.status, m.status) AS status, COALESCE(u.receipt_id = b.id, false) AS applied,
-            NULL::uuid[] AS delivery_ids
+            m.created_at, m.submitted_at, NULL::uuid[] AS delivery_ids
      FROM batch b
      LEFT JOIN part p ON p.id = b.id
      LEFT JOIN target t ON t.receipt_id = b.id
      LEFT JOIN messages m ON m.id = t.message_id
      LEFT JOIN updated u ON u.id = t.message_id
-     UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, delivery_ids
+     UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, delivery_ids
      FROM hooks WHERE cardinality(delivery_ids) > 0`,
       [
         receiptIds,
@@ -183,6 +185,8 @@ async function applyBatchStatement(
       traceContext: row.trace_context,
       applied: row.applied,
       status: row.status,
+      ...(row.created_at ? { acceptedAt: row.created_at } : {}),
+      submittedAt: row.submitted_at,
     };
     return { kind: 'matched', receipt, match };
   });

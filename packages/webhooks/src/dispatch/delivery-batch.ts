@@ -15,6 +15,7 @@ import { EndpointAgents } from './endpoint-agents.js';
 import { KeyedLimiter } from './keyed-limiter.js';
 import { nextAttemptAt, type RetrySchedule } from './retry-schedule.js';
 import { tracedPost } from './traced-post.js';
+import { recordWebhookAttempt } from './webhook-metrics.js';
 
 export interface DispatchSettings {
   policy: TargetPolicy;
@@ -108,6 +109,7 @@ export class DeliveryBatch {
     secrets: string[],
   ): Promise<AttemptResult> {
     let post: PostResult;
+    let sent = false;
     if (target instanceof TargetRefusedError) {
       post = { status: null, latencyMs: 0, errorClass: target.reason };
     } else if (secrets.length === 0) {
@@ -123,6 +125,7 @@ export class DeliveryBatch {
         { [SIGNATURE_HEADER]: signature, 'maskline-event-id': d.event.id },
         agent,
       );
+      sent = true;
     }
     const attempt = d.attempts + 1;
     const ok = post.status !== null && post.status >= 200 && post.status < 300;
@@ -131,13 +134,21 @@ export class DeliveryBatch {
     const gone = post.status === 410 && !d.endpoint.statusCallback;
     const next =
       ok || post.status === 410 ? null : nextAttemptAt(this.settings.retry, attempt, d.retryFrom, this.now());
+    const outcome = ok ? 'delivered' : next ? 'retry' : 'dead';
+    recordWebhookAttempt({
+      outcome,
+      eventType: d.event.type,
+      status: post.status,
+      errorClass: post.errorClass,
+      latencyMs: sent ? post.latencyMs : null,
+    });
     return {
       deliveryId: d.id,
       endpointId: d.endpointId,
       eventId: d.event.id,
       tenantId: d.tenantId,
       attempt,
-      outcome: ok ? 'delivered' : next ? 'retry' : 'dead',
+      outcome,
       statusCode: post.status,
       latencyMs: post.latencyMs,
       errorClass: post.errorClass,

@@ -34,6 +34,8 @@ export interface SmppBindOptions {
   role?: SmppBindRole;
   /** Which submit_sm_resp statuses mean "slow down" (ESME_RTHROTTLED, ESME_RMSGQFUL unless overridden). */
   statusTable: SubmitStatusTable;
+  /** Called on every throttling answer (for the carrier's throttling metric). */
+  onThrottled?: () => void;
 }
 
 const unavailable = (message: string) => () => new MasklineError('carrier_unavailable', { message });
@@ -53,6 +55,7 @@ export class SmppBind {
   readonly #logger: Logger;
   readonly #onDeliver: DeliverHandler;
   readonly #statusTable: SubmitStatusTable;
+  readonly #onThrottled: () => void;
   #state: BindState = 'idle';
   #session: Session | null = null;
   #pending = new PendingRequests();
@@ -71,6 +74,7 @@ export class SmppBind {
     this.#logger = options.logger.child({ bind: options.index });
     this.#onDeliver = options.onDeliver;
     this.#statusTable = options.statusTable;
+    this.#onThrottled = options.onThrottled ?? (() => {});
     this.role = options.role ?? 'transceiver';
     const { windowSize, maxQueuedSubmits, throttlePauseMinMs, throttlePauseMaxMs, throttleRecoveryMs } =
       options.config;
@@ -133,6 +137,7 @@ export class SmppBind {
         if (status === 0) this.#accepted();
         return response;
       }
+      this.#onThrottled();
       const pauseMs = attempt === 0 ? this.throttle.throttled() : this.throttle.throttledAgain(attempt);
       this.window.setLimit(this.throttle.window);
       const log = { status: statusLabel(status), window: this.throttle.window, pauseMs, attempt };
