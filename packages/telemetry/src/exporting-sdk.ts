@@ -12,6 +12,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { QueryRedactionProcessor } from './query-redaction.js';
 import type { TelemetryOptions } from './telemetry-options.js';
 
 /**
@@ -23,14 +24,15 @@ import type { TelemetryOptions } from './telemetry-options.js';
  *
  * No query or outgoing call starts a trace: the pg, ioredis and outgoing http spans are
  * recorded only under a parent span (a request, a job's span, a background cycle's span).
- * Health, readiness and metrics requests are not traced. HTTP attributes follow the
+ * Health, readiness and metrics requests are not traced; a request's query string is
+ * recorded as `redacted` (QueryRedactionProcessor). HTTP attributes follow the
  * stable semantic conventions (`http.request.method`, `http.route`, `url.path`) unless
  * OTEL_SEMCONV_STABILITY_OPT_IN says otherwise.
  */
 export function startExportingSdk(options: TelemetryOptions, sampler: Sampler): () => Promise<void> {
   // Read by the http instrumentation when it is constructed (below).
   process.env.OTEL_SEMCONV_STABILITY_OPT_IN ??= 'http';
-  const processors: SpanProcessor[] = [];
+  const processors: SpanProcessor[] = [new QueryRedactionProcessor()];
   if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
   if (options.otlpEndpoint) {
     const url = `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
