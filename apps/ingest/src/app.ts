@@ -1,6 +1,6 @@
 import type { AuditRecorder, DependencyHealth, Logger } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
-import { withRequestTraceContext } from '@maskline/telemetry';
+import { setHttpRoute, withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.js';
@@ -93,6 +93,11 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   installErrorHandling(app, deps.logger, deps.health);
   deps.serverTiming?.install(app);
   installRequestMetrics(app);
+  // The HTTP server span is named by its route template (`GET /v1/messages/:id`, http.route).
+  app.addHook('onRequest', (request, _reply, done) => {
+    setHttpRoute(request.routeOptions.url);
+    done();
+  });
   // Handlers run in the request's trace context (its server span when an exporter is on,
   // else a non-recording one continuing its traceparent header): jobs and rows carry it.
   app.addHook('preHandler', (request, _reply, done) => withRequestTraceContext(request.headers, done));

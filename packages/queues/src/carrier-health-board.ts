@@ -1,3 +1,4 @@
+import { untraced } from '@maskline/core';
 import type { Redis } from 'ioredis';
 import { deliverQueueName } from './queue-names.js';
 
@@ -93,7 +94,7 @@ export class CarrierHealthCache {
   start(carrierIds: readonly string[] = []): void {
     for (const id of carrierIds) this.watched.add(id);
     void this.refresh().catch(() => {});
-    this.timer = setInterval(() => void this.refresh().catch(() => {}), this.refreshMs);
+    this.timer = setInterval(() => void untraced(() => this.refresh()).catch(() => {}), this.refreshMs);
     this.timer.unref();
   }
 

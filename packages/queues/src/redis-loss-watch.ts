@@ -45,7 +45,10 @@ export class RedisLossWatch {
   private recoveryOwed: RecoveryReason | null = null;
 
   constructor(private readonly settings: RedisLossWatchSettings) {
-    this.schedule = new PeriodicTask(() => this.tick(), settings.intervalMs ?? 1_000);
+    this.schedule = new PeriodicTask(() => this.tick(), settings.intervalMs ?? 1_000, {
+      name: 'redis-loss-watch',
+      itemsOf: (lost) => (lost ? 1 : 0),
+    });
   }
 
   start(): void {

@@ -1,4 +1,4 @@
-import type { Logger } from '@maskline/core';
+import { type Logger, untraced } from '@maskline/core';
 import type { CarrierPrice, Route } from './route-types.js';
 
 /** Everything the router reads, loaded together. */
@@ -50,8 +50,9 @@ export class RouteTable {
 
   /** Periodic loads, and the first one now (its failure propagates: the caller decides). */
   async start(): Promise<void> {
+    // A reload is a poll: no trace of its own (untraced), whatever it queries.
     this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) =>
+      untraced(() => this.refresh()).catch((error: unknown) =>
         this.logger.warn({ err: error }, 'route table refresh failed; keeping the last copy'),
       );
     }, this.refreshMs);

@@ -31,7 +31,25 @@ export const ATTR = {
   serverAddress: 'server.address',
   httpStatus: 'http.response.status_code',
   errorType: 'error.type',
+  /** OpenTelemetry messaging conventions, on the spans that process a queue's job. */
+  messagingSystem: 'messaging.system',
+  messagingDestination: 'messaging.destination.name',
+  messagingOperationType: 'messaging.operation.type',
+  /** Items a background cycle handled (its `maskline.<loop>.cycle` span). */
+  cycleItems: 'maskline.cycle.items',
 } as const;
+
+/**
+ * The messaging attributes of a span that processes a job of `queue` (BullMQ):
+ * messaging.system=bullmq, messaging.destination.name=<queue>, messaging.operation.type=process.
+ */
+export function processAttributes(queue: string): Record<string, string> {
+  return {
+    [ATTR.messagingSystem]: 'bullmq',
+    [ATTR.messagingDestination]: queue,
+    [ATTR.messagingOperationType]: 'process',
+  };
+}
 
 export const SPAN = {
   ingestAccept: 'maskline.ingest.accept',
@@ -41,4 +59,6 @@ export const SPAN = {
   reconcile: 'maskline.reconcile',
   /** One webhook POST attempt (kind CLIENT), a child of the message's trace when it has one. */
   webhookPost: 'maskline.webhook.post',
+  /** A background loop's cycle that handled items: `maskline.<loop>.cycle` (see runBackgroundCycle). */
+  cycle: (loop: string) => `maskline.${loop}.cycle`,
 } as const;

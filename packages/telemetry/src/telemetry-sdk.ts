@@ -18,8 +18,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const exporting = Boolean(options.otlpEndpoint || options.exporter);
   let stopTracing = async () => {};
   if (exporting) {
+    const { samplerFromEnv } = await import('./sampler.js');
+    const sampler = samplerFromEnv();
     const { startExportingSdk } = await import('./exporting-sdk.js');
-    stopTracing = startExportingSdk(options);
+    stopTracing = startExportingSdk(options, sampler);
   } else {
     startPropagationOnly();
   }

@@ -1,3 +1,4 @@
+import { linkToActive } from '@maskline/core';
 import {
   type Attributes,
   type Context,
@@ -6,6 +7,7 @@ import {
   type SpanKind,
   SpanStatusCode,
   type Tracer,
+  trace,
 } from '@opentelemetry/api';
 
 export interface SpanOptions {
@@ -27,7 +29,14 @@ export async function withSpan<T>(
 ): Promise<T> {
   const parent = options.parent ?? context.active();
   const { attributes = {}, kind } = options;
-  const spanOptions = kind === undefined ? { attributes } : { attributes, kind };
+  // Work continued in another trace (a message's, from its row) from inside a span of this
+  // process (a background cycle's) links back to that span.
+  const links = options.parent ? linkToActive(trace.getSpanContext(options.parent)?.traceId) : [];
+  const spanOptions = {
+    attributes,
+    ...(kind === undefined ? {} : { kind }),
+    ...(links.length > 0 ? { links } : {}),
+  };
   return tracer.startActiveSpan(name, spanOptions, parent, async (span) => {
     try {
       return await fn(span);

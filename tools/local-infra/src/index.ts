@@ -6,4 +6,5 @@ export * from './kannel.js';
 export * from './net-smpp-perl.js';
 export * from './postgres-server.js';
 export * from './process-usage.js';
+export * from './promtool.js';
 export * from './redis-server.js';

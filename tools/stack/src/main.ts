@@ -103,6 +103,12 @@ async function main(): Promise<void> {
       ...vaultEnv,
       WEBHOOK_ALLOW_LOOPBACK: config.webhookAllowLoopback,
       ...(config.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint } : {}),
+      // The trace sampler's standard variables, passed through as given (docs/observability.md).
+      ...Object.fromEntries(
+        ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG']
+          .filter((name) => process.env[name])
+          .map((name) => [name, process.env[name]!]),
+      ),
     };
     if (config.webhookAllowLoopback === '1') {
       say('webhooks may target loopback addresses (local stack; WEBHOOK_ALLOW_LOOPBACK=0 to refuse)');

@@ -6,7 +6,11 @@ export interface CollectedSpan {
   spanId: string;
   parentSpanId: string;
   name: string;
+  /** OTLP SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  kind: number;
   attributes: Record<string, string | number | boolean>;
+  /** The span contexts this span links to (e.g. a background cycle's items). */
+  links: { traceId: string; spanId: string }[];
 }
 
 interface OtlpValue {
@@ -28,7 +32,9 @@ interface OtlpExport {
         spanId: string;
         parentSpanId?: string;
         name: string;
+        kind?: number;
         attributes?: OtlpKeyValue[];
+        links?: { traceId: string; spanId: string }[];
       }[];
     }[];
   }[];
@@ -80,7 +86,9 @@ export class OtlpCollector {
             spanId: span.spanId,
             parentSpanId: span.parentSpanId ?? '',
             name: span.name,
+            kind: span.kind ?? 0,
             attributes: flatten(span.attributes),
+            links: (span.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
           });
         }
       }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -177,8 +177,10 @@ describe('the vault CLI', () => {
   });
 
   it('audit verify passes on an intact log and names the tampered entry otherwise', async () => {
-    const intact = await cli('audit', 'verify');
+    const metricsFile = join(mkdtempSync(join(tmpdir(), 'audit-metrics-')), 'maskline_audit.prom');
+    const intact = await cli('audit', 'verify', '--metrics-file', metricsFile);
     expect(intact.code).toBe(0);
+    expect(readFileSync(metricsFile, 'utf8')).toMatch(/^maskline_audit_chain_ok 1$/m);
     const summary = intact.lines.at(-1) as { msg: string; head: { seq: number; hash: string } };
     expect(summary.msg).toBe('audit log intact');
     expect(summary.head.seq).toBeGreaterThanOrEqual(4);
@@ -192,8 +194,15 @@ describe('the vault CLI', () => {
       'verify',
       '--expect-head',
       `${summary.head.seq}:${summary.head.hash}`,
+      '--metrics-file',
+      metricsFile,
     );
     expect(tampered.code).toBe(1);
+    // What the MasklineAuditChainBroken alert reads (docs/observability/alerts.yml).
+    const metrics = readFileSync(metricsFile, 'utf8');
+    expect(metrics).toMatch(/^maskline_audit_chain_ok 0$/m);
+    const verifiedAt = Number(/^maskline_audit_verify_timestamp_seconds (\d+)$/m.exec(metrics)?.[1]);
+    expect(Math.abs(verifiedAt - Date.now() / 1000)).toBeLessThan(60);
     expect(tampered.lines).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ msg: 'audit problem', seq: 2, problem: 'altered' }),

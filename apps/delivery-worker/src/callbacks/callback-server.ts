@@ -1,5 +1,6 @@
 import type { CarrierHealth, Logger } from '@maskline/core';
 import { MasklineError } from '@maskline/core';
+import { setHttpRoute } from '@maskline/telemetry';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   type CallbackHandler,
@@ -36,6 +37,11 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimit, return503OnClosing: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // The HTTP server span is named by its route template (`POST /carriers/acme/dlr`).
+  app.addHook('onRequest', (request, _reply, done) => {
+    setHttpRoute(request.routeOptions.url);
+    done();
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped =

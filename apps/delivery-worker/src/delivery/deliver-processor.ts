@@ -22,12 +22,13 @@ import {
   activeTraceparent,
   countCarrierError,
   extractTraceContext,
+  processAttributes,
   recordFinal,
   recordSubmitted,
   SPAN,
   withSpan,
 } from '@maskline/telemetry';
-import { type Tracer, trace } from '@opentelemetry/api';
+import { SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
 import type { Failover } from './carrier-failover.js';
@@ -237,7 +238,9 @@ export class DeliverProcessor {
       {
         // Each message continues its own trace: the context stored on its row at accept.
         parent: extractTraceContext(record.traceContext ?? jobTrace),
+        kind: SpanKind.CONSUMER,
         attributes: {
+          ...processAttributes(job.queueName),
           [ATTR.messageId]: messageId,
           [ATTR.carrier]: this.carrier.carrierId,
           [ATTR.jobAttempt]: own ? job.attemptsMade + 1 : 1,

@@ -44,7 +44,10 @@ export class Reconciler {
     private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
   ) {
     this.batch = settings.batch ?? 500;
-    this.schedule = new PeriodicTask(() => this.periodic(), settings.intervalMs);
+    this.schedule = new PeriodicTask(() => this.periodic(), settings.intervalMs, {
+      name: 'outbox-reconciler',
+      itemsOf: (added) => added,
+    });
   }
 
   start(): void {

@@ -1,8 +1,8 @@
 import type { Logger } from '@maskline/core';
 import { type InboundJob, inboundJobSchema } from '@maskline/queues';
 import type { InboundRepository } from '@maskline/storage';
-import { ATTR, SPAN, withSpan } from '@maskline/telemetry';
-import type { Tracer } from '@opentelemetry/api';
+import { ATTR, processAttributes, SPAN, withSpan } from '@maskline/telemetry';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { MaskingRelay } from './masking-relay.js';
 import type { OwnedNumberInbound } from './owned-number-inbound.js';
@@ -29,7 +29,14 @@ export class InboundProcessor {
     return withSpan(
       this.tracer,
       SPAN.inbound,
-      { attributes: { [ATTR.inboundId]: inboundId, [ATTR.carrier]: carrierId } },
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          ...processAttributes(job.queueName),
+          [ATTR.inboundId]: inboundId,
+          [ATTR.carrier]: carrierId,
+        },
+      },
       async () => {
         if (this.relay || this.owned) {
           try {

@@ -1,5 +1,6 @@
 import { type Logger, MasklineError } from '@maskline/core';
 import {
+  CARRIER_EVENTS_QUEUE,
   type CarrierEventQueue,
   type ReceiptBatchJob,
   type ReceiptJob,
@@ -7,8 +8,8 @@ import {
   receiptJobSchema,
 } from '@maskline/queues';
 import type { BatchReceipt, BatchReceiptResult, ReceiptMatch } from '@maskline/storage';
-import { ATTR, extractTraceContext, recordFinal, SPAN } from '@maskline/telemetry';
-import type { Tracer } from '@opentelemetry/api';
+import { ATTR, extractTraceContext, processAttributes, recordFinal, SPAN } from '@maskline/telemetry';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { countReceipt } from './receipt-metrics.js';
 import type { ReceiptStore } from './receipt-store.js';
@@ -105,7 +106,9 @@ export class ReceiptProcessor {
         SPAN.receipt,
         {
           startTime,
+          kind: SpanKind.CONSUMER,
           attributes: {
+            ...processAttributes(CARRIER_EVENTS_QUEUE),
             [ATTR.messageId]: match.messageId,
             [ATTR.carrier]: receipt.carrierId,
             [ATTR.carrierMessageId]: receipt.carrierMessageId,

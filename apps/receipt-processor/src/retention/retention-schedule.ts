@@ -10,7 +10,20 @@ export class RetentionSchedule {
     private readonly logger: Logger,
     intervalMs: number,
   ) {
-    this.schedule = new PeriodicTask(() => this.purge(), intervalMs);
+    this.schedule = new PeriodicTask(() => this.purge(), intervalMs, {
+      name: 'retention',
+      itemsOf: (reports) =>
+        reports.reduce(
+          (n, r) =>
+            n +
+            r.bodiesAnonymised +
+            r.messagesDeleted +
+            r.receiptsDeleted +
+            r.mappingsPurged +
+            r.webhookEventsPurged,
+          0,
+        ),
+    });
   }
 
   start(): void {

@@ -51,7 +51,10 @@ export class CarrierEventSweeper {
     private readonly settings: SweepSettings,
   ) {
     this.batchSize = settings.batchSize ?? 1_000;
-    this.schedule = new PeriodicTask(() => this.sweep(), settings.intervalMs);
+    this.schedule = new PeriodicTask(() => this.sweep(), settings.intervalMs, {
+      name: 'carrier-event-sweep',
+      itemsOf: (r) => r.receipts + r.inbound + r.parkedUnmatched + r.expiredWithoutReceipt,
+    });
   }
 
   start(): void {

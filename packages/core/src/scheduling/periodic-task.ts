@@ -1,7 +1,10 @@
+import { type CycleTracing, runBackgroundCycle } from './background-cycle.js';
+
 /**
  * Runs a task every `intervalMs`, never two at once: a tick that finds the previous run
  * still going joins it instead of starting another. stop() waits for a run in progress.
- * The timer does not keep the process alive.
+ * The timer does not keep the process alive. Each run is a background cycle (see
+ * runBackgroundCycle): no span per query; with `tracing`, one span for a run that handled items.
  */
 export class PeriodicTask<T> {
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -10,6 +13,7 @@ export class PeriodicTask<T> {
   constructor(
     private readonly task: () => Promise<T>,
     private readonly intervalMs: number,
+    private readonly tracing?: CycleTracing<T>,
   ) {}
 
   start(): void {
@@ -26,7 +30,7 @@ export class PeriodicTask<T> {
 
   /** Runs now (or joins the run in progress). */
   runOnce(): Promise<T> {
-    this.running ??= this.task().finally(() => {
+    this.running ??= runBackgroundCycle(this.task, this.tracing).finally(() => {
       this.running = null;
     });
     return this.running;

@@ -82,7 +82,10 @@ export class MaskingExpiry {
     private readonly logger: Logger,
     sweepIntervalMs: number,
   ) {
-    this.sweeper = new PeriodicTask(() => this.sweep(), sweepIntervalMs);
+    this.sweeper = new PeriodicTask(() => this.sweep(), sweepIntervalMs, {
+      name: 'masking-expiry-sweep',
+      itemsOf: (n) => n,
+    });
   }
 
   /** Expires one session if it is due (the job's work); returns whether it did. */

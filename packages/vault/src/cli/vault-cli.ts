@@ -14,6 +14,7 @@ import { LocalKeyring } from '../providers/local-keyring.js';
 import { KekRotationRefused, rotateKek } from '../rotation/kek-rotation.js';
 import { destroyRetiredKeys, reencrypt, versionsInUse } from '../rotation/reencrypt.js';
 import { createKeyProvider, vaultConfigShape } from '../vault-config.js';
+import { writeAuditMetricsFile } from './audit-metrics-file.js';
 import { createKekCommand } from './create-kek.js';
 import { destroyKek, listKeks } from './kek-commands.js';
 
@@ -39,7 +40,7 @@ const USAGE = `Usage: npm run vault -- <command> [options]
   retention set --tenant <id> [--body-days <n>] [--mapping-days <n>] [--metadata-days <n>]
                                       the tenant's retention policy (a missing value = keep)
   retention purge                     apply every policy now (the receipt processor does it hourly)
-  audit verify [--expect-head <seq>:<hash>]
+  audit verify [--expect-head <seq>:<hash>] [--metrics-file <path>]
                                       re-compute the audit hash chain; exit 1 if anything is off`;
 
 // DATABASE_URL is checked after create-kek, the one command that does not use the database.
@@ -63,6 +64,7 @@ const { positionals, values } = parseArgs({
     label: { type: 'string' },
     kek: { type: 'string' },
     'expect-head': { type: 'string' },
+    'metrics-file': { type: 'string' },
     'api-key': { type: 'string' },
     minutes: { type: 'string' },
     reason: { type: 'string' },
@@ -295,6 +297,8 @@ async function run(): Promise<number> {
       const headOk = !expected || expected === `${result.head.seq}:${result.head.hash}`;
       if (!headOk)
         out({ msg: 'audit head differs (entries at the end were removed?)', expected, head: result.head });
+      const metricsFile = values['metrics-file'];
+      if (metricsFile) writeAuditMetricsFile(metricsFile, result.ok && headOk, result.checked);
       out({
         msg: result.ok && headOk ? 'audit log intact' : 'audit log TAMPERED',
         checked: result.checked,

@@ -53,7 +53,10 @@ export class WebhookDispatcher {
     private readonly logger: Logger,
   ) {
     this.producer = new WebhookProducer(settings.producer, settings.prefix, settings.batchSize);
-    this.sweeper = new PeriodicTask(() => this.sweep(), settings.sweepIntervalMs);
+    this.sweeper = new PeriodicTask(() => this.sweep(), settings.sweepIntervalMs, {
+      name: 'webhook-sweep',
+      itemsOf: (n) => n,
+    });
   }
 
   start(): void {
