@@ -8,3 +8,4 @@ export * from './redis-loss-watch.js';
 export * from './retry-mapping.js';
 export * from './tps-reservations.js';
 export * from './worker-options.js';
+export * from './slot-leases.js';
