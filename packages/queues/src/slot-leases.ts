@@ -259,14 +259,19 @@ class SlotKeeper implements SlotHold {
   private handBack(slot: number): void {
     this.handingBack.add(slot);
     this.options.onEvent?.({ kind: 'handed-back', slot });
-    this.listener.lost(slot);
-    const timer = setTimeout(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = Promise.resolve(this.listener.lost(slot)).catch(() => {});
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.letGoWithinMs);
+      timer.unref();
+    });
+    void Promise.race([closed, bound]).then(() => {
+      clearTimeout(timer);
       if (!this.handingBack.delete(slot) || !this.confirmed.delete(slot)) return;
       this.store
         .release(slot, this.owner)
         .catch((error: unknown) => this.options.onEvent?.({ kind: 'redis-error', error }));
-    }, this.letGoWithinMs);
-    timer.unref();
+    });
   }
 
   /** Local and Redis-free: a slot whose renewal is overdue is let go now. */
@@ -281,6 +286,6 @@ class SlotKeeper implements SlotHold {
     this.confirmed.delete(slot);
     const wasHandingBack = this.handingBack.delete(slot);
     this.options.onEvent?.({ kind, slot });
-    if (!wasHandingBack) this.listener.lost(slot);
+    if (!wasHandingBack) void Promise.resolve(this.listener.lost(slot)).catch(() => {});
   }
 }

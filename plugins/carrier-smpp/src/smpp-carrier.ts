@@ -109,7 +109,7 @@ export class SmppCarrier implements CarrierPlugin {
     this.#unobserve = observeBinds(this.#ctx.carrierId, () => this.#binds);
     this.#hold = await (this.#ctx.slots ?? OWN_EVERY_SLOT).hold(this.#config.binds, {
       acquired: (slot) => this.#openSlot(slot),
-      lost: (slot) => void this.#closeSlot(slot),
+      lost: (slot) => this.#closeSlot(slot),
     });
     const starts = this.#starts;
     this.#starts = [];

@@ -117,9 +117,10 @@ export interface SlotListener {
   acquired(slot: number): void;
   /**
    * This process no longer holds `slot` (lost, overdue, or given up for another process):
-   * close its connection at once, within the hold's `letGoWithinMs`.
+   * close its connection at once, within the hold's `letGoWithinMs`. A slot given up for
+   * another process is deleted once the returned promise settles (or that time passed).
    */
-  lost(slot: number): void;
+  lost(slot: number): void | Promise<void>;
 }
 
 export interface SlotHold {
