@@ -102,7 +102,8 @@ export function createDeliveryContainer(
                     ttlMs: config.BIND_LEASE_TTL_MS,
                     onEvent: (event) => {
                       const log = c.resolve<Logger>(TOKENS.Logger);
-                      if (event.kind === 'redis-error') log.warn({ err: event.error, carrierId }, 'bind lease round failed');
+                      if (event.kind === 'redis-error')
+                        log.warn({ err: event.error, carrierId }, 'bind lease round failed');
                       else log.info({ carrierId, slot: event.slot, lease: event.kind }, 'bind slot lease');
                     },
                   }),

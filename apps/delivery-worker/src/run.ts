@@ -73,7 +73,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
       // wait) or is on standby (other processes hold its binds); each carrier's own state
       // is on the callback host's /health.
       carriers: async () => {
-        const usable = (h: { status: string; standby?: boolean }) => h.status !== 'down' || h.standby === true;
+        const usable = (h: { status: string; standby?: boolean }) =>
+          h.status !== 'down' || h.standby === true;
         if (!runtimes.some((r) => usable(r.health()))) throw new Error('no carrier up');
       },
     },

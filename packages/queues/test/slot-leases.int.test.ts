@@ -96,7 +96,10 @@ describe('slot leases on real Redis', () => {
     const prefix = uniqueQueuePrefix();
     const users = new SlotUsers();
     const listener = users.listener('a');
-    const hold = await new RedisSlotLeases({ redis, prefix, carrierId: 'sim', ttlMs: 1_000 }).hold(2, listener);
+    const hold = await new RedisSlotLeases({ redis, prefix, carrierId: 'sim', ttlMs: 1_000 }).hold(
+      2,
+      listener,
+    );
     expect([...listener.held].sort()).toEqual([0, 1]);
     expect([...hold.held].sort()).toEqual([0, 1]);
     expect(hold.letGoWithinMs).toBe(400);
@@ -112,7 +115,10 @@ describe('slot leases on real Redis', () => {
     const prefix = uniqueQueuePrefix();
     const users = new SlotUsers();
     const listener = users.listener('a');
-    const hold = await new RedisSlotLeases({ redis, prefix, carrierId: 'sim', ttlMs: 1_000 }).hold(1, listener);
+    const hold = await new RedisSlotLeases({ redis, prefix, carrierId: 'sim', ttlMs: 1_000 }).hold(
+      1,
+      listener,
+    );
     holds.push(hold);
     expect(listener.held.has(0)).toBe(true);
     await redis.set(slotLeaseKey(prefix, 'sim', 0), 'intruder', 'PX', 10_000);

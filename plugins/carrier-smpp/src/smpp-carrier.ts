@@ -114,7 +114,10 @@ export class SmppCarrier implements CarrierPlugin {
     const starts = this.#starts;
     this.#starts = [];
     if (starts.length === 0) {
-      this.#logger.info({ slots: this.#config.binds }, 'SMPP on standby: other processes hold every bind slot');
+      this.#logger.info(
+        { slots: this.#config.binds },
+        'SMPP on standby: other processes hold every bind slot',
+      );
       return;
     }
     const results = await Promise.allSettled(starts);

@@ -99,7 +99,8 @@ export class StackFixture {
       },
     ]);
     await this.startApp('receipt-processor');
-    for (let i = 1; i < (this.options.receiptProcessors ?? 1); i++) await this.startExtra('receipt-processor');
+    for (let i = 1; i < (this.options.receiptProcessors ?? 1); i++)
+      await this.startExtra('receipt-processor');
     await this.startApp('delivery-worker');
     for (let i = 1; i < (this.options.workers ?? 1); i++) await this.startExtra('delivery-worker');
     await this.startApp('ingest');

@@ -97,7 +97,11 @@ describe('scale-out: three workers sharing a carrier of two binds', () => {
       20,
       async (i) => {
         await sleep(startedAt + (i * 1_000) / RATE_PER_S - Date.now());
-        return stack.send({ to: `+4479111${String(100000 + i).slice(1)}`, from: 'Maskline', body: bodyOf(i) });
+        return stack.send({
+          to: `+4479111${String(100000 + i).slice(1)}`,
+          from: 'Maskline',
+          body: bodyOf(i),
+        });
       },
     );
     await killer;
