@@ -18,6 +18,20 @@ export const deliveryWorkerConfigSchema = z.object({
   ROUTES_REFRESH_MS: z.coerce.number().int().positive().default(5_000),
   /** Lifetime of a carrier's shared health key; refreshed every health check (1 s). */
   CARRIER_HEALTH_TTL_MS: z.coerce.number().int().min(2_000).default(5_000),
+  /**
+   * 1: a carrier's connection slots (SMPP binds) are leased in Redis across every worker
+   * process, so together they open at most the configured `binds` (docs/scaling.md).
+   * 0: every process opens all of them (one worker process per carrier only).
+   */
+  BIND_LEASES: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((v) => v === '1'),
+  /**
+   * Lifetime of a bind slot lease, renewed every fifth of it: a dead process's binds are
+   * taken over by another within about this long (plus one renewal).
+   */
+  BIND_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(5_000),
   /** How long one plugin submit may take before the host gives up on it. */
   SUBMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Bound on a carrier plugin's start() and close(); a start that takes longer failed. */

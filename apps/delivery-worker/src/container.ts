@@ -2,7 +2,7 @@ import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtim
 import { httpJsonCarrierPlugin, twilioCarrierPlugin } from '@maskline/carrier-http';
 import { smppCarrierPlugin } from '@maskline/carrier-smpp';
 import { type CarrierPluginDefinition, type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
-import { CarrierHealthBoard, CarrierHealthCache, DeliveryQueues } from '@maskline/queues';
+import { CarrierHealthBoard, CarrierHealthCache, DeliveryQueues, RedisSlotLeases } from '@maskline/queues';
 import { MessageRouter, RouteTable } from '@maskline/routing';
 import { MessageFailover, RoutingRepository } from '@maskline/storage';
 import type { Tracer } from '@opentelemetry/api';
@@ -92,6 +92,23 @@ export function createDeliveryContainer(
           healthBoard: c.resolve<WorkerRouting>(LOCAL.Routing).board,
           ...(config.FAILOVER ? { failover: c.resolve<WorkerRouting>(LOCAL.Routing).failover } : {}),
           plugins: CARRIER_PLUGINS,
+          ...(config.BIND_LEASES
+            ? {
+                slotLeasesFor: (carrierId: string) =>
+                  new RedisSlotLeases({
+                    redis: c.resolve<Redis>(TOKENS.Redis),
+                    prefix: config.QUEUE_PREFIX,
+                    carrierId,
+                    ttlMs: config.BIND_LEASE_TTL_MS,
+                    onEvent: (event) => {
+                      const log = c.resolve<Logger>(TOKENS.Logger);
+                      if (event.kind === 'redis-error')
+                        log.warn({ err: event.error, carrierId }, 'bind lease round failed');
+                      else log.info({ carrierId, slot: event.slot, lease: event.kind }, 'bind slot lease');
+                    },
+                  }),
+              }
+            : {}),
           messages: c.resolve(TOKENS.MessageRepository),
           logger: c.resolve(TOKENS.Logger),
           tracer,

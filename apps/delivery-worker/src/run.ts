@@ -70,9 +70,12 @@ export async function run(telemetry: Telemetry): Promise<void> {
     {
       ...storeChecks(container.resolve<pg.Pool>(TOKENS.PgPool), container.resolve<Redis>(TOKENS.Redis)),
       // Ready while at least one carrier can take messages (the others' jobs fail over or
-      // wait); each carrier's own state is on the callback host's /health.
+      // wait) or is on standby (other processes hold its binds); each carrier's own state
+      // is on the callback host's /health.
       carriers: async () => {
-        if (!runtimes.some((r) => r.health().status !== 'down')) throw new Error('no carrier up');
+        const usable = (h: { status: string; standby?: boolean }) =>
+          h.status !== 'down' || h.standby === true;
+        if (!runtimes.some((r) => usable(r.health()))) throw new Error('no carrier up');
       },
     },
     logger,

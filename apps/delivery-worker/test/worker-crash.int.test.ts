@@ -11,7 +11,9 @@ import { eventually, startWorkerProcess, waitForStatuses } from './support/worke
  * carrier slower than the job lock. The dead worker's messages must be submitted by the
  * live one within 10 s, and no message the live worker held may be submitted twice.
  */
-const LOCK_ENV = { JOB_LOCK_MS: '2000', JOB_STALLED_CHECK_MS: '1000' };
+// BIND_LEASES 0: the two workers point the one carrier at two different simulators (to
+// tell their submits apart), so each must bind its own; leased binds are scale-out.int.test.ts's.
+const LOCK_ENV = { JOB_LOCK_MS: '2000', JOB_STALLED_CHECK_MS: '1000', BIND_LEASES: '0' };
 
 describe('a delivery worker killed with jobs in flight', () => {
   let host: TestHost;

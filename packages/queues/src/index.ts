@@ -6,5 +6,6 @@ export * from './queue-names.js';
 export * from './redis-connection.js';
 export * from './redis-loss-watch.js';
 export * from './retry-mapping.js';
+export * from './slot-leases.js';
 export * from './tps-reservations.js';
 export * from './worker-options.js';

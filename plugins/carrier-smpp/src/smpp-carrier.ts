@@ -5,6 +5,8 @@ import {
   type Logger,
   MasklineError,
   type PluginContext,
+  type SlotHold,
+  type SlotLeases,
   type SubmitOptions,
   type SubmitRequest,
   type SubmitResult,
@@ -36,9 +38,20 @@ function bindPassword(ctx: PluginContext): string {
   return password;
 }
 
+/** Without a host's leases (one process): every slot is held, from the start, for good. */
+const OWN_EVERY_SLOT: SlotLeases = {
+  hold: async (count, listener) => {
+    const held = new Set(Array.from({ length: count }, (_, slot) => slot));
+    for (const slot of held) listener.acquired(slot);
+    return { held, letGoWithinMs: 0, release: async () => {} };
+  },
+};
+
 /**
  * The SMPP carrier: `binds` bind slots to one SMSC, each a transceiver or a transmitter +
- * receiver pair. Submits go round-robin over the bound binds that can transmit (preferring
+ * receiver pair. A slot's connections exist only while this process holds the slot's
+ * lease (ctx.slots: shared with the carrier's other processes, so together they never open
+ * more than `binds`); a slot lost is closed at once, one acquired is bound. Submits go round-robin over the bound binds that can transmit (preferring
  * one with a free window slot); a long body goes as UDH / SAR parts or one message_payload
  * (`longMessages`), all parts on the same bind. deliver_sm (receipts and MO) is
  * acknowledged only once the host has made the event durable; multipart MO is reassembled
@@ -48,8 +61,15 @@ export class SmppCarrier implements CarrierPlugin {
   readonly #ctx: PluginContext;
   readonly #config: SmppConfig;
   readonly #logger: Logger;
-  readonly #binds: SmppBind[];
-  readonly #transmitters: SmppBind[];
+  readonly #password: string;
+  readonly #roles: SmppBindRole[];
+  /** Each slot's binds while this process holds it (null: not held). */
+  readonly #slots: (SmppBind[] | null)[];
+  #binds: SmppBind[] = [];
+  #transmitters: SmppBind[] = [];
+  #hold: SlotHold | null = null;
+  /** First bind attempts of the slots taken during start(). */
+  #starts: Promise<void>[] = [];
   readonly #mo: MoReassembler;
   readonly #statusTable: SubmitStatusTable;
   #next = 0;
@@ -63,25 +83,9 @@ export class SmppCarrier implements CarrierPlugin {
     this.#config = config;
     this.#logger = ctx.logger.child({ carrier: ctx.carrierId, plugin: 'smpp' });
     this.#statusTable = new SubmitStatusTable(config.submitStatusOverrides);
-    const password = bindPassword(ctx);
-    const roles: SmppBindRole[] =
-      config.bindMode === 'transmitter-receiver' ? ['transmitter', 'receiver'] : ['transceiver'];
-    this.#binds = Array.from({ length: config.binds }).flatMap((_, index) =>
-      roles.map(
-        (role) =>
-          new SmppBind({
-            config,
-            password,
-            index,
-            role,
-            logger: this.#logger,
-            statusTable: this.#statusTable,
-            onDeliver: (pdu) => this.#onDeliver(pdu),
-            onThrottled: () => countThrottled(ctx.carrierId),
-          }),
-      ),
-    );
-    this.#transmitters = this.#binds.filter((bind) => bind.canTransmit);
+    this.#password = bindPassword(ctx);
+    this.#roles = config.bindMode === 'transmitter-receiver' ? ['transmitter', 'receiver'] : ['transceiver'];
+    this.#slots = Array.from({ length: config.binds }, () => null);
     this.#mo = new MoReassembler({
       timeoutMs: config.moReassemblyTimeoutMs,
       incomplete: config.moIncomplete,
@@ -93,15 +97,30 @@ export class SmppCarrier implements CarrierPlugin {
   }
 
   /**
-   * Resolves when at least one bind is up (the others keep retrying); rejects with the
-   * first bind's error if none could bind. Either way every bind that is down keeps
-   * reconnecting with backoff until close(): a plugin whose SMSC is down at boot reports
-   * health 'down' and becomes usable as soon as the SMSC answers.
+   * Takes the bind slots it can (all of them without ctx.slots), then resolves when at
+   * least one of their binds is up (the others keep retrying); rejects with the first
+   * bind's error if none could bind. Either way every bind that is down keeps reconnecting
+   * with backoff until close(): a plugin whose SMSC is down at boot reports health 'down'
+   * and becomes usable as soon as the SMSC answers. Holding no slot (other processes hold
+   * them all) is not a failure: health is 'down' with standby until a slot comes free.
    */
   async start(): Promise<void> {
     this.#unobserve();
-    this.#unobserve = observeBinds(this.#ctx.carrierId, this.#binds);
-    const results = await Promise.allSettled(this.#binds.map((bind) => bind.start()));
+    this.#unobserve = observeBinds(this.#ctx.carrierId, () => this.#binds);
+    this.#hold = await (this.#ctx.slots ?? OWN_EVERY_SLOT).hold(this.#config.binds, {
+      acquired: (slot) => this.#openSlot(slot),
+      lost: (slot) => this.#closeSlot(slot),
+    });
+    const starts = this.#starts;
+    this.#starts = [];
+    if (starts.length === 0) {
+      this.#logger.info(
+        { slots: this.#config.binds },
+        'SMPP on standby: other processes hold every bind slot',
+      );
+      return;
+    }
+    const results = await Promise.allSettled(starts);
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length === results.length) {
       if (!this.#closed)
@@ -136,29 +155,82 @@ export class SmppCarrier implements CarrierPlugin {
     );
   }
 
-  /** A full window on every bind that transmits. */
+  /** A full window on every bind that transmits, over every slot this process may hold. */
   get inFlightLimit(): number {
-    return this.#config.windowSize * this.#transmitters.length;
+    const transmitters = this.#roles.filter((role) => role !== 'receiver').length;
+    return this.#config.windowSize * transmitters * this.#config.binds;
   }
 
   health(): CarrierHealth {
+    if (this.#closed) return { status: 'down', detail: 'closed' };
+    const held = this.#slots.filter((slot) => slot !== null).length;
+    if (this.#hold && held === 0) {
+      return {
+        status: 'down',
+        standby: true,
+        detail: `standby: other processes hold all ${this.#config.binds} bind slots`,
+      };
+    }
     const up = this.#binds.filter((bind) => bind.isBound).length;
     const total = this.#binds.length;
-    const status = this.#closed || up === 0 ? 'down' : up === total ? 'up' : 'degraded';
-    if (this.#closed) return { status, detail: 'closed' };
+    const status = up === 0 ? 'down' : up === total ? 'up' : 'degraded';
     const slowed = this.#transmitters.filter((bind) => bind.throttle.slowed);
     const windows = slowed.map((bind) => `${bind.throttle.window}/${this.#config.windowSize}`).join(', ');
     const throttled = slowed.length > 0 ? `; slowed down by the SMSC (window ${windows})` : '';
     const failures = [...new Set(this.#binds.map((bind) => bind.failure).filter((f) => f !== undefined))];
     const down = failures.length > 0 ? `; last failure: ${failures.join(', ')}` : '';
-    return { status, detail: `${up}/${total} binds up${down}${throttled}` };
+    const shared = held < this.#config.binds ? `; holds ${held} of ${this.#config.binds} bind slots` : '';
+    return { status, detail: `${up}/${total} binds up${down}${throttled}${shared}` };
   }
 
+  /** Unbinds every held slot (still leased meanwhile), then gives the leases back. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#unobserve();
     await Promise.all(this.#binds.map((bind) => bind.close()));
+    await this.#hold?.release();
     await this.#mo.close();
+  }
+
+  /** This process holds `slot`: create its binds and start binding. */
+  #openSlot(slot: number): void {
+    if (this.#closed || this.#slots[slot]) return;
+    const binds = this.#roles.map(
+      (role) =>
+        new SmppBind({
+          config: this.#config,
+          password: this.#password,
+          index: slot,
+          role,
+          logger: this.#logger,
+          statusTable: this.#statusTable,
+          onDeliver: (pdu) => this.#onDeliver(pdu),
+          onThrottled: () => countThrottled(this.#ctx.carrierId),
+        }),
+    );
+    this.#slots[slot] = binds;
+    this.#rebuild();
+    this.#logger.info({ slot }, 'SMPP bind slot taken');
+    const started = Promise.all(binds.map((bind) => bind.start())).then(() => {});
+    if (this.#hold === null) this.#starts.push(started);
+    else started.catch(() => {}); // the binds keep retrying; health reports them
+  }
+
+  /** `slot` is no longer ours: its binds close within the hold's bound, before anyone else may bind it. */
+  async #closeSlot(slot: number): Promise<void> {
+    const binds = this.#slots[slot];
+    if (!binds) return;
+    this.#slots[slot] = null;
+    this.#rebuild();
+    this.#logger.info({ slot }, 'SMPP bind slot let go');
+    const within = this.#hold?.letGoWithinMs;
+    await Promise.all(binds.map((bind) => bind.close(within || undefined)));
+  }
+
+  #rebuild(): void {
+    this.#binds = this.#slots.flatMap((binds) => binds ?? []);
+    this.#transmitters = this.#binds.filter((bind) => bind.canTransmit);
+    this.#next = 0;
   }
 
   async #submit(request: SubmitRequest, span: Span, signal?: AbortSignal): Promise<SubmitResult> {

@@ -54,9 +54,13 @@ export function countThrottled(carrier: string): void {
  * Reports a carrier's binds (up / down) and window (in use / limit) when metrics are
  * collected; reads in-memory state only. Returns the unregister function (on close).
  */
-export function observeBinds(carrier: string, binds: readonly ObservedBind[]): () => void {
+export function observeBinds(
+  carrier: string,
+  current: readonly ObservedBind[] | (() => readonly ObservedBind[]),
+): () => void {
   const m = instruments();
   const callback: BatchObservableCallback = (result) => {
+    const binds = typeof current === 'function' ? current() : current;
     const up = binds.filter((b) => b.isBound).length;
     result.observe(m.binds, up, { carrier, state: 'up' });
     result.observe(m.binds, binds.length - up, { carrier, state: 'down' });

@@ -19,6 +19,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SmscSimulatorOptions {
   const systemId = value('SMSC_SIM_SYSTEM_ID');
   const password = value('SMSC_SIM_PASSWORD');
   const journalFile = value('SMSC_SIM_JOURNAL_FILE');
+  const maxBinds = value('SMSC_SIM_MAX_BINDS');
   return {
     host: value('SMSC_SIM_HOST') ?? '127.0.0.1',
     smppPort: int('SMSC_SIM_PORT', 2775),
@@ -26,6 +27,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SmscSimulatorOptions {
     ...(systemId === undefined ? {} : { systemId }),
     ...(password === undefined ? {} : { password }),
     ...(journalFile === undefined ? {} : { journalFile }),
+    ...(maxBinds === undefined ? {} : { maxBinds: int('SMSC_SIM_MAX_BINDS', 0) }),
     submitRespDelayMs: int('SMSC_SIM_SUBMIT_DELAY_MS', 0),
     receiptDelayMs: int('SMSC_SIM_RECEIPT_DELAY_MS', 0),
     messageIdFormat: idFormat,

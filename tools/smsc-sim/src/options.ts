@@ -13,6 +13,12 @@ export const simulatorOptionsSchema = z.strictObject({
   controlPort: port.nullable().default(0),
   /** When set, binds with another system_id get ESME_RINVSYSID. */
   systemId: z.string().min(1).max(15).optional(),
+  /**
+   * When set, a system_id may hold at most this many binds at once (each transceiver,
+   * transmitter or receiver counts one); a bind over it gets ESME_RBINDFAIL, as carriers
+   * that cap binds per account answer.
+   */
+  maxBinds: z.number().int().min(1).max(10_000).optional(),
   /** When set, binds with another password get ESME_RINVPASWD. */
   password: z.string().max(8).optional(),
   /** Delay before each submit_sm_resp (simulated SMSC latency). */

@@ -63,6 +63,7 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
   };
   const server = new SmscServer({
     credentials: { systemId: options.systemId, password: options.password },
+    maxBinds: options.maxBinds,
     counters,
     logger,
     bound: (session) => deliveries.bound(session),

@@ -13,12 +13,18 @@ export class SmscServer {
   private nextId = 1;
   private turn = 0;
 
-  constructor(private readonly context: SessionContext) {
+  constructor(private readonly context: Omit<SessionContext, 'bindsOf'>) {
     this.sessionContext = {
       credentials: context.credentials,
+      maxBinds: context.maxBinds,
+      bindsOf: (systemId) => this.bindsOf(systemId),
       counters: context.counters,
       logger: context.logger,
-      bound: (s) => context.bound(s),
+      bound: (s) => {
+        const binds = [...this.sessions].filter((x) => x.mode !== null).length;
+        context.counters.peakBinds = Math.max(context.counters.peakBinds, binds);
+        context.bound(s);
+      },
       submit: (s, pdu) => context.submit(s, pdu),
       internalError: (error) => context.internalError(error),
       closed: (s) => {
@@ -62,6 +68,12 @@ export class SmscServer {
       (s) => s.isBound && (systemId === undefined || s.systemId === systemId),
     );
     return bound.at(-1) ?? null;
+  }
+
+  bindsOf(systemId: string): number {
+    let count = 0;
+    for (const s of this.sessions) if (s.mode && s.systemId === systemId) count += 1;
+    return count;
   }
 
   connections(): number {

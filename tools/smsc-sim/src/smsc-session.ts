@@ -3,6 +3,7 @@ import type { Logger } from '@maskline/core';
 import smpp, { type PDU, type Session } from 'smpp';
 import {
   ESME_RALYBND,
+  ESME_RBINDFAIL,
   ESME_RINVBNDSTS,
   ESME_RINVCMDID,
   ESME_RINVPASWD,
@@ -22,6 +23,10 @@ const BIND_MODES: Readonly<Record<string, BindMode>> = {
 /** What a session needs from the simulator. */
 export interface SessionContext {
   readonly credentials: { readonly systemId?: string | undefined; readonly password?: string | undefined };
+  /** Binds one system_id may hold at once (undefined: no limit). */
+  readonly maxBinds?: number | undefined;
+  /** Binds `systemId` holds now. */
+  bindsOf(systemId: string): number;
   readonly counters: Counters;
   readonly logger: Logger;
   bound(session: SmscSession): void;
@@ -146,6 +151,7 @@ export class SmscSession {
     if (this.mode !== null) status = ESME_RALYBND;
     else if (systemId !== undefined && pdu.system_id !== systemId) status = ESME_RINVSYSID;
     else if (password !== undefined && pdu.password !== password) status = ESME_RINVPASWD;
+    else if (this.overLimit(pdu)) status = ESME_RBINDFAIL;
     if (status !== ESME_ROK) {
       this.context.counters.bindsRefused += 1;
       this.context.logger.info(
@@ -160,6 +166,15 @@ export class SmscSession {
     this.respond(pdu, { system_id: 'SMSCSIM', sc_interface_version: 0x34 });
     this.context.logger.info({ session: this.id, mode, systemId: this.systemId }, 'bound');
     this.context.bound(this);
+  }
+
+  private overLimit(pdu: PDU): boolean {
+    const max = this.context.maxBinds;
+    if (max === undefined) return false;
+    const systemId = typeof pdu.system_id === 'string' ? pdu.system_id : '';
+    if (this.context.bindsOf(systemId) < max) return false;
+    this.context.counters.bindsOverLimit += 1;
+    return true;
   }
 
   /** PDUs written in this turn of the event loop go out in one write (one syscall), not one each. */

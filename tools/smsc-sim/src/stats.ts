@@ -1,7 +1,11 @@
 /** Running counters; stats() adds the gauges (connections, binds, pending receipts). */
 export interface Counters {
-  /** Binds refused (bad credentials, already bound). */
+  /** Binds refused (bad credentials, already bound, over maxBinds). */
   bindsRefused: number;
+  /** Of those, binds refused because their system_id already held maxBinds. */
+  bindsOverLimit: number;
+  /** Most binds (all system_ids) held at once since start or reset. */
+  peakBinds: number;
   /** submit_sm received on a bound transmitting session. */
   submits: number;
   /** Submits answered ESME_ROK (and recorded). */
@@ -46,6 +50,8 @@ export interface SimulatorStats extends Counters {
 export function newCounters(): Counters {
   return {
     bindsRefused: 0,
+    bindsOverLimit: 0,
+    peakBinds: 0,
     submits: 0,
     submitsAccepted: 0,
     throttled: 0,

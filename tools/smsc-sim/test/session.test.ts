@@ -16,6 +16,23 @@ describe('SMPP sessions', () => {
     expect(sim.stats()).toMatchObject({ bindsRefused: 2, binds: { transmitter: 1, transceiver: 0 } });
   });
 
+  it('refuses binds of a system_id over maxBinds and keeps the peak', async () => {
+    const sim = await sims.start({ maxBinds: 2 });
+    const first = await sims.bind(sim, { system_id: 'maskline' });
+    await sims.bind(sim, { system_id: 'maskline' }, 'bind_receiver');
+    const third = await sims.bind(sim, { system_id: 'maskline' });
+    expect(third.resp.command_status).toBe(0x0d); // ESME_RBINDFAIL
+    // Another system_id has its own budget.
+    expect((await sims.bind(sim, { system_id: 'other' })).resp.command_status).toBe(0);
+    expect(sim.stats()).toMatchObject({ bindsRefused: 1, bindsOverLimit: 1, peakBinds: 3 });
+    // A bind let go frees its place.
+    await first.client.request('unbind');
+    await first.client.closed;
+    await eventually(() => sim.stats().connections === 3);
+    expect((await sims.bind(sim, { system_id: 'maskline' })).resp.command_status).toBe(0);
+    expect(sim.stats().peakBinds).toBe(3);
+  });
+
   it('refuses a second bind and submits before a bind or on a receiver', async () => {
     const sim = await sims.start();
     const unbound = await sims.open(sim);

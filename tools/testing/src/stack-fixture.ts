@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppName, AppProcess } from '@maskline/local-infra';
-import { type SmscSimulator, startSmscSimulator } from '@maskline/smsc-sim';
+import { type SmscSimulator, type SmscSimulatorOptions, startSmscSimulator } from '@maskline/smsc-sim';
 import { OtlpCollector } from './otlp-collector.js';
 import { seedTenant, TEST_IDEMPOTENCY_SECRET, TEST_PEPPER, TEST_VERIFICATION_SECRET } from './seed.js';
 import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from './test-database.js';
@@ -29,6 +29,12 @@ export interface StackFixtureOptions {
   keyringFile?: boolean;
   /** Extra env for every app (e.g. VAULT_CACHE_TTL_MS). */
   appEnv?: Record<string, string>;
+  /** Extra simulator options (e.g. { maxBinds: 2 }). */
+  simOptions?: Omit<SmscSimulatorOptions, 'host' | 'smppPort' | 'controlPort'>;
+  /** Delivery-worker processes side by side (default 1): the first in `apps`, the rest in `extras`. */
+  workers?: number;
+  /** Receipt-processor processes side by side (default 1). */
+  receiptProcessors?: number;
 }
 
 /**
@@ -45,6 +51,8 @@ export class StackFixture {
   /** The keyring file the apps use (with keyringFile), else ''. */
   keyringPath = '';
   readonly apps = new Map<AppName, AppProcess>();
+  /** Processes of an app beyond its first (startExtra), in start order. */
+  readonly extras: AppProcess[] = [];
   private env: Record<string, string> = {};
   private carriers = '';
 
@@ -58,7 +66,12 @@ export class StackFixture {
   async start(): Promise<this> {
     this.db = await createTestDatabase(this.options.postgresUrl);
     ({ apiKey: this.apiKey, tenantId: this.tenantId } = await seedTenant(this.db.pool));
-    this.sim = await startSmscSimulator({ host: '127.0.0.1', smppPort: 0, controlPort: null });
+    this.sim = await startSmscSimulator({
+      ...this.options.simOptions,
+      host: '127.0.0.1',
+      smppPort: 0,
+      controlPort: null,
+    });
     const otlp = this.options.tracing === false ? null : await this.collector.start();
     this.env = {
       DATABASE_URL: this.db.appUrl,
@@ -86,12 +99,39 @@ export class StackFixture {
       },
     ]);
     await this.startApp('receipt-processor');
+    for (let i = 1; i < (this.options.receiptProcessors ?? 1); i++)
+      await this.startExtra('receipt-processor');
     await this.startApp('delivery-worker');
+    for (let i = 1; i < (this.options.workers ?? 1); i++) await this.startExtra('delivery-worker');
     await this.startApp('ingest');
     return this;
   }
 
+  /** Every running process of `app`: the first, then its extras. */
+  processesOf(app: AppName): AppProcess[] {
+    const first = this.apps.get(app);
+    return [...(first ? [first] : []), ...this.extras.filter((p) => p.app === app)];
+  }
+
   async startApp(app: AppName): Promise<void> {
+    const process_ = await this.launch(app);
+    this.apps.set(app, process_);
+    if (app === 'ingest') {
+      const line = process_.lines.find((l) => l.includes('ingest listening')) ?? '';
+      const address = /"address":"([^"]+)"/.exec(line)?.[1];
+      if (!address) throw new Error(`ingest did not log its address: ${line}`);
+      this.ingestUrl = address;
+    }
+  }
+
+  /** Another process of `app` beside the first (same settings), kept in `extras`. */
+  async startExtra(app: Exclude<AppName, 'ingest'>): Promise<AppProcess> {
+    const process_ = await this.launch(app);
+    this.extras.push(process_);
+    return process_;
+  }
+
+  private async launch(app: AppName): Promise<AppProcess> {
     const specific: Record<AppName, [Record<string, string>, RegExp]> = {
       ingest: [
         {
@@ -113,13 +153,7 @@ export class StackFixture {
     const [env, ready] = specific[app];
     const process_ = new AppProcess(app, { ...this.env, ...env });
     await process_.start(ready);
-    this.apps.set(app, process_);
-    if (app === 'ingest') {
-      const line = process_.lines.find((l) => l.includes('ingest listening')) ?? '';
-      const address = /"address":"([^"]+)"/.exec(line)?.[1];
-      if (!address) throw new Error(`ingest did not log its address: ${line}`);
-      this.ingestUrl = address;
-    }
+    return process_;
   }
 
   private writeKeyring(): string {
@@ -137,7 +171,7 @@ export class StackFixture {
 
   /** Every line every app printed so far (including stopped ones). */
   logLines(): string[] {
-    return [...this.apps.values()].flatMap((a) => a.lines);
+    return [...this.apps.values(), ...this.extras].flatMap((a) => a.lines);
   }
 
   /**
@@ -189,6 +223,7 @@ export class StackFixture {
 
   async stop(): Promise<void> {
     for (const app of [...this.apps.keys()]) await this.stopApp(app);
+    for (const extra of this.extras.splice(0)) await extra.stop();
     await this.sim?.close();
     await this.collector.stop();
     await this.db?.drop();

@@ -16,8 +16,11 @@ export interface CarrierLinkOptions {
   healthCheckMs: number;
   /** Called whenever the carrier can take submits (after its start, and each time it is back). */
   onUp(carrier: GuardedCarrier): void;
-  /** Called when the plugin reports itself down. */
-  onDown(): void;
+  /**
+   * Called when the plugin reports itself down; `standby` when it is down only because
+   * other processes hold every one of its connection slots (the carrier itself is fine).
+   */
+  onDown(standby: boolean): void;
 }
 
 const NOT_CONNECTED: CarrierHealth = { status: 'down', detail: 'not connected' };
@@ -31,7 +34,8 @@ const NOT_CONNECTED: CarrierHealth = { status: 'down', detail: 'not connected' }
 export class CarrierLink {
   private carrier: GuardedCarrier | null = null;
   private starting: GuardedCarrier | null = null;
-  private status: CarrierHealth['status'] | null = null;
+  /** The last reported status ('standby' apart from 'down'). */
+  private status: CarrierHealth['status'] | 'standby' | null = null;
   private stopped = false;
   private wake: (() => void) | null = null;
   private healthTimer: NodeJS.Timeout | null = null;
@@ -107,13 +111,17 @@ export class CarrierLink {
 
   /** Logs a change of health and tells the host whether it can take jobs. */
   private report(health: CarrierHealth, extra: Record<string, unknown> = {}): void {
-    if (health.status === this.status) return;
+    const status = health.status === 'down' && health.standby ? 'standby' : health.status;
+    if (status === this.status) return;
     const first = this.status === null;
-    this.status = health.status;
+    this.status = status;
     const fields = { carrier: this.options.carrierId, health, ...extra };
-    if (health.status === 'down') {
+    if (status === 'standby') {
+      this.options.logger.info(fields, 'carrier on standby: other processes hold its binds');
+      this.options.onDown(true);
+    } else if (health.status === 'down') {
       this.options.logger.warn(fields, first ? 'carrier down; retrying in the background' : 'carrier down');
-      this.options.onDown();
+      this.options.onDown(false);
     } else {
       this.options.logger.info(fields, 'carrier up');
       if (this.carrier) this.options.onUp(this.carrier);

@@ -7,6 +7,7 @@ import type {
   CarrierPluginDefinition,
   Clock,
   Logger,
+  SlotLeases,
 } from '@maskline/core';
 import { MasklineError } from '@maskline/core';
 import { createPluginHttpClient } from '@maskline/plugin-sdk';
@@ -58,6 +59,8 @@ export interface CarrierRuntimeDeps {
   healthBoard?: CarrierHealthBoard;
   /** Moves messages this carrier cannot take to another one (none: they wait here). */
   failover?: Failover;
+  /** The carrier's connection slots shared with the other processes (none: all are ours). */
+  slotLeasesFor?(carrierId: string): SlotLeases;
 }
 
 export interface CarrierLifecycle {
@@ -115,7 +118,13 @@ export class CarrierRuntime {
         this.takeJobs(carrier);
         this.publishHealth();
       },
-      onDown: () => {
+      onDown: (standby) => {
+        // On standby the carrier is up in other processes: they take its jobs, not this
+        // one, and it is neither failed over nor reported down.
+        if (standby) {
+          void this.worker?.pause(true);
+          return;
+        }
         // With failover the worker keeps taking the carrier's jobs, to move them elsewhere
         // (routes may be added while it is down); a job nothing can move waits as before,
         // without its messages being loaded. That holds for a carrier that never started
@@ -132,7 +141,9 @@ export class CarrierRuntime {
   private publishHealth(): void {
     const board = this.deps.healthBoard;
     if (!board) return;
-    const status = this.link.health().status;
+    const health = this.link.health();
+    if (health.standby) return; // the processes holding the binds report the carrier
+    const status = health.status;
     board
       .publish(this.settings.id, {
         state: status === 'down' ? 'down' : 'up',
@@ -171,6 +182,7 @@ export class CarrierRuntime {
     }
     const logger = deps.logger.child({ carrier: settings.id, plugin: definition.id });
     const http = createPluginHttpClient({ defaultTimeoutMs: deps.submitTimeoutMs });
+    const slots = deps.slotLeasesFor?.(settings.id);
     const callbackUrl =
       deps.callbackBaseUrl === undefined ? undefined : `${deps.callbackBaseUrl}/carriers/${settings.id}`;
     const events = deps.eventSinkFor(settings.id);
@@ -185,6 +197,7 @@ export class CarrierRuntime {
           secrets,
           http,
           ...(callbackUrl === undefined ? {} : { callbackUrl }),
+          ...(slots ? { slots } : {}),
         },
         parsed.data,
       );
@@ -270,9 +283,11 @@ export class CarrierRuntime {
     const processJob = async (job: Job<AnyDeliverJob>, token?: string) => {
       // Pausing the worker still lets a fetch already waiting in Redis take one job; a job
       // taken while the link is down goes back for later without spending an attempt.
-      if (this.link.health().status === 'down' && token) {
-        // Failover first: what moved to another carrier is done here.
-        if ((await processor.failOverAll(job)) === 0) return [];
+      const health = this.link.health();
+      if (health.status === 'down' && token) {
+        // Failover first (not on standby: the carrier is up elsewhere): what moved to
+        // another carrier is done here.
+        if (!health.standby && (await processor.failOverAll(job)) === 0) return [];
         await job.moveToDelayed(Date.now() + this.retryWhileDownMs, token);
         throw new DelayedError();
       }

@@ -51,6 +51,11 @@ export interface CarrierHealth {
   status: CarrierHealthStatus;
   /** Client-safe detail, e.g. "2/2 binds up". */
   detail?: string;
+  /**
+   * Down here by design: every connection slot of the carrier is held by other processes
+   * (see SlotLeases). The host takes none of its jobs here and does not report it down.
+   */
+  standby?: boolean;
 }
 
 export interface CarrierPlugin {
@@ -87,6 +92,44 @@ export interface PluginContext {
    * status/inbound URLs below it.
    */
   callbackUrl?: string;
+  /**
+   * Cross-process ownership of the carrier's connection slots (SMPP binds), when the host
+   * shares one carrier between several processes. Absent: this process owns every slot.
+   */
+  slots?: SlotLeases;
+}
+
+/**
+ * A carrier's connection slots (e.g. its SMPP binds, numbered 0..count-1) leased across
+ * every process that runs the carrier: a process opens a slot's connection only while it
+ * holds the slot, so the carrier never sees more than `count` of them (docs/scaling.md).
+ */
+export interface SlotLeases {
+  /**
+   * Competes for `count` slots until the hold is released. Resolves after the first round,
+   * with `acquired` already called for every slot taken in it.
+   */
+  hold(count: number, listener: SlotListener): Promise<SlotHold>;
+}
+
+export interface SlotListener {
+  /** This process holds `slot` now: open its connection. */
+  acquired(slot: number): void;
+  /**
+   * This process no longer holds `slot` (lost, overdue, or given up for another process):
+   * close its connection at once, within the hold's `letGoWithinMs`. A slot given up for
+   * another process is deleted once the returned promise settles (or that time passed).
+   */
+  lost(slot: number): void | Promise<void>;
+}
+
+export interface SlotHold {
+  /** The slots held now. */
+  readonly held: ReadonlySet<number>;
+  /** How long a `lost` slot's connection may take to close before another process may open it. */
+  readonly letGoWithinMs: number;
+  /** Stops competing and gives back every held slot (call after closing their connections). */
+  release(): Promise<void>;
 }
 
 export interface PluginHttpRequest {

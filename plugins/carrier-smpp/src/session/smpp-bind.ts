@@ -177,14 +177,24 @@ export class SmppBind {
     return signal ? untilAborted(response, signal) : response;
   }
 
-  /** Graceful: refuse new submits, drain the window (bounded), unbind (bounded), disconnect. */
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
+  /**
+   * Graceful: refuse new submits, drain the window (bounded), unbind (bounded), disconnect.
+   * `withinMs` bounds the whole close (a lost bind slot must be let go in time): each step
+   * gets a third of it, and the socket is destroyed when it runs out.
+   */
+  close(withinMs?: number): Promise<void> {
+    this.#closing ??= this.#close(withinMs);
+    if (withinMs !== undefined) {
+      const session = this.#session;
+      setTimeout(() => session?.destroy(), withinMs).unref();
+    }
     return this.#closing;
   }
 
-  async #close(): Promise<void> {
-    const { closeTimeoutMs, requestTimeoutMs } = this.#config;
+  async #close(withinMs?: number): Promise<void> {
+    const step = withinMs === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(withinMs / 3));
+    const closeTimeoutMs = Math.min(this.#config.closeTimeoutMs, step);
+    const requestTimeoutMs = Math.min(this.#config.requestTimeoutMs, step);
     const wasBound = this.#state === 'bound';
     this.#state = 'closing';
     clearTimeout(this.#reconnectTimer);
