@@ -1,5 +1,5 @@
 import { type CarrierPluginDefinition, uuidv7 } from '@maskline/core';
-import { testMessage } from '@maskline/testing';
+import { testMessage, until } from '@maskline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CarrierRuntime } from '../src/carriers/carrier-runtime.js';
 import { directDeliveryStore } from '../src/delivery/delivery-store.js';
@@ -112,7 +112,14 @@ describe('batch deliver jobs', () => {
     await rerun.start();
     try {
       expect(await settle(kept)).toMatchObject({ status: 'submitted' });
-      expect(await host.queues.queueFor('rerun').getJobState(batchId)).toBe('completed');
+      // The message is submitted a moment before its batch job is marked completed.
+      const queue = host.queues.queueFor('rerun');
+      expect(
+        await until(
+          () => queue.getJobState(batchId),
+          (state) => state === 'completed',
+        ),
+      ).toBe('completed');
       expect((await host.queues.queueFor('rerun').getJob(batchId))?.attemptsMade).toBe(2);
       expect(attemptsByMessage.get(handedOff)).toBeUndefined();
       expect(await host.queues.queueFor('rerun').getJobState(handedOff)).toBe('delayed');
