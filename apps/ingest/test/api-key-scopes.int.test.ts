@@ -1,11 +1,10 @@
-import { API_KEY_SCOPES, silentLogger, systemClock } from '@maskline/core';
+import { API_KEY_SCOPES } from '@maskline/core';
 import { createRedisConnection } from '@maskline/queues';
-import { ApiKeyRepository, MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import { ApiKeyRepository } from '@maskline/storage';
 import { createTestDatabase, seedTenant, TEST_PEPPER, type TestDatabase } from '@maskline/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildIngestApp } from '../src/app.js';
 import { apiKeyAuth } from '../src/auth/api-key-auth.js';
 import { CachedApiKeyAuthenticator } from '../src/auth/api-key-cache.js';
 import {
@@ -15,12 +14,13 @@ import {
   scopeFor,
 } from '../src/auth/route-scopes.js';
 import { registeredRoutes } from './support/route-list.js';
+import { routeTreeApp } from './support/route-tree-app.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const SOME_ID = '0190a0b0-0000-7000-8000-000000000000';
 
 /**
- * Every /v1 route of the full app (masking, webhooks, numbers, routing, api-keys all on)
+ * Every /v1 route of the full app (every optional route group on, see routeTreeApp)
  * requires a scope, enforced before its handler: the route handlers here are never reached,
  * so their dependencies are placeholders. Auth and rate limiting run on real PG and Redis.
  */
@@ -36,25 +36,7 @@ describe('every /v1 route requires a scope (real PostgreSQL and Redis)', () => {
     const { tenantId } = await seedTenant(db.pool);
     const keys = new ApiKeyRepository(db.pool, TEST_PEPPER);
     noScopeKey = (await keys.createKey({ tenantId, name: 'no scopes', scopes: [] })).apiKey;
-    const unused = {} as never;
-    app = await buildIngestApp({
-      logger: silentLogger,
-      apiKeys: keys,
-      messages: new MessageRepository(db.pool, db.vault),
-      acceptMessage: unused,
-      revealGrants: new RevealGrantRepository(db.pool),
-      audit: db.vault,
-      redis,
-      rateLimitPerMinute: 100_000,
-      maxBodyChars: 1530,
-      readiness: {},
-      masking: { masking: unused, sessionMessages: unused },
-      webhooks: unused,
-      numbers: unused,
-      routing: unused,
-      apiKeyAdmin: { repository: keys, authenticator: keys, audit: db.vault, clock: systemClock },
-    });
-    await app.ready();
+    app = await routeTreeApp(db, redis, keys);
   });
   afterAll(async () => {
     await app.close();

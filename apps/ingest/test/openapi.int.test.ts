@@ -1,6 +1,6 @@
-import { ERROR_CATALOGUE, silentLogger, systemClock } from '@maskline/core';
+import { ERROR_CATALOGUE } from '@maskline/core';
 import { createRedisConnection } from '@maskline/queues';
-import { ApiKeyRepository, MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import { ApiKeyRepository } from '@maskline/storage';
 import { createTestDatabase, seedTenant, TEST_PEPPER, type TestDatabase } from '@maskline/testing';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -8,10 +8,10 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildIngestApp } from '../src/app.js';
 import { PUBLIC_ROUTES, ROUTE_SCOPES } from '../src/auth/route-scopes.js';
 import { ingestOpenApi } from '../src/openapi/openapi-document.js';
 import { registeredRoutes } from './support/route-list.js';
+import { routeTreeApp } from './support/route-tree-app.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 type Doc = {
@@ -41,27 +41,7 @@ describe('GET /v1/openapi.json describes every /v1 route of the full app', () =>
     redis = createRedisConnection(inject('redisUrl'), 'producer');
     await seedTenant(db.pool);
     const keys = new ApiKeyRepository(db.pool, TEST_PEPPER);
-    const unused = {} as never;
-    app = await buildIngestApp({
-      logger: silentLogger,
-      apiKeys: keys,
-      messages: new MessageRepository(db.pool, db.vault),
-      acceptMessage: unused,
-      revealGrants: new RevealGrantRepository(db.pool),
-      audit: db.vault,
-      redis,
-      rateLimitPerMinute: 100_000,
-      maxBodyChars: 1530,
-      readiness: {},
-      masking: { masking: unused, sessionMessages: unused, inboundCodes: unused },
-      webhooks: unused,
-      numbers: unused,
-      routing: unused,
-      apiKeyAdmin: { repository: keys, authenticator: keys, audit: db.vault, clock: systemClock },
-      verifications: { verifications: unused, blocks: unused, limits: unused },
-      users: { service: unused, auditLog: unused },
-    });
-    await app.ready();
+    app = await routeTreeApp(db, redis, keys);
     const res = await app.inject({ method: 'GET', url: '/v1/openapi.json' });
     expect(res.statusCode).toBe(200);
     doc = res.json();
