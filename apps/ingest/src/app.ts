@@ -3,6 +3,7 @@ import type { MessageRepository, RevealGrantRepository } from '@maskline/storage
 import { setHttpRoute, withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { type QueueDashboardDeps, queueDashboardRoutes } from './admin/queue-dashboard.js';
 import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.js';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
@@ -76,6 +77,8 @@ export interface IngestAppDeps {
   verifications?: VerificationRoutesDeps;
   /** Users, sign-in and the audit log (/v1/users, /v1/auth/..., /v1/audit-events); left out when absent. */
   users?: { service: UserService; auditLog: UserRoutesDeps['auditLog'] };
+  /** QUEUE_DASHBOARD=on: Bull Board on /admin/queues for owners and admins (needs `users`). */
+  queueDashboard?: Omit<QueueDashboardDeps, 'sessions' | 'throttle'>;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -121,6 +124,13 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   // Sign-in needs no key: outside the authenticated scope, throttled per address like keys.
   if (deps.users) {
     await app.register(authRoutes, { users: deps.users.service, ...(throttle ? { throttle } : {}) });
+    if (deps.queueDashboard) {
+      await app.register(queueDashboardRoutes, {
+        ...deps.queueDashboard,
+        sessions: deps.users.service,
+        ...(throttle ? { throttle } : {}),
+      });
+    }
   }
 
   await app.register(async (api) => {
