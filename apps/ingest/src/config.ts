@@ -8,6 +8,7 @@ import { type CarrierSettings, carrierIdSchema, MasklineError, parseConfig } fro
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
+import { anomalyConfigShape } from './anomalies/anomaly-config.js';
 import { verificationConfigShape } from './verifications/verification-config.js';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
@@ -73,6 +74,7 @@ export const ingestConfigSchema = z.object({
   QUEUE_DASHBOARD_TENANT: z.uuid().optional(),
   /** How long the dashboard's browser cookie lasts (the session is checked on every request too). */
   QUEUE_DASHBOARD_COOKIE_TTL_SECONDS: z.coerce.number().int().min(60).max(3_600).default(900),
+  ...anomalyConfigShape,
   ...maskingConfigShape,
   ...webhookConfigShape,
   ...verificationConfigShape,

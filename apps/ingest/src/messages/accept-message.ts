@@ -14,6 +14,7 @@ import type { MessageRouter } from '@maskline/routing';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, countMessages, injectTraceContext, trace } from '@maskline/telemetry';
 import type { StatusCallback } from '@maskline/webhooks';
+import type { SentMessage } from '../anomalies/anomaly-detectors.js';
 import type { RequestDigest, RequestDigests } from '../idempotency/request-digests.js';
 import type { SendMessageRequest } from './message-request.js';
 
@@ -49,6 +50,8 @@ export class AcceptMessage {
     private readonly digests: RequestDigests,
     private readonly router: Pick<MessageRouter, 'route'>,
     private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
+    /** Hears each batch's committed messages (the new-destination-country detector). */
+    private readonly sentObserver?: { sent(messages: readonly SentMessage[]): Promise<void> },
     batching = { maxSize: 200, maxWaitMs: 1 },
   ) {
     this.inserts = new Batcher((ms) => this.insertAndEnqueue(ms), batching);
@@ -68,6 +71,14 @@ export class AcceptMessage {
       byCarrier.set(o.message.carrierId, ids);
     }
     for (const [carrierId, ids] of byCarrier) countMessages(carrierId, 'accepted', ids.length);
+    if (this.sentObserver) {
+      // Off the answer's path: one Redis call per tenant of the batch; it never throws.
+      const sent = ms.filter((_m, i) => {
+        const o = outcomes[i];
+        return o !== undefined && !(o instanceof ItemFailure) && o.kind === 'created';
+      });
+      void this.sentObserver.sent(sent);
+    }
     await Promise.all([...byCarrier].map(([carrierId, ids]) => this.enqueue(carrierId, batchId, ids)));
     return outcomes;
   }

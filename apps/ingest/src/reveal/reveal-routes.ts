@@ -1,12 +1,15 @@
 import { type AuditRecorder, isUuid, MasklineError } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
+import type { AnomalyDetectors } from '../anomalies/anomaly-detectors.js';
 import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 
 export interface RevealRoutesDeps {
   messages: MessageRepository;
   grants: RevealGrantRepository;
   audit: AuditRecorder;
+  /** Counts reveal requests per principal (a burst raises a security alert). */
+  anomalies?: Pick<AnomalyDetectors, 'revealed'>;
 }
 
 /**
@@ -18,6 +21,8 @@ export async function revealRoutes(app: FastifyInstance, deps: RevealRoutesDeps)
     const tenantId = tenantOf(request);
     const apiKeyId = request.apiKeyId;
     const { id } = request.params;
+    // Every request counts, granted or not: a burst of refused ones is a probe too.
+    await deps.anomalies?.revealed(tenantId, actorOf(request));
     // Grants are made to API keys (the vault CLI); a signed-in user holds none.
     const grant = apiKeyId ? await deps.grants.findActive(apiKeyId) : null;
     if (!grant || grant.tenantId !== tenantId) {
