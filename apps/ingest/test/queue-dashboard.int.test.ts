@@ -20,6 +20,7 @@ describe('queue dashboard (real ingest process)', () => {
   let owner: SignedInUser;
   let analyst: SignedInUser;
   let developer: SignedInUser;
+  let otherTenantAdmin: SignedInUser;
   let messageId = '';
   const call = bearerCall(() => ingest.url);
 
@@ -31,11 +32,17 @@ describe('queue dashboard (real ingest process)', () => {
     db = await createTestDatabase(inject('postgresUrl'));
     let tenantId = '';
     ({ apiKey, tenantId } = await seedTenant(db.pool));
-    ingest = await startIngestProcess(db, inject('redisUrl'), { QUEUE_DASHBOARD: 'on' });
+    const other = await seedTenant(db.pool);
+    // Only the operator's tenant (the first) may open it.
+    ingest = await startIngestProcess(db, inject('redisUrl'), {
+      QUEUE_DASHBOARD: 'on',
+      QUEUE_DASHBOARD_TENANT: tenantId,
+    });
     admin = await signedInUser(db, call, tenantId, 'admin');
     owner = await signedInUser(db, call, tenantId, 'owner');
     analyst = await signedInUser(db, call, tenantId, 'analyst');
     developer = await signedInUser(db, call, tenantId, 'developer');
+    otherTenantAdmin = await signedInUser(db, call, other.tenantId, 'admin');
     // A real job: the message waits in deliver-sim (no delivery worker runs here).
     const sent = await ingest.send(apiKey, { to: RAW_TO, from: 'Maskline', body: RAW_BODY });
     expect(sent.status).toBe(202);
@@ -55,8 +62,8 @@ describe('queue dashboard (real ingest process)', () => {
     }
   });
 
-  it('answers 403 admin_role_required to an analyst, a developer and any API key', async () => {
-    for (const token of [analyst.token, developer.token, apiKey]) {
+  it("answers 403 admin_role_required to an analyst, a developer, any API key and another tenant's admin", async () => {
+    for (const token of [analyst.token, developer.token, apiKey, otherTenantAdmin.token]) {
       const answer = await get('/admin/queues/api/queues', bearer(token));
       expect(answer.status).toBe(403);
       expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('admin_role_required');
