@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { LogFields, Logger } from '@maskline/core';
+import { CuttableLink } from '@maskline/testing';
 import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** Collects the metrics on demand (what a Prometheus scrape would read). */
@@ -228,5 +229,47 @@ describe('anomaly alerts (real app, PostgreSQL, Redis)', () => {
     for (const raw of [gbNumber(0).slice(1), gbNumber(0).slice(3), frNumber(0).slice(1), BODY, ADDRESS]) {
       expect(text).not.toContain(raw);
     }
+  });
+});
+
+describe('anomaly detectors with Redis away (real app, PostgreSQL, Redis through a cuttable link)', () => {
+  let t: TestApp;
+  let link: CuttableLink;
+
+  beforeAll(async () => {
+    const redis = new URL(inject('redisUrl'));
+    link = await new CuttableLink(redis.hostname, Number(redis.port)).open();
+    redis.port = String(link.port);
+    t = await startTestApp({
+      rateLimitPerMinute: 100_000,
+      redisUrl: redis.toString(),
+      anomalies: {
+        reveals: { threshold: 1, windowMs: WINDOW_MS },
+        listing: { threshold: 1, windowMs: WINDOW_MS },
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await link?.close();
+  });
+
+  it('neither fails nor holds the requests they observe', async () => {
+    // Ready once, so a later loss is known at once (as the request limits know it).
+    await t.app.inject({
+      method: 'GET',
+      url: '/v1/messages?limit=1',
+      headers: { authorization: `Bearer ${t.apiKey}` },
+    });
+    await link.cut();
+    const started = Date.now();
+    const reveal = await t.app.inject({
+      method: 'POST',
+      url: `/v1/messages/${SOME_ID}/reveal`,
+      headers: { authorization: `Bearer ${t.apiKey}` },
+    });
+    expect(reveal.statusCode).toBe(403);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await link.restore();
   });
 });

@@ -1,5 +1,6 @@
 import { countryOf, type Logger } from '@maskline/core';
 import type { Redis } from 'ioredis';
+import { requireReady } from '../rate-limits/request-limits.js';
 import { NewCountryCounter, type NewCountrySettings } from './new-countries.js';
 import type { AnomalyKind, SecurityAlerts } from './security-alerts.js';
 import { WindowCounter } from './window-counter.js';
@@ -39,15 +40,15 @@ export interface SentMessage {
  * The anomaly detectors (docs/observability.md#anomaly-alerts): fixed-window counters in
  * Redis, one key per subject (hash-tagged by tenant where there is one: Redis Cluster-safe,
  * one script call per observation, one per tenant per accepted batch for countries); each
- * window alerts once. A detector never fails the request it observes: its errors (Redis
- * away) are logged at debug and the observation is lost.
+ * window alerts once. A detector never fails or holds the request it observes: with Redis
+ * away (as the request limits see it) or failing, the observation is lost, logged at debug.
  */
 export class AnomalyDetectors {
   private readonly windows: WindowCounter;
   private readonly countries: NewCountryCounter;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly alerts: SecurityAlerts,
     private readonly settings: AnomalySettings,
     private readonly logger: Logger,
@@ -142,6 +143,8 @@ export class AnomalyDetectors {
 
   private async guard(work: () => Promise<void>): Promise<void> {
     try {
+      // A Redis that was up and is not is not waited for (no request is held by a detector).
+      requireReady(this.redis);
       await work();
     } catch (error) {
       this.logger.debug({ err: error }, 'anomaly detector skipped an observation');
