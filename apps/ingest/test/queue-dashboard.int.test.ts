@@ -37,6 +37,7 @@ describe('queue dashboard (real ingest process)', () => {
     ingest = await startIngestProcess(db, inject('redisUrl'), {
       QUEUE_DASHBOARD: 'on',
       QUEUE_DASHBOARD_TENANT: tenantId,
+      AUTH_FAILURE_LIMIT_PER_MINUTE: '15',
     });
     admin = await signedInUser(db, call, tenantId, 'admin');
     owner = await signedInUser(db, call, tenantId, 'owner');
@@ -142,6 +143,10 @@ describe('queue dashboard (real ingest process)', () => {
     expect(setCookie).not.toContain(admin.token);
     const cookie = setCookie.split(';')[0] ?? '';
     expect((await get('/admin/queues/api/queues', { cookie })).status).toBe(200);
+    // The cookie opens the board but does not renew itself.
+    const renew = await fetch(`${ingest.url}/admin/queues/session`, { method: 'POST', headers: { cookie } });
+    expect(renew.status).toBe(401);
+    expect(renew.headers.get('set-cookie')).toBeNull();
 
     // A tampered cookie is nobody's.
     const tampered = cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
@@ -157,6 +162,10 @@ describe('queue dashboard (real ingest process)', () => {
     expect(form.status).toBe(303);
     expect(form.headers.get('location')).toBe('/admin/queues/');
     expect(form.headers.get('set-cookie')).toContain('HttpOnly');
+    const landing = await get('/admin/queues/', {
+      cookie: form.headers.get('set-cookie')?.split(';')[0] ?? '',
+    });
+    expect(landing.status).toBe(200);
     const page = await get('/admin/queues/sign-in');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('action="/admin/queues/session"');
@@ -164,5 +173,16 @@ describe('queue dashboard (real ingest process)', () => {
     // Signing out of the API ends the cookie's access too: the session is checked every time.
     expect((await call('POST', '/v1/auth/sign-out', undefined, admin.token)).status).toBeLessThan(300);
     expect((await get('/admin/queues/api/queues', { cookie })).status).toBe(401);
+  });
+
+  it('counts failed attempts towards the per-address authentication throttle', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 16; i += 1) {
+      statuses.push(
+        (await get('/admin/queues/api/queues', bearer(`ml_sess_guess${i}0000000000000000`))).status,
+      );
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
   });
 });

@@ -84,7 +84,8 @@ export async function queueDashboardRoutes(app: FastifyInstance, deps: QueueDash
   );
   // Exchanges the session token (bearer header or form field) for the signed cookie.
   app.post(SESSION_PATH, async (request, reply) => {
-    const token = provenTokens.get(request);
+    // Only a token given here makes a cookie: a cookie never renews itself.
+    const token = bearerOf(request) || formTokenOf(request) ? provenTokens.get(request) : undefined;
     if (!token) throw new MasklineError('unauthorized');
     void reply.header('set-cookie', deps.cookies.header(deps.cookies.seal(token), QUEUE_DASHBOARD_PATH));
     if (formTokenOf(request)) return reply.redirect(`${QUEUE_DASHBOARD_PATH}/`, 303);
