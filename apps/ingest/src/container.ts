@@ -167,6 +167,8 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         c.resolve(IDEMPOTENCY_DIGESTS),
         c.resolve(LOCAL.MessageRouter),
         c.resolve(HEALTH_TOKENS.Dependencies),
+        undefined,
+        config.sandboxCarrier,
       );
     }),
   );

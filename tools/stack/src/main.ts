@@ -119,6 +119,8 @@ async function main(): Promise<void> {
       {
         id: 'sim',
         plugin: 'smpp',
+        // The simulator: also the sandbox carrier of ml_test_ keys (docs/guides/sandbox.md).
+        sandbox: true,
         secrets: { password: { env: 'SIM_SMPP_PASSWORD' } },
         config: { host: '127.0.0.1', port: sim.smppPort, systemId: 'maskline' },
       },

@@ -13,6 +13,8 @@ declare module 'fastify' {
     principal?: string;
     /** A signed-in user's role (absent for API keys). */
     userRole?: UserRole;
+    /** Made with an ml_test_ key: sandbox traffic (docs/guides/sandbox.md). */
+    sandbox?: boolean;
   }
 }
 
@@ -54,6 +56,7 @@ export function apiKeyAuth(apiKeys: ApiKeyAuthenticator, sessions?: SessionAuthe
     request.apiKeyId = key.keyId;
     request.apiKeyScopes = key.scopes;
     request.principal = `api_key:${key.keyId}`;
+    request.sandbox = key.environment === 'test';
   };
 }
 

@@ -1,6 +1,6 @@
 import { type ApiKeyScope, MasklineError } from '@maskline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { runAsActor } from './request-actor.js';
+import { runInRequest } from './request-actor.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -114,6 +114,28 @@ export function requireV1RoutesListed(app: FastifyInstance): void {
   });
 }
 
+/**
+ * What a sandbox (ml_test_) key may call: sending and reading its own messages and
+ * verifications. Everything else is refused 403 sandbox_unsupported: the masking pool and
+ * its sessions hold real numbers on real carriers, a reveal shows real numbers, and the
+ * tenant's keys, routes, webhooks and limits shape its live traffic (docs/guides/sandbox.md).
+ */
+const SANDBOX_ROUTES: ReadonlySet<string> = new Set([
+  'POST /v1/messages',
+  'GET /v1/messages',
+  'GET /v1/messages/:id',
+  'POST /v1/verifications',
+  'POST /v1/verifications/:id/resend',
+  'POST /v1/verifications/:id/check',
+  'GET /v1/verifications/:id',
+]);
+
+/** True when a sandbox key may call `method url` (as registered). */
+export function sandboxMayCall(method: string, url: string): boolean {
+  const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+  return SANDBOX_ROUTES.has(`${verb} ${url}`);
+}
+
 /** The scope `method url` requires, or undefined when none is declared. */
 export function scopeFor(method: string, url: string): ApiKeyScope | undefined {
   const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
@@ -143,7 +165,11 @@ export function requireRouteScopes(api: FastifyInstance): void {
         done(new MasklineError('forbidden', { details: { scope: scope ?? 'unknown' } }));
         return;
       }
-      runAsActor(request.principal, () => done());
+      if (request.sandbox && !sandboxMayCall(request.method, request.routeOptions.url ?? '')) {
+        done(new MasklineError('sandbox_unsupported'));
+        return;
+      }
+      runInRequest({ actor: request.principal, sandbox: request.sandbox === true }, () => done());
     },
   );
 }

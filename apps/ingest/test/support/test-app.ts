@@ -70,6 +70,8 @@ export async function startTestApp(options: {
   redisUrl?: string;
   /** TRUST_PROXY as config.ts parses it (e.g. 'true'). */
   trustProxy?: string;
+  /** The sandbox carrier of ml_test_ keys (default 'sim'; null: none configured). */
+  sandboxCarrier?: string | null;
   /** Wires /v1/verifications (with TEST_VERIFICATION_SECRET) under these abuse limits. */
   verifications?: {
     limits: VerificationLimitSettings;
@@ -111,6 +113,9 @@ export async function startTestApp(options: {
     logger,
     digests,
     new MessageRouter(routes, carriers, 'sim'),
+    undefined,
+    undefined,
+    options.sandboxCarrier === undefined ? 'sim' : options.sandboxCarrier,
   );
   const blockRepository = new VerificationBlockRepository(db.pool);
   const pumping = new PumpingGuard(

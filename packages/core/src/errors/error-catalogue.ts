@@ -79,6 +79,16 @@ export const ERROR_CATALOGUE = {
     message: 'An API key cannot revoke itself: revoke it with another key of the tenant or with the CLI.',
     retry: 'permanent',
   },
+  sandbox_unsupported: {
+    status: 403,
+    message: 'A sandbox (ml_test_) key cannot use this: it holds or shows real numbers.',
+    retry: 'permanent',
+  },
+  sandbox_unavailable: {
+    status: 503,
+    message: 'This gateway has no sandbox carrier configured (SANDBOX_CARRIER).',
+    retry: 'permanent',
+  },
   invalid_credentials: {
     status: 401,
     message: 'The email, password or sign-in token is not right.',

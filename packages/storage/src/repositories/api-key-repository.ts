@@ -9,6 +9,8 @@ export interface AuthenticatedKey {
   scopes: readonly string[];
   /** When the key stops working (null: never). */
   expiresAt: Date | null;
+  /** `test` for an ml_test_ (sandbox) key, else `live`. */
+  environment: ApiKeyEnvironment;
 }
 
 export interface CreatedKey {
@@ -127,14 +129,21 @@ export class ApiKeyRepository {
       key_digest: Buffer;
       scopes: string[];
       expires_at: Date | null;
+      key_prefix: string;
     }>(
-      `SELECT id, tenant_id, key_digest, scopes, expires_at FROM api_keys
+      `SELECT id, tenant_id, key_digest, scopes, expires_at, key_prefix FROM api_keys
         WHERE key_digest = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [digest],
     );
     const row = result.rows[0];
     if (!row || !timingSafeEqual(row.key_digest, digest)) return null;
-    return { keyId: row.id, tenantId: row.tenant_id, scopes: row.scopes, expiresAt: row.expires_at };
+    return {
+      keyId: row.id,
+      tenantId: row.tenant_id,
+      scopes: row.scopes,
+      expiresAt: row.expires_at,
+      environment: row.key_prefix.startsWith('ml_test_') ? 'test' : 'live',
+    };
   }
 
   /** The tenant's keys, revoked ones included, oldest first. */
