@@ -19,6 +19,7 @@ describe('RequestActorAudit', () => {
             tenantId: 't1',
             scopes: ['masking:manage'],
             expiresAt: null,
+            allowedCidrs: null,
           }),
         }),
       );

@@ -10,7 +10,16 @@ const apiKey = {
   lastUsedAt: nullable(dateTime),
   expiresAt: nullable(dateTime),
   revokedAt: nullable(dateTime),
+  allowedCidrs: nullable({ type: 'array', items: { type: 'string' } }),
 };
+
+/** null: any address; else 1 to 100 IPv4/IPv6 CIDRs (bare address: one host). */
+const allowedCidrs = nullable({
+  type: 'array',
+  items: { type: 'string', maxLength: 64, examples: ['192.0.2.0/24', '2001:db8::/32'] },
+  minItems: 1,
+  maxItems: 100,
+});
 
 /** /v1/api-keys: the tenant's own keys (docs/guides/api-keys.md). */
 export const apiKeyDocs: RouteGroupDoc = {
@@ -29,8 +38,9 @@ export const apiKeyDocs: RouteGroupDoc = {
             scopes: { type: 'array', items: { enum: [...API_KEY_SCOPES] } },
             environment: { enum: ['live', 'test'], default: 'live' },
             expiresInDays: nullable({ type: 'integer', minimum: 1 }),
+            allowedCidrs,
           },
-          ['environment', 'expiresInDays'],
+          ['environment', 'expiresInDays', 'allowedCidrs'],
         ),
         additionalProperties: false,
       },
@@ -41,7 +51,7 @@ export const apiKeyDocs: RouteGroupDoc = {
           location: true,
         },
       },
-      errors: [],
+      errors: ['invalid_cidr'],
     },
     {
       method: 'GET',
@@ -51,6 +61,16 @@ export const apiKeyDocs: RouteGroupDoc = {
       tag: 'API keys',
       responses: { 200: { description: 'Every key (never a secret).', schema: list(ref('ApiKey')) } },
       errors: [],
+    },
+    {
+      method: 'PATCH',
+      path: '/v1/api-keys/:id',
+      operationId: 'updateApiKey',
+      summary: "Replace an API key's IP allowlist (null: any address)",
+      tag: 'API keys',
+      body: { ...object({ allowedCidrs }), additionalProperties: false },
+      responses: { 200: { description: 'The key as changed.', schema: ref('ApiKey') } },
+      errors: ['invalid_cidr', 'api_key_not_found', 'api_key_self_lockout'],
     },
     {
       method: 'DELETE',

@@ -3,6 +3,7 @@ import type { ApiKeyRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
 import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from '../auth/api-key-cache.js';
+import { IpAllowlist, parseAllowedCidrs } from '../auth/ip-allowlist.js';
 import { object } from '../http/request-body.js';
 import { toApiKeyView } from './api-key-view.js';
 
@@ -14,7 +15,7 @@ export interface ApiKeyRoutesDeps {
   clock: Clock;
 }
 
-const KNOWN_FIELDS = new Set(['name', 'scopes', 'environment', 'expiresInDays']);
+const KNOWN_FIELDS = new Set(['name', 'scopes', 'environment', 'expiresInDays', 'allowedCidrs']);
 const MAX_EXPIRY_DAYS = 3650;
 
 interface CreateKeyRequest {
@@ -22,6 +23,8 @@ interface CreateKeyRequest {
   scopes: string[];
   environment: 'live' | 'test';
   expiresInDays: number | null;
+  /** Canonical CIDRs the key is honoured from (null: any address). */
+  allowedCidrs: string[] | null;
 }
 
 function bad(field: string, message: string): MasklineError {
@@ -49,7 +52,23 @@ export function parseCreateKey(input: unknown): CreateKeyRequest {
   ) {
     throw bad('expiresInDays', `expiresInDays must be a whole number from 1 to ${MAX_EXPIRY_DAYS}.`);
   }
-  return { name: name.trim(), scopes: parseScopes(body.scopes), environment, expiresInDays };
+  return {
+    name: name.trim(),
+    scopes: parseScopes(body.scopes),
+    environment,
+    expiresInDays,
+    allowedCidrs: parseAllowedCidrs(body.allowedCidrs ?? null),
+  };
+}
+
+/** Validates PATCH /v1/api-keys/{id}: `{"allowedCidrs": [...] | null}`, nothing else (yet). */
+export function parseUpdateKey(input: unknown): { allowedCidrs: string[] | null } {
+  const body = object(input);
+  for (const key of Object.keys(body)) {
+    if (key !== 'allowedCidrs') throw bad(key.slice(0, 40), `Unknown field: ${key.slice(0, 40)}.`);
+  }
+  if (!('allowedCidrs' in body)) throw bad('allowedCidrs', 'allowedCidrs is required (null: any address).');
+  return { allowedCidrs: parseAllowedCidrs(body.allowedCidrs) };
 }
 
 /**
@@ -79,6 +98,7 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
       scopes: body.scopes,
       environment: body.environment,
       expiresAt,
+      allowedCidrs: body.allowedCidrs,
     });
     await deps.audit.record({
       tenantId,
@@ -89,6 +109,7 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
         scopes: body.scopes.join(','),
         environment: body.environment,
         expiresAt: expiresAt?.toISOString() ?? null,
+        allowedCidrs: body.allowedCidrs?.join(',') ?? null,
       },
     });
     void reply.status(201).header('location', `/v1/api-keys/${created.keyId}`);
@@ -98,6 +119,32 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
   app.get('/v1/api-keys', async (request) => ({
     data: (await deps.repository.list(tenantOf(request))).map(toApiKeyView),
   }));
+
+  // The IP allowlist of a key: replaced whole; null lifts it. A key may change its own
+  // list but not so that the address it calls from is left out (409 api_key_self_lockout).
+  app.patch<{ Params: { id: string } }>('/v1/api-keys/:id', async (request) => {
+    const tenantId = tenantOf(request);
+    const id = request.params.id;
+    if (!isUuid(id)) throw new MasklineError('api_key_not_found');
+    const { allowedCidrs } = parseUpdateKey(request.body);
+    if (id === request.apiKeyId && allowedCidrs && !IpAllowlist.of(allowedCidrs).allows(request.ip)) {
+      throw new MasklineError('api_key_self_lockout');
+    }
+    const changed = await deps.repository.setAllowedCidrs(id, tenantId, allowedCidrs);
+    if (!changed) throw new MasklineError('api_key_not_found');
+    deps.authenticator.forget?.(id);
+    await deps.audit.record({
+      tenantId,
+      actor: actorOf(request),
+      action: 'api_key.allowlist_changed',
+      subject: `api_key:${id}`,
+      details: {
+        before: changed.before?.join(',') ?? null,
+        after: allowedCidrs?.join(',') ?? null,
+      },
+    });
+    return toApiKeyView(changed.after);
+  });
 
   app.delete<{ Params: { id: string } }>('/v1/api-keys/:id', async (request, reply) => {
     const tenantId = tenantOf(request);

@@ -1,6 +1,6 @@
 import { MasklineError, type UserRole } from '@maskline/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyAuthenticator } from './api-key-cache.js';
+import { type ApiKeyAuthenticator, allowlistOf } from './api-key-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,7 +31,9 @@ const SESSION_PREFIX = 'ml_sess_';
 
 /**
  * `Authorization: Bearer <api key>` (or a user's `ml_sess_…` session token); sets
- * request.tenantId, the scopes and the principal.
+ * request.tenantId, the scopes and the principal. A key with an IP allowlist is refused
+ * (403 ip_not_allowed) from a client address (request.ip, see TRUST_PROXY) outside it.
+ * User sessions carry no allowlist: they are bound to a signed-in person, not a host.
  */
 export function apiKeyAuth(apiKeys: ApiKeyAuthenticator, sessions?: SessionAuthenticator) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
@@ -50,6 +52,9 @@ export function apiKeyAuth(apiKeys: ApiKeyAuthenticator, sessions?: SessionAuthe
     }
     const key = await apiKeys.authenticate(token);
     if (!key) throw new MasklineError('unauthorized');
+    // The key is right but not from here: 403, not 401 (it is no guess to throttle).
+    const allowlist = allowlistOf(key);
+    if (allowlist && !allowlist.allows(request.ip)) throw new MasklineError('ip_not_allowed');
     request.tenantId = key.tenantId;
     request.apiKeyId = key.keyId;
     request.apiKeyScopes = key.scopes;

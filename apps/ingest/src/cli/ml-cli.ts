@@ -37,6 +37,8 @@ function parse() {
       id: { type: 'string' },
       email: { type: 'string' },
       role: { type: 'string' },
+      cidrs: { type: 'string' },
+      clear: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

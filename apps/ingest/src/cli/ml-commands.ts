@@ -1,6 +1,7 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
 import type { ApiKeyRepository, TenantRepository } from '@maskline/storage';
 import { toApiKeyView } from '../api-keys/api-key-view.js';
+import { parseAllowedCidrs } from '../auth/ip-allowlist.js';
 import { parseCreateUser } from '../users/user-requests.js';
 import type { UserService } from '../users/user-service.js';
 import { toUserView } from '../users/user-view.js';
@@ -13,8 +14,12 @@ export const ML_USAGE = `Usage: npm run ml -- <command> [options]
   tenants create --name <name>                 a new tenant; prints its id
   tenants list                                 all tenants
   keys create --tenant <id> --scopes <a,b> [--name <name>] [--test] [--expires-in-days <n>]
-                                               a new API key (ml_live_..., ml_test_... with --test);
-                                               the key is printed ONCE and cannot be shown again
+              [--cidrs <cidr,cidr>]            a new API key (ml_live_..., ml_test_... with --test);
+                                               the key is printed ONCE and cannot be shown again;
+                                               --cidrs: honoured only from these IPv4/IPv6 CIDRs
+  keys allowlist --id <key id> (--cidrs <cidr,cidr> | --clear)
+                                               replace a key's IP allowlist (--clear: any address;
+                                               other replicas within API_KEY_CACHE_TTL_MS)
   keys list --tenant <id>                      the tenant's keys, never their secrets
   keys revoke --id <key id>                    revoke a key (at once here; other running
                                                ingest replicas within API_KEY_CACHE_TTL_MS)
@@ -43,6 +48,8 @@ export interface MlCommandOptions {
   id?: string;
   email?: string;
   role?: string;
+  cidrs?: string;
+  clear?: boolean;
 }
 
 export interface MlDeps {
@@ -65,6 +72,17 @@ async function existingTenant(deps: MlDeps, value: string | undefined): Promise<
   const id = need(value, 'tenant');
   if (!isUuid(id) || !(await deps.tenants.exists(id))) throw new MasklineError('tenant_not_found');
   return id;
+}
+
+/** `--cidrs 10.0.0.0/8,2001:db8::/32`, validated as the API validates allowedCidrs. */
+function cidrList(text: string): string[] | null {
+  return parseAllowedCidrs(
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+    '--cidrs',
+  );
 }
 
 /** Runs one `npm run ml` command: `group` is tenants, keys or verification-blocks, `action` what to do. */
@@ -105,19 +123,26 @@ export async function runMlCommand(
       }
       const expiresAt = days ? new Date(deps.clock.now().getTime() + Number(days) * 86_400_000) : null;
       const environment = options.test ? 'test' : 'live';
+      const allowedCidrs = options.cidrs === undefined ? null : cidrList(options.cidrs);
       const created = await deps.keys.createKey({
         tenantId,
         name: options.name?.trim() || 'cli key',
         scopes,
         environment,
         expiresAt,
+        allowedCidrs,
       });
       await deps.audit.record({
         tenantId,
         actor: deps.actor,
         action: 'api_key.created',
         subject: `api_key:${created.keyId}`,
-        details: { scopes: scopes.join(','), environment, expiresAt: expiresAt?.toISOString() ?? null },
+        details: {
+          scopes: scopes.join(','),
+          environment,
+          expiresAt: expiresAt?.toISOString() ?? null,
+          allowedCidrs: allowedCidrs?.join(',') ?? null,
+        },
       });
       print({ ...toApiKeyView(created.record), key: created.apiKey });
       return;
@@ -125,6 +150,24 @@ export async function runMlCommand(
     case 'keys list': {
       const tenantId = await existingTenant(deps, options.tenant);
       for (const key of await deps.keys.list(tenantId)) print(toApiKeyView(key));
+      return;
+    }
+    case 'keys allowlist': {
+      const id = need(options.id, 'id');
+      if ((options.cidrs === undefined) === !options.clear) {
+        throw new UsageError('give either --cidrs <cidr,cidr> or --clear');
+      }
+      const allowedCidrs = options.clear ? null : cidrList(options.cidrs ?? '');
+      const changed = isUuid(id) ? await deps.keys.setAllowedCidrs(id, null, allowedCidrs) : null;
+      if (!changed) throw new MasklineError('api_key_not_found');
+      await deps.audit.record({
+        tenantId: changed.after.tenantId,
+        actor: deps.actor,
+        action: 'api_key.allowlist_changed',
+        subject: `api_key:${id}`,
+        details: { before: changed.before?.join(',') ?? null, after: allowedCidrs?.join(',') ?? null },
+      });
+      print(toApiKeyView(changed.after));
       return;
     }
     case 'keys revoke': {

@@ -9,6 +9,8 @@ export interface AuthenticatedKey {
   scopes: readonly string[];
   /** When the key stops working (null: never). */
   expiresAt: Date | null;
+  /** The CIDRs the key is honoured from (null: any address), canonical as written. */
+  allowedCidrs: readonly string[] | null;
 }
 
 export interface CreatedKey {
@@ -24,6 +26,8 @@ export interface NewApiKey {
   scopes?: readonly string[];
   environment?: ApiKeyEnvironment;
   expiresAt?: Date | null;
+  /** Canonical CIDRs the key is honoured from (null or absent: any address). */
+  allowedCidrs?: readonly string[] | null;
 }
 
 /** A key as listed: never its secret nor its digest. */
@@ -37,6 +41,8 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** The key's IP allowlist (null: any address). */
+  allowedCidrs: string[] | null;
 }
 
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
@@ -53,9 +59,11 @@ interface KeyRow {
   last_used_at: Date | null;
   expires_at: Date | null;
   revoked_at: Date | null;
+  allowed_cidrs: string[] | null;
 }
 
-const COLUMNS = 'id, tenant_id, name, key_prefix, scopes, created_at, last_used_at, expires_at, revoked_at';
+const COLUMNS =
+  'id, tenant_id, name, key_prefix, scopes, created_at, last_used_at, expires_at, revoked_at, allowed_cidrs';
 
 function toRecord(row: KeyRow): ApiKeyRecord {
   return {
@@ -68,6 +76,7 @@ function toRecord(row: KeyRow): ApiKeyRecord {
     lastUsedAt: row.last_used_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    allowedCidrs: row.allowed_cidrs,
   };
 }
 
@@ -102,8 +111,8 @@ export class ApiKeyRepository {
     const keyId = uuidv7();
     const apiKey = `ml_${input.environment ?? 'live'}_${randomBytes(24).toString('base64url')}`;
     const result = await this.pool.query<KeyRow>(
-      `INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_digest, scopes, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      `INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_digest, scopes, expires_at, allowed_cidrs)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
       [
         keyId,
         input.tenantId,
@@ -112,6 +121,7 @@ export class ApiKeyRepository {
         this.digest(apiKey),
         [...(input.scopes ?? API_KEY_SCOPES)],
         input.expiresAt ?? null,
+        input.allowedCidrs ? [...input.allowedCidrs] : null,
       ],
     );
     return { keyId, apiKey, record: toRecord(result.rows[0] as KeyRow) };
@@ -127,14 +137,21 @@ export class ApiKeyRepository {
       key_digest: Buffer;
       scopes: string[];
       expires_at: Date | null;
+      allowed_cidrs: string[] | null;
     }>(
-      `SELECT id, tenant_id, key_digest, scopes, expires_at FROM api_keys
+      `SELECT id, tenant_id, key_digest, scopes, expires_at, allowed_cidrs FROM api_keys
         WHERE key_digest = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [digest],
     );
     const row = result.rows[0];
     if (!row || !timingSafeEqual(row.key_digest, digest)) return null;
-    return { keyId: row.id, tenantId: row.tenant_id, scopes: row.scopes, expiresAt: row.expires_at };
+    return {
+      keyId: row.id,
+      tenantId: row.tenant_id,
+      scopes: row.scopes,
+      expiresAt: row.expires_at,
+      allowedCidrs: row.allowed_cidrs,
+    };
   }
 
   /** The tenant's keys, revoked ones included, oldest first. */
@@ -149,6 +166,29 @@ export class ApiKeyRepository {
   async get(id: string): Promise<ApiKeyRecord | null> {
     const result = await this.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
     return result.rows[0] ? toRecord(result.rows[0]) : null;
+  }
+
+  /**
+   * Replaces a key's IP allowlist (of `tenantId` only, when given); null allows any address.
+   * Returns the key before and after, or null when there is no such key.
+   */
+  async setAllowedCidrs(
+    id: string,
+    tenantId: string | null,
+    allowedCidrs: readonly string[] | null,
+  ): Promise<{ before: string[] | null; after: ApiKeyRecord } | null> {
+    const result = await this.pool.query<KeyRow & { before: string[] | null }>(
+      `WITH target AS (
+         SELECT id, allowed_cidrs FROM api_keys WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2) FOR UPDATE
+       )
+       UPDATE api_keys k SET allowed_cidrs = $3 FROM target t WHERE k.id = t.id
+       RETURNING ${COLUMNS.split(', ')
+         .map((c) => `k.${c}`)
+         .join(', ')}, t.allowed_cidrs AS before`,
+      [id, tenantId, allowedCidrs ? [...allowedCidrs] : null],
+    );
+    const row = result.rows[0];
+    return row ? { before: row.before, after: toRecord(row) } : null;
   }
 
   /** Revokes a key (of `tenantId` only, when given). Revoking twice changes nothing. */
