@@ -173,6 +173,31 @@ describe('npm run ml (tenants and API keys over real PostgreSQL)', () => {
     ]);
   });
 
+  it('binds a key to a client certificate and unbinds it, audited as the operator', async () => {
+    const [tenant] = await run('tenants', 'create', { name: 'Certified' });
+    const tenantId = String(tenant?.id);
+    const colons = Array(32).fill('0A').join(':');
+    const [created] = await run('keys', 'create', {
+      tenant: tenantId,
+      scopes: 'messages:read',
+      'cert-sha256': colons,
+    });
+    expect(created?.clientCertificateSha256).toBe('0a'.repeat(32));
+    const id = String(created?.id);
+    const [rebound] = await run('keys', 'certificate', { id, 'cert-sha256': 'ff'.repeat(32) });
+    expect(rebound?.clientCertificateSha256).toBe('ff'.repeat(32));
+    expect((await run('keys', 'certificate', { id, clear: true }))[0]?.clientCertificateSha256).toBeNull();
+    await expect(run('keys', 'certificate', { id, 'cert-sha256': 'nope' })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    await expect(run('keys', 'certificate', { id })).rejects.toBeInstanceOf(UsageError);
+    const events = await db.vault.audit.list({ tenantId, action: 'api_key.certificate_changed' });
+    expect(events.map((e) => [e.actor, e.details])).toEqual([
+      ['cli:test', { before: '0a'.repeat(32), after: 'ff'.repeat(32) }],
+      ['cli:test', { before: 'ff'.repeat(32), after: null }],
+    ]);
+  });
+
   it('lists and lifts SMS-pumping blocks; a lift is audited as the operator; bad ids are refused', async () => {
     const [tenant] = await run('tenants', 'create', { name: 'Pumped' });
     const tenantId = String(tenant?.id);

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,23 +12,27 @@ interface Answer {
   body: string;
 }
 
-/** GET over real HTTPS, trusting the test CA for the server, with an optional client certificate. */
+/** GET (or `send`) over real HTTPS, trusting the test CA for the server, with an optional client certificate. */
 function get(
   port: number,
   pki: TestPki,
   apiKey: string,
   client?: { cert: string; key: string },
+  send?: { method: string; path: string; body: unknown },
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
         port,
-        path: '/v1/messages',
-        method: 'GET',
+        path: send?.path ?? '/v1/messages',
+        method: send?.method ?? 'GET',
         ca: readFileSync(pki.caCert),
         ...(client ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}),
-        headers: { authorization: `Bearer ${apiKey}` },
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(send ? { 'content-type': 'application/json' } : {}),
+        },
         agent: false,
       },
       (res) => {
@@ -41,7 +46,7 @@ function get(
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(send ? JSON.stringify(send.body) : undefined);
   });
 }
 
@@ -91,6 +96,80 @@ describe('mutual TLS', () => {
       await expect(
         get(port, pki, t.apiKey, { cert: pki.strangerCert, key: pki.strangerKey }),
       ).rejects.toThrow(/certificate|unknown ca|socket hang up|ECONNRESET/i);
+    });
+
+    it('a key bound to a certificate works with that one only; rebinding is audited; no self-lockout', async () => {
+      const client = { cert: pki.clientCert, key: pki.clientKey };
+      const other = { cert: pki.otherClientCert, key: pki.otherClientKey };
+      const sha256 = new X509Certificate(readFileSync(pki.clientCert)).fingerprint256;
+      const created = await get(port, pki, t.apiKey, client, {
+        method: 'POST',
+        path: '/v1/api-keys',
+        body: {
+          name: 'partner one',
+          scopes: ['messages:read', 'keys:manage'],
+          clientCertificateSha256: sha256,
+        },
+      });
+      expect(created.status, created.body).toBe(201);
+      const bound = JSON.parse(created.body);
+      expect(bound.clientCertificateSha256).toBe(sha256.replaceAll(':', '').toLowerCase());
+
+      expect((await get(port, pki, bound.key, client)).status).toBe(200);
+      const wrong = await get(port, pki, bound.key, other);
+      expect(wrong.status).toBe(403);
+      expect(JSON.parse(wrong.body).error.code).toBe('client_certificate_mismatch');
+      // Over a connection without TLS (inject) there is no certificate at all.
+      const plain = await t.app.inject({
+        method: 'GET',
+        url: '/v1/messages',
+        headers: { authorization: `Bearer ${bound.key}` },
+      });
+      expect(plain.statusCode).toBe(403);
+
+      // The key cannot bind itself to a certificate it is not calling with.
+      const otherSha = new X509Certificate(readFileSync(pki.otherClientCert)).fingerprint256;
+      const lockout = await get(port, pki, bound.key, client, {
+        method: 'PATCH',
+        path: `/v1/api-keys/${bound.id}`,
+        body: { clientCertificateSha256: otherSha },
+      });
+      expect(lockout.status).toBe(409);
+      expect(JSON.parse(lockout.body).error.code).toBe('api_key_self_lockout');
+
+      const bad = await get(port, pki, t.apiKey, client, {
+        method: 'PATCH',
+        path: `/v1/api-keys/${bound.id}`,
+        body: { clientCertificateSha256: 'abc' },
+      });
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.body).error).toMatchObject({
+        code: 'invalid_request',
+        details: { field: 'clientCertificateSha256' },
+      });
+
+      const rebound = await get(port, pki, t.apiKey, client, {
+        method: 'PATCH',
+        path: `/v1/api-keys/${bound.id}`,
+        body: { clientCertificateSha256: otherSha },
+      });
+      expect(rebound.status, rebound.body).toBe(200);
+      expect((await get(port, pki, bound.key, other)).status).toBe(200);
+      expect((await get(port, pki, bound.key, client)).status).toBe(403);
+
+      const audit = await t.db.pool.query(
+        "SELECT actor, details FROM audit_log WHERE action = 'api_key.certificate_changed' AND subject = $1",
+        [`api_key:${bound.id}`],
+      );
+      expect(audit.rows).toEqual([
+        {
+          actor: expect.stringMatching(/^api_key:/),
+          details: {
+            before: sha256.replaceAll(':', '').toLowerCase(),
+            after: otherSha.replaceAll(':', '').toLowerCase(),
+          },
+        },
+      ]);
     });
 
     it('still needs the API key: the certificate is not a credential on its own', async () => {

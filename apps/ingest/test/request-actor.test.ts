@@ -20,6 +20,7 @@ describe('RequestActorAudit', () => {
             scopes: ['masking:manage'],
             expiresAt: null,
             allowedCidrs: null,
+            clientCertSha256: null,
           }),
         }),
       );

@@ -11,7 +11,14 @@ const apiKey = {
   expiresAt: nullable(dateTime),
   revokedAt: nullable(dateTime),
   allowedCidrs: nullable({ type: 'array', items: { type: 'string' } }),
+  clientCertificateSha256: nullable({ type: 'string', pattern: '^[0-9a-f]{64}$' }),
 };
+
+/** SHA-256 fingerprint of a TLS client certificate (colons allowed), or null: no binding. */
+const clientCertificateSha256 = nullable({
+  type: 'string',
+  pattern: '^([0-9a-fA-F]{64}|[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){31})$',
+});
 
 /** null: any address; else 1 to 100 IPv4/IPv6 CIDRs (bare address: one host). */
 const allowedCidrs = nullable({
@@ -39,8 +46,9 @@ export const apiKeyDocs: RouteGroupDoc = {
             environment: { enum: ['live', 'test'], default: 'live' },
             expiresInDays: nullable({ type: 'integer', minimum: 1 }),
             allowedCidrs,
+            clientCertificateSha256,
           },
-          ['environment', 'expiresInDays', 'allowedCidrs'],
+          ['environment', 'expiresInDays', 'allowedCidrs', 'clientCertificateSha256'],
         ),
         additionalProperties: false,
       },
@@ -66,9 +74,13 @@ export const apiKeyDocs: RouteGroupDoc = {
       method: 'PATCH',
       path: '/v1/api-keys/:id',
       operationId: 'updateApiKey',
-      summary: "Replace an API key's IP allowlist (null: any address)",
+      summary: "Replace an API key's IP allowlist and/or client certificate binding (null lifts either)",
       tag: 'API keys',
-      body: { ...object({ allowedCidrs }), additionalProperties: false },
+      body: {
+        ...object({ allowedCidrs, clientCertificateSha256 }, ['allowedCidrs', 'clientCertificateSha256']),
+        minProperties: 1,
+        additionalProperties: false,
+      },
       responses: { 200: { description: 'The key as changed.', schema: ref('ApiKey') } },
       errors: ['invalid_cidr', 'api_key_not_found', 'api_key_self_lockout'],
     },

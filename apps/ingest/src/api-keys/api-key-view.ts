@@ -12,5 +12,6 @@ export function toApiKeyView(key: ApiKeyRecord) {
     expiresAt: key.expiresAt?.toISOString() ?? null,
     revokedAt: key.revokedAt?.toISOString() ?? null,
     allowedCidrs: key.allowedCidrs,
+    clientCertificateSha256: key.clientCertSha256,
   };
 }

@@ -39,6 +39,7 @@ function parse() {
       role: { type: 'string' },
       cidrs: { type: 'string' },
       clear: { type: 'boolean' },
+      'cert-sha256': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,6 +1,7 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
 import type { ApiKeyRepository, TenantRepository } from '@maskline/storage';
 import { toApiKeyView } from '../api-keys/api-key-view.js';
+import { parseCertificateSha256 } from '../auth/client-certificate.js';
 import { parseAllowedCidrs } from '../auth/ip-allowlist.js';
 import { parseCreateUser } from '../users/user-requests.js';
 import type { UserService } from '../users/user-service.js';
@@ -14,12 +15,17 @@ export const ML_USAGE = `Usage: npm run ml -- <command> [options]
   tenants create --name <name>                 a new tenant; prints its id
   tenants list                                 all tenants
   keys create --tenant <id> --scopes <a,b> [--name <name>] [--test] [--expires-in-days <n>]
-              [--cidrs <cidr,cidr>]            a new API key (ml_live_..., ml_test_... with --test);
+              [--cidrs <cidr,cidr>] [--cert-sha256 <fingerprint>]
+                                               a new API key (ml_live_..., ml_test_... with --test);
                                                the key is printed ONCE and cannot be shown again;
-                                               --cidrs: honoured only from these IPv4/IPv6 CIDRs
+                                               --cidrs: honoured only from these IPv4/IPv6 CIDRs;
+                                               --cert-sha256: only with this TLS client certificate
   keys allowlist --id <key id> (--cidrs <cidr,cidr> | --clear)
                                                replace a key's IP allowlist (--clear: any address;
                                                other replicas within API_KEY_CACHE_TTL_MS)
+  keys certificate --id <key id> (--cert-sha256 <fingerprint> | --clear)
+                                               bind a key to a TLS client certificate (its SHA-256
+                                               fingerprint), or unbind it
   keys list --tenant <id>                      the tenant's keys, never their secrets
   keys revoke --id <key id>                    revoke a key (at once here; other running
                                                ingest replicas within API_KEY_CACHE_TTL_MS)
@@ -50,6 +56,7 @@ export interface MlCommandOptions {
   role?: string;
   cidrs?: string;
   clear?: boolean;
+  'cert-sha256'?: string;
 }
 
 export interface MlDeps {
@@ -124,6 +131,9 @@ export async function runMlCommand(
       const expiresAt = days ? new Date(deps.clock.now().getTime() + Number(days) * 86_400_000) : null;
       const environment = options.test ? 'test' : 'live';
       const allowedCidrs = options.cidrs === undefined ? null : cidrList(options.cidrs);
+      const certificate = options['cert-sha256'];
+      const clientCertSha256 =
+        certificate === undefined ? null : parseCertificateSha256(certificate, '--cert-sha256');
       const created = await deps.keys.createKey({
         tenantId,
         name: options.name?.trim() || 'cli key',
@@ -131,6 +141,7 @@ export async function runMlCommand(
         environment,
         expiresAt,
         allowedCidrs,
+        clientCertSha256,
       });
       await deps.audit.record({
         tenantId,
@@ -142,6 +153,7 @@ export async function runMlCommand(
           environment,
           expiresAt: expiresAt?.toISOString() ?? null,
           allowedCidrs: allowedCidrs?.join(',') ?? null,
+          clientCertificateSha256: clientCertSha256,
         },
       });
       print({ ...toApiKeyView(created.record), key: created.apiKey });
@@ -166,6 +178,25 @@ export async function runMlCommand(
         action: 'api_key.allowlist_changed',
         subject: `api_key:${id}`,
         details: { before: changed.before?.join(',') ?? null, after: allowedCidrs?.join(',') ?? null },
+      });
+      print(toApiKeyView(changed.after));
+      return;
+    }
+    case 'keys certificate': {
+      const id = need(options.id, 'id');
+      const certificate = options['cert-sha256'];
+      if ((certificate === undefined) === !options.clear) {
+        throw new UsageError('give either --cert-sha256 <fingerprint> or --clear');
+      }
+      const sha256 = options.clear ? null : parseCertificateSha256(certificate, '--cert-sha256');
+      const changed = isUuid(id) ? await deps.keys.setClientCertificate(id, null, sha256) : null;
+      if (!changed) throw new MasklineError('api_key_not_found');
+      await deps.audit.record({
+        tenantId: changed.after.tenantId,
+        actor: deps.actor,
+        action: 'api_key.certificate_changed',
+        subject: `api_key:${id}`,
+        details: { before: changed.before, after: sha256 },
       });
       print(toApiKeyView(changed.after));
       return;

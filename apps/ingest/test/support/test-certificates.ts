@@ -11,6 +11,9 @@ export interface TestPki {
   serverKey: string;
   clientCert: string;
   clientKey: string;
+  /** A second client certificate from the same CA (another partner). */
+  otherClientCert: string;
+  otherClientKey: string;
   /** A client certificate from another CA, which the server must not trust. */
   strangerCert: string;
   strangerKey: string;
@@ -74,6 +77,7 @@ export function makeTestPki(): TestPki {
   issue(dir, 'ca', '/CN=Maskline test client CA', null, '');
   issue(dir, 'server', '/CN=127.0.0.1', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   issue(dir, 'client', '/CN=partner-one', 'ca', 'extendedKeyUsage=clientAuth\n');
+  issue(dir, 'client2', '/CN=partner-two', 'ca', 'extendedKeyUsage=clientAuth\n');
   issue(dir, 'other-ca', '/CN=Someone else CA', null, '');
   issue(dir, 'stranger', '/CN=stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
   const at = (file: string) => join(dir, file);
@@ -84,6 +88,8 @@ export function makeTestPki(): TestPki {
     serverKey: at('server.key'),
     clientCert: at('client.crt'),
     clientKey: at('client.key'),
+    otherClientCert: at('client2.crt'),
+    otherClientKey: at('client2.key'),
     strangerCert: at('stranger.crt'),
     strangerKey: at('stranger.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),

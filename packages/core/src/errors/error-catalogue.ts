@@ -90,6 +90,11 @@ export const ERROR_CATALOGUE = {
     message: 'The TLS client certificate is not signed by a certificate authority this server trusts.',
     retry: 'permanent',
   },
+  client_certificate_mismatch: {
+    status: 403,
+    message: 'This API key is bound to a TLS client certificate, and the request did not come with it.',
+    retry: 'permanent',
+  },
   ip_not_allowed: {
     status: 403,
     message: "This API key is not allowed from the request's client address (the key's IP allowlist).",
