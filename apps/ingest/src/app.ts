@@ -13,6 +13,7 @@ import { installStrictJsonParser } from './http/json-body.js';
 import { installRequestId, requestIdOf } from './http/request-id.js';
 import { installRequestMetrics } from './http/request-metrics.js';
 import type { ServerTiming } from './http/server-timing.js';
+import { type IngestTls, refuseUnverifiedClientCertificates } from './http/tls-options.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
@@ -52,6 +53,8 @@ export interface IngestAppDeps {
   authFailures?: { limitPerMinute: number; addressKey: Buffer; prefix?: string };
   /** Fastify's trustProxy (TRUST_PROXY): whether request.ip comes from X-Forwarded-For. Default off. */
   trustProxy?: TrustProxy;
+  /** HTTPS, and mutual TLS with a client CA (TLS_* settings, http/tls-options.ts); absent: plain HTTP. */
+  tls?: IngestTls;
   /** Redis key prefix of the request limit counters (default ml-ratelimit). */
   rateLimitPrefix?: string;
   maxBodyChars: number;
@@ -80,7 +83,7 @@ export interface IngestAppDeps {
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
 export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
+  const options = {
     logger: false,
     bodyLimit: 64 * 1024,
     genReqId: requestIdOf,
@@ -88,8 +91,14 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     return503OnClosing: true,
     frameworkErrors,
     trustProxy: deps.trustProxy ?? false,
-  });
+  } as const;
+  // Over HTTPS the server is node's https.Server; requests and replies are the same
+  // IncomingMessage/ServerResponse, so the app is typed as the HTTP one it otherwise is.
+  const app = deps.tls
+    ? (Fastify({ ...options, https: deps.tls.options }) as unknown as FastifyInstance)
+    : Fastify(options);
   installRequestId(app);
+  if (deps.tls?.clientCa) refuseUnverifiedClientCertificates(app);
   installErrorHandling(app, deps.logger, deps.health);
   deps.serverTiming?.install(app);
   installRequestMetrics(app);

@@ -8,6 +8,7 @@ import { type CarrierSettings, carrierIdSchema, MasklineError, parseConfig } fro
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
+import { tlsConfigShape } from './http/tls-options.js';
 import { verificationConfigShape } from './verifications/verification-config.js';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
@@ -60,6 +61,8 @@ export const ingestConfigSchema = z.object({
    * list of proxy addresses/CIDRs. Only behind a proxy that sets the header itself.
    */
   TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+  /** HTTPS and optional mutual TLS (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, TLS_CLIENT_CERT_REQUIRED). */
+  ...tlsConfigShape,
   /** Longest body accepted, in characters (10 concatenated GSM segments = 1530). */
   MAX_BODY_CHARS: z.coerce.number().int().positive().default(1_530),
   /** The periodic reconciler re-adds missing jobs of messages pending longer than this. */

@@ -20,6 +20,8 @@ describe('RequestActorAudit', () => {
             scopes: ['masking:manage'],
             expiresAt: null,
             environment: 'live',
+            allowedCidrs: null,
+            clientCertSha256: null,
           }),
         }),
       );

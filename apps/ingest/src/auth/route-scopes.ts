@@ -71,6 +71,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
 
   'POST /v1/api-keys': 'keys:manage',
   'GET /v1/api-keys': 'keys:manage',
+  'PATCH /v1/api-keys/:id': 'keys:manage',
   'DELETE /v1/api-keys/:id': 'keys:manage',
 
   'POST /v1/users': 'users:manage',

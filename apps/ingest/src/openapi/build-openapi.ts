@@ -7,6 +7,7 @@ import type { JsonSchema, OperationDoc, ResponseDoc, RouteGroupDoc } from './ope
 const AUTHENTICATED: readonly ErrorCode[] = [
   'unauthorized',
   'forbidden',
+  'ip_not_allowed',
   'rate_limited',
   'auth_rate_limited',
   'internal_error',

@@ -27,6 +27,7 @@ import { buildIngestApp } from '../../src/app.js';
 import { CachedApiKeyAuthenticator } from '../../src/auth/api-key-cache.js';
 import { parseTrustProxy } from '../../src/config.js';
 import { ServerTiming } from '../../src/http/server-timing.js';
+import type { IngestTls } from '../../src/http/tls-options.js';
 import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
 import { addressKeyOf } from '../../src/rate-limits/auth-failure-throttle.js';
@@ -72,6 +73,8 @@ export async function startTestApp(options: {
   trustProxy?: string;
   /** The sandbox carrier of ml_test_ keys (default 'sim'; null: none configured). */
   sandboxCarrier?: string | null;
+  /** HTTPS (and mutual TLS), as run.ts builds it from TLS_* (then listen to reach it). */
+  tls?: IngestTls;
   /** Wires /v1/verifications (with TEST_VERIFICATION_SECRET) under these abuse limits. */
   verifications?: {
     limits: VerificationLimitSettings;
@@ -180,6 +183,7 @@ export async function startTestApp(options: {
         }
       : {}),
     ...(options.trustProxy ? { trustProxy: parseTrustProxy(options.trustProxy) } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
     maxBodyChars: 1530,
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
     ...(timing ? { serverTiming: timing } : {}),

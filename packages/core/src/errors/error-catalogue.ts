@@ -89,6 +89,32 @@ export const ERROR_CATALOGUE = {
     message: 'This gateway has no sandbox carrier configured (SANDBOX_CARRIER).',
     retry: 'permanent',
   },
+  api_key_self_lockout: {
+    status: 409,
+    message:
+      'An API key cannot set its own IP allowlist to leave out the address it calls from: include it, or change the list with another key or the CLI.',
+    retry: 'permanent',
+  },
+  client_certificate_invalid: {
+    status: 401,
+    message: 'The TLS client certificate is not signed by a certificate authority this server trusts.',
+    retry: 'permanent',
+  },
+  client_certificate_mismatch: {
+    status: 403,
+    message: 'This API key is bound to a TLS client certificate, and the request did not come with it.',
+    retry: 'permanent',
+  },
+  ip_not_allowed: {
+    status: 403,
+    message: "This API key is not allowed from the request's client address (the key's IP allowlist).",
+    retry: 'permanent',
+  },
+  invalid_cidr: {
+    status: 400,
+    message: 'An IP allowlist entry is not a valid IPv4 or IPv6 CIDR.',
+    retry: 'permanent',
+  },
   invalid_credentials: {
     status: 401,
     message: 'The email, password or sign-in token is not right.',
