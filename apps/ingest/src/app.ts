@@ -1,5 +1,5 @@
 import type { AuditRecorder, DependencyHealth, Logger } from '@maskline/core';
-import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import type { MessageRepository, RevealGrantRepository, RevealPolicyRepository } from '@maskline/storage';
 import { setHttpRoute, withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -24,6 +24,8 @@ import { DestinationPartition, type TenantKeySource } from './rate-limits/destin
 import { LimiterState } from './rate-limits/limiter-state.js';
 import { installRequestLimits, throttleAuthFailures } from './rate-limits/rate-limit-hooks.js';
 import { RequestLimits } from './rate-limits/request-limits.js';
+import { revealGrantRoutes } from './reveal/reveal-grant-routes.js';
+import { RevealGrantService } from './reveal/reveal-grant-service.js';
 import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
@@ -40,6 +42,8 @@ export interface IngestAppDeps {
   messages: MessageRepository;
   acceptMessage: AcceptMessage;
   revealGrants: RevealGrantRepository;
+  /** The four-eyes policies; absent: no /v1/reveal-grants routes (grants by the vault CLI only). */
+  revealPolicies?: RevealPolicyRepository;
   audit: AuditRecorder;
   redis: Redis;
   /** RATE_LIMIT_PER_MINUTE: requests per API key per minute, across replicas (Redis). */
@@ -168,6 +172,10 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       grants: deps.revealGrants,
       audit: deps.audit,
     });
+    if (deps.revealPolicies)
+      await api.register(revealGrantRoutes, {
+        revealGrants: new RevealGrantService(deps.revealGrants, deps.revealPolicies, deps.audit),
+      });
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -12,6 +12,7 @@ import {
   ApiKeyRepository,
   type MessageRepository,
   RevealGrantRepository,
+  RevealPolicyRepository,
   RoutingRepository,
   TenantNumberRepository,
   UserRepository,
@@ -308,6 +309,7 @@ export interface IngestServices {
   statusCallbacks: StatusCallbacks;
   numbers: NumberRoutesDeps;
   revealGrants: RevealGrantRepository;
+  revealPolicies: RevealPolicyRepository;
   routeTable: RouteTable;
   carrierHealth: CarrierHealthCache;
   routing: RoutingRoutesDeps;
@@ -333,6 +335,7 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     statusCallbacks: c.resolve(WEBHOOK_TOKENS.StatusCallbacks),
     numbers: { numbers: new TenantNumberRepository(c.resolve(TOKENS.PgPool)) },
     revealGrants: c.resolve(LOCAL.RevealGrants),
+    revealPolicies: new RevealPolicyRepository(c.resolve(TOKENS.PgPool)),
     routeTable: c.resolve(LOCAL.RouteTable),
     carrierHealth: c.resolve(LOCAL.CarrierHealth),
     routing: c.resolve(LOCAL.RoutingRoutes),

@@ -20,6 +20,15 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   'GET /v1/messages': 'messages:read',
   'GET /v1/messages/:id': 'messages:read',
   'POST /v1/messages/:id/reveal': 'reveal:request',
+  // Reveal grants (reveal/reveal-grant-routes.ts): ask for one for yourself; another decides.
+  'POST /v1/reveal-grants': 'reveal:request',
+  'GET /v1/reveal-grants/:id': 'reveal:request',
+  'GET /v1/reveal-grants': 'reveal:approve',
+  'POST /v1/reveal-grants/:id/approve': 'reveal:approve',
+  'POST /v1/reveal-grants/:id/deny': 'reveal:approve',
+  'DELETE /v1/reveal-grants/:id': 'reveal:approve',
+  'GET /v1/reveal-policy': 'reveal:approve',
+  'PUT /v1/reveal-policy': 'reveal:approve',
 
   'POST /v1/masking/sessions': 'masking:manage',
   'GET /v1/masking/sessions': 'masking:manage',

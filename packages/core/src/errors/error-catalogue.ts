@@ -41,7 +41,18 @@ export const ERROR_CATALOGUE = {
   forbidden: { status: 403, message: 'The API key may not do this.', retry: 'permanent' },
   reveal_not_granted: {
     status: 403,
-    message: 'Showing real numbers needs a reveal grant for this API key.',
+    message: 'Showing real numbers needs a reveal grant in force for the caller.',
+    retry: 'permanent',
+  },
+  reveal_grant_not_found: { status: 404, message: 'No such reveal grant.', retry: 'permanent' },
+  reveal_grant_not_pending: {
+    status: 409,
+    message: 'The reveal request is not pending: it was decided, revoked or lapsed.',
+    retry: 'permanent',
+  },
+  reveal_four_eyes: {
+    status: 403,
+    message: 'A reveal request is approved by another person: a signed-in user other than the requester.',
     retry: 'permanent',
   },
   not_found: { status: 404, message: 'No such resource.', retry: 'permanent' },
