@@ -1,5 +1,5 @@
 import type { AuditRecorder, DependencyHealth, Logger } from '@maskline/core';
-import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import type { MessageRepository, RevealGrantRepository, RevealPolicyRepository } from '@maskline/storage';
 import { setHttpRoute, withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -15,6 +15,7 @@ import { installStrictJsonParser } from './http/json-body.js';
 import { installRequestId, requestIdOf } from './http/request-id.js';
 import { installRequestMetrics } from './http/request-metrics.js';
 import type { ServerTiming } from './http/server-timing.js';
+import { type IngestTls, refuseUnverifiedClientCertificates } from './http/tls-options.js';
 import { type MaskingRoutesDeps, maskingRoutes } from './masking/masking-routes.js';
 import type { AcceptMessage } from './messages/accept-message.js';
 import type { StatusCallbacks } from './messages/status-callbacks.js';
@@ -25,6 +26,8 @@ import { DestinationPartition, type TenantKeySource } from './rate-limits/destin
 import { LimiterState } from './rate-limits/limiter-state.js';
 import { installRequestLimits, throttleAuthFailures } from './rate-limits/rate-limit-hooks.js';
 import { RequestLimits } from './rate-limits/request-limits.js';
+import { revealGrantRoutes } from './reveal/reveal-grant-routes.js';
+import { RevealGrantService } from './reveal/reveal-grant-service.js';
 import { revealRoutes } from './reveal/reveal-routes.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
@@ -41,6 +44,8 @@ export interface IngestAppDeps {
   messages: MessageRepository;
   acceptMessage: AcceptMessage;
   revealGrants: RevealGrantRepository;
+  /** The four-eyes policies; absent: no /v1/reveal-grants routes (grants by the vault CLI only). */
+  revealPolicies?: RevealPolicyRepository;
   audit: AuditRecorder;
   redis: Redis;
   /** RATE_LIMIT_PER_MINUTE: requests per API key per minute, across replicas (Redis). */
@@ -54,6 +59,8 @@ export interface IngestAppDeps {
   authFailures?: { limitPerMinute: number; addressKey: Buffer; prefix?: string };
   /** Fastify's trustProxy (TRUST_PROXY): whether request.ip comes from X-Forwarded-For. Default off. */
   trustProxy?: TrustProxy;
+  /** HTTPS, and mutual TLS with a client CA (TLS_* settings, http/tls-options.ts); absent: plain HTTP. */
+  tls?: IngestTls;
   /** Redis key prefix of the request limit counters (default ml-ratelimit). */
   rateLimitPrefix?: string;
   maxBodyChars: number;
@@ -86,7 +93,7 @@ export interface IngestAppDeps {
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
 export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
+  const options = {
     logger: false,
     bodyLimit: 64 * 1024,
     genReqId: requestIdOf,
@@ -94,8 +101,14 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
     return503OnClosing: true,
     frameworkErrors,
     trustProxy: deps.trustProxy ?? false,
-  });
+  } as const;
+  // Over HTTPS the server is node's https.Server; requests and replies are the same
+  // IncomingMessage/ServerResponse, so the app is typed as the HTTP one it otherwise is.
+  const app = deps.tls
+    ? (Fastify({ ...options, https: deps.tls.options }) as unknown as FastifyInstance)
+    : Fastify(options);
   installRequestId(app);
+  if (deps.tls?.clientCa) refuseUnverifiedClientCertificates(app);
   installErrorHandling(app, deps.logger, deps.health);
   deps.serverTiming?.install(app);
   installRequestMetrics(app);
@@ -185,6 +198,10 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       audit: deps.audit,
       ...(anomalies ? { anomalies } : {}),
     });
+    if (deps.revealPolicies)
+      await api.register(revealGrantRoutes, {
+        revealGrants: new RevealGrantService(deps.revealGrants, deps.revealPolicies, deps.audit),
+      });
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -9,6 +9,7 @@ import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
 import { anomalyConfigShape } from './anomalies/anomaly-config.js';
+import { tlsConfigShape } from './http/tls-options.js';
 import { verificationConfigShape } from './verifications/verification-config.js';
 
 /** Every knob of the ingest app, validated and frozen at boot. Defaults suit the local stack. */
@@ -40,6 +41,11 @@ export const ingestConfigSchema = z.object({
   ...carriersConfigShape,
   /** Carrier that messages route to until routing rules exist: one of the configured carriers. */
   DEFAULT_CARRIER: carrierIdSchema.default('sim'),
+  /**
+   * Carrier of sandbox (ml_test_) traffic: a configured carrier marked `"sandbox": true`.
+   * Unset: the first such carrier, or none (test keys' sends then answer 503 sandbox_unavailable).
+   */
+  SANDBOX_CARRIER: carrierIdSchema.optional(),
   /** How often the route table is reloaded from PostgreSQL (changes through this ingest apply at once). */
   ROUTES_REFRESH_MS: z.coerce.number().int().positive().default(5_000),
   /** Requests per minute per API key, held across all ingest processes (Redis). */
@@ -56,6 +62,8 @@ export const ingestConfigSchema = z.object({
    * list of proxy addresses/CIDRs. Only behind a proxy that sets the header itself.
    */
   TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+  /** HTTPS and optional mutual TLS (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, TLS_CLIENT_CERT_REQUIRED). */
+  ...tlsConfigShape,
   /** Longest body accepted, in characters (10 concatenated GSM segments = 1530). */
   MAX_BODY_CHARS: z.coerce.number().int().positive().default(1_530),
   /** The periodic reconciler re-adds missing jobs of messages pending longer than this. */
@@ -83,6 +91,8 @@ export const ingestConfigSchema = z.object({
 export type IngestConfig = z.infer<typeof ingestConfigSchema> & {
   /** The configured carriers (CARRIERS_FILE or CARRIERS): routes may name only these; residency reads their regions. */
   carriers: readonly CarrierSettings[];
+  /** Where ml_test_ keys' messages go (SANDBOX_CARRIER or the first sandbox carrier); null: none. */
+  sandboxCarrier: string | null;
 };
 
 /**
@@ -98,7 +108,29 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): Readonly
   }
   const carriers = loadCarriers(config);
   requireConfiguredCarrier(carriers, config.DEFAULT_CARRIER, 'DEFAULT_CARRIER');
-  return Object.freeze({ ...config, carriers });
+  return Object.freeze({
+    ...config,
+    carriers,
+    sandboxCarrier: sandboxCarrierOf(carriers, config.SANDBOX_CARRIER),
+  });
+}
+
+/**
+ * The carrier of sandbox traffic. A named one must be configured and marked sandbox: a
+ * test key's message reaching a live carrier would be a real SMS to a real person.
+ */
+export function sandboxCarrierOf(
+  carriers: readonly CarrierSettings[],
+  named: string | undefined,
+): string | null {
+  if (named === undefined) return carriers.find((carrier) => carrier.sandbox)?.id ?? null;
+  requireConfiguredCarrier(carriers, named, 'SANDBOX_CARRIER');
+  if (!carriers.find((carrier) => carrier.id === named)?.sandbox) {
+    throw new MasklineError('config_invalid', {
+      message: `Invalid ingest configuration: SANDBOX_CARRIER: "${named}" is not marked "sandbox": true in the carriers list.`,
+    });
+  }
+  return named;
 }
 
 /** What fastify's trustProxy takes: off, every hop, a hop test, or a list of addresses/CIDRs. */

@@ -12,6 +12,7 @@ import {
   ApiKeyRepository,
   type MessageRepository,
   RevealGrantRepository,
+  RevealPolicyRepository,
   RoutingRepository,
   SecurityAlertRepository,
   TenantNumberRepository,
@@ -185,6 +186,8 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         c.resolve(IDEMPOTENCY_DIGESTS),
         c.resolve(LOCAL.MessageRouter),
         c.resolve(HEALTH_TOKENS.Dependencies),
+        undefined,
+        config.sandboxCarrier,
         c.resolve(LOCAL.Anomalies),
       );
     }),
@@ -325,6 +328,7 @@ export interface IngestServices {
   statusCallbacks: StatusCallbacks;
   numbers: NumberRoutesDeps;
   revealGrants: RevealGrantRepository;
+  revealPolicies: RevealPolicyRepository;
   routeTable: RouteTable;
   carrierHealth: CarrierHealthCache;
   routing: RoutingRoutesDeps;
@@ -351,6 +355,7 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
     statusCallbacks: c.resolve(WEBHOOK_TOKENS.StatusCallbacks),
     numbers: { numbers: new TenantNumberRepository(c.resolve(TOKENS.PgPool)) },
     revealGrants: c.resolve(LOCAL.RevealGrants),
+    revealPolicies: new RevealPolicyRepository(c.resolve(TOKENS.PgPool)),
     routeTable: c.resolve(LOCAL.RouteTable),
     carrierHealth: c.resolve(LOCAL.CarrierHealth),
     routing: c.resolve(LOCAL.RoutingRoutes),

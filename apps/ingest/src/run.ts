@@ -13,12 +13,14 @@ import { openDashboardQueues } from './admin/dashboard-queues.js';
 import { buildIngestApp } from './app.js';
 import { loadIngestConfig } from './config.js';
 import { createIngestContainer, resolveIngestServices } from './container.js';
+import { ingestTlsOf } from './http/tls-options.js';
 import { addressKeyOf } from './rate-limits/auth-failure-throttle.js';
 import { keyProviderCheck } from './routes/health-routes.js';
 
 /** Reads config, wires the container, listens, runs the reconciler; stops on SIGTERM/SIGINT. */
 export async function run(telemetry: Telemetry): Promise<void> {
   const config = loadIngestConfig();
+  const tls = ingestTlsOf(config);
   const container = createIngestContainer(config);
   const services = resolveIngestServices(container);
   const { logger } = services;
@@ -52,6 +54,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     },
     rateLimitPrefix: `${config.QUEUE_PREFIX}-ratelimit`,
     trustProxy: config.TRUST_PROXY,
+    ...(tls ? { tls } : {}),
     maxBodyChars: config.MAX_BODY_CHARS,
     readiness,
     ...(config.QUEUE_DASHBOARD === 'on'
@@ -81,7 +84,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     logger,
     telemetry.metrics,
   );
-  logger.info({ address }, 'ingest listening');
+  logger.info({ address, tls: tls ? (tls.clientCa ? 'mutual' : 'server') : 'off' }, 'ingest listening');
 
   onStopSignals({
     name: 'ingest',

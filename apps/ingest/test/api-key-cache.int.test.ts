@@ -38,6 +38,24 @@ describe('CachedApiKeyAuthenticator', () => {
     expect(await cached.authenticate('ml_live_wrongwrongwrongwrongwrongwrongwrong')).toBeNull();
   });
 
+  it('parses an IP allowlist once per lookup and keeps it with the cached key; forget applies a change at once', async () => {
+    const { tenantId } = await seedTenant(db.pool, 'allowlisted');
+    const repository = new ApiKeyRepository(db.pool, TEST_PEPPER);
+    const created = await repository.createKey({ tenantId, name: 'p', allowedCidrs: ['192.0.2.0/24'] });
+    const auth = new CachedApiKeyAuthenticator(repository, clock, 30_000);
+    const first = await auth.authenticate(created.apiKey);
+    const second = await auth.authenticate(created.apiKey);
+    expect(first?.allowlist?.allows('192.0.2.1')).toBe(true);
+    expect(first?.allowlist?.allows('198.51.100.1')).toBe(false);
+    // The same parsed list serves the next request: no parse on the cached path.
+    expect(second?.allowlist).toBe(first?.allowlist);
+
+    await repository.setAllowedCidrs(created.keyId, tenantId, null);
+    expect((await auth.authenticate(created.apiKey))?.allowlist).toBe(first?.allowlist);
+    auth.forget(created.keyId);
+    expect((await auth.authenticate(created.apiKey))?.allowlist).toBeNull();
+  });
+
   it('keeps at most maxEntries keys', async () => {
     const repository = new ApiKeyRepository(db.pool, TEST_PEPPER);
     const auth = new CachedApiKeyAuthenticator(repository, clock, 30_000, 2);

@@ -120,6 +120,84 @@ describe('npm run ml (tenants and API keys over real PostgreSQL)', () => {
     await expect(run('keys', 'rotate')).rejects.toBeInstanceOf(UsageError);
   });
 
+  it('creates a key with an IP allowlist and replaces or clears it, audited as the operator', async () => {
+    const [tenant] = await run('tenants', 'create', { name: 'Partner' });
+    const tenantId = String(tenant?.id);
+    const [created] = await run('keys', 'create', {
+      tenant: tenantId,
+      scopes: 'messages:read',
+      cidrs: '192.0.2.0/24, 2001:DB8::/32',
+    });
+    expect(created?.allowedCidrs).toEqual(['192.0.2.0/24', '2001:db8::/32']);
+    expect((await keys.authenticate(String(created?.key)))?.allowedCidrs).toEqual([
+      '192.0.2.0/24',
+      '2001:db8::/32',
+    ]);
+    const id = String(created?.id);
+    expect((await run('keys', 'allowlist', { id, cidrs: '10.0.0.0/8' }))[0]?.allowedCidrs).toEqual([
+      '10.0.0.0/8',
+    ]);
+    expect((await run('keys', 'list', { tenant: tenantId }))[0]?.allowedCidrs).toEqual(['10.0.0.0/8']);
+    expect((await run('keys', 'allowlist', { id, clear: true }))[0]?.allowedCidrs).toBeNull();
+
+    await expect(run('keys', 'allowlist', { id, cidrs: '10.0.0.1/8' })).rejects.toMatchObject({
+      code: 'invalid_cidr',
+      details: { field: '--cidrs', index: 0 },
+    });
+    await expect(
+      run('keys', 'create', { tenant: tenantId, scopes: 'messages:read', cidrs: 'not-a-cidr' }),
+    ).rejects.toMatchObject({ code: 'invalid_cidr' });
+    await expect(run('keys', 'allowlist', { id })).rejects.toBeInstanceOf(UsageError);
+    await expect(run('keys', 'allowlist', { id, cidrs: '10.0.0.0/8', clear: true })).rejects.toBeInstanceOf(
+      UsageError,
+    );
+    await expect(
+      run('keys', 'allowlist', { id: '0190a0b0-0000-7000-8000-000000000000', clear: true }),
+    ).rejects.toMatchObject({ code: 'api_key_not_found' });
+
+    const events = await db.vault.audit.list({ tenantId });
+    expect(
+      events.filter((e) => e.action.startsWith('api_key.')).map((e) => [e.action, e.actor, e.details]),
+    ).toEqual([
+      [
+        'api_key.created',
+        'cli:test',
+        expect.objectContaining({ allowedCidrs: '192.0.2.0/24,2001:db8::/32' }),
+      ],
+      [
+        'api_key.allowlist_changed',
+        'cli:test',
+        { before: '192.0.2.0/24,2001:db8::/32', after: '10.0.0.0/8' },
+      ],
+      ['api_key.allowlist_changed', 'cli:test', { before: '10.0.0.0/8', after: null }],
+    ]);
+  });
+
+  it('binds a key to a client certificate and unbinds it, audited as the operator', async () => {
+    const [tenant] = await run('tenants', 'create', { name: 'Certified' });
+    const tenantId = String(tenant?.id);
+    const colons = Array(32).fill('0A').join(':');
+    const [created] = await run('keys', 'create', {
+      tenant: tenantId,
+      scopes: 'messages:read',
+      'cert-sha256': colons,
+    });
+    expect(created?.clientCertificateSha256).toBe('0a'.repeat(32));
+    const id = String(created?.id);
+    const [rebound] = await run('keys', 'certificate', { id, 'cert-sha256': 'ff'.repeat(32) });
+    expect(rebound?.clientCertificateSha256).toBe('ff'.repeat(32));
+    expect((await run('keys', 'certificate', { id, clear: true }))[0]?.clientCertificateSha256).toBeNull();
+    await expect(run('keys', 'certificate', { id, 'cert-sha256': 'nope' })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    await expect(run('keys', 'certificate', { id })).rejects.toBeInstanceOf(UsageError);
+    const events = await db.vault.audit.list({ tenantId, action: 'api_key.certificate_changed' });
+    expect(events.map((e) => [e.actor, e.details])).toEqual([
+      ['cli:test', { before: '0a'.repeat(32), after: 'ff'.repeat(32) }],
+      ['cli:test', { before: 'ff'.repeat(32), after: null }],
+    ]);
+  });
+
   it('lists and lifts SMS-pumping blocks; a lift is audited as the operator; bad ids are refused', async () => {
     const [tenant] = await run('tenants', 'create', { name: 'Pumped' });
     const tenantId = String(tenant?.id);
@@ -213,6 +291,13 @@ describe('npm run ml (tenants and API keys over real PostgreSQL)', () => {
     );
     expect(key.status, key.stderr).toBe(0);
     expect(JSON.parse(key.stdout).key).toMatch(/^ml_live_/);
+    const allowlist = spawnSync(
+      process.execPath,
+      [cli, 'keys', 'allowlist', '--id', JSON.parse(key.stdout).id, '--cidrs', '2001:db8::/32'],
+      { env, encoding: 'utf8' },
+    );
+    expect(allowlist.status, allowlist.stderr).toBe(0);
+    expect(JSON.parse(allowlist.stdout).allowedCidrs).toEqual(['2001:db8::/32']);
     const bad = spawnSync(process.execPath, [cli, 'keys', 'create', '--tenant', id, '--scopes', 'nope'], {
       env,
       encoding: 'utf8',

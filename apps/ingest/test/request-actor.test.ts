@@ -19,6 +19,9 @@ describe('RequestActorAudit', () => {
             tenantId: 't1',
             scopes: ['masking:manage'],
             expiresAt: null,
+            environment: 'live',
+            allowedCidrs: null,
+            clientCertSha256: null,
           }),
         }),
       );

@@ -29,6 +29,8 @@ export const receiptProcessorConfigSchema = z.object({
    * they were recorded, by the retention purge; an event with a pending delivery is kept.
    */
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  /** Sandbox (ml_test_) messages in a final status are deleted this many hours after creation. */
+  SANDBOX_RETENTION_HOURS: z.coerce.number().int().positive().default(24),
   ...maskingRelayConfigShape,
   ...webhookConfigShape,
 });

@@ -102,6 +102,7 @@ export function createReceiptContainer(
       const vault = c.resolve<PgVault>(TOKENS.Vault);
       const purger = auditedRetentionPurger(c.resolve(TOKENS.PgPool), vault, [], {
         webhookDays: config.WEBHOOK_RETENTION_DAYS,
+        sandboxHours: config.SANDBOX_RETENTION_HOURS,
       });
       return new RetentionSchedule(purger, c.resolve(TOKENS.Logger), config.RETENTION_INTERVAL_MS);
     }),

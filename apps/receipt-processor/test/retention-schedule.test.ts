@@ -21,6 +21,7 @@ const report: PurgeReport = {
   receiptsDeleted: 1,
   mappingsPurged: 0,
   webhookEventsPurged: 2,
+  sandboxMessagesDeleted: 0,
 };
 
 describe('the retention schedule', () => {

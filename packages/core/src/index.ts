@@ -21,6 +21,7 @@ export * from './messages/message.js';
 export * from './messages/message-status.js';
 export * from './messages/segments.js';
 export * from './phone/phone-number.js';
+export * from './sandbox/sandbox-numbers.js';
 export * from './scheduling/background-cycle.js';
 export * from './scheduling/periodic-task.js';
 export * from './time/clock.js';

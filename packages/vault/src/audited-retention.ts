@@ -7,7 +7,7 @@ export function auditedRetentionPurger(
   pool: pg.Pool,
   vault: PgVault,
   mappingPurges: readonly MappingPurge[] = [],
-  options: { webhookDays?: number } = {},
+  options: { webhookDays?: number; sandboxHours?: number } = {},
 ): RetentionPurger {
   return new RetentionPurger(pool, {
     ...options,

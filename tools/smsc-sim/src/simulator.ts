@@ -1,4 +1,4 @@
-import { type Logger, parseConfig, silentLogger } from '@maskline/core';
+import { type Logger, parseConfig, sandboxReceiptRules, silentLogger } from '@maskline/core';
 import { buildControlApi } from './control-api.js';
 import { moFields, multipartMoFields, receiptFields } from './deliver-pdus.js';
 import { Deliveries, SmscSimError } from './deliveries.js';
@@ -33,7 +33,9 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
   const timers = new Timers(internalError);
   const faults = new Faults();
   const recorded = new RecordedMessages(options.recordLimit);
-  let policy: ReceiptPolicy = receiptPolicy([]);
+  // By default the sandbox's magic numbers end in their statuses (SANDBOX_NUMBERS); setRules replaces them.
+  const defaultPolicy = receiptPolicy(sandboxReceiptRules());
+  let policy: ReceiptPolicy = defaultPolicy;
   const journal = options.journalFile ? fileJournal(options.journalFile) : noJournal;
   const deliveries = new Deliveries(
     { receiverFor: (systemId, preferred) => server.receiverFor(systemId, preferred) },
@@ -132,7 +134,7 @@ export async function startSmscSimulator(input: SmscSimulatorOptions = {}): Prom
     }) as SmscSimulator['messages'] & ((limit?: number) => RecordedMessage[] | AssembledMessage[]),
     reset: () => {
       resetCounters(counters);
-      policy = receiptPolicy([]);
+      policy = defaultPolicy;
       faults.set({});
       recorded.clear();
       deliveries.reset();

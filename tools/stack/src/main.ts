@@ -73,12 +73,20 @@ async function main(): Promise<void> {
     // The apps connect as a member of maskline_app: no UPDATE/DELETE on the audit log.
     await ensureAppLoginRole(pool, APP_LOGIN_ROLE);
     const apiKeys = new ApiKeyRepository(pool, secrets.apiKeyPepper);
-    if (!secrets.demoApiKey || !(await apiKeys.authenticate(secrets.demoApiKey))) {
-      const tenantId = await new TenantRepository(pool).create('demo');
-      const { apiKey } = await apiKeys.create(tenantId, 'demo key', 'test');
+    // A live key: the local stack's one carrier is the simulator anyway, and an ml_test_
+    // (sandbox) key may not use masking, webhooks or the management routes. A data folder
+    // from before the sandbox holds a test demo key: it gets a live one beside it.
+    const demo = secrets.demoApiKey ? await apiKeys.authenticate(secrets.demoApiKey) : null;
+    if (!demo || demo.environment === 'test') {
+      const tenantId = demo?.tenantId ?? (await new TenantRepository(pool).create('demo'));
+      const { apiKey } = await apiKeys.create(tenantId, 'demo key', 'live');
       Object.assign(secrets, { demoApiKey: apiKey, demoTenantId: tenantId });
       save(secrets);
-      say('seeded a demo tenant and API key');
+      say(
+        demo
+          ? 'made a live demo API key (the sandbox keeps test keys apart)'
+          : 'seeded a demo tenant and API key',
+      );
     }
     await pool.end();
 
@@ -119,6 +127,8 @@ async function main(): Promise<void> {
       {
         id: 'sim',
         plugin: 'smpp',
+        // The simulator: also the sandbox carrier of ml_test_ keys (docs/guides/sandbox.md).
+        sandbox: true,
         secrets: { password: { env: 'SIM_SMPP_PASSWORD' } },
         config: { host: '127.0.0.1', port: sim.smppPort, systemId: 'maskline' },
       },

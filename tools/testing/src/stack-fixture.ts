@@ -35,6 +35,8 @@ export interface StackFixtureOptions {
   workers?: number;
   /** Receipt-processor processes side by side (default 1). */
   receiptProcessors?: number;
+  /** Carriers configured beside `sim` (settings as in a carriers file), for ingest and workers. */
+  extraCarriers?: Record<string, unknown>[];
 }
 
 /**
@@ -88,6 +90,8 @@ export class StackFixture {
       {
         id: 'sim',
         plugin: 'smpp',
+        // The simulator is the sandbox carrier of ml_test_ keys (docs/guides/sandbox.md).
+        sandbox: true,
         // The bind password is a secret the worker reads from its environment.
         secrets: { password: { env: 'SIM_SMPP_PASSWORD' } },
         config: {
@@ -97,6 +101,7 @@ export class StackFixture {
           ...this.options.carrierConfig,
         },
       },
+      ...(this.options.extraCarriers ?? []),
     ]);
     await this.startApp('receipt-processor');
     for (let i = 1; i < (this.options.receiptProcessors ?? 1); i++)

@@ -46,8 +46,10 @@ describe(`migration ${MIGRATION} on existing keys`, () => {
     expect((await migrate(pool)).applied).toContain(MIGRATION);
     const key = await keys.authenticate(apiKey);
     expect(key).toMatchObject({ keyId, tenantId, expiresAt: null });
-    // Every scope that existed then; users:manage came later (0032) and is granted explicitly.
-    const scopesThen = API_KEY_SCOPES.filter((scope) => scope !== 'users:manage');
+    // Every scope that existed then; users:manage (0032) and reveal:approve (0036) came
+    // later and are granted explicitly.
+    const later: readonly string[] = ['users:manage', 'reveal:approve'];
+    const scopesThen = API_KEY_SCOPES.filter((scope) => !later.includes(scope));
     expect([...(key?.scopes ?? [])].sort()).toEqual([...scopesThen].sort());
   });
 });

@@ -16,8 +16,13 @@ describe('retention purge', () => {
   });
 
   /** A message of `tenantId`, `ageDays` old, in `status`, with a receipt when final. */
-  async function message(tenantId: string, ageDays: number, status: 'delivered' | 'queued'): Promise<string> {
-    const m = testMessage(tenantId, { body: `body aged ${ageDays}` });
+  async function message(
+    tenantId: string,
+    ageDays: number,
+    status: 'delivered' | 'queued',
+    sandbox = false,
+  ): Promise<string> {
+    const m = testMessage(tenantId, { body: `body aged ${ageDays}`, sandbox });
     await messages.insertAccepted(m);
     if (status === 'delivered') {
       await messages.markSubmitted(m.id, `c-${m.id}`, 1, null);
@@ -79,6 +84,7 @@ describe('retention purge', () => {
         receiptsDeleted: 1,
         mappingsPurged: 2,
         webhookEventsPurged: 0,
+        sandboxMessagesDeleted: 0,
       },
     ]);
     expect(reports).toEqual(result);
@@ -114,7 +120,33 @@ describe('retention purge', () => {
         receiptsDeleted: 0,
         mappingsPurged: 2,
         webhookEventsPurged: 0,
+        sandboxMessagesDeleted: 0,
       },
     ]);
+  });
+
+  it('deletes final sandbox messages (with receipts) after sandboxHours, whatever the tenant policy', async () => {
+    const { tenantId } = await seedTenant(db.pool, 'sandbox tenant');
+    const oldSandbox = await message(tenantId, 2, 'delivered', true);
+    const freshSandbox = await message(tenantId, 0, 'delivered', true);
+    const inFlightSandbox = await message(tenantId, 2, 'queued', true);
+    const oldLive = await message(tenantId, 2, 'delivered');
+    const purger = new RetentionPurger(db.pool, { sandboxHours: 24 });
+    const result = await purger.run();
+    expect(result).toContainEqual({
+      tenantId,
+      bodiesAnonymised: 0,
+      messagesDeleted: 0,
+      receiptsDeleted: 1,
+      mappingsPurged: 0,
+      webhookEventsPurged: 0,
+      sandboxMessagesDeleted: 1,
+    });
+    const left = await db.pool.query<{ id: string }>('SELECT id FROM messages WHERE tenant_id = $1', [
+      tenantId,
+    ]);
+    expect(left.rows.map((r) => r.id).sort()).toEqual([freshSandbox, inFlightSandbox, oldLive].sort());
+    expect(left.rows.some((r) => r.id === oldSandbox)).toBe(false);
+    expect((await purger.run()).find((r) => r.tenantId === tenantId)).toBeUndefined();
   });
 });

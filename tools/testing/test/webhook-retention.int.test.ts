@@ -84,7 +84,13 @@ describe('webhook retention purge', () => {
       onPurged: async (report) => void reports.push(report),
     });
     const result = await purger.run();
-    const none = { bodiesAnonymised: 0, messagesDeleted: 0, receiptsDeleted: 0, mappingsPurged: 0 };
+    const none = {
+      bodiesAnonymised: 0,
+      messagesDeleted: 0,
+      receiptsDeleted: 0,
+      mappingsPurged: 0,
+      sandboxMessagesDeleted: 0,
+    };
     expect(result.sort((x, y) => (x.tenantId === a ? -1 : y.tenantId === a ? 1 : 0))).toEqual([
       { tenantId: a, ...none, webhookEventsPurged: 2 },
       { tenantId: b, ...none, webhookEventsPurged: 1 },

@@ -18,7 +18,8 @@ export interface Failover {
  * carrier it was already tried on excluded, record the new carrier and route on the row
  * (one conditional UPDATE), then add the message's own job on the new carrier's queue.
  * Nothing moves with no routes configured (the default carrier is the only one), with no
- * other eligible carrier, or for a message whose content cannot be opened.
+ * other eligible carrier, for a message whose content cannot be opened, or for a sandbox
+ * message (it never leaves the sandbox carrier for a live one: docs/guides/sandbox.md).
  */
 export class CarrierFailover implements Failover {
   constructor(
@@ -39,7 +40,7 @@ export class CarrierFailover implements Failover {
 
   async reroute(record: DeliveryRecord, reason: string): Promise<boolean> {
     const { message, content } = record;
-    if (!content || !this.enabled()) return false;
+    if (!content || message.sandbox || !this.enabled()) return false;
     const tried = await this.failover.triedCarriers(message.id);
     let next: ReturnType<MessageRouter['route']>;
     try {

@@ -10,7 +10,23 @@ const apiKey = {
   lastUsedAt: nullable(dateTime),
   expiresAt: nullable(dateTime),
   revokedAt: nullable(dateTime),
+  allowedCidrs: nullable({ type: 'array', items: { type: 'string' } }),
+  clientCertificateSha256: nullable({ type: 'string', pattern: '^[0-9a-f]{64}$' }),
 };
+
+/** SHA-256 fingerprint of a TLS client certificate (colons allowed), or null: no binding. */
+const clientCertificateSha256 = nullable({
+  type: 'string',
+  pattern: '^([0-9a-fA-F]{64}|[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){31})$',
+});
+
+/** null: any address; else 1 to 100 IPv4/IPv6 CIDRs (bare address: one host). */
+const allowedCidrs = nullable({
+  type: 'array',
+  items: { type: 'string', maxLength: 64, examples: ['192.0.2.0/24', '2001:db8::/32'] },
+  minItems: 1,
+  maxItems: 100,
+});
 
 /** /v1/api-keys: the tenant's own keys (docs/guides/api-keys.md). */
 export const apiKeyDocs: RouteGroupDoc = {
@@ -29,8 +45,10 @@ export const apiKeyDocs: RouteGroupDoc = {
             scopes: { type: 'array', items: { enum: [...API_KEY_SCOPES] } },
             environment: { enum: ['live', 'test'], default: 'live' },
             expiresInDays: nullable({ type: 'integer', minimum: 1 }),
+            allowedCidrs,
+            clientCertificateSha256,
           },
-          ['environment', 'expiresInDays'],
+          ['environment', 'expiresInDays', 'allowedCidrs', 'clientCertificateSha256'],
         ),
         additionalProperties: false,
       },
@@ -41,7 +59,7 @@ export const apiKeyDocs: RouteGroupDoc = {
           location: true,
         },
       },
-      errors: [],
+      errors: ['invalid_cidr'],
     },
     {
       method: 'GET',
@@ -51,6 +69,20 @@ export const apiKeyDocs: RouteGroupDoc = {
       tag: 'API keys',
       responses: { 200: { description: 'Every key (never a secret).', schema: list(ref('ApiKey')) } },
       errors: [],
+    },
+    {
+      method: 'PATCH',
+      path: '/v1/api-keys/:id',
+      operationId: 'updateApiKey',
+      summary: "Replace an API key's IP allowlist and/or client certificate binding (null lifts either)",
+      tag: 'API keys',
+      body: {
+        ...object({ allowedCidrs, clientCertificateSha256 }, ['allowedCidrs', 'clientCertificateSha256']),
+        minProperties: 1,
+        additionalProperties: false,
+      },
+      responses: { 200: { description: 'The key as changed.', schema: ref('ApiKey') } },
+      errors: ['invalid_cidr', 'api_key_not_found', 'api_key_self_lockout'],
     },
     {
       method: 'DELETE',

@@ -1,8 +1,10 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
-import type { ApiKeyRepository } from '@maskline/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ApiKeyRecord, ApiKeyRepository } from '@maskline/storage';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from '../auth/api-key-cache.js';
+import { parseCertificateSha256, verifiedClientCertificateSha256 } from '../auth/client-certificate.js';
+import { IpAllowlist, parseAllowedCidrs } from '../auth/ip-allowlist.js';
 import { object } from '../http/request-body.js';
 import { toApiKeyView } from './api-key-view.js';
 
@@ -14,7 +16,15 @@ export interface ApiKeyRoutesDeps {
   clock: Clock;
 }
 
-const KNOWN_FIELDS = new Set(['name', 'scopes', 'environment', 'expiresInDays']);
+const KNOWN_FIELDS = new Set([
+  'name',
+  'scopes',
+  'environment',
+  'expiresInDays',
+  'allowedCidrs',
+  'clientCertificateSha256',
+]);
+const UPDATE_FIELDS = new Set(['allowedCidrs', 'clientCertificateSha256']);
 const MAX_EXPIRY_DAYS = 3650;
 
 interface CreateKeyRequest {
@@ -22,6 +32,10 @@ interface CreateKeyRequest {
   scopes: string[];
   environment: 'live' | 'test';
   expiresInDays: number | null;
+  /** Canonical CIDRs the key is honoured from (null: any address). */
+  allowedCidrs: string[] | null;
+  /** The client certificate the key must arrive with (SHA-256 hex; null: none). */
+  clientCertSha256: string | null;
 }
 
 function bad(field: string, message: string): MasklineError {
@@ -49,7 +63,45 @@ export function parseCreateKey(input: unknown): CreateKeyRequest {
   ) {
     throw bad('expiresInDays', `expiresInDays must be a whole number from 1 to ${MAX_EXPIRY_DAYS}.`);
   }
-  return { name: name.trim(), scopes: parseScopes(body.scopes), environment, expiresInDays };
+  return {
+    name: name.trim(),
+    scopes: parseScopes(body.scopes),
+    environment,
+    expiresInDays,
+    allowedCidrs: parseAllowedCidrs(body.allowedCidrs ?? null),
+    clientCertSha256: parseCertificateSha256(body.clientCertificateSha256 ?? null),
+  };
+}
+
+/** PATCH /v1/api-keys/{id}: the network controls to replace (a field left out stays as it is). */
+export interface UpdateKeyRequest {
+  allowedCidrs?: string[] | null;
+  clientCertSha256?: string | null;
+}
+
+/** Validates PATCH /v1/api-keys/{id}: `allowedCidrs` and/or `clientCertificateSha256`, nothing else. */
+export function parseUpdateKey(input: unknown): UpdateKeyRequest {
+  const body = object(input);
+  for (const key of Object.keys(body)) {
+    if (!UPDATE_FIELDS.has(key)) throw bad(key.slice(0, 40), `Unknown field: ${key.slice(0, 40)}.`);
+  }
+  if (Object.keys(body).length === 0) {
+    throw bad('allowedCidrs', 'Give allowedCidrs and/or clientCertificateSha256 (null lifts either).');
+  }
+  return {
+    ...('allowedCidrs' in body ? { allowedCidrs: parseAllowedCidrs(body.allowedCidrs) } : {}),
+    ...('clientCertificateSha256' in body
+      ? { clientCertSha256: parseCertificateSha256(body.clientCertificateSha256) }
+      : {}),
+  };
+}
+
+/** Whether the calling key, changed so, would refuse the very request changing it. */
+function locksOut(request: FastifyRequest, changes: UpdateKeyRequest): boolean {
+  if (changes.allowedCidrs && !IpAllowlist.of(changes.allowedCidrs).allows(request.ip)) return true;
+  return Boolean(
+    changes.clientCertSha256 && changes.clientCertSha256 !== verifiedClientCertificateSha256(request),
+  );
 }
 
 /**
@@ -79,6 +131,8 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
       scopes: body.scopes,
       environment: body.environment,
       expiresAt,
+      allowedCidrs: body.allowedCidrs,
+      clientCertSha256: body.clientCertSha256,
     });
     await deps.audit.record({
       tenantId,
@@ -89,6 +143,8 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
         scopes: body.scopes.join(','),
         environment: body.environment,
         expiresAt: expiresAt?.toISOString() ?? null,
+        allowedCidrs: body.allowedCidrs?.join(',') ?? null,
+        clientCertificateSha256: body.clientCertSha256,
       },
     });
     void reply.status(201).header('location', `/v1/api-keys/${created.keyId}`);
@@ -98,6 +154,50 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
   app.get('/v1/api-keys', async (request) => ({
     data: (await deps.repository.list(tenantOf(request))).map(toApiKeyView),
   }));
+
+  // A key's network controls: its IP allowlist and its client certificate, each replaced
+  // whole (null lifts it). A key may change its own, but not so that the request making the
+  // change would be refused (409 api_key_self_lockout).
+  app.patch<{ Params: { id: string } }>('/v1/api-keys/:id', async (request) => {
+    const tenantId = tenantOf(request);
+    const id = request.params.id;
+    if (!isUuid(id)) throw new MasklineError('api_key_not_found');
+    const changes = parseUpdateKey(request.body);
+    if (id === request.apiKeyId && locksOut(request, changes))
+      throw new MasklineError('api_key_self_lockout');
+    const actor = actorOf(request);
+    let after: ApiKeyRecord | null = null;
+    if (changes.allowedCidrs !== undefined) {
+      const changed = await deps.repository.setAllowedCidrs(id, tenantId, changes.allowedCidrs);
+      if (!changed) throw new MasklineError('api_key_not_found');
+      after = changed.after;
+      await deps.audit.record({
+        tenantId,
+        actor,
+        action: 'api_key.allowlist_changed',
+        subject: `api_key:${id}`,
+        details: {
+          before: changed.before?.join(',') ?? null,
+          after: changes.allowedCidrs?.join(',') ?? null,
+        },
+      });
+    }
+    if (changes.clientCertSha256 !== undefined) {
+      const changed = await deps.repository.setClientCertificate(id, tenantId, changes.clientCertSha256);
+      if (!changed) throw new MasklineError('api_key_not_found');
+      after = changed.after;
+      await deps.audit.record({
+        tenantId,
+        actor,
+        action: 'api_key.certificate_changed',
+        subject: `api_key:${id}`,
+        details: { before: changed.before, after: changes.clientCertSha256 },
+      });
+    }
+    deps.authenticator.forget?.(id);
+    if (!after) throw new MasklineError('api_key_not_found');
+    return toApiKeyView(after);
+  });
 
   app.delete<{ Params: { id: string } }>('/v1/api-keys/:id', async (request, reply) => {
     const tenantId = tenantOf(request);

@@ -11,5 +11,7 @@ export function toApiKeyView(key: ApiKeyRecord) {
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
     expiresAt: key.expiresAt?.toISOString() ?? null,
     revokedAt: key.revokedAt?.toISOString() ?? null,
+    allowedCidrs: key.allowedCidrs,
+    clientCertificateSha256: key.clientCertSha256,
   };
 }

@@ -1,6 +1,7 @@
 import { MasklineError, type UserRole } from '@maskline/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyAuthenticator } from './api-key-cache.js';
+import { type ApiKeyAuthenticator, allowlistOf } from './api-key-cache.js';
+import { verifiedClientCertificateSha256 } from './client-certificate.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,6 +14,8 @@ declare module 'fastify' {
     principal?: string;
     /** A signed-in user's role (absent for API keys). */
     userRole?: UserRole;
+    /** Made with an ml_test_ key: sandbox traffic (docs/guides/sandbox.md). */
+    sandbox?: boolean;
   }
 }
 
@@ -31,7 +34,11 @@ const SESSION_PREFIX = 'ml_sess_';
 
 /**
  * `Authorization: Bearer <api key>` (or a user's `ml_sess_…` session token); sets
- * request.tenantId, the scopes and the principal.
+ * request.tenantId, the scopes and the principal. A key with an IP allowlist is refused
+ * (403 ip_not_allowed) from a client address (request.ip, see TRUST_PROXY) outside it.
+ * A key bound to a client certificate is refused (403 client_certificate_mismatch) unless
+ * the connection presented that certificate, verified (mutual TLS).
+ * User sessions carry no allowlist: they are bound to a signed-in person, not a host.
  */
 export function apiKeyAuth(apiKeys: ApiKeyAuthenticator, sessions?: SessionAuthenticator) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
@@ -50,10 +57,17 @@ export function apiKeyAuth(apiKeys: ApiKeyAuthenticator, sessions?: SessionAuthe
     }
     const key = await apiKeys.authenticate(token);
     if (!key) throw new MasklineError('unauthorized');
+    // The key is right but not from here: 403, not 401 (it is no guess to throttle).
+    const allowlist = allowlistOf(key);
+    if (allowlist && !allowlist.allows(request.ip)) throw new MasklineError('ip_not_allowed');
+    if (key.clientCertSha256 && verifiedClientCertificateSha256(request) !== key.clientCertSha256) {
+      throw new MasklineError('client_certificate_mismatch');
+    }
     request.tenantId = key.tenantId;
     request.apiKeyId = key.keyId;
     request.apiKeyScopes = key.scopes;
     request.principal = `api_key:${key.keyId}`;
+    request.sandbox = key.environment === 'test';
   };
 }
 

@@ -1,9 +1,31 @@
 import type { Clock, Logger } from '@maskline/core';
 import type { ApiKeyRepository, AuthenticatedKey } from '@maskline/storage';
+import { IpAllowlist } from './ip-allowlist.js';
+
+/**
+ * A live key, with its IP allowlist parsed once (null: any address). An authenticator
+ * that leaves `allowlist` out (the bare repository) has it parsed per request from
+ * `allowedCidrs`: never ignored.
+ */
+export interface AuthenticatedApiKey extends AuthenticatedKey {
+  allowlist?: IpAllowlist | null;
+}
+
+/** The allowlist of a key as looked up: parsed here, once per lookup, never per request. */
+export function withAllowlist(key: AuthenticatedKey | null): AuthenticatedApiKey | null {
+  if (!key) return null;
+  return { ...key, allowlist: allowlistOf(key) };
+}
+
+/** The key's parsed allowlist: the one kept with it, else parsed now (null: any address). */
+export function allowlistOf(key: AuthenticatedApiKey): IpAllowlist | null {
+  if (key.allowlist !== undefined) return key.allowlist;
+  return key.allowedCidrs ? IpAllowlist.of(key.allowedCidrs) : null;
+}
 
 export interface ApiKeyAuthenticator {
-  authenticate(apiKey: string): Promise<AuthenticatedKey | null>;
-  /** Drops a key from any cache at once (this replica only), e.g. after revoking it. */
+  authenticate(apiKey: string): Promise<AuthenticatedApiKey | null>;
+  /** Drops a key from any cache at once (this replica only), e.g. after revoking it or changing its allowlist. */
   forget?(keyId: string): void;
 }
 
@@ -17,13 +39,15 @@ export const LAST_USED_INTERVAL_MS = 60_000;
  *
  * Revocation bound: a key revoked through this replica's API is dropped at once; revoked
  * anywhere else (another replica, the CLI, SQL) it stops working within `ttlMs`
- * (API_KEY_CACHE_TTL_MS). An expiring key is never honoured past its `expires_at`.
+ * (API_KEY_CACHE_TTL_MS). An expiring key is never honoured past its `expires_at`. A
+ * changed IP allowlist applies the same way; each entry keeps its allowlist parsed into a
+ * BlockList, so a cached request pays one address check and no parse.
  *
  * Each key's last_used_at is stamped at most once per LAST_USED_INTERVAL_MS, in the
  * background: the request never waits for it and a failed write is only logged.
  */
 export class CachedApiKeyAuthenticator implements ApiKeyAuthenticator {
-  private readonly entries = new Map<string, { key: AuthenticatedKey; expiresAt: number }>();
+  private readonly entries = new Map<string, { key: AuthenticatedApiKey; expiresAt: number }>();
   private readonly lastTouched = new Map<string, number>();
 
   constructor(
@@ -34,7 +58,7 @@ export class CachedApiKeyAuthenticator implements ApiKeyAuthenticator {
     private readonly logger?: Logger,
   ) {}
 
-  async authenticate(apiKey: string): Promise<AuthenticatedKey | null> {
+  async authenticate(apiKey: string): Promise<AuthenticatedApiKey | null> {
     const key = await this.lookup(apiKey);
     if (key) this.touch(key.keyId);
     return key;
@@ -44,14 +68,14 @@ export class CachedApiKeyAuthenticator implements ApiKeyAuthenticator {
     for (const [id, entry] of this.entries) if (entry.key.keyId === keyId) this.entries.delete(id);
   }
 
-  private async lookup(apiKey: string): Promise<AuthenticatedKey | null> {
-    if (this.ttlMs <= 0) return this.repository.authenticate(apiKey);
+  private async lookup(apiKey: string): Promise<AuthenticatedApiKey | null> {
+    if (this.ttlMs <= 0) return withAllowlist(await this.repository.authenticate(apiKey));
     const id = this.repository.digest(apiKey).toString('base64');
     const now = this.clock.now().getTime();
     const hit = this.entries.get(id);
     if (hit && hit.expiresAt > now) return hit.key;
     if (hit) this.entries.delete(id);
-    const key = await this.repository.authenticate(apiKey);
+    const key = withAllowlist(await this.repository.authenticate(apiKey));
     if (key) {
       if (this.entries.size >= this.maxEntries) {
         const oldest = this.entries.keys().next().value;

@@ -1,6 +1,6 @@
 import { type ApiKeyScope, MasklineError } from '@maskline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { runAsActor } from './request-actor.js';
+import { runInRequest } from './request-actor.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,6 +20,15 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   'GET /v1/messages': 'messages:read',
   'GET /v1/messages/:id': 'messages:read',
   'POST /v1/messages/:id/reveal': 'reveal:request',
+  // Reveal grants (reveal/reveal-grant-routes.ts): ask for one for yourself; another decides.
+  'POST /v1/reveal-grants': 'reveal:request',
+  'GET /v1/reveal-grants/:id': 'reveal:request',
+  'GET /v1/reveal-grants': 'reveal:approve',
+  'POST /v1/reveal-grants/:id/approve': 'reveal:approve',
+  'POST /v1/reveal-grants/:id/deny': 'reveal:approve',
+  'DELETE /v1/reveal-grants/:id': 'reveal:approve',
+  'GET /v1/reveal-policy': 'reveal:approve',
+  'PUT /v1/reveal-policy': 'reveal:approve',
 
   'POST /v1/masking/sessions': 'masking:manage',
   'GET /v1/masking/sessions': 'masking:manage',
@@ -71,6 +80,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
 
   'POST /v1/api-keys': 'keys:manage',
   'GET /v1/api-keys': 'keys:manage',
+  'PATCH /v1/api-keys/:id': 'keys:manage',
   'DELETE /v1/api-keys/:id': 'keys:manage',
 
   'POST /v1/users': 'users:manage',
@@ -114,6 +124,28 @@ export function requireV1RoutesListed(app: FastifyInstance): void {
   });
 }
 
+/**
+ * What a sandbox (ml_test_) key may call: sending and reading its own messages and
+ * verifications. Everything else is refused 403 sandbox_unsupported: the masking pool and
+ * its sessions hold real numbers on real carriers, a reveal shows real numbers, and the
+ * tenant's keys, routes, webhooks and limits shape its live traffic (docs/guides/sandbox.md).
+ */
+const SANDBOX_ROUTES: ReadonlySet<string> = new Set([
+  'POST /v1/messages',
+  'GET /v1/messages',
+  'GET /v1/messages/:id',
+  'POST /v1/verifications',
+  'POST /v1/verifications/:id/resend',
+  'POST /v1/verifications/:id/check',
+  'GET /v1/verifications/:id',
+]);
+
+/** True when a sandbox key may call `method url` (as registered). */
+export function sandboxMayCall(method: string, url: string): boolean {
+  const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+  return SANDBOX_ROUTES.has(`${verb} ${url}`);
+}
+
 /** The scope `method url` requires, or undefined when none is declared. */
 export function scopeFor(method: string, url: string): ApiKeyScope | undefined {
   const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
@@ -143,7 +175,11 @@ export function requireRouteScopes(api: FastifyInstance): void {
         done(new MasklineError('forbidden', { details: { scope: scope ?? 'unknown' } }));
         return;
       }
-      runAsActor(request.principal, () => done());
+      if (request.sandbox && !sandboxMayCall(request.method, request.routeOptions.url ?? '')) {
+        done(new MasklineError('sandbox_unsupported'));
+        return;
+      }
+      runInRequest({ actor: request.principal, sandbox: request.sandbox === true }, () => done());
     },
   );
 }

@@ -37,6 +37,9 @@ function parse() {
       id: { type: 'string' },
       email: { type: 'string' },
       role: { type: 'string' },
+      cidrs: { type: 'string' },
+      clear: { type: 'boolean' },
+      'cert-sha256': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,6 +1,8 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
 import type { ApiKeyRepository, TenantRepository } from '@maskline/storage';
 import { toApiKeyView } from '../api-keys/api-key-view.js';
+import { parseCertificateSha256 } from '../auth/client-certificate.js';
+import { parseAllowedCidrs } from '../auth/ip-allowlist.js';
 import { parseCreateUser } from '../users/user-requests.js';
 import type { UserService } from '../users/user-service.js';
 import { toUserView } from '../users/user-view.js';
@@ -13,8 +15,17 @@ export const ML_USAGE = `Usage: npm run ml -- <command> [options]
   tenants create --name <name>                 a new tenant; prints its id
   tenants list                                 all tenants
   keys create --tenant <id> --scopes <a,b> [--name <name>] [--test] [--expires-in-days <n>]
+              [--cidrs <cidr,cidr>] [--cert-sha256 <fingerprint>]
                                                a new API key (ml_live_..., ml_test_... with --test);
-                                               the key is printed ONCE and cannot be shown again
+                                               the key is printed ONCE and cannot be shown again;
+                                               --cidrs: honoured only from these IPv4/IPv6 CIDRs;
+                                               --cert-sha256: only with this TLS client certificate
+  keys allowlist --id <key id> (--cidrs <cidr,cidr> | --clear)
+                                               replace a key's IP allowlist (--clear: any address;
+                                               other replicas within API_KEY_CACHE_TTL_MS)
+  keys certificate --id <key id> (--cert-sha256 <fingerprint> | --clear)
+                                               bind a key to a TLS client certificate (its SHA-256
+                                               fingerprint), or unbind it
   keys list --tenant <id>                      the tenant's keys, never their secrets
   keys revoke --id <key id>                    revoke a key (at once here; other running
                                                ingest replicas within API_KEY_CACHE_TTL_MS)
@@ -43,6 +54,9 @@ export interface MlCommandOptions {
   id?: string;
   email?: string;
   role?: string;
+  cidrs?: string;
+  clear?: boolean;
+  'cert-sha256'?: string;
 }
 
 export interface MlDeps {
@@ -65,6 +79,17 @@ async function existingTenant(deps: MlDeps, value: string | undefined): Promise<
   const id = need(value, 'tenant');
   if (!isUuid(id) || !(await deps.tenants.exists(id))) throw new MasklineError('tenant_not_found');
   return id;
+}
+
+/** `--cidrs 10.0.0.0/8,2001:db8::/32`, validated as the API validates allowedCidrs. */
+function cidrList(text: string): string[] | null {
+  return parseAllowedCidrs(
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+    '--cidrs',
+  );
 }
 
 /** Runs one `npm run ml` command: `group` is tenants, keys or verification-blocks, `action` what to do. */
@@ -105,19 +130,31 @@ export async function runMlCommand(
       }
       const expiresAt = days ? new Date(deps.clock.now().getTime() + Number(days) * 86_400_000) : null;
       const environment = options.test ? 'test' : 'live';
+      const allowedCidrs = options.cidrs === undefined ? null : cidrList(options.cidrs);
+      const certificate = options['cert-sha256'];
+      const clientCertSha256 =
+        certificate === undefined ? null : parseCertificateSha256(certificate, '--cert-sha256');
       const created = await deps.keys.createKey({
         tenantId,
         name: options.name?.trim() || 'cli key',
         scopes,
         environment,
         expiresAt,
+        allowedCidrs,
+        clientCertSha256,
       });
       await deps.audit.record({
         tenantId,
         actor: deps.actor,
         action: 'api_key.created',
         subject: `api_key:${created.keyId}`,
-        details: { scopes: scopes.join(','), environment, expiresAt: expiresAt?.toISOString() ?? null },
+        details: {
+          scopes: scopes.join(','),
+          environment,
+          expiresAt: expiresAt?.toISOString() ?? null,
+          allowedCidrs: allowedCidrs?.join(',') ?? null,
+          clientCertificateSha256: clientCertSha256,
+        },
       });
       print({ ...toApiKeyView(created.record), key: created.apiKey });
       return;
@@ -125,6 +162,43 @@ export async function runMlCommand(
     case 'keys list': {
       const tenantId = await existingTenant(deps, options.tenant);
       for (const key of await deps.keys.list(tenantId)) print(toApiKeyView(key));
+      return;
+    }
+    case 'keys allowlist': {
+      const id = need(options.id, 'id');
+      if ((options.cidrs === undefined) === !options.clear) {
+        throw new UsageError('give either --cidrs <cidr,cidr> or --clear');
+      }
+      const allowedCidrs = options.clear ? null : cidrList(options.cidrs ?? '');
+      const changed = isUuid(id) ? await deps.keys.setAllowedCidrs(id, null, allowedCidrs) : null;
+      if (!changed) throw new MasklineError('api_key_not_found');
+      await deps.audit.record({
+        tenantId: changed.after.tenantId,
+        actor: deps.actor,
+        action: 'api_key.allowlist_changed',
+        subject: `api_key:${id}`,
+        details: { before: changed.before?.join(',') ?? null, after: allowedCidrs?.join(',') ?? null },
+      });
+      print(toApiKeyView(changed.after));
+      return;
+    }
+    case 'keys certificate': {
+      const id = need(options.id, 'id');
+      const certificate = options['cert-sha256'];
+      if ((certificate === undefined) === !options.clear) {
+        throw new UsageError('give either --cert-sha256 <fingerprint> or --clear');
+      }
+      const sha256 = options.clear ? null : parseCertificateSha256(certificate, '--cert-sha256');
+      const changed = isUuid(id) ? await deps.keys.setClientCertificate(id, null, sha256) : null;
+      if (!changed) throw new MasklineError('api_key_not_found');
+      await deps.audit.record({
+        tenantId: changed.after.tenantId,
+        actor: deps.actor,
+        action: 'api_key.certificate_changed',
+        subject: `api_key:${id}`,
+        details: { before: changed.before, after: sha256 },
+      });
+      print(toApiKeyView(changed.after));
       return;
     }
     case 'keys revoke': {

@@ -15,6 +15,7 @@ import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/sto
 import { ATTR, activeTraceparent, countMessages, injectTraceContext, trace } from '@maskline/telemetry';
 import type { StatusCallback } from '@maskline/webhooks';
 import type { SentMessage } from '../anomalies/anomaly-detectors.js';
+import { isSandboxRequest } from '../auth/request-actor.js';
 import type { RequestDigest, RequestDigests } from '../idempotency/request-digests.js';
 import type { SendMessageRequest } from './message-request.js';
 
@@ -39,6 +40,9 @@ export interface AcceptResult {
  * Routing (docs/routing.md) picks each message's carrier before it joins the batch; the
  * batch's rows then get one job per carrier, all with the batch id as job id (job ids are
  * per queue, and the reconciler looks for a row's job on its own carrier's queue).
+ *
+ * Sandbox (docs/guides/sandbox.md): a message sent inside an ml_test_ key's request skips
+ * routing and goes to the sandbox carrier (a simulator), marked `sandbox` on its row.
  */
 export class AcceptMessage {
   private readonly inserts: Batcher<NewMessage, InsertOutcome>;
@@ -50,9 +54,11 @@ export class AcceptMessage {
     private readonly digests: RequestDigests,
     private readonly router: Pick<MessageRouter, 'route'>,
     private readonly health: DependencyHealth = NO_DEPENDENCY_HEALTH,
+    batching = { maxSize: 200, maxWaitMs: 1 },
+    /** The sandbox carrier (SANDBOX_CARRIER); null: test keys cannot send. */
+    private readonly sandboxCarrier: string | null = null,
     /** Hears each batch's committed messages (the new-destination-country detector). */
     private readonly sentObserver?: { sent(messages: readonly SentMessage[]): Promise<void> },
-    batching = { maxSize: 200, maxWaitMs: 1 },
   ) {
     this.inserts = new Batcher((ms) => this.insertAndEnqueue(ms), batching);
   }
@@ -73,9 +79,10 @@ export class AcceptMessage {
     for (const [carrierId, ids] of byCarrier) countMessages(carrierId, 'accepted', ids.length);
     if (this.sentObserver) {
       // Off the answer's path: one Redis call per tenant of the batch; it never throws.
-      const sent = ms.filter((_m, i) => {
+      // Sandbox messages (ml_test_ keys, magic numbers) are no traffic to watch.
+      const sent = ms.filter((m, i) => {
         const o = outcomes[i];
-        return o !== undefined && !(o instanceof ItemFailure) && o.kind === 'created';
+        return !m.sandbox && o !== undefined && !(o instanceof ItemFailure) && o.kind === 'created';
       });
       void this.sentObserver.sent(sent);
     }
@@ -106,7 +113,8 @@ export class AcceptMessage {
     const { statusCallback: _requested, kind = 'transactional', ...content } = request;
     const span = trace.getActiveSpan();
     span?.setAttributes({ [ATTR.messageId]: id, [ATTR.tenantId]: tenantId });
-    const routed = this.router.route({ id, tenantId, kind, ...content });
+    const sandbox = isSandboxRequest();
+    const routed = sandbox ? this.sandboxRoute() : this.router.route({ id, tenantId, kind, ...content });
     span?.setAttributes({
       [ATTR.carrier]: routed.carrierId,
       ...(routed.route ? { [ATTR.routeId]: routed.route.id } : {}),
@@ -124,8 +132,9 @@ export class AcceptMessage {
       statusCallback,
       segments: segmentInfo(request.body).segments,
       idempotencyKey,
-      ...(idempotencyKey ? this.requestDigest(request) : { requestDigest: null }),
+      ...(idempotencyKey ? this.requestDigest(request, sandbox) : { requestDigest: null }),
       traceContext: activeTraceparent(),
+      sandbox,
     });
     if (outcome.kind === 'existing') {
       if (!outcome.sameRequest) throw new MasklineError('idempotency_conflict');
@@ -139,6 +148,12 @@ export class AcceptMessage {
       return { message: outcome.message, created: false };
     }
     return { message: outcome.message, created: true };
+  }
+
+  /** A sandbox message's carrier: the sandbox one, never a route's (no price, no failover). */
+  private sandboxRoute(): { carrierId: string; route: null } {
+    if (this.sandboxCarrier === null) throw new MasklineError('sandbox_unavailable');
+    return { carrierId: this.sandboxCarrier, route: null };
   }
 
   /** Re-adds the message's job if none covers it; a failure leaves it to the reconciler. */
@@ -164,12 +179,14 @@ export class AcceptMessage {
   }
 
   /** Keyed digest of the request, to tell a retry from a reuse of the key with other content. */
-  private requestDigest(request: SendMessageRequest): RequestDigest {
+  private requestDigest(request: SendMessageRequest, sandbox: boolean): RequestDigest {
     // The callback joins the digest only when given: keys of requests without one keep theirs.
     const fields: unknown[] = [request.to, request.from, request.body];
     if (request.statusCallback !== undefined) fields.push(request.statusCallback);
     if (request.kind !== undefined) fields.push({ kind: request.kind });
     if (request.clientReference !== undefined) fields.push({ clientReference: request.clientReference });
+    // A test key reusing a live key's Idempotency-Key (or the reverse) is a conflict, not a replay.
+    if (sandbox) fields.push({ sandbox: true });
     return this.digests.of(fields);
   }
 }

@@ -52,6 +52,10 @@ export const messageDocs: RouteGroupDoc = {
         }),
       ),
       clientReference: nullable({ type: 'string' }),
+      sandbox: {
+        type: 'boolean',
+        description: 'Sent with an ml_test_ key: on the sandbox carrier, listed apart.',
+      },
     }),
   },
   operations: [
@@ -73,6 +77,7 @@ export const messageDocs: RouteGroupDoc = {
       errors: [
         'invalid_request',
         'invalid_phone_number',
+        'sandbox_unavailable',
         'message_body_invalid',
         'invalid_webhook_url',
         'status_callback_not_registered',

@@ -21,5 +21,6 @@ export function toMessageView(message: Message, masked: { to: string; from: stri
       ? { id: message.route.id, carrier: message.carrierId, price: message.route.price }
       : null,
     clientReference: message.clientReference ?? null,
+    sandbox: message.sandbox === true,
   };
 }

@@ -1,4 +1,5 @@
 import { ERROR_CATALOGUE, type ErrorCode } from '@maskline/core';
+import { sandboxMayCall } from '../auth/route-scopes.js';
 import { errorCodeSchema, errorSchema, headers, parameters } from './openapi-components.js';
 import type { JsonSchema, OperationDoc, ResponseDoc, RouteGroupDoc } from './operation-doc.js';
 
@@ -6,6 +7,7 @@ import type { JsonSchema, OperationDoc, ResponseDoc, RouteGroupDoc } from './ope
 const AUTHENTICATED: readonly ErrorCode[] = [
   'unauthorized',
   'forbidden',
+  'ip_not_allowed',
   'rate_limited',
   'auth_rate_limited',
   'internal_error',
@@ -81,6 +83,8 @@ function operation(op: OperationDoc, params: string[]): JsonSchema {
   const codes = new Set<ErrorCode>([
     ...op.errors,
     ...(op.public ? [] : AUTHENTICATED),
+    // An ml_test_ key is refused every route but sending and reading (docs/guides/sandbox.md).
+    ...(op.public || sandboxMayCall(op.method, op.path) ? [] : (['sandbox_unsupported'] as const)),
     ...(op.method !== 'GET' ? WITH_BODY : []),
     ...(params.length > 0 ? WITH_PARAMS : []),
   ]);

@@ -3,6 +3,7 @@ import { apiKeyDocs } from '../api-keys/api-key-docs.js';
 import { maskingDocs } from '../masking/masking-docs.js';
 import { messageDocs } from '../messages/message-docs.js';
 import { numberDocs } from '../numbers/number-docs.js';
+import { revealGrantDocs } from '../reveal/reveal-grant-docs.js';
 import { routingDocs } from '../routing/routing-docs.js';
 import { userDocs } from '../users/user-docs.js';
 import { verificationDocs } from '../verifications/verification-docs.js';
@@ -43,6 +44,7 @@ export const ROUTE_GROUP_DOCS: readonly RouteGroupDoc[] = [
   routingDocs,
   apiKeyDocs,
   userDocs,
+  revealGrantDocs,
   openApiDocs,
 ];
 

@@ -3,6 +3,7 @@ import type { MessageRepository, RevealGrantRepository } from '@maskline/storage
 import type { FastifyInstance } from 'fastify';
 import type { AnomalyDetectors } from '../anomalies/anomaly-detectors.js';
 import { actorOf, tenantOf } from '../auth/api-key-auth.js';
+import { holderOf } from './reveal-grant-service.js';
 
 export interface RevealRoutesDeps {
   messages: MessageRepository;
@@ -13,18 +14,18 @@ export interface RevealRoutesDeps {
 }
 
 /**
- * POST /v1/messages/:id/reveal: a message's real numbers, for an API key holding a
- * reveal grant in force (a signed-in user is always refused: grants name keys). The audit event is written first: no audit, no reveal.
+ * POST /v1/messages/:id/reveal: a message's real numbers, for an API key or a signed-in
+ * user holding a reveal grant in force (the vault CLI's, or one requested and approved
+ * through /v1/reveal-grants). The audit event is written first: no audit, no reveal.
  */
 export async function revealRoutes(app: FastifyInstance, deps: RevealRoutesDeps): Promise<void> {
   app.post<{ Params: { id: string } }>('/v1/messages/:id/reveal', async (request, reply) => {
     const tenantId = tenantOf(request);
-    const apiKeyId = request.apiKeyId;
     const { id } = request.params;
     // Every request counts, granted or not: a burst of refused ones is a probe too.
     await deps.anomalies?.revealed(tenantId, actorOf(request));
-    // Grants are made to API keys (the vault CLI); a signed-in user holds none.
-    const grant = apiKeyId ? await deps.grants.findActive(apiKeyId) : null;
+    const holder = holderOf(actorOf(request));
+    const grant = holder ? await deps.grants.findActive(holder) : null;
     if (!grant || grant.tenantId !== tenantId) {
       await deps.audit.record({
         tenantId,

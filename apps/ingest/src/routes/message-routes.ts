@@ -35,10 +35,14 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
   });
 
   // The tenant's messages, newest first, filtered and paged by an opaque cursor; each item
-  // is shaped as GET /v1/messages/{id} answers it (numbers masked, body never shown).
+  // is shaped as GET /v1/messages/{id} answers it (numbers masked, body never shown). A
+  // test key lists only sandbox messages, a live key or user only live ones.
   app.get('/v1/messages', async (request) => {
     const query = parseMessageListQuery(request.query);
-    const page = await deps.messages.listForTenant(tenantOf(request), query);
+    const page = await deps.messages.listForTenant(tenantOf(request), {
+      ...query,
+      sandbox: request.sandbox === true,
+    });
     return {
       data: page.items.map((item) => toMessageView(item.message, item.masked)),
       nextCursor: page.next ? encodeCursor(page.next) : null,
@@ -49,7 +53,8 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     const tenantId = tenantOf(request);
     const { id } = request.params;
     if (!isUuid(id)) throw new MasklineError('message_not_found');
-    const message = await deps.messages.findForTenant(tenantId, id);
+    // The other environment's message is not found (as another tenant's is not).
+    const message = await deps.messages.findForTenant(tenantId, id, request.sandbox === true);
     const numbers = message ? await deps.messages.findMaskedNumbers(id) : null;
     if (!message || !numbers) throw new MasklineError('message_not_found');
     return toMessageView(message, numbers);

@@ -94,6 +94,8 @@ export const verificationDocs: RouteGroupDoc = {
       responses: { 201: { description: 'Sent.', schema: verification, location: true } },
       errors: [
         'invalid_phone_number',
+        'sandbox_unavailable',
+        'sandbox_unsupported',
         'verification_template_invalid',
         'verification_send_limit_reached',
         'verification_rate_limited',

@@ -11,6 +11,7 @@ import {
   VerificationTemplateError,
   verificationCodeMatches,
 } from '@maskline/verification';
+import { isSandboxRequest } from '../auth/request-actor.js';
 import type { AcceptMessage } from '../messages/accept-message.js';
 import type { PumpingGuard } from './pumping-guard.js';
 import type { VerificationLimits } from './verification-limits.js';
@@ -46,6 +47,8 @@ export class VerificationService {
   ) {}
 
   async start(tenantId: string, request: StartVerificationRequest): Promise<VerificationRecord> {
+    // A virtual number is a real number of the live pool: not for a test key's traffic.
+    if (request.virtualNumber && isSandboxRequest()) throw new MasklineError('sandbox_unsupported');
     const id = uuidv7();
     const code = generateVerificationCode(request.codeLength);
     const body = this.render(request, code);

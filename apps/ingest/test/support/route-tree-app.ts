@@ -1,6 +1,6 @@
 import { silentLogger, systemClock } from '@maskline/core';
 import type { ApiKeyRepository } from '@maskline/storage';
-import { MessageRepository, RevealGrantRepository } from '@maskline/storage';
+import { MessageRepository, RevealGrantRepository, RevealPolicyRepository } from '@maskline/storage';
 import type { TestDatabase } from '@maskline/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -23,6 +23,7 @@ export async function routeTreeApp(
     messages: new MessageRepository(db.pool, db.vault),
     acceptMessage: unused,
     revealGrants: new RevealGrantRepository(db.pool),
+    revealPolicies: new RevealPolicyRepository(db.pool),
     audit: db.vault,
     redis,
     rateLimitPerMinute: 100_000,

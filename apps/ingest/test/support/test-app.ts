@@ -5,6 +5,7 @@ import {
   ApiKeyRepository,
   MessageRepository,
   RevealGrantRepository,
+  RevealPolicyRepository,
   RoutingRepository,
   SecurityAlertRepository,
   VerificationBlockRepository,
@@ -30,6 +31,7 @@ import { buildIngestApp } from '../../src/app.js';
 import { CachedApiKeyAuthenticator } from '../../src/auth/api-key-cache.js';
 import { parseTrustProxy } from '../../src/config.js';
 import { ServerTiming } from '../../src/http/server-timing.js';
+import type { IngestTls } from '../../src/http/tls-options.js';
 import { RequestDigests } from '../../src/idempotency/request-digests.js';
 import { AcceptMessage } from '../../src/messages/accept-message.js';
 import { addressKeyOf } from '../../src/rate-limits/auth-failure-throttle.js';
@@ -73,6 +75,10 @@ export async function startTestApp(options: {
   redisUrl?: string;
   /** TRUST_PROXY as config.ts parses it (e.g. 'true'). */
   trustProxy?: string;
+  /** The sandbox carrier of ml_test_ keys (default 'sim'; null: none configured). */
+  sandboxCarrier?: string | null;
+  /** HTTPS (and mutual TLS), as run.ts builds it from TLS_* (then listen to reach it). */
+  tls?: IngestTls;
   /** Wires /v1/verifications (with TEST_VERIFICATION_SECRET) under these abuse limits. */
   verifications?: {
     limits: VerificationLimitSettings;
@@ -133,6 +139,8 @@ export async function startTestApp(options: {
     digests,
     new MessageRouter(routes, carriers, 'sim'),
     undefined,
+    undefined,
+    options.sandboxCarrier === undefined ? 'sim' : options.sandboxCarrier,
     anomalies,
   );
   const blockRepository = new VerificationBlockRepository(db.pool);
@@ -178,6 +186,7 @@ export async function startTestApp(options: {
       audit: db.vault,
     },
     revealGrants: new RevealGrantRepository(db.pool),
+    revealPolicies: new RevealPolicyRepository(db.pool),
     audit: db.vault,
     redis,
     rateLimitPerMinute: options.rateLimitPerMinute,
@@ -198,6 +207,7 @@ export async function startTestApp(options: {
         }
       : {}),
     ...(options.trustProxy ? { trustProxy: parseTrustProxy(options.trustProxy) } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
     maxBodyChars: 1530,
     ...(anomalies ? { anomalies } : {}),
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },

@@ -20,7 +20,8 @@ export class RetentionSchedule {
             r.messagesDeleted +
             r.receiptsDeleted +
             r.mappingsPurged +
-            r.webhookEventsPurged,
+            r.webhookEventsPurged +
+            r.sandboxMessagesDeleted,
           0,
         ),
     });

@@ -12,6 +12,7 @@ export const API_KEY_SCOPES = [
   'pool:admin',
   'webhooks:manage',
   'reveal:request',
+  'reveal:approve',
   'audit:read',
   'routes:manage',
   'numbers:manage',

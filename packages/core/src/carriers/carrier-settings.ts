@@ -36,6 +36,11 @@ export const carrierSettingsSchema = z.object({
   loadAhead: z.number().int().positive().optional(),
   /** Data-residency regions the carrier's traffic stays in (e.g. "eu", "cn"); see routing. */
   regions: z.array(z.string().regex(/^[a-z0-9-]{1,32}$/)).default([]),
+  /**
+   * A sandbox carrier (a simulator): the only kind that takes `ml_test_` keys' messages,
+   * and a sandbox message never leaves it, not even by failover (docs/guides/sandbox.md).
+   */
+  sandbox: z.boolean().optional(),
   /** The plugin's secrets by name: where each value is read from. */
   secrets: z.record(z.string(), secretSourceSchema).default({}),
   /** The plugin's own configuration, validated by its schema. */

@@ -46,7 +46,18 @@ export const ERROR_CATALOGUE = {
   },
   reveal_not_granted: {
     status: 403,
-    message: 'Showing real numbers needs a reveal grant for this API key.',
+    message: 'Showing real numbers needs a reveal grant in force for the caller.',
+    retry: 'permanent',
+  },
+  reveal_grant_not_found: { status: 404, message: 'No such reveal grant.', retry: 'permanent' },
+  reveal_grant_not_pending: {
+    status: 409,
+    message: 'The reveal request is not pending: it was decided, revoked or lapsed.',
+    retry: 'permanent',
+  },
+  reveal_four_eyes: {
+    status: 403,
+    message: 'A reveal request is approved by another person: a signed-in user other than the requester.',
     retry: 'permanent',
   },
   not_found: { status: 404, message: 'No such resource.', retry: 'permanent' },
@@ -82,6 +93,42 @@ export const ERROR_CATALOGUE = {
   api_key_self_revoke: {
     status: 409,
     message: 'An API key cannot revoke itself: revoke it with another key of the tenant or with the CLI.',
+    retry: 'permanent',
+  },
+  sandbox_unsupported: {
+    status: 403,
+    message: 'A sandbox (ml_test_) key cannot use this: it holds or shows real numbers.',
+    retry: 'permanent',
+  },
+  sandbox_unavailable: {
+    status: 503,
+    message: 'This gateway has no sandbox carrier configured (SANDBOX_CARRIER).',
+    retry: 'permanent',
+  },
+  api_key_self_lockout: {
+    status: 409,
+    message:
+      'An API key cannot set its own IP allowlist to leave out the address it calls from: include it, or change the list with another key or the CLI.',
+    retry: 'permanent',
+  },
+  client_certificate_invalid: {
+    status: 401,
+    message: 'The TLS client certificate is not signed by a certificate authority this server trusts.',
+    retry: 'permanent',
+  },
+  client_certificate_mismatch: {
+    status: 403,
+    message: 'This API key is bound to a TLS client certificate, and the request did not come with it.',
+    retry: 'permanent',
+  },
+  ip_not_allowed: {
+    status: 403,
+    message: "This API key is not allowed from the request's client address (the key's IP allowlist).",
+    retry: 'permanent',
+  },
+  invalid_cidr: {
+    status: 400,
+    message: 'An IP allowlist entry is not a valid IPv4 or IPv6 CIDR.',
     retry: 'permanent',
   },
   invalid_credentials: {

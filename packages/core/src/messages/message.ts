@@ -24,6 +24,8 @@ export interface Message {
   route?: MessageRoute | null;
   /** The client's own reference given at send time (printable ASCII, never a number or body). */
   clientReference?: string | null;
+  /** Sent with an ml_test_ key: on the sandbox carrier, listed apart, purged sooner. */
+  sandbox?: boolean;
 }
 
 /** The route that chose the message's carrier, and its price for all segments. */
@@ -60,4 +62,6 @@ export interface MessageView {
   route: { id: string; carrier: string; price: { micros: number; currency: string } | null } | null;
   /** The client's own reference given at send time; null when none was given. */
   clientReference: string | null;
+  /** True for a message sent with an ml_test_ key (docs/guides/sandbox.md). */
+  sandbox: boolean;
 }

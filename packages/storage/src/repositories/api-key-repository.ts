@@ -9,6 +9,12 @@ export interface AuthenticatedKey {
   scopes: readonly string[];
   /** When the key stops working (null: never). */
   expiresAt: Date | null;
+  /** `test` for an ml_test_ (sandbox) key, else `live`. */
+  environment: ApiKeyEnvironment;
+  /** The CIDRs the key is honoured from (null: any address), canonical as written. */
+  allowedCidrs: readonly string[] | null;
+  /** SHA-256 of the TLS client certificate the key must arrive with (null: any). */
+  clientCertSha256: string | null;
 }
 
 export interface CreatedKey {
@@ -24,6 +30,10 @@ export interface NewApiKey {
   scopes?: readonly string[];
   environment?: ApiKeyEnvironment;
   expiresAt?: Date | null;
+  /** Canonical CIDRs the key is honoured from (null or absent: any address). */
+  allowedCidrs?: readonly string[] | null;
+  /** 64 lower-case hex digits: the client certificate the key is bound to (absent: none). */
+  clientCertSha256?: string | null;
 }
 
 /** A key as listed: never its secret nor its digest. */
@@ -37,6 +47,10 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** The key's IP allowlist (null: any address). */
+  allowedCidrs: string[] | null;
+  /** The client certificate the key is bound to (SHA-256, hex; null: none). */
+  clientCertSha256: string | null;
 }
 
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
@@ -53,9 +67,12 @@ interface KeyRow {
   last_used_at: Date | null;
   expires_at: Date | null;
   revoked_at: Date | null;
+  allowed_cidrs: string[] | null;
+  client_cert_sha256: string | null;
 }
 
-const COLUMNS = 'id, tenant_id, name, key_prefix, scopes, created_at, last_used_at, expires_at, revoked_at';
+const COLUMNS =
+  'id, tenant_id, name, key_prefix, scopes, created_at, last_used_at, expires_at, revoked_at, allowed_cidrs, client_cert_sha256';
 
 function toRecord(row: KeyRow): ApiKeyRecord {
   return {
@@ -68,6 +85,8 @@ function toRecord(row: KeyRow): ApiKeyRecord {
     lastUsedAt: row.last_used_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    allowedCidrs: row.allowed_cidrs,
+    clientCertSha256: row.client_cert_sha256,
   };
 }
 
@@ -102,8 +121,8 @@ export class ApiKeyRepository {
     const keyId = uuidv7();
     const apiKey = `ml_${input.environment ?? 'live'}_${randomBytes(24).toString('base64url')}`;
     const result = await this.pool.query<KeyRow>(
-      `INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_digest, scopes, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      `INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_digest, scopes, expires_at, allowed_cidrs, client_cert_sha256)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
       [
         keyId,
         input.tenantId,
@@ -112,6 +131,8 @@ export class ApiKeyRepository {
         this.digest(apiKey),
         [...(input.scopes ?? API_KEY_SCOPES)],
         input.expiresAt ?? null,
+        input.allowedCidrs ? [...input.allowedCidrs] : null,
+        input.clientCertSha256 ?? null,
       ],
     );
     return { keyId, apiKey, record: toRecord(result.rows[0] as KeyRow) };
@@ -127,14 +148,26 @@ export class ApiKeyRepository {
       key_digest: Buffer;
       scopes: string[];
       expires_at: Date | null;
+      key_prefix: string;
+      allowed_cidrs: string[] | null;
+      client_cert_sha256: string | null;
     }>(
-      `SELECT id, tenant_id, key_digest, scopes, expires_at FROM api_keys
+      `SELECT id, tenant_id, key_digest, scopes, expires_at, key_prefix, allowed_cidrs, client_cert_sha256
+         FROM api_keys
         WHERE key_digest = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [digest],
     );
     const row = result.rows[0];
     if (!row || !timingSafeEqual(row.key_digest, digest)) return null;
-    return { keyId: row.id, tenantId: row.tenant_id, scopes: row.scopes, expiresAt: row.expires_at };
+    return {
+      keyId: row.id,
+      tenantId: row.tenant_id,
+      scopes: row.scopes,
+      expiresAt: row.expires_at,
+      environment: row.key_prefix.startsWith('ml_test_') ? 'test' : 'live',
+      allowedCidrs: row.allowed_cidrs,
+      clientCertSha256: row.client_cert_sha256,
+    };
   }
 
   /** The tenant's keys, revoked ones included, oldest first. */
@@ -149,6 +182,47 @@ export class ApiKeyRepository {
   async get(id: string): Promise<ApiKeyRecord | null> {
     const result = await this.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]);
     return result.rows[0] ? toRecord(result.rows[0]) : null;
+  }
+
+  /**
+   * Replaces a key's IP allowlist (of `tenantId` only, when given); null allows any address.
+   * Returns the key before and after, or null when there is no such key.
+   */
+  async setAllowedCidrs(
+    id: string,
+    tenantId: string | null,
+    allowedCidrs: readonly string[] | null,
+  ): Promise<{ before: string[] | null; after: ApiKeyRecord } | null> {
+    return this.setColumn('allowed_cidrs', id, tenantId, allowedCidrs ? [...allowedCidrs] : null);
+  }
+
+  /** Binds a key to a client certificate's SHA-256 (hex), or unbinds it (null); as setAllowedCidrs. */
+  async setClientCertificate(
+    id: string,
+    tenantId: string | null,
+    sha256: string | null,
+  ): Promise<{ before: string | null; after: ApiKeyRecord } | null> {
+    return this.setColumn('client_cert_sha256', id, tenantId, sha256);
+  }
+
+  private async setColumn<T>(
+    column: 'allowed_cidrs' | 'client_cert_sha256',
+    id: string,
+    tenantId: string | null,
+    value: T,
+  ): Promise<{ before: T; after: ApiKeyRecord } | null> {
+    const result = await this.pool.query<KeyRow & { before: T }>(
+      `WITH target AS (
+         SELECT id, ${column} FROM api_keys WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2) FOR UPDATE
+       )
+       UPDATE api_keys k SET ${column} = $3 FROM target t WHERE k.id = t.id
+       RETURNING ${COLUMNS.split(', ')
+         .map((c) => `k.${c}`)
+         .join(', ')}, t.${column} AS before`,
+      [id, tenantId, value],
+    );
+    const row = result.rows[0];
+    return row ? { before: row.before, after: toRecord(row) } : null;
   }
 
   /** Revokes a key (of `tenantId` only, when given). Revoking twice changes nothing. */

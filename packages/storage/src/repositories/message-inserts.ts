@@ -41,6 +41,8 @@ export interface NewMessage {
   kind?: string;
   /** The routing decision; absent when the default carrier serves without a route. */
   route?: { id: string; price: { micros: number; currency: string } | null } | null;
+  /** Sent with an ml_test_ key: routed to the sandbox carrier, listed apart, purged sooner. */
+  sandbox?: boolean;
 }
 
 export type InsertOutcome =
@@ -89,18 +91,19 @@ export async function insertAcceptedMessages(
         `INSERT INTO messages (id, tenant_id, carrier_id, status, to_sealed, from_sealed, body_sealed, key_version,
                              to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
                              delivery_job_id, status_callback_endpoint, status_callback_url, queued_at,
-                             kind, route_id, price_micros, price_currency, carriers_tried, client_reference)
+                             kind, route_id, price_micros, price_currency, carriers_tried, client_reference, sandbox)
        SELECT u.id, u.tenant_id, u.carrier_id, 'queued', u.to_sealed, u.from_sealed, u.body_sealed, u.key_version,
               u.to_masked, u.from_masked, u.segments, u.idempotency_key, u.request_digest, u.trace_context,
               u.delivery_job_id, u.status_callback_endpoint, u.status_callback_url, now(),
-              u.kind, u.route_id, u.price_micros, u.price_currency, ARRAY[u.carrier_id], u.client_reference
+              u.kind, u.route_id, u.price_micros, u.price_currency, ARRAY[u.carrier_id], u.client_reference, u.sandbox
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::int[],
                    $8::text[], $9::text[], $10::int[], $11::text[], $12::bytea[], $13::text[], $14::uuid[],
-                   $15::uuid[], $16::text[], $17::text[], $18::uuid[], $19::bigint[], $20::text[], $21::text[])
+                   $15::uuid[], $16::text[], $17::text[], $18::uuid[], $19::bigint[], $20::text[], $21::text[],
+                   $22::bool[])
             AS u(id, tenant_id, carrier_id, to_sealed, from_sealed, body_sealed, key_version,
                  to_masked, from_masked, segments, idempotency_key, request_digest, trace_context,
                  delivery_job_id, status_callback_endpoint, status_callback_url,
-                 kind, route_id, price_micros, price_currency, client_reference)
+                 kind, route_id, price_micros, price_currency, client_reference, sandbox)
        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_COLUMNS}`,
         [
@@ -125,6 +128,7 @@ export async function insertAcceptedMessages(
           rows.map((m) => m.route?.price?.micros ?? null),
           rows.map((m) => m.route?.price?.currency ?? null),
           rows.map((m) => m.clientReference ?? null),
+          rows.map((m) => m.sandbox === true),
         ],
       ),
     );

@@ -17,6 +17,8 @@ export interface MessageListQuery {
   /** Created strictly before this time. */
   createdBefore?: Date | undefined;
   clientReference?: string | undefined;
+  /** Sandbox (ml_test_) messages only, or live ones only (absent: live only). */
+  sandbox?: boolean | undefined;
 }
 
 export interface ListedMessage {
@@ -44,7 +46,8 @@ export async function listMessagesOfTenant(
   query: MessageListQuery,
 ): Promise<MessageListPage> {
   const params: unknown[] = [tenantId];
-  const where = ['tenant_id = $1'];
+  // Live and sandbox traffic are listed apart (a partial index serves the sandbox side).
+  const where = ['tenant_id = $1', query.sandbox ? 'sandbox' : 'NOT sandbox'];
   const add = (sql: (n: string) => string, value: unknown) => {
     params.push(value);
     where.push(sql(`$${params.length}`));

@@ -97,10 +97,12 @@ export class MessageRepository {
     return insertAcceptedMessages(this.pool, this.vault, ms);
   }
 
-  async findForTenant(tenantId: string, id: string): Promise<Message | null> {
+  /** The tenant's message; with `sandbox` given, only if it is (not) a sandbox message. */
+  async findForTenant(tenantId: string, id: string, sandbox?: boolean): Promise<Message | null> {
     const result = await this.pool.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND tenant_id = $2`,
-      [id, tenantId],
+      `SELECT ${MESSAGE_COLUMNS} FROM messages
+       WHERE id = $1 AND tenant_id = $2 AND ($3::boolean IS NULL OR sandbox = $3)`,
+      [id, tenantId, sandbox ?? null],
     );
     return result.rows[0] ? toMessage(result.rows[0]) : null;
   }

@@ -3,7 +3,7 @@ import type { CarrierAnswer, Message, MessageStatus } from '@maskline/core';
 /** Column list and row mapping shared by the message queries. */
 export const MESSAGE_COLUMNS = `id, tenant_id, carrier_id, status, carrier_message_id, error_code, carrier_status_code,
   carrier_status_name, segments, created_at, updated_at, submitted_at, done_at, kind, route_id, price_micros, price_currency,
-  client_reference`;
+  client_reference, sandbox`;
 
 export interface MessageRow {
   id: string;
@@ -24,6 +24,7 @@ export interface MessageRow {
   price_micros: string | null;
   price_currency: string | null;
   client_reference: string | null;
+  sandbox: boolean;
 }
 
 export function toMessage(row: MessageRow): Message {
@@ -43,6 +44,7 @@ export function toMessage(row: MessageRow): Message {
     kind: row.kind,
     route: row.route_id === null ? null : { id: row.route_id, price: priceOfRow(row) },
     clientReference: row.client_reference ?? null,
+    ...(row.sandbox ? { sandbox: true } : {}),
   };
 }
 

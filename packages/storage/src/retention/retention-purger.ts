@@ -11,6 +11,8 @@ export interface PurgeReport {
   mappingsPurged: number;
   /** Webhook events deleted with their deliveries and attempts (option `webhookDays`). */
   webhookEventsPurged: number;
+  /** Sandbox (ml_test_) messages deleted with their receipts (option `sandboxHours`). */
+  sandboxMessagesDeleted: number;
 }
 
 /**
@@ -26,6 +28,7 @@ const emptyReport = (tenantId: string): PurgeReport => ({
   receiptsDeleted: 0,
   mappingsPurged: 0,
   webhookEventsPurged: 0,
+  sandboxMessagesDeleted: 0,
 });
 
 const FINAL = ['delivered', 'undeliverable', 'expired', 'rejected', 'failed'];
@@ -48,6 +51,8 @@ export class RetentionPurger {
        * many days, except those with a delivery still pending; undefined = kept.
        */
       webhookDays?: number;
+      /** Sandbox messages in a final status are deleted this many hours after creation; undefined = by policy only. */
+      sandboxHours?: number;
       now?: () => Date;
       /** Called with each tenant's report (e.g. to append an audit event). */
       onPurged?: (report: PurgeReport) => Promise<void>;
@@ -61,18 +66,25 @@ export class RetentionPurger {
       this.options.webhookDays === undefined
         ? new Map<string, number>()
         : await purgeWebhookEvents(this.pool, this.cutoff(this.options.webhookDays), this.batchSize());
+    const sandbox =
+      this.options.sandboxHours === undefined
+        ? new Map<string, { messages: number; receipts: number }>()
+        : await this.purgeSandbox(new Date(this.now().getTime() - this.options.sandboxHours * 3_600_000));
     const policies = new Map((await this.policies.all()).map((p) => [p.tenantId, p]));
     const reports: PurgeReport[] = [];
-    for (const tenantId of new Set([...policies.keys(), ...webhookEvents.keys()])) {
+    for (const tenantId of new Set([...policies.keys(), ...webhookEvents.keys(), ...sandbox.keys()])) {
       const policy = policies.get(tenantId);
       const report = policy ? await this.purgeTenant(policy) : emptyReport(tenantId);
       report.webhookEventsPurged = webhookEvents.get(tenantId) ?? 0;
+      report.sandboxMessagesDeleted = sandbox.get(tenantId)?.messages ?? 0;
+      report.receiptsDeleted += sandbox.get(tenantId)?.receipts ?? 0;
       const touched =
         report.bodiesAnonymised +
         report.messagesDeleted +
         report.receiptsDeleted +
         report.mappingsPurged +
-        report.webhookEventsPurged;
+        report.webhookEventsPurged +
+        report.sandboxMessagesDeleted;
       if (touched > 0) {
         await this.options.onPurged?.(report);
         reports.push(report);
@@ -131,13 +143,48 @@ export class RetentionPurger {
     return report;
   }
 
+  /** Every tenant's sandbox messages in a final status created before `cutoff`, in batches. */
+  private async purgeSandbox(cutoff: Date): Promise<Map<string, { messages: number; receipts: number }>> {
+    const counts = new Map<string, { messages: number; receipts: number }>();
+    const batch = this.batchSize();
+    for (;;) {
+      const result = await this.pool.query<{ tenant_id: string; messages: string; receipts: string }>(
+        `WITH doomed AS (
+           SELECT id, tenant_id FROM messages
+           WHERE sandbox AND status = ANY($1::text[]) AND created_at < $2
+           LIMIT $3 FOR UPDATE SKIP LOCKED
+         ), gone_receipts AS (
+           DELETE FROM receipts r USING doomed d WHERE r.message_id = d.id RETURNING d.tenant_id
+         ), gone AS (
+           DELETE FROM messages m USING doomed d WHERE m.id = d.id RETURNING m.tenant_id
+         )
+         SELECT g.tenant_id, count(*) AS messages,
+                (SELECT count(*) FROM gone_receipts r WHERE r.tenant_id = g.tenant_id) AS receipts
+         FROM gone g GROUP BY g.tenant_id`,
+        [FINAL, cutoff, batch],
+      );
+      let deleted = 0;
+      for (const row of result.rows) {
+        const count = counts.get(row.tenant_id) ?? { messages: 0, receipts: 0 };
+        count.messages += Number(row.messages);
+        count.receipts += Number(row.receipts);
+        counts.set(row.tenant_id, count);
+        deleted += Number(row.messages);
+      }
+      if (deleted < batch) return counts;
+    }
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
   private batchSize(): number {
     return this.options.batchSize ?? 1000;
   }
 
   private cutoff(days: number): Date {
-    const now = this.options.now?.() ?? new Date();
-    return new Date(now.getTime() - days * 86_400_000);
+    return new Date(this.now().getTime() - days * 86_400_000);
   }
 }
 
