@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LogFields, Logger } from '@maskline/core';
-import { CuttableLink } from '@maskline/testing';
+import { ApiKeyRepository } from '@maskline/storage';
+import { CuttableLink, TEST_PEPPER } from '@maskline/testing';
 import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -102,10 +103,13 @@ describe('anomaly alerts (real app, PostgreSQL, Redis)', () => {
         headers: { authorization: as.authorization() },
       });
     for (let i = 0; i < THRESHOLD - 1; i += 1) expect((await reveal()).statusCode).toBe(403);
+    await settle();
     expect(await alerts('reveal_burst')).toEqual([]);
     expect(await metricCount('reveal_burst')).toBe(0);
 
     for (let i = 0; i < 10; i += 1) await reveal();
+    await eventually(async () => (await alerts('reveal_burst')).length === 1);
+    await settle();
     const rows = await alerts('reveal_burst');
     expect(rows).toEqual([
       {
@@ -162,10 +166,13 @@ describe('anomaly alerts (real app, PostgreSQL, Redis)', () => {
         headers: { authorization: `Bearer ml_test_${'x'.repeat(40)}` },
       });
     for (let i = 0; i < THRESHOLD - 1; i += 1) expect((await bad()).statusCode).toBe(401);
+    await settle();
     expect(await metricCount('auth_failures')).toBe(0);
     expect(logged('auth_failures')).toEqual([]);
 
     for (let i = 0; i < 10; i += 1) expect((await bad()).statusCode).toBe(401);
+    await eventually(async () => (await metricCount('auth_failures')) === 1);
+    await settle();
     expect(await metricCount('auth_failures')).toBe(1);
     const [line, ...more] = logged('auth_failures');
     expect(more).toEqual([]);
@@ -222,6 +229,25 @@ describe('anomaly alerts (real app, PostgreSQL, Redis)', () => {
     expect(await metricCount('new_destination_country')).toBe(1);
   });
 
+  it('does not watch sandbox messages (ml_test_ keys)', async () => {
+    const { apiKey: testKey } = await new ApiKeyRepository(t.db.pool, TEST_PEPPER).create(
+      t.tenantId,
+      'ci',
+      'test',
+    );
+    for (let i = 0; i < THRESHOLD + 3; i += 1) {
+      const sent = await t.app.inject({
+        method: 'POST',
+        url: '/v1/messages',
+        headers: { authorization: `Bearer ${testKey}`, 'content-type': 'application/json' },
+        payload: { to: `+49151123${String(45_100 + i)}`, from: 'Maskline', body: BODY },
+      });
+      expect(sent.statusCode).toBe(202);
+    }
+    await settle();
+    expect((await alerts('new_destination_country')).map((a) => a.data.country)).toEqual(['GB']);
+  });
+
   it('never puts a number, body or address in an alert event or log line', async () => {
     const all = await t.db.pool.query(`SELECT data FROM webhook_events WHERE type = 'security.alert'`);
     const text = JSON.stringify(all.rows) + JSON.stringify(lines);
@@ -262,6 +288,9 @@ describe('anomaly detectors with Redis away (real app, PostgreSQL, Redis through
       headers: { authorization: `Bearer ${t.apiKey}` },
     });
     await link.cut();
+    // Once the connection knows (a request racing the cut waits on ioredis, detectors or not).
+    const until = Date.now() + 5_000;
+    while (t.redis.status === 'ready' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     const started = Date.now();
     const reveal = await t.app.inject({
       method: 'POST',

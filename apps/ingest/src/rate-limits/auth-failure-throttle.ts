@@ -91,7 +91,8 @@ export class AuthFailureThrottle {
       ({ count, ttl } = this.countLocally(id));
     }
     if (count >= this.limit) remember(this.throttled, id, this.now() + ttl, this.maxEntries);
-    await this.options.onFailure?.(id);
+    // Not awaited: the observer never throws, and never holds the answer.
+    void this.options.onFailure?.(id);
   }
 
   private get maxEntries(): number {

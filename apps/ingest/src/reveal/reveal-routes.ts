@@ -22,8 +22,9 @@ export async function revealRoutes(app: FastifyInstance, deps: RevealRoutesDeps)
   app.post<{ Params: { id: string } }>('/v1/messages/:id/reveal', async (request, reply) => {
     const tenantId = tenantOf(request);
     const { id } = request.params;
-    // Every request counts, granted or not: a burst of refused ones is a probe too.
-    await deps.anomalies?.revealed(tenantId, actorOf(request));
+    // Every request counts, granted or not: a burst of refused ones is a probe too. Not
+    // awaited: the detector never throws, and never holds the answer.
+    void deps.anomalies?.revealed(tenantId, actorOf(request));
     const holder = holderOf(actorOf(request));
     const grant = holder ? await deps.grants.findActive(holder) : null;
     if (!grant || grant.tenantId !== tenantId) {
