@@ -3,6 +3,8 @@ import type { MessageRepository, RevealGrantRepository, RevealPolicyRepository }
 import { setHttpRoute, withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { type QueueDashboardDeps, queueDashboardRoutes } from './admin/queue-dashboard.js';
+import { type AnomalyDetectors, LISTING_ROUTES } from './anomalies/anomaly-detectors.js';
 import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.js';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
@@ -83,6 +85,10 @@ export interface IngestAppDeps {
   verifications?: VerificationRoutesDeps;
   /** Users, sign-in and the audit log (/v1/users, /v1/auth/..., /v1/audit-events); left out when absent. */
   users?: { service: UserService; auditLog: UserRoutesDeps['auditLog'] };
+  /** QUEUE_DASHBOARD=on: Bull Board on /admin/queues for owners and admins (needs `users`). */
+  queueDashboard?: Omit<QueueDashboardDeps, 'sessions' | 'throttle'>;
+  /** The anomaly detectors (reveal bursts, mass listing, auth failures); absent: none run. */
+  anomalies?: AnomalyDetectors;
 }
 
 /** Builds the ingest HTTP app from its dependencies. main.ts listens; tests inject. */
@@ -122,18 +128,29 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
   await app.register(openApiRoutes);
 
   const limiterState = new LimiterState(deps.logger);
+  const anomalies = deps.anomalies;
   const throttle = deps.authFailures
     ? new AuthFailureThrottle(
         deps.redis,
         deps.authFailures.addressKey,
         deps.authFailures.limitPerMinute,
         limiterState,
-        deps.authFailures.prefix ? { prefix: deps.authFailures.prefix } : {},
+        {
+          ...(deps.authFailures.prefix ? { prefix: deps.authFailures.prefix } : {}),
+          ...(anomalies ? { onFailure: (id: string) => anomalies.authFailed(id) } : {}),
+        },
       )
     : undefined;
   // Sign-in needs no key: outside the authenticated scope, throttled per address like keys.
   if (deps.users) {
     await app.register(authRoutes, { users: deps.users.service, ...(throttle ? { throttle } : {}) });
+    if (deps.queueDashboard) {
+      await app.register(queueDashboardRoutes, {
+        ...deps.queueDashboard,
+        sessions: deps.users.service,
+        ...(throttle ? { throttle } : {}),
+      });
+    }
   }
 
   await app.register(async (api) => {
@@ -152,6 +169,14 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       ...(deps.destinationKeys ? { destinations: new DestinationPartition(deps.destinationKeys) } : {}),
     });
     requireRouteScopes(api);
+    if (anomalies) {
+      // Pages of the list routes, counted per principal after the answer went out.
+      api.addHook('onResponse', async (request, reply) => {
+        if (reply.statusCode !== 200 || !request.tenantId || !request.principal) return;
+        if (!LISTING_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
+        await anomalies.listed(request.tenantId, request.principal);
+      });
+    }
     await api.register(messageRoutes, {
       acceptMessage: deps.acceptMessage,
       messages: deps.messages,
@@ -171,6 +196,7 @@ export async function buildIngestApp(deps: IngestAppDeps): Promise<FastifyInstan
       messages: deps.messages,
       grants: deps.revealGrants,
       audit: deps.audit,
+      ...(anomalies ? { anomalies } : {}),
     });
     if (deps.revealPolicies)
       await api.register(revealGrantRoutes, {

@@ -8,6 +8,7 @@ import { type CarrierSettings, carrierIdSchema, MasklineError, parseConfig } fro
 import { maskingConfigShape } from '@maskline/masking';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
+import { anomalyConfigShape } from './anomalies/anomaly-config.js';
 import { tlsConfigShape } from './http/tls-options.js';
 import { verificationConfigShape } from './verifications/verification-config.js';
 
@@ -75,6 +76,13 @@ export const ingestConfigSchema = z.object({
     .enum(['0', '1'])
     .default('0')
     .transform((v) => v === '1'),
+  /** on: Bull Board on /admin/queues for signed-in owners and admins (docs/observability.md). Off by default. */
+  QUEUE_DASHBOARD: z.enum(['on', 'off']).default('off'),
+  /** Only this tenant's owners and admins may open the dashboard (unset: any tenant's). */
+  QUEUE_DASHBOARD_TENANT: z.uuid().optional(),
+  /** How long the dashboard's browser cookie lasts (the session is checked on every request too). */
+  QUEUE_DASHBOARD_COOKIE_TTL_SECONDS: z.coerce.number().int().min(60).max(3_600).default(900),
+  ...anomalyConfigShape,
   ...maskingConfigShape,
   ...webhookConfigShape,
   ...verificationConfigShape,

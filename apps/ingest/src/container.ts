@@ -14,6 +14,7 @@ import {
   RevealGrantRepository,
   RevealPolicyRepository,
   RoutingRepository,
+  SecurityAlertRepository,
   TenantNumberRepository,
   UserRepository,
   VerificationBlockRepository,
@@ -24,6 +25,9 @@ import type { PgVault } from '@maskline/vault';
 import { RESEND_COOLDOWN_MS } from '@maskline/verification';
 import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
+import { anomalySettingsOf } from './anomalies/anomaly-config.js';
+import { AnomalyDetectors } from './anomalies/anomaly-detectors.js';
+import { SecurityAlerts } from './anomalies/security-alerts.js';
 import type { ApiKeyRoutesDeps } from './api-keys/api-key-routes.js';
 import { CachedApiKeyAuthenticator } from './auth/api-key-cache.js';
 import type { IngestConfig } from './config.js';
@@ -63,6 +67,7 @@ const LOCAL = {
   RoutingRoutes: Symbol.for('maskline.ingest.RoutingRoutes'),
   ApiKeyStore: Symbol.for('maskline.ingest.ApiKeyStore'),
   VerificationRoutes: Symbol.for('maskline.ingest.VerificationRoutes'),
+  Anomalies: Symbol.for('maskline.ingest.Anomalies'),
 } as const;
 
 /** The ingest composition root: the one place that knows which class implements what. */
@@ -153,6 +158,19 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     IDEMPOTENCY_DIGESTS,
     cached(() => RequestDigests.fromConfig(config)),
   );
+  c.register(
+    LOCAL.Anomalies,
+    cached(
+      (c) =>
+        new AnomalyDetectors(
+          c.resolve<Redis>(TOKENS.Redis),
+          new SecurityAlerts(new SecurityAlertRepository(c.resolve(TOKENS.PgPool)), c.resolve(TOKENS.Logger)),
+          anomalySettingsOf(config),
+          c.resolve(TOKENS.Logger),
+          `${config.QUEUE_PREFIX}-anomaly`,
+        ),
+    ),
+  );
   if (config.INGEST_SERVER_TIMING) c.register(LOCAL.ServerTiming, { useValue: new ServerTiming() });
   c.register(
     LOCAL.AcceptMessage,
@@ -170,6 +188,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         c.resolve(HEALTH_TOKENS.Dependencies),
         undefined,
         config.sandboxCarrier,
+        c.resolve(LOCAL.Anomalies),
       );
     }),
   );
@@ -319,6 +338,7 @@ export interface IngestServices {
   serverTiming?: ServerTiming;
   verifications?: VerificationRoutesDeps;
   users: { service: UserService; auditLog: PgVault['audit'] };
+  anomalies: AnomalyDetectors;
 }
 
 export function resolveIngestServices(c: DependencyContainer): IngestServices {
@@ -352,5 +372,6 @@ export function resolveIngestServices(c: DependencyContainer): IngestServices {
       ? { verifications: c.resolve(LOCAL.VerificationRoutes) }
       : {}),
     users: c.resolve(LOCAL.Users),
+    anomalies: c.resolve(LOCAL.Anomalies),
   };
 }

@@ -8,6 +8,8 @@ import { TOKENS } from '@maskline/core';
 import type { Telemetry } from '@maskline/telemetry';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { DashboardCookies, dashboardCookieKeyOf } from './admin/dashboard-cookie.js';
+import { openDashboardQueues } from './admin/dashboard-queues.js';
 import { buildIngestApp } from './app.js';
 import { loadIngestConfig } from './config.js';
 import { createIngestContainer, resolveIngestServices } from './container.js';
@@ -31,6 +33,13 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
   const redis = container.resolve<Redis>(TOKENS.Redis);
   const readiness = { ...storeChecks(pool, redis), keyProvider: keyProviderCheck(services.audit, logger) };
+  const dashboardQueues =
+    config.QUEUE_DASHBOARD === 'on'
+      ? openDashboardQueues(redis, config.QUEUE_PREFIX, [
+          config.DEFAULT_CARRIER,
+          ...config.carriers.map((c) => c.id),
+        ])
+      : [];
   const app = await buildIngestApp({
     ...services,
     redis,
@@ -48,6 +57,18 @@ export async function run(telemetry: Telemetry): Promise<void> {
     ...(tls ? { tls } : {}),
     maxBodyChars: config.MAX_BODY_CHARS,
     readiness,
+    ...(config.QUEUE_DASHBOARD === 'on'
+      ? {
+          queueDashboard: {
+            queues: dashboardQueues,
+            cookies: new DashboardCookies(
+              dashboardCookieKeyOf(config.API_KEY_PEPPER),
+              config.QUEUE_DASHBOARD_COOKIE_TTL_SECONDS * 1000,
+            ),
+            ...(config.QUEUE_DASHBOARD_TENANT ? { tenantId: config.QUEUE_DASHBOARD_TENANT } : {}),
+          },
+        }
+      : {}),
   });
   // Routes load before the first request: a message is never routed from an empty table.
   await services.routeTable.start();
@@ -77,6 +98,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
       await services.reconciler.stop();
       await services.redisLossWatch.stop();
       await services.queues.close();
+      await Promise.all(dashboardQueues.map((q) => q.close()));
       await closeBaseContainer(container);
       await telemetry.shutdown().catch(() => {});
     },

@@ -13,6 +13,7 @@ export * from './repositories/receipt-batch.js';
 export * from './repositories/receipt-repository.js';
 export * from './repositories/reveal-grant-repository.js';
 export * from './repositories/routing-repository.js';
+export * from './repositories/security-alert-repository.js';
 export * from './repositories/status-webhooks.js';
 export * from './repositories/tenant-number-repository.js';
 export * from './repositories/tenant-repository.js';

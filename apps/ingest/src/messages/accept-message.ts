@@ -14,6 +14,7 @@ import type { MessageRouter } from '@maskline/routing';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, countMessages, injectTraceContext, trace } from '@maskline/telemetry';
 import type { StatusCallback } from '@maskline/webhooks';
+import type { SentMessage } from '../anomalies/anomaly-detectors.js';
 import { isSandboxRequest } from '../auth/request-actor.js';
 import type { RequestDigest, RequestDigests } from '../idempotency/request-digests.js';
 import type { SendMessageRequest } from './message-request.js';
@@ -56,6 +57,8 @@ export class AcceptMessage {
     batching = { maxSize: 200, maxWaitMs: 1 },
     /** The sandbox carrier (SANDBOX_CARRIER); null: test keys cannot send. */
     private readonly sandboxCarrier: string | null = null,
+    /** Hears each batch's committed messages (the new-destination-country detector). */
+    private readonly sentObserver?: { sent(messages: readonly SentMessage[]): Promise<void> },
   ) {
     this.inserts = new Batcher((ms) => this.insertAndEnqueue(ms), batching);
   }
@@ -74,6 +77,15 @@ export class AcceptMessage {
       byCarrier.set(o.message.carrierId, ids);
     }
     for (const [carrierId, ids] of byCarrier) countMessages(carrierId, 'accepted', ids.length);
+    if (this.sentObserver) {
+      // Off the answer's path: one Redis call per tenant of the batch; it never throws.
+      // Sandbox messages (ml_test_ keys, magic numbers) are no traffic to watch.
+      const sent = ms.filter((m, i) => {
+        const o = outcomes[i];
+        return !m.sandbox && o !== undefined && !(o instanceof ItemFailure) && o.kind === 'created';
+      });
+      void this.sentObserver.sent(sent);
+    }
     await Promise.all([...byCarrier].map(([carrierId, ids]) => this.enqueue(carrierId, batchId, ids)));
     return outcomes;
   }

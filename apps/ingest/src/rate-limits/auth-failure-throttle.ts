@@ -45,6 +45,8 @@ export class AuthFailureThrottle {
       windowMs?: number;
       maxEntries?: number;
       now?: () => number;
+      /** Hears every counted failure, with the address as its keyed hash (the anomaly detector). */
+      onFailure?: (addressId: string) => Promise<void>;
     } = {},
   ) {}
 
@@ -89,6 +91,8 @@ export class AuthFailureThrottle {
       ({ count, ttl } = this.countLocally(id));
     }
     if (count >= this.limit) remember(this.throttled, id, this.now() + ttl, this.maxEntries);
+    // Not awaited: the observer never throws, and never holds the answer.
+    void this.options.onFailure?.(id);
   }
 
   private get maxEntries(): number {

@@ -1,6 +1,7 @@
 import { type AuditRecorder, isUuid, MasklineError } from '@maskline/core';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import type { FastifyInstance } from 'fastify';
+import type { AnomalyDetectors } from '../anomalies/anomaly-detectors.js';
 import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 import { holderOf } from './reveal-grant-service.js';
 
@@ -8,6 +9,8 @@ export interface RevealRoutesDeps {
   messages: MessageRepository;
   grants: RevealGrantRepository;
   audit: AuditRecorder;
+  /** Counts reveal requests per principal (a burst raises a security alert). */
+  anomalies?: Pick<AnomalyDetectors, 'revealed'>;
 }
 
 /**
@@ -19,6 +22,9 @@ export async function revealRoutes(app: FastifyInstance, deps: RevealRoutesDeps)
   app.post<{ Params: { id: string } }>('/v1/messages/:id/reveal', async (request, reply) => {
     const tenantId = tenantOf(request);
     const { id } = request.params;
+    // Every request counts, granted or not: a burst of refused ones is a probe too. Not
+    // awaited: the detector never throws, and never holds the answer.
+    void deps.anomalies?.revealed(tenantId, actorOf(request));
     const holder = holderOf(actorOf(request));
     const grant = holder ? await deps.grants.findActive(holder) : null;
     if (!grant || grant.tenantId !== tenantId) {

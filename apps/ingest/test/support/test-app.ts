@@ -7,6 +7,7 @@ import {
   RevealGrantRepository,
   RevealPolicyRepository,
   RoutingRepository,
+  SecurityAlertRepository,
   VerificationBlockRepository,
   VerificationLimitRepository,
   VerificationRepository,
@@ -24,6 +25,8 @@ import { DEFAULT_PUMPING_THRESHOLDS, type PumpingThresholds } from '@maskline/ve
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { AnomalyDetectors, type AnomalySettings } from '../../src/anomalies/anomaly-detectors.js';
+import { SecurityAlerts } from '../../src/anomalies/security-alerts.js';
 import { buildIngestApp } from '../../src/app.js';
 import { CachedApiKeyAuthenticator } from '../../src/auth/api-key-cache.js';
 import { parseTrustProxy } from '../../src/config.js';
@@ -83,6 +86,8 @@ export async function startTestApp(options: {
     /** SMS-pumping thresholds; by default off (minSends 0), so other tests' ranges are not judged. */
     pumping?: Partial<PumpingThresholds>;
   };
+  /** Runs the anomaly detectors with these settings (each absent one off). */
+  anomalies?: Partial<AnomalySettings>;
 }): Promise<TestApp> {
   const logger = options.logger ?? silentLogger;
   const db = await createTestDatabase(inject('postgresUrl'));
@@ -111,6 +116,22 @@ export async function startTestApp(options: {
   const keyStore = new ApiKeyRepository(db.pool, TEST_PEPPER);
   // TTL 0: every request asks PostgreSQL (a revocation shows at once); last_used_at is stamped.
   const apiKeys = new CachedApiKeyAuthenticator(keyStore, systemClock, 0);
+  const off = { threshold: 0, windowMs: 60_000 };
+  const anomalies = options.anomalies
+    ? new AnomalyDetectors(
+        redis,
+        new SecurityAlerts(new SecurityAlertRepository(db.pool), logger),
+        {
+          reveals: off,
+          listing: off,
+          authFailures: off,
+          newCountries: { ...off, lookbackMs: 86_400_000, learningMs: 0 },
+          ...options.anomalies,
+        },
+        logger,
+        `${queuePrefix}-anomaly`,
+      )
+    : undefined;
   const acceptMessage = new AcceptMessage(
     timing ? timing.timeInserts(messages) : messages,
     timing ? timing.timeEnqueues(queues) : queues,
@@ -120,6 +141,7 @@ export async function startTestApp(options: {
     undefined,
     undefined,
     options.sandboxCarrier === undefined ? 'sim' : options.sandboxCarrier,
+    anomalies,
   );
   const blockRepository = new VerificationBlockRepository(db.pool);
   const pumping = new PumpingGuard(
@@ -187,6 +209,7 @@ export async function startTestApp(options: {
     ...(options.trustProxy ? { trustProxy: parseTrustProxy(options.trustProxy) } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
     maxBodyChars: 1530,
+    ...(anomalies ? { anomalies } : {}),
     readiness: { postgres: async () => void (await db.pool.query('SELECT 1')) },
     ...(timing ? { serverTiming: timing } : {}),
     ...(verifications

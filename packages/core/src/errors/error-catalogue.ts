@@ -39,6 +39,11 @@ export const ERROR_CATALOGUE = {
   payload_too_large: { status: 413, message: 'The request body is too large.', retry: 'permanent' },
   unauthorized: { status: 401, message: 'A valid API key is required.', retry: 'permanent' },
   forbidden: { status: 403, message: 'The API key may not do this.', retry: 'permanent' },
+  admin_role_required: {
+    status: 403,
+    message: 'This needs a signed-in user of role owner or admin (an API key cannot open it).',
+    retry: 'permanent',
+  },
   reveal_not_granted: {
     status: 403,
     message: 'Showing real numbers needs a reveal grant in force for the caller.',
