@@ -20,6 +20,8 @@ export interface BenchInfra {
   onClose(cleanup: () => Promise<void>): void;
   /** The ingest as a real process on this infrastructure (stopped by close()); its URL. */
   startIngest(env: Record<string, string>): Promise<string>;
+  /** Process ids of what runs here (PostgreSQL's postmaster, Redis, the last ingest started). */
+  pids(): { postgres?: number; redis?: number; ingest?: number };
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startBenchInfra(name: string, log: (line: string) => void)
     const db = await createTestDatabase(postgres.url);
     cleanups.unshift(() => db.drop());
     const { apiKey } = await seedTenant(db.pool);
+    let ingestPid: number | undefined;
     const startIngest = async (env: Record<string, string>): Promise<string> => {
       const ingest = new AppProcess('ingest', {
         DATABASE_URL: db.appUrl,
@@ -69,6 +72,7 @@ export async function startBenchInfra(name: string, log: (line: string) => void)
       });
       cleanups.unshift(() => ingest.stop());
       await ingest.start(/ingest listening/);
+      ingestPid = ingest.pid;
       const line = ingest.lines.find((l) => l.includes('ingest listening')) ?? '';
       const url = /"address":"([^"]+)"/.exec(line)?.[1];
       if (!url) throw new Error('the ingest did not log its address');
@@ -80,6 +84,11 @@ export async function startBenchInfra(name: string, log: (line: string) => void)
       apiKey,
       onClose: (cleanup) => void cleanups.unshift(cleanup),
       startIngest,
+      pids: () => ({
+        ...(postgres.handle.process.pid ? { postgres: postgres.handle.process.pid } : {}),
+        ...(redis.handle.process.pid ? { redis: redis.handle.process.pid } : {}),
+        ...(ingestPid ? { ingest: ingestPid } : {}),
+      }),
       close,
     };
   } catch (error) {
