@@ -1,8 +1,8 @@
 import type { AuditRecorder, DependencyHealth, Logger } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import type { MessageRepository, RevealGrantRepository } from '@maskline/storage';
 import { setHttpRoute, withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.js';
 import { apiKeyAuth } from './auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from './auth/api-key-cache.js';
@@ -40,7 +40,7 @@ export interface IngestAppDeps {
   acceptMessage: AcceptMessage;
   revealGrants: RevealGrantRepository;
   audit: AuditRecorder;
-  redis: Redis;
+  redis: RedisClient;
   /** RATE_LIMIT_PER_MINUTE: requests per API key per minute, across replicas (Redis). */
   rateLimitPerMinute: number;
   /** RATE_LIMIT_TENANT_PER_MINUTE / RATE_LIMIT_DESTINATION_PER_MINUTE (absent or 0: not limited). */

@@ -5,8 +5,8 @@ import {
   storeChecks,
 } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import type { Telemetry } from '@maskline/telemetry';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { buildIngestApp } from './app.js';
 import { loadIngestConfig } from './config.js';
@@ -27,7 +27,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     );
   }
   const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
-  const redis = container.resolve<Redis>(TOKENS.Redis);
+  const redis = container.resolve<RedisClient>(TOKENS.Redis);
   const readiness = { ...storeChecks(pool, redis), keyProvider: keyProviderCheck(services.audit, logger) };
   const app = await buildIngestApp({
     ...services,

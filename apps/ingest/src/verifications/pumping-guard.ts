@@ -1,4 +1,5 @@
 import { type AuditRecorder, MasklineError, type Vault } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import type { VerificationBlock, VerificationBlockRepository } from '@maskline/storage';
 import {
   type NumberRange,
@@ -6,7 +7,6 @@ import {
   type PumpingThresholds,
   pumpingVerdict,
 } from '@maskline/verification';
-import type { Redis } from 'ioredis';
 
 /**
  * Counts one send towards a range in its fixed window (which starts with its first send)
@@ -46,7 +46,7 @@ export const PUMPING_DETECTOR_ACTOR = 'system:pumping-detector';
  */
 export class PumpingGuard {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly blocks: VerificationBlockRepository,
     private readonly vault: Vault,
     private readonly audit: AuditRecorder,
