@@ -5,7 +5,7 @@ import {
   storeChecks,
 } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
-import type { RedisClient } from '@maskline/queues';
+import { type RedisClient, withoutHashTag } from '@maskline/queues';
 import type { Telemetry } from '@maskline/telemetry';
 import type pg from 'pg';
 import { buildIngestApp } from './app.js';
@@ -39,9 +39,10 @@ export async function run(telemetry: Telemetry): Promise<void> {
     authFailures: {
       limitPerMinute: config.AUTH_FAILURE_LIMIT_PER_MINUTE,
       addressKey: addressKeyOf(config.API_KEY_PEPPER),
-      prefix: `${config.QUEUE_PREFIX}-auth-fail`,
+      prefix: `${withoutHashTag(config.QUEUE_PREFIX)}-auth-fail`,
     },
-    rateLimitPrefix: `${config.QUEUE_PREFIX}-ratelimit`,
+    // Untagged: each tenant's counters hash by their own {tenant} tag, not all to the queues' slot.
+    rateLimitPrefix: `${withoutHashTag(config.QUEUE_PREFIX)}-ratelimit`,
     trustProxy: config.TRUST_PROXY,
     maxBodyChars: config.MAX_BODY_CHARS,
     readiness,

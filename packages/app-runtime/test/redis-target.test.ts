@@ -1,5 +1,5 @@
 import { MasklineError } from '@maskline/core';
-import { createRedisConnection } from '@maskline/queues';
+import { createRedisConnection, hasHashTag, withoutHashTag } from '@maskline/queues';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { commonConfigShape, requireRedisTarget } from '../src/common-config.js';
@@ -60,5 +60,12 @@ describe('the Redis target of an app', () => {
       ),
     );
     expect(error.code).toBe('config_invalid');
+  });
+
+  it('tells a hash-tagged prefix, and drops the tag for keys that hash by their own', () => {
+    expect(['{ml}', 'app-{q}', '{a}{b}', 'x{y}z'].map(hasHashTag)).toEqual([true, true, true, true]);
+    expect(['ml', '{}', '{', '}{', 'ml}'].map(hasHashTag)).toEqual([false, false, false, false, false]);
+    expect(withoutHashTag('{ml}')).toBe('ml');
+    expect(withoutHashTag('ml')).toBe('ml');
   });
 });

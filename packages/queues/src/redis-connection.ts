@@ -133,6 +133,14 @@ export function hasHashTag(prefix: string): boolean {
   return close > open + 1;
 }
 
+/**
+ * The prefix with its braces dropped (`{ml}` -> `ml`): for keys that must not all hash to
+ * the queues' slot, such as per-tenant counters carrying their own `{tenant}` tag.
+ */
+export function withoutHashTag(prefix: string): string {
+  return prefix.replace(/[{}]/g, '');
+}
+
 /** Redis Cluster needs a hash-tagged queue prefix: a config error at boot otherwise. */
 export function requireClusterPrefix(prefix: string | undefined): void {
   if (prefix !== undefined && hasHashTag(prefix)) return;

@@ -22,7 +22,9 @@ return {sends, tonumber(redis.call('HGET', KEYS[1], 'a') or '0')}`;
 
 /**
  * Counts an approval for the range the verification was sent to (once: the verification
- * key is deleted). KEYS: verification key; ARGV: range key base, window ms.
+ * key is deleted). KEYS: verification key; ARGV: range key base, window ms. The range
+ * counter it also touches carries the same {tenant} hash tag, so on Redis Cluster it lies
+ * in the declared key's slot.
  */
 const APPROVAL_SCRIPT = `
 local range = redis.call('GET', KEYS[1])
