@@ -94,7 +94,26 @@ function createCluster(
     slotsRefreshInterval: 5_000,
     scaleReads: 'master',
   };
-  return new Cluster(seeds.map(parseClusterNode), clusterOptions);
+  return new QueueCluster(seeds.map(parseClusterNode), clusterOptions);
+}
+
+/**
+ * A BullMQ worker blocks (BZPOPMIN) on a duplicate of its connection, and its watchdog
+ * reconnects that duplicate when the command outlives its timeout. A blocking command
+ * held back for a failover (retryDelayOnFailover) can outlive a short timeout (the next
+ * delayed job's), and that reconnect races BullMQ's own cluster reconnect: the worker
+ * then waits for an 'end' that never comes and takes no more jobs. So the duplicates fail
+ * fast instead; the worker retries the block after its own short delay, on the promoted
+ * replica once the slot map shows it.
+ */
+class QueueCluster extends Cluster {
+  override duplicate(overrideStartupNodes: unknown[] = [], overrideOptions: ClusterOptions = {}): Cluster {
+    return super.duplicate(overrideStartupNodes, {
+      ...overrideOptions,
+      retryDelayOnFailover: 0,
+      retryDelayOnClusterDown: 0,
+    });
+  }
 }
 
 function credentialsOf(url: string): Pick<RedisOptions, 'username' | 'password'> {

@@ -71,7 +71,9 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
   while (ports.length < count) {
     const port = await freePort(host);
     // The cluster bus listens on port + 10000: both must be free and below 65536.
-    if (port + 10_000 <= 65_535 && !ports.includes(port) && (await busPortFree(host, port))) ports.push(port);
+    // No node's port may be another's bus port.
+    const clash = [port, port + 10_000, port - 10_000].some((p) => ports.includes(p));
+    if (port + 10_000 <= 65_535 && !clash && (await busPortFree(host, port))) ports.push(port);
   }
   const servers: RunningRedis[] = [];
   const killed = new Set<number>();
