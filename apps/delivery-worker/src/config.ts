@@ -1,4 +1,9 @@
-import { carriersConfigShape, commonConfigShape, loadCarriers } from '@maskline/app-runtime';
+import {
+  carriersConfigShape,
+  commonConfigShape,
+  loadCarriers,
+  requireRedisTarget,
+} from '@maskline/app-runtime';
 import { type CarrierSettings, parseConfig } from '@maskline/core';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
@@ -77,6 +82,7 @@ export function loadDeliveryWorkerConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Readonly<DeliveryWorkerConfig> {
   const config = parseConfig(deliveryWorkerConfigSchema, env, 'delivery-worker');
+  requireRedisTarget(config);
   return Object.freeze({ ...config, carriers: loadCarriers(config) });
 }
 

@@ -2,11 +2,11 @@ import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtim
 import { httpJsonCarrierPlugin, twilioCarrierPlugin } from '@maskline/carrier-http';
 import { smppCarrierPlugin } from '@maskline/carrier-smpp';
 import { type CarrierPluginDefinition, type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import { CarrierHealthBoard, CarrierHealthCache, DeliveryQueues, RedisSlotLeases } from '@maskline/queues';
 import { MessageRouter, RouteTable } from '@maskline/routing';
 import { MessageFailover, RoutingRepository } from '@maskline/storage';
 import type { Tracer } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
 import { CarrierEventSinkToQueue } from './carriers/carrier-event-sink.js';
 import { CarrierRuntime } from './carriers/carrier-runtime.js';
@@ -54,7 +54,7 @@ export function createDeliveryContainer(
   c.register(
     LOCAL.Routing,
     cached((c): WorkerRouting => {
-      const redis = c.resolve<Redis>(TOKENS.Redis);
+      const redis = c.resolve<RedisClient>(TOKENS.Redis);
       const logger = c.resolve<Logger>(TOKENS.Logger);
       const board = new CarrierHealthBoard(redis, config.QUEUE_PREFIX, config.CARRIER_HEALTH_TTL_MS);
       const health = new CarrierHealthCache(board);
@@ -96,7 +96,7 @@ export function createDeliveryContainer(
             ? {
                 slotLeasesFor: (carrierId: string) =>
                   new RedisSlotLeases({
-                    redis: c.resolve<Redis>(TOKENS.Redis),
+                    redis: c.resolve<RedisClient>(TOKENS.Redis),
                     prefix: config.QUEUE_PREFIX,
                     carrierId,
                     ttlMs: config.BIND_LEASE_TTL_MS,

@@ -6,11 +6,10 @@ import {
   storeChecks,
 } from '@maskline/app-runtime';
 import { type Clock, type Logger, TOKENS } from '@maskline/core';
-import type { CarrierEventQueue } from '@maskline/queues';
+import type { CarrierEventQueue, RedisClient } from '@maskline/queues';
 import type { StatusWebhooks } from '@maskline/storage';
 import type { Telemetry } from '@maskline/telemetry';
 import { WebhookProducer } from '@maskline/webhooks';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { CallbackHandler } from './callbacks/callback-handler.js';
 import { type CallbackServer, startCallbackServer } from './callbacks/callback-server.js';
@@ -26,7 +25,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
   // message.status deliveries of the submitted and final-failure statements: one webhooks
   // job per statement, added right after its commit (the dispatcher's sweep is the fallback).
   const webhooks = new WebhookProducer(
-    container.resolve<Redis>(TOKENS.Redis),
+    container.resolve<RedisClient>(TOKENS.Redis),
     config.QUEUE_PREFIX,
     config.WEBHOOK_BATCH_SIZE,
   );
@@ -68,7 +67,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const health = await startConfiguredHealthServer(
     config,
     {
-      ...storeChecks(container.resolve<pg.Pool>(TOKENS.PgPool), container.resolve<Redis>(TOKENS.Redis)),
+      ...storeChecks(container.resolve<pg.Pool>(TOKENS.PgPool), container.resolve<RedisClient>(TOKENS.Redis)),
       // Ready while at least one carrier can take messages (the others' jobs fail over or
       // wait) or is on standby (other processes hold its binds); each carrier's own state
       // is on the callback host's /health.

@@ -1,8 +1,8 @@
 import type { AuditRecorder, DependencyHealth, Logger } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import type { MessageRepository, RevealGrantRepository, RevealPolicyRepository } from '@maskline/storage';
 import { setHttpRoute, withRequestTraceContext } from '@maskline/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { type QueueDashboardDeps, queueDashboardRoutes } from './admin/queue-dashboard.js';
 import { type AnomalyDetectors, LISTING_ROUTES } from './anomalies/anomaly-detectors.js';
 import { type ApiKeyRoutesDeps, apiKeyRoutes } from './api-keys/api-key-routes.js';
@@ -47,7 +47,7 @@ export interface IngestAppDeps {
   /** The four-eyes policies; absent: no /v1/reveal-grants routes (grants by the vault CLI only). */
   revealPolicies?: RevealPolicyRepository;
   audit: AuditRecorder;
-  redis: Redis;
+  redis: RedisClient;
   /** RATE_LIMIT_PER_MINUTE: requests per API key per minute, across replicas (Redis). */
   rateLimitPerMinute: number;
   /** RATE_LIMIT_TENANT_PER_MINUTE / RATE_LIMIT_DESTINATION_PER_MINUTE (absent or 0: not limited). */

@@ -3,6 +3,7 @@ import {
   commonConfigShape,
   loadCarriers,
   requireConfiguredCarrier,
+  requireRedisTarget,
 } from '@maskline/app-runtime';
 import { type CarrierSettings, carrierIdSchema, MasklineError, parseConfig } from '@maskline/core';
 import { maskingConfigShape } from '@maskline/masking';
@@ -101,6 +102,7 @@ export type IngestConfig = z.infer<typeof ingestConfigSchema> & {
  */
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): Readonly<IngestConfig> {
   const config = parseConfig(ingestConfigSchema, env, 'ingest');
+  requireRedisTarget(config);
   if (config.IDEMPOTENCY_KEY_SECRET === config.API_KEY_PEPPER) {
     throw new MasklineError('config_invalid', {
       message: 'Invalid ingest configuration: IDEMPOTENCY_KEY_SECRET: must differ from API_KEY_PEPPER.',

@@ -1,5 +1,6 @@
 import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
 import { type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import {
   CarrierHealthBoard,
   CarrierHealthCache,
@@ -23,7 +24,6 @@ import {
 } from '@maskline/storage';
 import type { PgVault } from '@maskline/vault';
 import { RESEND_COOLDOWN_MS } from '@maskline/verification';
-import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
 import { anomalySettingsOf } from './anomalies/anomaly-config.js';
 import { AnomalyDetectors } from './anomalies/anomaly-detectors.js';
@@ -100,7 +100,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     cached(
       (c) =>
         new DeliveryQueues({
-          connection: c.resolve<Redis>(TOKENS.Redis),
+          connection: c.resolve<RedisClient>(TOKENS.Redis),
           prefix: config.QUEUE_PREFIX,
           monitor: c.resolve(HEALTH_TOKENS.Redis),
         }),
@@ -125,7 +125,9 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     LOCAL.CarrierHealth,
     cached(
       (c) =>
-        new CarrierHealthCache(new CarrierHealthBoard(c.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX)),
+        new CarrierHealthCache(
+          new CarrierHealthBoard(c.resolve<RedisClient>(TOKENS.Redis), config.QUEUE_PREFIX),
+        ),
     ),
   );
   c.register(
@@ -215,7 +217,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
       const logger = c.resolve<Logger>(TOKENS.Logger);
       const health = c.resolve<DependencyHealth>(HEALTH_TOKENS.Dependencies);
       return new RedisLossWatch({
-        connection: c.resolve<Redis>(TOKENS.Redis),
+        connection: c.resolve<RedisClient>(TOKENS.Redis),
         key: epochKey(config.QUEUE_PREFIX, 'deliver'),
         intervalMs: config.REDIS_LOSS_CHECK_MS,
         onLoss: async (reason) => void (await reconciler.recoverAll(reason)),
@@ -260,7 +262,7 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
       const vault = c.resolve<PgVault>(TOKENS.Vault);
       const limitRepository = new VerificationLimitRepository(c.resolve(TOKENS.PgPool));
       const limits = new VerificationLimits(
-        c.resolve<Redis>(TOKENS.Redis),
+        c.resolve<RedisClient>(TOKENS.Redis),
         {
           perDestinationMinute: config.VERIFICATION_LIMIT_PER_DESTINATION_MINUTE,
           perDestinationHour: config.VERIFICATION_LIMIT_PER_DESTINATION_HOUR,
@@ -274,7 +276,7 @@ function registerVerifications(c: DependencyContainer, config: Readonly<IngestCo
       );
       const blockRepository = new VerificationBlockRepository(c.resolve(TOKENS.PgPool));
       const pumping = new PumpingGuard(
-        c.resolve<Redis>(TOKENS.Redis),
+        c.resolve<RedisClient>(TOKENS.Redis),
         blockRepository,
         vault,
         vault,

@@ -5,8 +5,8 @@ import {
   storeChecks,
 } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
+import { type RedisClient, withoutHashTag } from '@maskline/queues';
 import type { Telemetry } from '@maskline/telemetry';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { DashboardCookies, dashboardCookieKeyOf } from './admin/dashboard-cookie.js';
 import { openDashboardQueues } from './admin/dashboard-queues.js';
@@ -31,7 +31,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
     );
   }
   const pool = container.resolve<pg.Pool>(TOKENS.PgPool);
-  const redis = container.resolve<Redis>(TOKENS.Redis);
+  const redis = container.resolve<RedisClient>(TOKENS.Redis);
   const readiness = { ...storeChecks(pool, redis), keyProvider: keyProviderCheck(services.audit, logger) };
   const dashboardQueues =
     config.QUEUE_DASHBOARD === 'on'
@@ -50,9 +50,10 @@ export async function run(telemetry: Telemetry): Promise<void> {
     authFailures: {
       limitPerMinute: config.AUTH_FAILURE_LIMIT_PER_MINUTE,
       addressKey: addressKeyOf(config.API_KEY_PEPPER),
-      prefix: `${config.QUEUE_PREFIX}-auth-fail`,
+      prefix: `${withoutHashTag(config.QUEUE_PREFIX)}-auth-fail`,
     },
-    rateLimitPrefix: `${config.QUEUE_PREFIX}-ratelimit`,
+    // Untagged: each tenant's counters hash by their own {tenant} tag, not all to the queues' slot.
+    rateLimitPrefix: `${withoutHashTag(config.QUEUE_PREFIX)}-ratelimit`,
     trustProxy: config.TRUST_PROXY,
     ...(tls ? { tls } : {}),
     maxBodyChars: config.MAX_BODY_CHARS,

@@ -1,4 +1,5 @@
 import { toMasklineError } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import {
   CARRIER_EVENT_JOBS,
   CARRIER_EVENTS_QUEUE,
@@ -11,12 +12,11 @@ import {
   toWorkerError,
 } from '@maskline/queues';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { InboundProcessor } from './inbound/inbound-processor.js';
 import type { ReceiptProcessor } from './receipts/receipt-processor.js';
 
 export interface CarrierEventsWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   concurrency: number;
   receipts: ReceiptProcessor;

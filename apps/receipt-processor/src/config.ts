@@ -1,4 +1,4 @@
-import { commonConfigShape } from '@maskline/app-runtime';
+import { commonConfigShape, requireRedisTarget } from '@maskline/app-runtime';
 import { parseConfig } from '@maskline/core';
 import { webhookConfigShape } from '@maskline/webhooks';
 import { z } from 'zod';
@@ -40,5 +40,7 @@ export type ReceiptProcessorConfig = z.infer<typeof receiptProcessorConfigSchema
 export function loadReceiptProcessorConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Readonly<ReceiptProcessorConfig> {
-  return parseConfig(receiptProcessorConfigSchema, env, 'receipt-processor');
+  const config = parseConfig(receiptProcessorConfigSchema, env, 'receipt-processor');
+  requireRedisTarget(config);
+  return config;
 }

@@ -1,10 +1,10 @@
 import { cached, createBaseContainer } from '@maskline/app-runtime';
 import { type Logger, TOKENS, type Vault } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import { type CarrierEventQueue, epochKey, RedisLossWatch } from '@maskline/queues';
 import { TenantNumberRepository } from '@maskline/storage';
 import { auditedRetentionPurger, type PgVault } from '@maskline/vault';
 import type { Tracer } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import type { DependencyContainer } from 'tsyringe';
 import type { ReceiptProcessorConfig } from './config.js';
 import { InboundProcessor } from './inbound/inbound-processor.js';
@@ -88,7 +88,7 @@ export function createReceiptContainer(
       const sweeper = c.resolve<CarrierEventSweeper>(LOCAL.Sweeper);
       const logger = c.resolve<Logger>(TOKENS.Logger);
       return new RedisLossWatch({
-        connection: c.resolve<Redis>(TOKENS.Redis),
+        connection: c.resolve<RedisClient>(TOKENS.Redis),
         key: epochKey(config.QUEUE_PREFIX, 'carrier-events'),
         intervalMs: config.REDIS_LOSS_CHECK_MS,
         onLoss: async (reason) => void (await sweeper.recoverAll(reason)),

@@ -7,11 +7,11 @@ import {
 } from '@maskline/app-runtime';
 import { TOKENS } from '@maskline/core';
 import { MASKING_EXPIRY_QUEUE, MaskingStore, observePool } from '@maskline/masking';
+import type { RedisClient } from '@maskline/queues';
 import { CARRIER_EVENTS_QUEUE } from '@maskline/queues';
 import type { Telemetry } from '@maskline/telemetry';
 import { WEBHOOKS_QUEUE } from '@maskline/webhooks';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { createCarrierEventsWorker } from './carrier-events-worker.js';
 import { loadReceiptProcessorConfig } from './config.js';
@@ -20,7 +20,7 @@ import { startMaskingExpiry } from './inbound/masking-wiring.js';
 import { startWebhookDispatcher } from './webhooks/webhook-wiring.js';
 
 /** The queues this process consumes, opened to read their depth on a scrape. */
-function observedQueues(connection: Redis, prefix: string): Queue[] {
+function observedQueues(connection: RedisClient, prefix: string): Queue[] {
   return [CARRIER_EVENTS_QUEUE, WEBHOOKS_QUEUE, MASKING_EXPIRY_QUEUE].map(
     (name) => new Queue(name, { connection, prefix }),
   );
@@ -34,7 +34,7 @@ export async function run(telemetry: Telemetry): Promise<void> {
   const { logger } = services;
 
   const worker = createCarrierEventsWorker({
-    connection: container.resolve<Redis>(TOKENS.Redis),
+    connection: container.resolve<RedisClient>(TOKENS.Redis),
     prefix: config.QUEUE_PREFIX,
     concurrency: config.CONCURRENCY,
     receipts: services.receipts,
@@ -51,13 +51,13 @@ export async function run(telemetry: Telemetry): Promise<void> {
 
   const health = await startConfiguredHealthServer(
     config,
-    storeChecks(container.resolve<pg.Pool>(TOKENS.PgPool), container.resolve<Redis>(TOKENS.Redis)),
+    storeChecks(container.resolve<pg.Pool>(TOKENS.PgPool), container.resolve<RedisClient>(TOKENS.Redis)),
     logger,
     telemetry.metrics,
   );
 
   const observed = telemetry.metrics
-    ? observedQueues(container.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX)
+    ? observedQueues(container.resolve<RedisClient>(TOKENS.Redis), config.QUEUE_PREFIX)
     : [];
   const unobserveQueues = observeQueues(observed);
   // The number pool by country, carrier and state: observed here, once for the deployment's

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DependencyHealth, type Logger, OutageTracker, systemClock, TOKENS } from '@maskline/core';
 import { createLogger } from '@maskline/logging';
+import type { RedisClient } from '@maskline/queues';
 import { CarrierEventQueue, createRedisConnection, isRedisUnavailable } from '@maskline/queues';
 import {
   createPgPool,
@@ -12,10 +13,9 @@ import {
 } from '@maskline/storage';
 import { createKeyProvider, PgVault } from '@maskline/vault';
 import { type Tracer, trace } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
-import type { CommonConfig } from './common-config.js';
+import { type CommonConfig, requireRedisTarget } from './common-config.js';
 
 const OPENED_VAULTS = Symbol.for('maskline.app-runtime.OpenedVaults');
 
@@ -89,7 +89,9 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
   );
   c.register(
     TOKENS.Redis,
-    cached((c) => createRedisConnection(config.REDIS_URL, options.redisRole, c.resolve(HEALTH_TOKENS.Redis))),
+    cached((c) =>
+      createRedisConnection(requireRedisTarget(config), options.redisRole, c.resolve(HEALTH_TOKENS.Redis)),
+    ),
   );
   // The vault opens its key provider (a keyring file, an HSM session) only when first
   // used; closeBaseContainer closes it only if it was opened.
@@ -143,7 +145,7 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
     cached(
       (c) =>
         new CarrierEventQueue({
-          connection: c.resolve<Redis>(TOKENS.Redis),
+          connection: c.resolve<RedisClient>(TOKENS.Redis),
           prefix: config.QUEUE_PREFIX,
           monitor: c.resolve(HEALTH_TOKENS.Redis),
         }),
@@ -154,7 +156,7 @@ export function createBaseContainer(options: BaseContainerOptions): DependencyCo
 
 /** Closes the connections the base container opened. Close queues that use them first. */
 export async function closeBaseContainer(c: DependencyContainer): Promise<void> {
-  c.resolve<Redis>(TOKENS.Redis).disconnect();
+  c.resolve<RedisClient>(TOKENS.Redis).disconnect();
   for (const vault of c.resolve<PgVault[]>(OPENED_VAULTS)) await vault.close().catch(() => {});
   await c
     .resolve<pg.Pool>(TOKENS.PgPool)

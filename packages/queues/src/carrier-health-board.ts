@@ -1,6 +1,6 @@
 import { untraced } from '@maskline/core';
-import type { Redis } from 'ioredis';
 import { deliverQueueName } from './queue-names.js';
+import type { RedisClient } from './redis-connection.js';
 
 export type SharedCarrierState = 'up' | 'down' | 'unknown';
 
@@ -24,7 +24,7 @@ export function carrierHealthKey(prefix: string, carrierId: string): string {
  */
 export class CarrierHealthBoard {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlMs = 5_000,
   ) {}

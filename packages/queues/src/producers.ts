@@ -1,6 +1,5 @@
 import type { OutageTracker } from '@maskline/core';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   carrierEventJobOptions,
   DEFAULT_DELIVERY_RETRY,
@@ -26,9 +25,10 @@ import {
   receiptJobSchema,
 } from './job-schemas.js';
 import { CARRIER_EVENTS_QUEUE, DEFAULT_QUEUE_PREFIX, deliverQueueName } from './queue-names.js';
+import type { RedisClient } from './redis-connection.js';
 
 export interface QueueSettings {
-  connection: Redis;
+  connection: RedisClient;
   prefix?: string;
   /** Hears a queue's errors (Redis connection trouble), which are otherwise swallowed. */
   monitor?: Pick<OutageTracker, 'failed'>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PeriodicTask } from '@maskline/core';
-import type { Redis } from 'ioredis';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.js';
+import type { RedisClient } from './redis-connection.js';
 
 /**
  * Sets the key unless it exists, in one round trip: 1 when this call created it (Redis
@@ -19,7 +19,7 @@ export function epochKey(prefix: string | undefined, role: string): string {
 export type RecoveryReason = 'start' | 'redis-lost';
 
 export interface RedisLossWatchSettings {
-  connection: Redis;
+  connection: RedisClient;
   /** The sentinel key (epochKey): one per kind of work to recover, shared by its replicas. */
   key: string;
   /**

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { SlotHold, SlotLeases, SlotListener } from '@maskline/core';
-import type { Redis } from 'ioredis';
 import { deliverQueueName } from './queue-names.js';
+import type { RedisClient } from './redis-connection.js';
 
 /** Renews the lease only while this owner still holds it (compare-and-renew). */
 const RENEW_SCRIPT = `
@@ -56,7 +56,7 @@ export function slotOwnerToken(): string {
 /** The Redis primitives of one slot lease; each is one atomic command or script. */
 export class SlotLeaseStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly carrierId: string,
   ) {}
@@ -98,7 +98,7 @@ export class SlotLeaseStore {
 }
 
 export interface RedisSlotLeasesOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   carrierId: string;
   /** Lease lifetime; renewed every ttlMs / 5. */

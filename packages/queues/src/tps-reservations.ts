@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 /**
  * GCRA over Redis: the key holds the theoretical arrival time (TAT, ms on Redis's clock)
@@ -32,7 +32,7 @@ export class TpsReservations {
   readonly intervalMs: number;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly key: string,
     tps: number,
   ) {

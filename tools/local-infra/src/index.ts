@@ -7,4 +7,5 @@ export * from './net-smpp-perl.js';
 export * from './postgres-server.js';
 export * from './process-usage.js';
 export * from './promtool.js';
+export * from './redis-cluster.js';
 export * from './redis-server.js';

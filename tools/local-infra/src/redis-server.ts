@@ -9,6 +9,8 @@ export interface RedisServerOptions {
   host?: string;
   /** Append-only file persistence (the local stack); off for tests. */
   persistent?: boolean;
+  /** More redis-server flags, e.g. the cluster ones (startRedisCluster). */
+  extraArgs?: readonly string[];
 }
 
 export interface RunningRedis {
@@ -55,6 +57,7 @@ export async function startRedis(options: RedisServerOptions): Promise<RunningRe
     '--maxmemory-policy',
     'noeviction',
     ...persistence,
+    ...(options.extraArgs ?? []),
   ]);
   await waitFor(() => redisPing(host, options.port), 'redis-server', handle);
   return {

@@ -11,6 +11,7 @@ import type {
 } from '@maskline/core';
 import { MasklineError } from '@maskline/core';
 import { createPluginHttpClient } from '@maskline/plugin-sdk';
+import type { RedisClient } from '@maskline/queues';
 import {
   type AnyDeliverJob,
   type CarrierHealthBoard,
@@ -25,7 +26,6 @@ import {
 import type { MessageRepository } from '@maskline/storage';
 import type { Tracer } from '@opentelemetry/api';
 import { DelayedError, type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { CarrierSettings } from '../config.js';
 import type { Failover } from '../delivery/carrier-failover.js';
 import { DeliverProcessor, type SubmitTarget } from '../delivery/deliver-processor.js';
@@ -41,7 +41,7 @@ export interface CarrierRuntimeDeps {
   logger: Logger;
   tracer: Tracer;
   clock: Clock;
-  connection: Redis;
+  connection: RedisClient;
   queuePrefix: string;
   submitTimeoutMs: number;
   eventSinkFor(carrierId: string): CarrierEventSinkToQueue;

@@ -8,9 +8,8 @@ import {
   type Vault,
 } from '@maskline/core';
 import { ExpiryQueue, MaskingService, MaskingStore } from '@maskline/masking';
-import type { DeliveryQueues } from '@maskline/queues';
+import type { DeliveryQueues, RedisClient } from '@maskline/queues';
 import { InboundRepository, type MessageRepository } from '@maskline/storage';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { DependencyContainer } from 'tsyringe';
 import { RequestActorAudit } from '../auth/request-actor.js';
@@ -37,7 +36,8 @@ export function registerMasking(c: DependencyContainer, config: Readonly<Masking
   c.register(
     MASKING_TOKENS.ExpiryQueue,
     cached(
-      (c) => new ExpiryQueue({ connection: c.resolve<Redis>(TOKENS.Redis), prefix: config.QUEUE_PREFIX }),
+      (c) =>
+        new ExpiryQueue({ connection: c.resolve<RedisClient>(TOKENS.Redis), prefix: config.QUEUE_PREFIX }),
     ),
   );
   c.register(

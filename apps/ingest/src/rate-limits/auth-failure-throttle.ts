@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@maskline/queues';
 import type { LimiterState } from './limiter-state.js';
 import { requireReady } from './request-limits.js';
 
@@ -36,7 +36,7 @@ export class AuthFailureThrottle {
   private readonly local = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly addressKey: Buffer,
     readonly limit: number,
     private readonly state: LimiterState,

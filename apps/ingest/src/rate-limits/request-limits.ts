@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@maskline/queues';
 
 /** The limits a request can be counted against; `details.limit` of a 429 names one. */
 export type LimitName = 'key' | 'tenant' | 'destination';
@@ -67,7 +67,7 @@ return out`;
  */
 export class RequestLimits {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix = 'ml-ratelimit',
   ) {}
 
@@ -96,14 +96,14 @@ export class RequestLimits {
   }
 }
 
-const everReady = new WeakSet<Redis>();
+const everReady = new WeakSet<RedisClient>();
 
 /**
  * Throws at once when a connection that was ready is not (Redis away, reconnecting): a
  * request is never held for ioredis' reconnect attempts just to learn that the limits are
  * down. Before its first connect a command waits for it, as any command does.
  */
-export function requireReady(redis: Redis): void {
+export function requireReady(redis: RedisClient): void {
   if (redis.status === 'ready') {
     everReady.add(redis);
     return;

@@ -1,4 +1,5 @@
 import { type AuditRecorder, MasklineError, type Vault } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import type { VerificationBlock, VerificationBlockRepository } from '@maskline/storage';
 import {
   type NumberRange,
@@ -6,7 +7,6 @@ import {
   type PumpingThresholds,
   pumpingVerdict,
 } from '@maskline/verification';
-import type { Redis } from 'ioredis';
 
 /**
  * Counts one send towards a range in its fixed window (which starts with its first send)
@@ -22,7 +22,9 @@ return {sends, tonumber(redis.call('HGET', KEYS[1], 'a') or '0')}`;
 
 /**
  * Counts an approval for the range the verification was sent to (once: the verification
- * key is deleted). KEYS: verification key; ARGV: range key base, window ms.
+ * key is deleted). KEYS: verification key; ARGV: range key base, window ms. The range
+ * counter it also touches carries the same {tenant} hash tag, so on Redis Cluster it lies
+ * in the declared key's slot.
  */
 const APPROVAL_SCRIPT = `
 local range = redis.call('GET', KEYS[1])
@@ -46,7 +48,7 @@ export const PUMPING_DETECTOR_ACTOR = 'system:pumping-detector';
  */
 export class PumpingGuard {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly blocks: VerificationBlockRepository,
     private readonly vault: Vault,
     private readonly audit: AuditRecorder,

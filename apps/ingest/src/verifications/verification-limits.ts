@@ -1,6 +1,6 @@
 import { MasklineError } from '@maskline/core';
+import type { RedisClient } from '@maskline/queues';
 import type { VerificationLimitOverrides } from '@maskline/storage';
-import type { Redis } from 'ioredis';
 import type { VerificationLimitSettings } from './verification-config.js';
 
 const MINUTE = 60_000;
@@ -56,7 +56,7 @@ export class VerificationLimits {
   private readonly cache = new Map<string, { at: number; value: VerificationLimitOverrides }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly settings: VerificationLimitSettings,
     private readonly prefix = 'ml-verify-limit',
     private readonly overrides: VerificationLimitOverrideSource | null = null,

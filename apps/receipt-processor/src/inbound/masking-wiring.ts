@@ -1,8 +1,8 @@
 import { type Logger, TOKENS, type Vault } from '@maskline/core';
 import { MaskingExpiry, MaskingStore, type QuarantinePolicy, RelayService } from '@maskline/masking';
+import type { RedisClient } from '@maskline/queues';
 import { DeliveryQueues, type JobLockConfig, jobRecoveryOptions } from '@maskline/queues';
 import type { MessageRepository } from '@maskline/storage';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { DependencyContainer } from 'tsyringe';
 import type { MaskingRelayConfig } from './masking-config.js';
@@ -23,7 +23,7 @@ export function createMaskingRelay(
   return new MaskingRelay(
     new RelayService(store, c.resolve<Vault>(TOKENS.Vault), quarantinePolicy(config)),
     c.resolve<MessageRepository>(TOKENS.MessageRepository),
-    new DeliveryQueues({ connection: c.resolve<Redis>(TOKENS.Redis), prefix: config.QUEUE_PREFIX }),
+    new DeliveryQueues({ connection: c.resolve<RedisClient>(TOKENS.Redis), prefix: config.QUEUE_PREFIX }),
     c.resolve<Logger>(TOKENS.Logger),
   );
 }
@@ -39,7 +39,7 @@ export function startMaskingExpiry(
     c.resolve<Logger>(TOKENS.Logger),
     config.MASKING_SWEEP_INTERVAL_MS,
   );
-  expiry.startWorker(c.resolve<Redis>(TOKENS.Redis), config.QUEUE_PREFIX, {
+  expiry.startWorker(c.resolve<RedisClient>(TOKENS.Redis), config.QUEUE_PREFIX, {
     recovery: jobRecoveryOptions(config),
   });
   expiry.startSweeper();

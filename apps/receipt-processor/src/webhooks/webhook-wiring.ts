@@ -1,5 +1,5 @@
 import { type Logger, TOKENS, type Vault } from '@maskline/core';
-import type { JobLockConfig } from '@maskline/queues';
+import type { JobLockConfig, RedisClient } from '@maskline/queues';
 import type { InboundRepository, StatusWebhooks } from '@maskline/storage';
 import {
   DeliveryBatch,
@@ -9,7 +9,6 @@ import {
   WebhookDispatcher,
   webhookTargetPolicy,
 } from '@maskline/webhooks';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { DependencyContainer } from 'tsyringe';
 
@@ -45,7 +44,7 @@ export function startWebhookDispatcher(
         (await c.resolve<InboundRepository>(TOKENS.InboundRepository).load(id))?.body ?? null,
     },
   );
-  const redis = c.resolve<Redis>(TOKENS.Redis);
+  const redis = c.resolve<RedisClient>(TOKENS.Redis);
   const dispatcher = new WebhookDispatcher(
     deliveries,
     batch,
