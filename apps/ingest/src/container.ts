@@ -1,12 +1,13 @@
 import { cached, createBaseContainer, HEALTH_TOKENS } from '@maskline/app-runtime';
 import { type DependencyHealth, type Logger, TOKENS } from '@maskline/core';
-import type { RedisClient } from '@maskline/queues';
 import {
   CarrierHealthBoard,
   CarrierHealthCache,
   DeliveryQueues,
   epochKey,
+  type RedisClient,
   RedisLossWatch,
+  withoutHashTag,
 } from '@maskline/queues';
 import { MessageRouter, RouteTable } from '@maskline/routing';
 import {
@@ -165,11 +166,11 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
     cached(
       (c) =>
         new AnomalyDetectors(
-          c.resolve<Redis>(TOKENS.Redis),
+          c.resolve<RedisClient>(TOKENS.Redis),
           new SecurityAlerts(new SecurityAlertRepository(c.resolve(TOKENS.PgPool)), c.resolve(TOKENS.Logger)),
           anomalySettingsOf(config),
           c.resolve(TOKENS.Logger),
-          `${config.QUEUE_PREFIX}-anomaly`,
+          `${withoutHashTag(config.QUEUE_PREFIX)}-anomaly`,
         ),
     ),
   );

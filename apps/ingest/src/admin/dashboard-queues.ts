@@ -1,8 +1,7 @@
 import { MASKING_EXPIRY_QUEUE } from '@maskline/masking';
-import { CARRIER_EVENTS_QUEUE, deliverQueueName } from '@maskline/queues';
+import { CARRIER_EVENTS_QUEUE, deliverQueueName, type RedisClient } from '@maskline/queues';
 import { WEBHOOKS_QUEUE } from '@maskline/webhooks';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /**
  * The names of every queue of a deployment: one delivery queue per configured carrier, the
@@ -15,7 +14,7 @@ export function dashboardQueueNames(carrierIds: readonly string[]): string[] {
 
 /** Opens every queue for the dashboard to read (on the shared connection; close them at shutdown). */
 export function openDashboardQueues(
-  connection: Redis,
+  connection: RedisClient,
   prefix: string,
   carrierIds: readonly string[],
 ): Queue[] {

@@ -1,5 +1,5 @@
 import { countryOf, type Logger } from '@maskline/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@maskline/queues';
 import { requireReady } from '../rate-limits/request-limits.js';
 import { NewCountryCounter, type NewCountrySettings } from './new-countries.js';
 import type { AnomalyKind, SecurityAlerts } from './security-alerts.js';
@@ -48,7 +48,7 @@ export class AnomalyDetectors {
   private readonly countries: NewCountryCounter;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly alerts: SecurityAlerts,
     private readonly settings: AnomalySettings,
     private readonly logger: Logger,

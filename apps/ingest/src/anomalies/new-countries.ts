@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@maskline/queues';
 
 /**
  * A tenant's destination countries, in one hash per tenant (one call per tenant per accepted
@@ -55,7 +55,7 @@ export interface NewCountrySettings {
 
 export class NewCountryCounter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly settings: NewCountrySettings,
     private readonly now: () => number = Date.now,
   ) {}

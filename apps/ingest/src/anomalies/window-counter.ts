@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@maskline/queues';
 
 /**
  * Adds to a fixed-window counter (one hash: `n` the count, `a` set once the window alerted;
@@ -24,7 +24,7 @@ export interface WindowCount {
 /** Fixed-window counters in Redis whose crossing of a threshold is reported once per window. */
 export class WindowCounter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly now: () => number = Date.now,
   ) {}
 
