@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { SlotHold, SlotLeases, SlotListener } from '@maskline/core';
@@ -9,6 +10,15 @@ import type { RedisClient } from './redis-connection.js';
 const RENEW_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`;
+
+/** Takes the lease from a holder known to be dead (compare-and-set, a fresh TTL). */
+const TAKEOVER_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
 end
 return 0
 `;
@@ -48,9 +58,44 @@ export function slotMembersKey(prefix: string, carrierId: string): string {
   return `${prefix}:slot-lease:{${deliverQueueName(carrierId)}}:members`;
 }
 
-/** A process's owner token: host, pid and randomness (never reused by a restart). */
+/** The inode of this process's pid namespace ('' where /proc does not tell). */
+function pidNamespace(): string {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A process's owner token: host, pid namespace, pid and randomness (never reused by a
+ * restart). Host and namespace let a successor on the same machine tell that a holder is
+ * dead (deadHolder).
+ */
 export function slotOwnerToken(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  return `${hostname()}:${pidNamespace()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * True when `token`'s process is provably gone: it ran on this host, in this pid namespace
+ * (so its pid means the same process here), and no process has that pid now. Its binds died
+ * with it (the kernel closed its sockets), so its slots can be taken at once instead of
+ * after the TTL: a worker restarted after a crash binds again in a moment. Any doubt (another
+ * host or namespace, an older token, a live or reused pid) answers false.
+ */
+export function deadHolder(token: string): boolean {
+  const parts = token.split(':');
+  if (parts.length !== 4) return false;
+  const [host, namespace, pidText] = parts as [string, string, string, string];
+  const pid = Number(pidText);
+  if (host !== hostname() || namespace === '' || namespace !== pidNamespace()) return false;
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** The Redis primitives of one slot lease; each is one atomic command or script. */
@@ -68,6 +113,11 @@ export class SlotLeaseStore {
   /** SET NX PX: true when `owner` took the free slot. */
   async acquire(slot: number, owner: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(this.key(slot), owner, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Takes the lease from `from` (a dead holder) if it still holds it. */
+  async takeOver(slot: number, from: string, owner: string, ttlMs: number): Promise<boolean> {
+    return Number(await this.redis.eval(TAKEOVER_SCRIPT, 1, this.key(slot), from, owner, ttlMs)) === 1;
   }
 
   /** Extends the lease by `ttlMs` from now if `owner` still holds it. */
@@ -235,7 +285,8 @@ class SlotKeeper implements SlotHold {
 
   private async acquireUpTo(wanted: number): Promise<void> {
     const holders = await this.store.holders(this.count);
-    const free = holders.flatMap((owner, slot) => (owner === null ? [slot] : []));
+    // Free slots, and slots whose holder died on this machine (taken over, not waited out).
+    const free = holders.flatMap((owner, slot) => (owner === null || deadHolder(owner) ? [slot] : []));
     // Start at a random free slot: processes starting together collide less.
     const offset = free.length > 0 ? Math.floor(Math.random() * free.length) : 0;
     const order = [...free.slice(offset), ...free.slice(0, offset)];
@@ -243,7 +294,11 @@ class SlotKeeper implements SlotHold {
     for (const slot of order) {
       if (taken >= wanted || this.stopped) break;
       const sentAt = performance.now();
-      if (!(await this.store.acquire(slot, this.owner, this.options.ttlMs))) continue;
+      const dead = holders[slot];
+      const took = dead
+        ? await this.store.takeOver(slot, dead, this.owner, this.options.ttlMs)
+        : await this.store.acquire(slot, this.owner, this.options.ttlMs);
+      if (!took) continue;
       if (this.stopped) {
         await this.store.release(slot, this.owner);
         break;

@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
 import type { SlotHold, SlotListener } from '@maskline/core';
 import {
   createRedisConnection,
+  deadHolder,
   RedisSlotLeases,
   SlotLeaseStore,
   slotLeaseKey,
   slotMembersKey,
+  slotOwnerToken,
 } from '@maskline/queues';
 import { uniqueQueuePrefix } from '@maskline/testing';
 import type { Redis } from 'ioredis';
@@ -109,6 +112,47 @@ describe('slot leases on real Redis', () => {
     const store = new SlotLeaseStore(redis, prefix, 'sim');
     expect(await store.holders(2)).toEqual([null, null]);
     expect(await redis.zcard(slotMembersKey(prefix, 'sim'))).toBe(0);
+  });
+
+  it('takes a slot at once from a holder that died on this machine, never from a live one or another host', async () => {
+    // A real process that held a lease and is gone (its pid is free now), and one still running.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)']);
+    try {
+      const ours = slotOwnerToken().split(':');
+      const tokenOf = (pid: number) => `${ours[0]}:${ours[1]}:${pid}:0123456789ab`;
+      const deadToken = tokenOf(gone.pid!);
+      const liveToken = tokenOf(alive.pid!);
+      const elsewhere = `another-host:${ours[1]}:${gone.pid}:0123456789ab`;
+      expect([deadHolder(deadToken), deadHolder(liveToken), deadHolder(elsewhere)]).toEqual([
+        true,
+        false,
+        false,
+      ]);
+      expect(deadHolder('intruder')).toBe(false);
+
+      const prefix = uniqueQueuePrefix();
+      await redis.set(slotLeaseKey(prefix, 'sim', 0), deadToken, 'PX', 60_000);
+      await redis.set(slotLeaseKey(prefix, 'sim', 1), liveToken, 'PX', 60_000);
+      await redis.set(slotLeaseKey(prefix, 'sim', 2), elsewhere, 'PX', 60_000);
+      const listener = new SlotUsers().listener('successor');
+      const started = Date.now();
+      const hold = await new RedisSlotLeases({ redis, prefix, carrierId: 'sim', ttlMs: 60_000 }).hold(
+        3,
+        listener,
+      );
+      holds.push(hold);
+      // The first round took the dead holder's slot, well before its 60 s lease ran out.
+      expect([...listener.held]).toEqual([0]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const store = new SlotLeaseStore(redis, prefix, 'sim');
+      const [slot0, slot1, slot2] = await store.holders(3);
+      expect(slot0).not.toBe(deadToken);
+      expect([slot1, slot2]).toEqual([liveToken, elsewhere]);
+    } finally {
+      alive.kill('SIGKILL');
+    }
   });
 
   it('lets a slot go at once when its lease was taken from it', async () => {
