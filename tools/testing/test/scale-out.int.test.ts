@@ -46,12 +46,12 @@ describe('scale-out: three workers sharing a carrier of two binds', () => {
   });
 
   const transceivers = () => stack.sim.stats().binds.transceiver;
-  /** The pid in each slot's lease owner token (host:pid:random), null when free. */
+  /** The pid in each slot's lease owner token (host:pid-namespace:pid:random), null when free. */
   async function slotPids(): Promise<(number | null)[]> {
     // The workers' slot lease keys (slotLeaseKey in @maskline/queues: …:slot-lease:{deliver-sim}:N).
     const keys = [0, 1].map((slot) => `${stack.queuePrefix}:slot-lease:{deliver-sim}:${slot}`);
     const owners = await redis.mget(keys);
-    return owners.map((owner) => (owner === null ? null : Number(owner.split(':')[1])));
+    return owners.map((owner) => (owner === null ? null : Number(owner.split(':')[2])));
   }
 
   it('holds the bind limit, takes a killed worker’s bind over within seconds and loses nothing', async () => {
