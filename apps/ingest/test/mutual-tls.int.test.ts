@@ -55,6 +55,22 @@ async function listen(t: TestApp): Promise<number> {
   return (t.app.server.address() as AddressInfo).port;
 }
 
+/** The real app over HTTPS with the test PKI's server certificate (and client CA, unless `clientCa` is false). */
+async function startTlsApp(
+  pki: TestPki,
+  clientCertRequired: boolean,
+  clientCa = true,
+): Promise<{ t: TestApp; port: number }> {
+  const tls = ingestTlsOf({
+    TLS_CERT_FILE: pki.serverCert,
+    TLS_KEY_FILE: pki.serverKey,
+    ...(clientCa ? { TLS_CLIENT_CA_FILE: pki.caCert } : {}),
+    TLS_CLIENT_CERT_REQUIRED: clientCertRequired,
+  });
+  const t = await startTestApp({ rateLimitPerMinute: 100_000, ...(tls ? { tls } : {}) });
+  return { t, port: await listen(t) };
+}
+
 /** HTTPS and mutual TLS of the real app over real sockets (certificates made with openssl). */
 describe('mutual TLS', () => {
   let pki: TestPki;
@@ -69,14 +85,7 @@ describe('mutual TLS', () => {
     let t: TestApp;
     let port: number;
     beforeAll(async () => {
-      const tls = ingestTlsOf({
-        TLS_CERT_FILE: pki.serverCert,
-        TLS_KEY_FILE: pki.serverKey,
-        TLS_CLIENT_CA_FILE: pki.caCert,
-        TLS_CLIENT_CERT_REQUIRED: true,
-      });
-      t = await startTestApp({ rateLimitPerMinute: 100_000, ...(tls ? { tls } : {}) });
-      port = await listen(t);
+      ({ t, port } = await startTlsApp(pki, true));
     });
     afterAll(async () => {
       await t.close();
@@ -182,14 +191,7 @@ describe('mutual TLS', () => {
     let t: TestApp;
     let port: number;
     beforeAll(async () => {
-      const tls = ingestTlsOf({
-        TLS_CERT_FILE: pki.serverCert,
-        TLS_KEY_FILE: pki.serverKey,
-        TLS_CLIENT_CA_FILE: pki.caCert,
-        TLS_CLIENT_CERT_REQUIRED: false,
-      });
-      t = await startTestApp({ rateLimitPerMinute: 100_000, ...(tls ? { tls } : {}) });
-      port = await listen(t);
+      ({ t, port } = await startTlsApp(pki, false));
     });
     afterAll(async () => {
       await t.close();
@@ -210,13 +212,7 @@ describe('mutual TLS', () => {
     let t: TestApp;
     let port: number;
     beforeAll(async () => {
-      const tls = ingestTlsOf({
-        TLS_CERT_FILE: pki.serverCert,
-        TLS_KEY_FILE: pki.serverKey,
-        TLS_CLIENT_CERT_REQUIRED: true,
-      });
-      t = await startTestApp({ rateLimitPerMinute: 100_000, ...(tls ? { tls } : {}) });
-      port = await listen(t);
+      ({ t, port } = await startTlsApp(pki, true, false));
     });
     afterAll(async () => {
       await t.close();
