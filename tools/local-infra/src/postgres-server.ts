@@ -15,6 +15,11 @@ export interface PostgresServerOptions {
   ephemeral?: boolean;
   /** More server settings (`-c name=value`), e.g. shared_preload_libraries. */
   settings?: Readonly<Record<string, string>>;
+  /**
+   * Run in a process group of its own, so a terminal's Ctrl-C reaches only its parent, which
+   * stops it after the apps have drained (the local stack). Default: the parent's group.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningPostgres {
@@ -90,7 +95,7 @@ export async function startPostgres(options: PostgresServerOptions): Promise<Run
   const handle = startProcess(
     bin('postgres'),
     ['-D', options.dataDir, ...settings.flatMap(([k, v]) => ['-c', `${k}=${v}`])],
-    { ...(owner ?? {}) },
+    { ...(owner ?? {}), ...(options.ownProcessGroup ? { detached: true } : {}) },
   );
   const ready = () =>
     Promise.resolve(

@@ -11,6 +11,8 @@ export interface RedisServerOptions {
   persistent?: boolean;
   /** More redis-server flags, e.g. the cluster ones (startRedisCluster). */
   extraArgs?: readonly string[];
+  /** Run in a process group of its own (see PostgresServerOptions.ownProcessGroup). */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningRedis {
@@ -42,23 +44,27 @@ export async function startRedis(options: RedisServerOptions): Promise<RunningRe
   const persistence = options.persistent
     ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
     : ['--appendonly', 'no', '--save', ''];
-  const handle = startProcess(options.redisServer, [
-    '--port',
-    String(options.port),
-    '--bind',
-    host,
-    '--dir',
-    options.dataDir,
-    '--daemonize',
-    'no',
-    '--protected-mode',
-    'yes',
-    // BullMQ requires that Redis never evicts its keys.
-    '--maxmemory-policy',
-    'noeviction',
-    ...persistence,
-    ...(options.extraArgs ?? []),
-  ]);
+  const handle = startProcess(
+    options.redisServer,
+    [
+      '--port',
+      String(options.port),
+      '--bind',
+      host,
+      '--dir',
+      options.dataDir,
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+      // BullMQ requires that Redis never evicts its keys.
+      '--maxmemory-policy',
+      'noeviction',
+      ...persistence,
+      ...(options.extraArgs ?? []),
+    ],
+    options.ownProcessGroup ? { detached: true } : {},
+  );
   await waitFor(() => redisPing(host, options.port), 'redis-server', handle);
   return {
     host,

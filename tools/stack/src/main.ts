@@ -47,8 +47,12 @@ async function main(): Promise<void> {
     say('stopped');
     process.exit(code);
   };
+  // Ctrl-C reaches the whole foreground process group. PostgreSQL and Redis run in groups of
+  // their own (ownProcessGroup), so they keep serving while the apps drain, and are stopped
+  // last; a closed terminal (SIGHUP) stops everything the same way.
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
+  process.once('SIGHUP', () => void stopAll(0));
 
   try {
     const binaries = ensureInfraBinaries(say);
@@ -58,12 +62,14 @@ async function main(): Promise<void> {
       dataDir: join(config.dataDir, 'redis'),
       port: config.redisPort,
       persistent: true,
+      ownProcessGroup: true,
     });
     stops.push(() => redis.stop());
     const postgres = await startPostgres({
       binDir: binaries.postgresBinDir,
       dataDir: join(config.dataDir, 'postgres'),
       port: config.postgresPort,
+      ownProcessGroup: true,
     });
     stops.push(() => postgres.stop());
 
