@@ -1,5 +1,5 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
-import type { ApiKeyRecord, ApiKeyRepository } from '@maskline/storage';
+import type { ApiKeyRepository } from '@maskline/storage';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf, tenantOf } from '../auth/api-key-auth.js';
 import type { ApiKeyAuthenticator } from '../auth/api-key-cache.js';
@@ -7,6 +7,7 @@ import { parseCertificateSha256, verifiedClientCertificateSha256 } from '../auth
 import { IpAllowlist, parseAllowedCidrs } from '../auth/ip-allowlist.js';
 import { object } from '../http/request-body.js';
 import { toApiKeyView } from './api-key-view.js';
+import { changeKeyNetworkControls } from './key-network-controls.js';
 
 export interface ApiKeyRoutesDeps {
   repository: ApiKeyRepository;
@@ -165,35 +166,7 @@ export async function apiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDeps)
     const changes = parseUpdateKey(request.body);
     if (id === request.apiKeyId && locksOut(request, changes))
       throw new MasklineError('api_key_self_lockout');
-    const actor = actorOf(request);
-    let after: ApiKeyRecord | null = null;
-    if (changes.allowedCidrs !== undefined) {
-      const changed = await deps.repository.setAllowedCidrs(id, tenantId, changes.allowedCidrs);
-      if (!changed) throw new MasklineError('api_key_not_found');
-      after = changed.after;
-      await deps.audit.record({
-        tenantId,
-        actor,
-        action: 'api_key.allowlist_changed',
-        subject: `api_key:${id}`,
-        details: {
-          before: changed.before?.join(',') ?? null,
-          after: changes.allowedCidrs?.join(',') ?? null,
-        },
-      });
-    }
-    if (changes.clientCertSha256 !== undefined) {
-      const changed = await deps.repository.setClientCertificate(id, tenantId, changes.clientCertSha256);
-      if (!changed) throw new MasklineError('api_key_not_found');
-      after = changed.after;
-      await deps.audit.record({
-        tenantId,
-        actor,
-        action: 'api_key.certificate_changed',
-        subject: `api_key:${id}`,
-        details: { before: changed.before, after: changes.clientCertSha256 },
-      });
-    }
+    const after = await changeKeyNetworkControls(deps, { id, tenantId }, actorOf(request), changes);
     deps.authenticator.forget?.(id);
     if (!after) throw new MasklineError('api_key_not_found');
     return toApiKeyView(after);

@@ -1,6 +1,7 @@
 import { type AuditRecorder, type Clock, isUuid, MasklineError, parseScopes } from '@maskline/core';
 import type { ApiKeyRepository, TenantRepository } from '@maskline/storage';
 import { toApiKeyView } from '../api-keys/api-key-view.js';
+import { changeKeyNetworkControls } from '../api-keys/key-network-controls.js';
 import { parseCertificateSha256 } from '../auth/client-certificate.js';
 import { parseAllowedCidrs } from '../auth/ip-allowlist.js';
 import { parseCreateUser } from '../users/user-requests.js';
@@ -170,16 +171,16 @@ export async function runMlCommand(
         throw new UsageError('give either --cidrs <cidr,cidr> or --clear');
       }
       const allowedCidrs = options.clear ? null : cidrList(options.cidrs ?? '');
-      const changed = isUuid(id) ? await deps.keys.setAllowedCidrs(id, null, allowedCidrs) : null;
-      if (!changed) throw new MasklineError('api_key_not_found');
-      await deps.audit.record({
-        tenantId: changed.after.tenantId,
-        actor: deps.actor,
-        action: 'api_key.allowlist_changed',
-        subject: `api_key:${id}`,
-        details: { before: changed.before?.join(',') ?? null, after: allowedCidrs?.join(',') ?? null },
-      });
-      print(toApiKeyView(changed.after));
+      const after = isUuid(id)
+        ? await changeKeyNetworkControls(
+            { repository: deps.keys, audit: deps.audit },
+            { id, tenantId: null },
+            deps.actor,
+            { allowedCidrs },
+          )
+        : null;
+      if (!after) throw new MasklineError('api_key_not_found');
+      print(toApiKeyView(after));
       return;
     }
     case 'keys certificate': {
@@ -189,16 +190,16 @@ export async function runMlCommand(
         throw new UsageError('give either --cert-sha256 <fingerprint> or --clear');
       }
       const sha256 = options.clear ? null : parseCertificateSha256(certificate, '--cert-sha256');
-      const changed = isUuid(id) ? await deps.keys.setClientCertificate(id, null, sha256) : null;
-      if (!changed) throw new MasklineError('api_key_not_found');
-      await deps.audit.record({
-        tenantId: changed.after.tenantId,
-        actor: deps.actor,
-        action: 'api_key.certificate_changed',
-        subject: `api_key:${id}`,
-        details: { before: changed.before, after: sha256 },
-      });
-      print(toApiKeyView(changed.after));
+      const after = isUuid(id)
+        ? await changeKeyNetworkControls(
+            { repository: deps.keys, audit: deps.audit },
+            { id, tenantId: null },
+            deps.actor,
+            { clientCertSha256: sha256 },
+          )
+        : null;
+      if (!after) throw new MasklineError('api_key_not_found');
+      print(toApiKeyView(after));
       return;
     }
     case 'keys revoke': {
