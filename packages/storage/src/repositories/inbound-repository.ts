@@ -111,7 +111,7 @@ export class InboundRepository {
 
   async markProcessed(id: string): Promise<boolean> {
     const result = await this.pool.query(
-      'UPDATE inbound_messages SET processed_at = now() WHERE id = $1 AND processed_at IS NULL',
+      'UPDATE inbound_messages SET processed_at = now() WHERE id = $1 AND (processed_at IS NULL) IS TRUE',
       [id],
     );
     return (result.rowCount ?? 0) > 0;

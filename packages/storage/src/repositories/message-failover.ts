@@ -42,7 +42,7 @@ export class MessageFailover {
           SET carrier_id = $3, route_id = $4, price_micros = $5, price_currency = $6,
               carriers_tried = array_append(COALESCE(carriers_tried, ARRAY[$2]), $3),
               delivery_job_id = NULL, updated_at = now()
-        WHERE id = $1 AND carrier_id = $2 AND status IN ('accepted', 'queued') AND NOT carrier_pinned`,
+        WHERE id = $1 AND carrier_id = $2 AND (status IN ('accepted', 'queued')) IS TRUE AND NOT carrier_pinned`,
       [
         messageId,
         fromCarrier,

@@ -25,7 +25,7 @@ export async function markFinalIn(
        UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now(),
               carrier_status_code = CASE WHEN $5::boolean THEN $6 ELSE carrier_status_code END,
               carrier_status_name = CASE WHEN $5::boolean THEN $7 ELSE carrier_status_name END
-       WHERE id = $1 AND status = ANY($4::text[])
+       WHERE id = $1 AND (status = ANY($4::text[])) IS TRUE
        RETURNING id, tenant_id, status, error_code, carrier_status_code, ${STATUS_CALLBACK_COLUMNS}
      ), ${statusWebhookCte('moved', '$8', 'carrier_status_code')}
      SELECT id, NULL::uuid[] AS delivery_ids FROM moved
@@ -56,7 +56,7 @@ export async function recordCarrierAnswerIn(
 ): Promise<boolean> {
   const result = await pool.query(
     `UPDATE messages SET carrier_status_code = $2, carrier_status_name = $3
-     WHERE id = $1 AND status IN ('accepted', 'queued')`,
+     WHERE id = $1 AND (status IN ('accepted', 'queued')) IS TRUE`,
     [id, answer.code, answer.name ?? null],
   );
   return (result.rowCount ?? 0) > 0;

@@ -135,7 +135,7 @@ async function applyPartReceipt(
   >(
     `WITH updated AS (
        UPDATE messages SET status = $2, error_code = $3, done_at = now(), updated_at = now()
-       WHERE id = $1 AND $2::text IS NOT NULL AND status = ANY($4::text[])
+       WHERE id = $1 AND $2::text IS NOT NULL AND (status = ANY($4::text[])) IS TRUE
        RETURNING id, status, tenant_id, error_code, ${STATUS_CALLBACK_COLUMNS}
      ), ${statusWebhookCte('updated', '$5')}
      SELECT COALESCE(u.status, m.status) AS status, m.trace_context, (u.id IS NOT NULL) AS applied,
@@ -180,7 +180,7 @@ async function applyReceiptRound(
      ), updated AS (
        UPDATE messages m SET status = i.status, error_code = i.error_code, done_at = now(), updated_at = now()
        FROM target t JOIN input i ON i.n = t.n
-       WHERE m.id = t.id AND m.status = ANY($5::text[])
+       WHERE m.id = t.id AND (m.status = ANY($5::text[])) IS TRUE
        RETURNING m.id, m.status, m.tenant_id, m.error_code, ${STATUS_CALLBACK_COLUMNS}
      ), ${statusWebhookCte('updated', '$6')}
      SELECT t.n, m.id, m.trace_context, COALESCE(u.status, m.status) AS status, (u.id IS NOT NULL) AS applied,

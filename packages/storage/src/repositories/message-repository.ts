@@ -73,7 +73,12 @@ interface ContentRow {
 
 /**
  * Messages in Postgres. Every status change is one UPDATE guarded by the state machine
- * (`status = ANY(predecessors)`), so transitions are atomic and monotonic. Numbers and
+ * (`status = ANY(predecessors)`), so transitions are atomic and monotonic. A statement that
+ * finds its rows by id writes that guard as `(status = ANY(…)) IS TRUE` (the same test for a
+ * NOT NULL column): PostgreSQL then cannot answer it from the partial index of waiting
+ * messages, so the plan stays a primary-key lookup per id however many messages wait (see
+ * docs/performance.md, "Plans that survive a backlog"; the receipts' `processed_at IS NULL`
+ * and the webhook deliveries' `state = 'pending'` guards follow the same rule). Numbers and
  * body are stored sealed by the vault (bound to the message id) beside masked display
  * forms; they are opened only in loadManyForDelivery, just before the carrier call.
  */
@@ -251,7 +256,7 @@ export class MessageRepository {
                 submitted_at = now(), updated_at = now()
          FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
               AS u(id, carrier_message_id, segments, trace_context)
-         WHERE m.id = u.id AND m.status = ANY($5::text[])
+         WHERE m.id = u.id AND (m.status = ANY($5::text[])) IS TRUE
          RETURNING m.id, m.carrier_id, m.tenant_id, m.status, m.error_code, ${STATUS_CALLBACK_COLUMNS}
        ), parts AS (
          INSERT INTO message_parts (carrier_id, carrier_message_id, message_id, part_index)

@@ -85,6 +85,8 @@ export async function applyReceiptBatch(
  *    after the first had made the status final;
  *  - intermediate receipts are marked processed without a message;
  *  - receipts naming a multipart message's part, or no message, are left unprocessed.
+ * The guards are written `(…) IS TRUE` so the receipts and messages are found by primary
+ * key, never by scanning the partial indexes of waiting rows (see MessageRepository).
  */
 async function applyBatchStatement(
   pool: pg.Pool,
@@ -116,7 +118,7 @@ async function applyBatchStatement(
        FROM (SELECT id, min(n) AS n FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n) GROUP BY id) u
        JOIN receipts r ON r.id = u.id
        LEFT JOIN effect e ON e.outcome = r.outcome
-       WHERE r.processed_at IS NULL
+       WHERE (r.processed_at IS NULL) IS TRUE
      ), part AS (
        SELECT b.id FROM batch b
        WHERE b.status IS NOT NULL AND EXISTS (
@@ -135,13 +137,13 @@ async function applyBatchStatement(
        UPDATE messages m
        SET status = f.status, error_code = f.error_code, done_at = now(), updated_at = now()
        FROM first_per_message f
-       WHERE m.id = f.message_id AND m.status = ANY($5::text[])
+       WHERE m.id = f.message_id AND (m.status = ANY($5::text[])) IS TRUE
        RETURNING m.id, m.status, f.receipt_id, m.tenant_id, m.error_code, f.carrier_status, ${STATUS_CALLBACK_COLUMNS}
      ), marked AS (
        UPDATE receipts r SET processed_at = now(), message_id = x.message_id
        FROM (SELECT receipt_id, message_id FROM target
              UNION ALL SELECT id, NULL::uuid FROM batch WHERE status IS NULL) x
-       WHERE r.id = x.receipt_id AND r.processed_at IS NULL
+       WHERE r.id = x.receipt_id AND (r.processed_at IS NULL) IS TRUE
      ), ${statusWebhookCte('updated', '$6', 'carrier_status')}
      SELECT b.id, b.carrier_id, b.carrier_message_id, b.outcome, (b.status IS NOT NULL) AS final,
             (p.id IS NOT NULL) AS is_part, t.message_id, m.trace_context,

@@ -197,7 +197,7 @@ export class ReceiptRepository {
     await this.pool.query(
       `UPDATE receipts r SET processed_at = now(), message_id = u.message_id
        FROM unnest($1::uuid[], $2::uuid[]) AS u(id, message_id)
-       WHERE r.id = u.id AND r.processed_at IS NULL`,
+       WHERE r.id = u.id AND (r.processed_at IS NULL) IS TRUE`,
       [rows.map((r) => r.id), rows.map((r) => r.messageId)],
     );
   }
@@ -211,7 +211,7 @@ export class ReceiptRepository {
   async markManyUnmatched(ids: readonly string[]): Promise<void> {
     await this.pool.query(
       `UPDATE receipts SET processed_at = now(), unmatched_at = now()
-       WHERE id = ANY($1::uuid[]) AND processed_at IS NULL`,
+       WHERE id = ANY($1::uuid[]) AND (processed_at IS NULL) IS TRUE`,
       [ids],
     );
   }

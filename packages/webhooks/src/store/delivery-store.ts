@@ -81,7 +81,12 @@ export class DeliveryStore {
     return rows.map((r) => r.id);
   }
 
-  /** The still-pending deliveries among `ids`, with their event and endpoint (one query). */
+  /**
+   * The still-pending deliveries among `ids`, with their event and endpoint (one query).
+   * Found by primary key only: `(state = 'pending') IS TRUE` keeps the partial index of
+   * pending deliveries out of the plan, and the message is joined on its id alone (the tenant
+   * compared in the select list), so no plan scans a backlog or a tenant's messages.
+   */
   async load(ids: readonly string[]): Promise<LoadedDelivery[]> {
     const { rows } = await this.pool.query<{
       id: string;
@@ -107,12 +112,12 @@ export class DeliveryStore {
               d.url IS NOT NULL AS status_callback, e.state,
               e.timeout_ms,
               e.max_concurrency, e.include_inbound_body, v.id AS event_id, v.type, v.created_at, v.sequence, v.data,
-              m.trace_context
+              CASE WHEN m.tenant_id = v.tenant_id THEN m.trace_context END AS trace_context
        FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.id = d.endpoint_id
        JOIN webhook_events v ON v.id = d.event_id
-       LEFT JOIN messages m ON m.id = v.subject_id AND m.tenant_id = v.tenant_id
-       WHERE d.id = ANY($1::uuid[]) AND d.state = 'pending'`,
+       LEFT JOIN messages m ON m.id = v.subject_id
+       WHERE d.id = ANY($1::uuid[]) AND (d.state = 'pending') IS TRUE`,
         [ids],
       ),
     );
@@ -140,7 +145,7 @@ export class DeliveryStore {
     if (ids.length === 0) return;
     await this.pool.query(
       `UPDATE webhook_deliveries SET state = 'dead', last_error = $2, finished_at = now()
-       WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+       WHERE id = ANY($1::uuid[]) AND (state = 'pending') IS TRUE`,
       [ids, reason],
     );
   }
