@@ -4,11 +4,27 @@ import type pg from 'pg';
 export interface PlannedStatement {
   text: string;
   indexes: string[];
+  /**
+   * Nested loops that rescan a CTE for every outer row: a join of two CTEs planned from an
+   * estimate of one row, quadratic in the batch's size.
+   */
+  cteRescans: number;
 }
 
 interface PlanNode {
+  'Node Type'?: string;
   'Index Name'?: string;
+  'Parent Relationship'?: string;
   Plans?: PlanNode[];
+}
+
+function cteRescansOf(node: PlanNode): number {
+  const own =
+    node['Node Type'] === 'Nested Loop' &&
+    (node.Plans ?? []).some((c) => c['Parent Relationship'] === 'Inner' && c['Node Type'] === 'CTE Scan')
+      ? 1
+      : 0;
+  return own + (node.Plans ?? []).reduce((n, c) => n + cteRescansOf(c), 0);
 }
 
 function indexesOf(node: PlanNode, into: Set<string>): Set<string> {
@@ -33,7 +49,12 @@ export function recordPlans(pool: pg.Pool, explainer: pg.Pool): PlannedStatement
       `EXPLAIN (FORMAT JSON) ${config.text}`,
       (config.values as unknown[] | undefined) ?? [],
     );
-    planned.push({ text: config.text, indexes: [...indexesOf(rows[0]!['QUERY PLAN'][0]!.Plan, new Set())] });
+    const plan = rows[0]!['QUERY PLAN'][0]!.Plan;
+    planned.push({
+      text: config.text,
+      indexes: [...indexesOf(plan, new Set())],
+      cteRescans: cteRescansOf(plan),
+    });
     return query(...args);
   };
   return planned;

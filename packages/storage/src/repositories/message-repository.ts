@@ -240,31 +240,26 @@ export class MessageRepository {
 
   /** queued -> submitted for many messages in one statement; true for each row that moved. */
   async markManySubmitted(rows: readonly SubmittedUpdate[]): Promise<boolean[]> {
-    // Parts of multipart messages go in with the same statement (one commit).
-    const parts = rows.flatMap((r) =>
-      (r.partIds && r.partIds.length > 1 ? r.partIds : []).map((partId, index) => ({
-        id: r.id,
-        partId,
-        index,
-      })),
-    );
+    // Parts of multipart messages go in with the same statement (one commit), carried on
+    // their message's row (a JSON array), so the statement joins nothing to insert them.
+    const parts = rows.map((r) => (r.partIds && r.partIds.length > 1 ? JSON.stringify(r.partIds) : null));
     const result = await this.pool.query<{ id: string } & StatusWebhookRow>(
       prepared(
         `WITH moved AS (
          UPDATE messages m SET status = 'submitted', carrier_message_id = u.carrier_message_id,
                 segments = u.segments, trace_context = COALESCE(u.trace_context, m.trace_context),
                 submitted_at = now(), updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
-              AS u(id, carrier_message_id, segments, trace_context)
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $6::jsonb[])
+              AS u(id, carrier_message_id, segments, trace_context, part_ids)
          WHERE m.id = u.id AND (m.status = ANY($5::text[])) IS TRUE
-         RETURNING m.id, m.carrier_id, m.tenant_id, m.status, m.error_code, ${STATUS_CALLBACK_COLUMNS}
+         RETURNING m.id, m.carrier_id, m.tenant_id, m.status, m.error_code, u.part_ids, ${STATUS_CALLBACK_COLUMNS}
        ), parts AS (
          INSERT INTO message_parts (carrier_id, carrier_message_id, message_id, part_index)
-         SELECT moved.carrier_id, p.part_id, p.id, p.part_index
-         FROM unnest($6::uuid[], $7::text[], $8::int[]) AS p(id, part_id, part_index)
-         JOIN moved ON moved.id = p.id
+         SELECT moved.carrier_id, p.part_id, moved.id, (p.n - 1)::int
+         FROM moved CROSS JOIN LATERAL jsonb_array_elements_text(moved.part_ids) WITH ORDINALITY AS p(part_id, n)
+         WHERE moved.part_ids IS NOT NULL
          ON CONFLICT DO NOTHING
-       ), ${statusWebhookCte('moved', '$9')}
+       ), ${statusWebhookCte('moved', '$7')}
        SELECT id, NULL::uuid[] AS delivery_ids FROM moved
        UNION ALL SELECT NULL, delivery_ids FROM hooks WHERE cardinality(delivery_ids) > 0`,
         [
@@ -273,9 +268,7 @@ export class MessageRepository {
           rows.map((r) => r.segments),
           rows.map((r) => r.traceContext),
           predecessorsOf('submitted'),
-          parts.map((p) => p.id),
-          parts.map((p) => p.partId),
-          parts.map((p) => p.index),
+          parts,
           this.statusWebhooks.leaseMs,
         ],
       ),

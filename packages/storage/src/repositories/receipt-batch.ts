@@ -96,6 +96,8 @@ async function applyBatchStatement(
   if (receiptIds.length === 0) return [];
   const result = await pool.query<
     {
+      // 'r': one per receipt of the batch; 'u': one per message the statement moved.
+      kind: 'r' | 'u';
       id: string;
       carrier_id: string;
       carrier_message_id: string;
@@ -105,7 +107,6 @@ async function applyBatchStatement(
       message_id: string | null;
       trace_context: string | null;
       status: ReceiptMatch['status'] | null;
-      applied: boolean;
       created_at: Date | null;
       submitted_at: Date | null;
     } & StatusWebhookRow
@@ -119,42 +120,37 @@ async function applyBatchStatement(
        JOIN receipts r ON r.id = u.id
        LEFT JOIN effect e ON e.outcome = r.outcome
        WHERE (r.processed_at IS NULL) IS TRUE
-     ), part AS (
-       SELECT b.id FROM batch b
-       WHERE b.status IS NOT NULL AND EXISTS (
-         SELECT 1 FROM message_parts p
-         WHERE p.carrier_id = b.carrier_id AND p.carrier_message_id = b.carrier_message_id)
      ), target AS (
-       SELECT DISTINCT ON (b.id) b.id AS receipt_id, b.n, m.id AS message_id, b.status, b.error_code,
-              b.carrier_status
+       SELECT b.*, p.is_part, CASE WHEN NOT p.is_part THEN m.id END AS message_id
        FROM batch b
-       JOIN messages m ON m.carrier_id = b.carrier_id AND m.carrier_message_id = b.carrier_message_id
-       WHERE b.status IS NOT NULL AND b.id NOT IN (SELECT id FROM part)
-       ORDER BY b.id, m.submitted_at DESC NULLS LAST
+       CROSS JOIN LATERAL (SELECT b.status IS NOT NULL AND EXISTS (
+         SELECT 1 FROM message_parts mp
+         WHERE mp.carrier_id = b.carrier_id AND mp.carrier_message_id = b.carrier_message_id) AS is_part) p
+       LEFT JOIN LATERAL (
+         SELECT m.id FROM messages m
+         WHERE b.status IS NOT NULL AND m.carrier_id = b.carrier_id AND m.carrier_message_id = b.carrier_message_id
+         ORDER BY m.submitted_at DESC NULLS LAST LIMIT 1) m ON true
      ), first_per_message AS (
-       SELECT DISTINCT ON (message_id) * FROM target ORDER BY message_id, n
+       SELECT DISTINCT ON (message_id) * FROM target WHERE message_id IS NOT NULL ORDER BY message_id, n
      ), updated AS (
        UPDATE messages m
        SET status = f.status, error_code = f.error_code, done_at = now(), updated_at = now()
        FROM first_per_message f
        WHERE m.id = f.message_id AND (m.status = ANY($5::text[])) IS TRUE
-       RETURNING m.id, m.status, f.receipt_id, m.tenant_id, m.error_code, f.carrier_status, ${STATUS_CALLBACK_COLUMNS}
+       RETURNING m.id, m.status, f.id AS receipt_id, m.tenant_id, m.error_code, f.carrier_status, ${STATUS_CALLBACK_COLUMNS}
      ), marked AS (
-       UPDATE receipts r SET processed_at = now(), message_id = x.message_id
-       FROM (SELECT receipt_id, message_id FROM target
-             UNION ALL SELECT id, NULL::uuid FROM batch WHERE status IS NULL) x
-       WHERE r.id = x.receipt_id AND (r.processed_at IS NULL) IS TRUE
+       UPDATE receipts r SET processed_at = now(), message_id = t.message_id
+       FROM target t
+       WHERE r.id = t.id AND (t.message_id IS NOT NULL OR t.status IS NULL)
+         AND (r.processed_at IS NULL) IS TRUE
      ), ${statusWebhookCte('updated', '$6', 'carrier_status')}
-     SELECT b.id, b.carrier_id, b.carrier_message_id, b.outcome, (b.status IS NOT NULL) AS final,
-            (p.id IS NOT NULL) AS is_part, t.message_id, m.trace_context,
-            COALESCE(u.status, m.status) AS status, COALESCE(u.receipt_id = b.id, false) AS applied,
-            m.created_at, m.submitted_at, NULL::uuid[] AS delivery_ids
-     FROM batch b
-     LEFT JOIN part p ON p.id = b.id
-     LEFT JOIN target t ON t.receipt_id = b.id
-     LEFT JOIN messages m ON m.id = t.message_id
-     LEFT JOIN updated u ON u.id = t.message_id
-     UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, delivery_ids
+     SELECT 'r' AS kind, t.id, t.carrier_id, t.carrier_message_id, t.outcome, (t.status IS NOT NULL) AS final,
+            t.is_part, t.message_id, m.trace_context, m.status, m.created_at, m.submitted_at,
+            NULL::uuid[] AS delivery_ids
+     FROM target t LEFT JOIN messages m ON m.id = t.message_id
+     UNION ALL SELECT 'u', receipt_id, NULL, NULL, NULL, NULL, NULL, id, NULL, status, NULL, NULL, NULL
+     FROM updated
+     UNION ALL SELECT 'h', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, delivery_ids
      FROM hooks WHERE cardinality(delivery_ids) > 0`,
       [
         receiptIds,
@@ -166,7 +162,15 @@ async function applyBatchStatement(
       ],
     ),
   );
-  const byId = new Map(hooks.pass(result.rows).map((row) => [row.id, row]));
+  // The statement returns its parts as separate rows, joined here by id: a join of its CTEs
+  // in SQL is planned from estimates that a batch of hundreds can make quadratic.
+  const byId = new Map<string, (typeof result.rows)[number]>();
+  // Each moved message: its new status and the receipt that moved it.
+  const moved = new Map<string, { status: ReceiptMatch['status']; receiptId: string }>();
+  for (const row of hooks.pass(result.rows)) {
+    if (row.kind === 'u') moved.set(row.message_id!, { status: row.status!, receiptId: row.id });
+    else byId.set(row.id, row);
+  }
   const seen = new Set<string>();
   return receiptIds.map((id): StatementResult => {
     const row = byId.get(id);
@@ -182,11 +186,13 @@ async function applyBatchStatement(
     if (!row.final) return { kind: 'intermediate', receipt };
     if (row.is_part) return { kind: 'part', receipt };
     if (!row.message_id || !row.status) return { kind: 'unmatched', receipt };
+    // A later receipt of a message the batch moved sees the status the first one set.
+    const move = moved.get(row.message_id);
     const match = {
       messageId: row.message_id,
       traceContext: row.trace_context,
-      applied: row.applied,
-      status: row.status,
+      applied: move?.receiptId === id,
+      status: move?.status ?? row.status,
       ...(row.created_at ? { acceptedAt: row.created_at } : {}),
       submittedAt: row.submitted_at,
     };
