@@ -9,6 +9,7 @@ import { closedLoop, emptyCounters, openLoop, type RequestOutcome, waitForFinal 
 import { FINAL, type MasklineStack, SOAK_GC_EVERY_MS } from './maskline.js';
 import { readStatements, resetStatements } from './pg-statements.js';
 import { startProgress } from './progress.js';
+import { readRedisCommands, resetRedisCommands } from './redis-commands.js';
 import { type Backlog, type GatewayResult, sinceBaseline } from './report.js';
 import type { SoakResult } from './soak-report.js';
 import { heapGrowth, type LatencySummary, parseHeapSamples, perSecond, summarize } from './stats.js';
@@ -130,6 +131,7 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
   const walTimed = await enableWalTiming(stack.db.pool);
   const statements = options.pgStatements && (await resetStatements(stack.db.pool));
   const walBefore = await readWal(stack.db.pool);
+  const redisCounted = await resetRedisCommands(stack.redisUrl);
   const counters = emptyCounters();
   let delivered = 0;
   const cpuBefore = process.cpuUsage();
@@ -155,6 +157,7 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
   progress.stop();
   const harness = process.cpuUsage(cpuBefore);
   const processes = sinceBaseline(stack.usage(), baseline);
+  const redisCommands = redisCounted ? await readRedisCommands(stack.redisUrl) : null;
   // The apps' backends report their WAL counters within 10 s of going idle.
   await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
   const walAfter = await readWal(stack.db.pool);
@@ -196,6 +199,7 @@ export async function runMaskline(stack: MasklineStack, options: BenchOptions): 
     backlog,
     ...(walBefore && walAfter ? { wal: walSince(walAfter, walBefore, walTimed) } : {}),
     ...(topStatements ? { statements: topStatements } : {}),
+    ...(redisCommands ? { redisCommands } : {}),
   };
 }
 

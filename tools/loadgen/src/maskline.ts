@@ -79,6 +79,11 @@ export class MasklineStack {
     readonly dir: string,
   ) {}
 
+  /** The stack's Redis (the bench reads its command counters). */
+  get redisUrl(): string {
+    return this.infra.redisUrl;
+  }
+
   heapFile(app: string): string {
     return join(this.dir, `heap-${app}.jsonl`);
   }

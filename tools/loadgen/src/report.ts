@@ -6,6 +6,7 @@ import type { Backlog, ProcessFigures } from './figures.js';
 import { n0, n1, pct, times } from './format.js';
 import type { KannelStore } from './kannel-config.js';
 import { type StatementCost, statementsTable } from './pg-statements.js';
+import { type RedisCommandCount, redisCommandsLine } from './redis-commands.js';
 import { type ServerTimingSummary, serverTimingTable } from './server-timing.js';
 import { backlogLine, type SoakResult, soakSection } from './soak-report.js';
 import type { LatencySummary } from './stats.js';
@@ -60,6 +61,8 @@ export interface GatewayResult {
   wal?: WalFigures;
   /** Maskline with --pg-statements: the statements that took PostgreSQL the most time. */
   statements?: StatementCost[];
+  /** Maskline: the commands Redis served during the run (INFO commandstats), most called first. */
+  redisCommands?: RedisCommandCount[];
 }
 
 export interface BenchResult {
@@ -241,6 +244,8 @@ export function renderReport(result: BenchResult): string {
     parts.push(notes.join(' '), '', processTable([result.maskline, ...kannels]), '');
     if (result.maskline?.backlog) parts.push(backlogLine(result.maskline.backlog), '');
     if (result.maskline?.wal) parts.push(walLine(result.maskline.wal, result.maskline.delivered), '');
+    if (result.maskline?.redisCommands)
+      parts.push(redisCommandsLine(result.maskline.redisCommands, result.maskline.delivered), '');
     if (result.maskline?.statements)
       parts.push(
         '### Where PostgreSQL’s time goes (pg_stat_statements, top by total time)',
