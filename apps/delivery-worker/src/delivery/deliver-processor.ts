@@ -1,65 +1,33 @@
-import {
-  carrierAnswerOf,
-  type Logger,
-  type MasklineError,
-  retryDecisionFor,
-  type TerminalStatus,
-  toMasklineError,
-} from '@maskline/core';
-import {
-  type AnyDeliverJob,
-  CARRIER_BACKOFF,
-  carrierBackoff,
-  type DeliverJob,
-  deliverBatchJobSchema,
-  deliverJobSchema,
-  type RetryJobTiming,
-  toWorkerError,
-} from '@maskline/queues';
-import type { DeliveryRecord, SubmittedUpdate } from '@maskline/storage';
+import type { Logger } from '@maskline/core';
+import { toMasklineError } from '@maskline/core';
+import type { AnyDeliverJob, DeliverJob } from '@maskline/queues';
+import type { DeliveryRecord } from '@maskline/storage';
 import {
   ATTR,
   activeTraceparent,
   countCarrierError,
   extractTraceContext,
   processAttributes,
-  recordFinal,
   recordSubmitted,
   SPAN,
   withSpan,
 } from '@maskline/telemetry';
 import { SpanKind, type Tracer, trace } from '@opentelemetry/api';
-import { type Job, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { GuardedCarrier } from '../carriers/guarded-carrier.js';
-import type { Failover } from './carrier-failover.js';
+import { type DeliverOutcome, isPending, type JobRun, messagesOf } from './deliver-job.js';
 import type { DeliveryStore } from './delivery-store.js';
 import type { LoadGate } from './load-gate.js';
 import { MessageClaims } from './message-claims.js';
+import { type SubmitFailureOptions, SubmitFailures } from './submit-failures.js';
+import { recordSubmittedUntilDone } from './submitted-recorder.js';
+
+export type { DeliverOutcome } from './deliver-job.js';
 
 /** What the processor sends through: the carrier's id and its (guarded) submit. */
 export type SubmitTarget = Pick<GuardedCarrier, 'carrierId' | 'submit'>;
 
-export type DeliverOutcome = 'submitted' | 'skipped' | 'missing' | 'ended' | 'retrying' | 'rerouted';
-
-/**
- * An ambiguous failure: the carrier may have taken the message (no answer in time, or the
- * link dropped with the submit on the wire: details.inFlight). It is retried on the same
- * carrier (whose duplicate handling, if any, applies), never failed over to another.
- */
-function isAmbiguous(error: MasklineError): boolean {
-  return error.code === 'carrier_timeout' || error.details?.inFlight === true;
-}
-
-/** Errors that mean the carrier said no to this message, not that something broke. */
-const REJECTION_CODES = new Set(['carrier_rejected', 'carrier_invalid_destination']);
-
-function finalStatusFor(error: MasklineError): TerminalStatus {
-  return REJECTION_CODES.has(error.code) ? 'rejected' : 'failed';
-}
-
-export interface DeliverProcessorOptions {
-  /** Adds a message's own job (job id = message id) after its attempt in a batch failed. */
-  retryLater?(job: DeliverJob, timing: RetryJobTiming): Promise<void>;
+export interface DeliverProcessorOptions extends SubmitFailureOptions {
   /** The ids among these that have their own job (a batch run again leaves them to it). */
   withOwnJob?(messageIds: readonly string[]): Promise<Set<string>>;
   /** The carrier's TPS schedule (TpsReservations): a slot per submit, reserved per job. */
@@ -71,35 +39,6 @@ export interface DeliverProcessorOptions {
   maxRecordBackoffMs?: number;
   /** Bounds the messages held loaded ahead of the carrier (none: a job loads all at once). */
   loadGate?: LoadGate;
-  /** Moves a message past this carrier's retry budget to another carrier (none: no failover). */
-  failover?: Failover;
-}
-
-/** One job as its chunks fill it in: an outcome per message, the errors that fail the job. */
-interface JobRun {
-  job: Job;
-  own: boolean;
-  ids: string[];
-  jobTrace: DeliverJob['trace'];
-  outcomes: DeliverOutcome[];
-  errors: unknown[];
-}
-
-function isPending(record: DeliveryRecord | null): record is DeliveryRecord {
-  return record?.message.status === 'accepted' || record?.message.status === 'queued';
-}
-
-function lastAttemptOf(job: Job, own: boolean): boolean {
-  return (own ? job.attemptsMade + 1 : 1) >= (job.opts.attempts ?? 1);
-}
-
-/** What one job is: its messages, and whether the job is the message's own (id = message id). */
-function messagesOf(job: Job<AnyDeliverJob>): { ids: string[]; own: boolean; trace?: DeliverJob['trace'] } {
-  const single = deliverJobSchema.safeParse(job.data);
-  if (single.success) return { ids: [single.data.messageId], own: true, trace: single.data.trace };
-  const batch = deliverBatchJobSchema.safeParse(job.data);
-  if (batch.success) return { ids: batch.data.messageIds, own: false };
-  throw new UnrecoverableError('invalid_request');
 }
 
 /**
@@ -119,6 +58,7 @@ export class DeliverProcessor {
   private readonly maxRecordBackoffMs: number;
   /** A message is delivered by one job at a time in this process (see MessageClaims). */
   private readonly claims = new MessageClaims();
+  private readonly failures: SubmitFailures;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -128,6 +68,7 @@ export class DeliverProcessor {
     private readonly options: DeliverProcessorOptions = {},
   ) {
     this.maxRecordBackoffMs = options.maxRecordBackoffMs ?? 5_000;
+    this.failures = new SubmitFailures(store, carrier.carrierId, logger, options);
   }
 
   async process(job: Job<AnyDeliverJob>): Promise<DeliverOutcome[]> {
@@ -249,14 +190,7 @@ export class DeliverProcessor {
       },
       async () => {
         // A message whose content no longer opens (key destroyed, integrity failure) cannot be sent.
-        if (!record.content) {
-          return this.afterFailure(
-            job,
-            own,
-            record,
-            await this.failed(record.contentError, messageId, job, own, record.message.createdAt),
-          );
-        }
+        if (!record.content) return this.failures.beforeSubmit(job, own, record, record.contentError);
         trace.getActiveSpan()?.setAttribute(ATTR.recipientToken, record.recipientToken);
         if (slot !== undefined) await this.options.pacing?.waitFor(slot);
         let result: Awaited<ReturnType<GuardedCarrier['submit']>>;
@@ -271,51 +205,25 @@ export class DeliverProcessor {
           submitted();
           const failure = toMasklineError(error, 'plugin_failure');
           countCarrierError(this.carrier.carrierId, failure.code);
-          if (await this.failedOver(job, own, record, failure)) return 'rerouted';
-          return this.afterFailure(
-            job,
-            own,
-            record,
-            await this.failed(failure, messageId, job, own, record.message.createdAt),
-          );
+          return this.failures.afterSubmitError(job, own, record, failure);
         }
         submitted();
-        await this.recordSubmitted({
-          id: messageId,
-          carrierMessageId: result.carrierMessageId,
-          segments: result.segments,
-          traceContext: activeTraceparent(),
-          partIds: result.partIds,
-        });
+        await recordSubmittedUntilDone(
+          this.store,
+          this.logger,
+          {
+            id: messageId,
+            carrierMessageId: result.carrierMessageId,
+            segments: result.segments,
+            traceContext: activeTraceparent(),
+            partIds: result.partIds,
+          },
+          this.maxRecordBackoffMs,
+        );
         recordSubmitted(this.carrier.carrierId, record.message.createdAt);
         return 'submitted';
       },
     );
-  }
-
-  /**
-   * A temporary failure (a carrier error, throttling, the link away) on the message's last
-   * attempt on this carrier moves it to the next eligible carrier instead of failing it.
-   * Never after an ambiguous failure (carrier_timeout): the carrier may have accepted it.
-   */
-  private async failedOver(
-    job: Job,
-    own: boolean,
-    record: DeliveryRecord,
-    error: MasklineError,
-  ): Promise<boolean> {
-    const failover = this.options.failover;
-    if (!failover) return false;
-    if (isAmbiguous(error)) {
-      // Pinned before the retry: no later failover (carrier down) may move it elsewhere.
-      await failover.pin(record.message.id);
-      return false;
-    }
-    if (retryDecisionFor(error).action === 'give_up' || !lastAttemptOf(job, own)) return false;
-    return failover.reroute(record, error.code).catch((err: unknown) => {
-      this.logger.warn({ messageId: record.message.id, err }, 'failover failed; retrying on this carrier');
-      return false;
-    });
   }
 
   /**
@@ -339,103 +247,6 @@ export class DeliverProcessor {
       }
     }
     return left;
-  }
-
-  /**
-   * After a failed attempt (failed() already ended the message or kept the carrier's
-   * answer). In its own job the error goes to BullMQ, which retries the job. In a batch
-   * an ended message is done; a retryable one gets its own job with the remaining
-   * attempts, first run after the backoff's delay (no sooner than a carrier's
-   * retry-after), then backing off exponentially as one job would have.
-   */
-  private async afterFailure(
-    job: Job,
-    own: boolean,
-    record: DeliveryRecord,
-    error: Error,
-  ): Promise<DeliverOutcome> {
-    if (own || !this.options.retryLater) throw error;
-    if (error instanceof UnrecoverableError) return 'ended';
-    const backoffMs = typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 0) : 0;
-    const delayMs = await carrierBackoff(1, CARRIER_BACKOFF, error, job);
-    await this.options.retryLater(
-      { messageId: record.message.id, tenantId: record.message.tenantId },
-      { attempts: (job.opts.attempts ?? 1) - 1, delayMs, backoffMs: backoffMs * 2 },
-    );
-    return 'retrying';
-  }
-
-  /**
-   * The carrier has the message now: failing this job would submit it again on retry. So
-   * the write is retried (backoff capped at maxRecordBackoffMs) for as long as this process
-   * lives; BullMQ keeps renewing the job's lock meanwhile, so no other worker takes it.
-   * Only a crash can leave it unrecorded (then the retry may send it again). Logged once
-   * when the writes start failing and once when one succeeds again.
-   */
-  private async recordSubmitted(update: SubmittedUpdate): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.store.markSubmitted(update);
-        if (attempt > 1) this.logger.info({ messageId: update.id, attempts: attempt }, 'recorded submitted');
-        return;
-      } catch (error) {
-        if (attempt === 1) {
-          this.logger.warn(
-            { messageId: update.id, err: error },
-            'recording submitted failed; retrying until it succeeds',
-          );
-        }
-        const delay = Math.min(50 * 2 ** attempt, this.maxRecordBackoffMs);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-
-  /**
-   * A failed submit: keeps the carrier's answer on the message, then either ends the
-   * message (permanent error, or its last attempt) or returns the error to retry it with
-   * (a retry_after answer is an attempt like any other, see toWorkerError). In a batch
-   * the message is on its first attempt: the batch's attempts cover the whole batch.
-   */
-  private async failed(
-    error: MasklineError,
-    messageId: string,
-    job: Job,
-    own: boolean,
-    acceptedAt?: Date,
-  ): Promise<Error> {
-    const attempts = job.opts.attempts ?? 1;
-    const attempt = own ? job.attemptsMade + 1 : 1;
-    const lastAttempt = attempt >= attempts;
-    const decision = retryDecisionFor(error);
-    const answer = carrierAnswerOf(error);
-    this.logger.warn(
-      {
-        messageId,
-        errorCode: error.code,
-        attempt,
-        action: decision.action,
-        ...(answer ? { carrierStatus: answer } : {}),
-      },
-      'submit failed',
-    );
-    if (decision.action === 'give_up') {
-      await this.store.markFinal(messageId, finalStatusFor(error), error.code, answer);
-      recordFinal(this.carrier.carrierId, finalStatusFor(error), { acceptedAt });
-      return new UnrecoverableError(error.code);
-    }
-    if (lastAttempt) {
-      await this.store.markFinal(messageId, 'failed', 'retries_exhausted', answer);
-      recordFinal(this.carrier.carrierId, 'failed', { acceptedAt });
-      return new UnrecoverableError('retries_exhausted');
-    }
-    if (answer) {
-      // Best effort: the answer is for people reading the message; the retry matters more.
-      await this.store.recordCarrierAnswer(messageId, answer).catch((err: unknown) => {
-        this.logger.warn({ messageId, err }, 'could not record the carrier answer');
-      });
-    }
-    return toWorkerError(error);
   }
 }
 
