@@ -18,7 +18,7 @@ import { enableWalTiming, readWal, STATS_SETTLE_MS, walSince } from './wal-stats
 /**
  * Waits for the load to finish sending and every accepted message created from `sinceMs`
  * on to reach a final state (polling the database; `onDelivered` keeps the progress line
- * current). Each poll also notes what each stage holds while the next is behind.
+ * current with the messages final so far). Each poll also notes what each stage holds while the next is behind.
  */
 async function sendAndDrain(
   stack: MasklineStack,
@@ -36,8 +36,8 @@ async function sendAndDrain(
   });
   await waitForFinal(
     async () => {
-      const c = await stack.counts(sinceMs);
-      onDelivered(c.delivered);
+      const c = await stack.counts(counters.accepted, sinceMs);
+      onDelivered(Math.max(0, c.final));
       noteBacklog(backlog, counters.accepted, c);
       return c;
     },

@@ -192,19 +192,24 @@ export class MasklineStack {
   }
 
   /**
-   * Counts by status (every message in this fresh database is the bench's), of the
-   * messages created from `sinceMs` on (a soak after a throughput probe counts its own).
+   * Where the `accepted` messages (HTTP 202s) created from `sinceMs` on stand: not yet
+   * submitted, awaiting their receipt, final (the rest; every message in this fresh
+   * database is the bench's). Polled every 500 ms during the run, on the server whose CPU is
+   * Maskline's: each count reads only a partial index of waiting rows (messages_pending,
+   * messages_awaiting_receipt), so a poll costs O(backlog), not O(messages sent): a count
+   * over every row cost PostgreSQL ~4 % of its CPU in a 20,000-message run.
    */
-  async counts(sinceMs = 0): Promise<{ delivered: number; final: number; submitted: number }> {
-    const { rows } = await this.db.pool.query<{ delivered: string; final: string; submitted: string }>(
-      `SELECT count(*) FILTER (WHERE status = 'delivered') AS delivered,
-              count(*) FILTER (WHERE status = ANY($1)) AS final,
-              count(submitted_at) AS submitted
-       FROM messages WHERE created_at >= to_timestamp($2 / 1000.0)`,
-      [FINAL, sinceMs],
+  async counts(accepted: number, sinceMs = 0): Promise<{ final: number; submitted: number }> {
+    const { rows } = await this.db.pool.query<{ waiting: string; awaiting: string }>(
+      `SELECT (SELECT count(*) FROM messages WHERE status IN ('accepted', 'queued')
+                 AND created_at >= to_timestamp($1 / 1000.0)) AS waiting,
+              (SELECT count(*) FROM messages WHERE status = 'submitted'
+                 AND created_at >= to_timestamp($1 / 1000.0)) AS awaiting`,
+      [sinceMs],
     );
-    const r = rows[0]!;
-    return { delivered: Number(r.delivered), final: Number(r.final), submitted: Number(r.submitted) };
+    const waiting = Number(rows[0]!.waiting);
+    const awaiting = Number(rows[0]!.awaiting);
+    return { submitted: accepted - waiting, final: accepted - waiting - awaiting };
   }
 
   /** CPU and peak RSS of every app and the simulator, plus the highest heap sampled. */
