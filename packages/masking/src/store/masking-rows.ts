@@ -12,8 +12,9 @@ import type {
 } from '../types.js';
 
 /**
- * Row shapes, SQL fragments and small helpers of the masking store (masking-store.ts),
- * kept apart so the store itself reads as its operations.
+ * Row shapes, SQL fragments and small helpers of the masking store (masking-store.ts and the
+ * session-*.ts, route-lookup.ts and virtual-number-store.ts it delegates to), kept apart so
+ * each store reads as its operations.
  */
 /** A participant row ready to insert: sealed, indexed and masked by the caller (the vault). */
 export interface SealedParticipant {
