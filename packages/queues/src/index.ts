@@ -1,6 +1,7 @@
 export * from './carrier-health-board.js';
 export * from './job-options.js';
 export * from './job-schemas.js';
+export * from './lua-script.js';
 export * from './producers.js';
 export * from './queue-names.js';
 export * from './redis-connection.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PeriodicTask } from '@maskline/core';
+import { LuaScript } from './lua-script.js';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.js';
 import type { RedisClient } from './redis-connection.js';
 
@@ -7,9 +8,9 @@ import type { RedisClient } from './redis-connection.js';
  * Sets the key unless it exists, in one round trip: 1 when this call created it (Redis
  * lost its data since it was last set), 0 when it was there.
  */
-const CLAIM_EPOCH = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+const CLAIM_EPOCH = new LuaScript(`if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
-return 1`;
+return 1`);
 
 /** The sentinel key of one recovery role under a queue prefix, e.g. `ml:maskline-epoch:deliver`. */
 export function epochKey(prefix: string | undefined, role: string): string {
@@ -99,7 +100,7 @@ export class RedisLossWatch {
   }
 
   private async claimEpoch(): Promise<boolean> {
-    const created = await this.settings.connection.eval(CLAIM_EPOCH, 1, this.settings.key, randomUUID());
+    const created = await CLAIM_EPOCH.run(this.settings.connection, [this.settings.key], [randomUUID()]);
     return created === 1;
   }
 }

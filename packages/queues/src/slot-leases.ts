@@ -3,39 +3,40 @@ import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { SlotHold, SlotLeases, SlotListener } from '@maskline/core';
+import { LuaScript } from './lua-script.js';
 import { deliverQueueName } from './queue-names.js';
 import type { RedisClient } from './redis-connection.js';
 
 /** Renews the lease only while this owner still holds it (compare-and-renew). */
-const RENEW_SCRIPT = `
+const RENEW_SCRIPT = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
-`;
+`);
 
 /** Takes the lease from a holder known to be dead (compare-and-set, a fresh TTL). */
-const TAKEOVER_SCRIPT = `
+const TAKEOVER_SCRIPT = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
   return 1
 end
 return 0
-`;
+`);
 
 /** Deletes the lease only while this owner still holds it (compare-and-delete). */
-const RELEASE_SCRIPT = `
+const RELEASE_SCRIPT = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-`;
+`);
 
 /**
  * Marks the caller present (score = Redis time), drops members not seen for a TTL, and
  * returns how many are present: the processes sharing the carrier's slots.
  */
-const PRESENCE_SCRIPT = `
+const PRESENCE_SCRIPT = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
@@ -43,7 +44,7 @@ redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
 redis.call('PEXPIRE', KEYS[1], ttl * 2)
 return redis.call('ZCARD', KEYS[1])
-`;
+`);
 
 /**
  * The keys of one carrier's slot leases. Every key carries the carrier in one hash tag, so
@@ -117,17 +118,17 @@ export class SlotLeaseStore {
 
   /** Takes the lease from `from` (a dead holder) if it still holds it. */
   async takeOver(slot: number, from: string, owner: string, ttlMs: number): Promise<boolean> {
-    return Number(await this.redis.eval(TAKEOVER_SCRIPT, 1, this.key(slot), from, owner, ttlMs)) === 1;
+    return Number(await TAKEOVER_SCRIPT.run(this.redis, [this.key(slot)], [from, owner, ttlMs])) === 1;
   }
 
   /** Extends the lease by `ttlMs` from now if `owner` still holds it. */
   async renew(slot: number, owner: string, ttlMs: number): Promise<boolean> {
-    return Number(await this.redis.eval(RENEW_SCRIPT, 1, this.key(slot), owner, ttlMs)) === 1;
+    return Number(await RENEW_SCRIPT.run(this.redis, [this.key(slot)], [owner, ttlMs])) === 1;
   }
 
   /** Deletes the lease if `owner` still holds it. */
   async release(slot: number, owner: string): Promise<boolean> {
-    return Number(await this.redis.eval(RELEASE_SCRIPT, 1, this.key(slot), owner)) === 1;
+    return Number(await RELEASE_SCRIPT.run(this.redis, [this.key(slot)], [owner])) === 1;
   }
 
   /** The owner of each slot (null: free). */
@@ -139,7 +140,7 @@ export class SlotLeaseStore {
   /** Marks `owner` present for `ttlMs`; returns how many owners are present. */
   async present(owner: string, ttlMs: number): Promise<number> {
     const key = slotMembersKey(this.prefix, this.carrierId);
-    return Number(await this.redis.eval(PRESENCE_SCRIPT, 1, key, owner, ttlMs));
+    return Number(await PRESENCE_SCRIPT.run(this.redis, [key], [owner, ttlMs]));
   }
 
   async leave(owner: string): Promise<void> {

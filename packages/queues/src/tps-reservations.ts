@@ -1,3 +1,4 @@
+import { LuaScript } from './lua-script.js';
 import type { RedisClient } from './redis-connection.js';
 
 /**
@@ -6,7 +7,7 @@ import type { RedisClient } from './redis-connection.js';
  * by count × interval, atomically, so every process of a carrier draws from one schedule.
  * Returns how many ms from now the first reserved slot is.
  */
-const RESERVE_SCRIPT = `
+const RESERVE_SCRIPT = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval = tonumber(ARGV[1])
@@ -16,7 +17,7 @@ local start = math.max(now, tat)
 local nextTat = start + count * interval
 redis.call('SET', KEYS[1], nextTat, 'PX', nextTat - now + 1000)
 return start - now
-`;
+`);
 
 /**
  * A carrier's submits-per-second cap across every worker process, in one Redis call per
@@ -42,7 +43,7 @@ export class TpsReservations {
   /** Local times (Date.now() scale) at which each of `count` submits may go. */
   async reserve(count: number): Promise<number[]> {
     if (count <= 0) return [];
-    const offset = Number(await this.connection.eval(RESERVE_SCRIPT, 1, this.key, this.intervalMs, count));
+    const offset = Number(await RESERVE_SCRIPT.run(this.connection, [this.key], [this.intervalMs, count]));
     const first = Date.now() + offset;
     return Array.from({ length: count }, (_, i) => first + i * this.intervalMs);
   }

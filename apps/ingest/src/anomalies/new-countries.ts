@@ -1,4 +1,4 @@
-import type { RedisClient } from '@maskline/queues';
+import { LuaScript, type RedisClient } from '@maskline/queues';
 
 /**
  * A tenant's destination countries, in one hash per tenant (one call per tenant per accepted
@@ -11,7 +11,7 @@ import type { RedisClient } from '@maskline/queues';
  * then country, count pairs. Returns the alerting countries, each followed by its count and
  * when it became new.
  */
-const OBSERVE_SCRIPT = `
+const OBSERVE_SCRIPT = new LuaScript(`
 local now = tonumber(ARGV[1])
 local lookback = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
@@ -40,7 +40,7 @@ for i = 6, #ARGV, 2 do
   end
 end
 redis.call('PEXPIRE', KEYS[1], lookback + window)
-return alerts`;
+return alerts`);
 
 export interface NewCountrySettings {
   /** A country not sent to for this long is new again. */
@@ -68,7 +68,7 @@ export class NewCountryCounter {
     const s = this.settings;
     const args: (string | number)[] = [this.now(), s.lookbackMs, s.windowMs, s.threshold, s.learningMs];
     for (const [country, count] of counts) args.push(country, count);
-    const reply = (await this.redis.eval(OBSERVE_SCRIPT, 1, key, ...args)) as (string | number)[];
+    const reply = (await OBSERVE_SCRIPT.run(this.redis, [key], args)) as (string | number)[];
     const alerts: { country: string; count: number; newSince: number }[] = [];
     for (let i = 0; i + 2 < reply.length; i += 3) {
       alerts.push({ country: String(reply[i]), count: Number(reply[i + 1]), newSince: Number(reply[i + 2]) });

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@maskline/queues';
+import { LuaScript, type RedisClient } from '@maskline/queues';
 
 /**
  * Adds to a fixed-window counter (one hash: `n` the count, `a` set once the window alerted;
@@ -6,12 +6,12 @@ import type { RedisClient } from '@maskline/queues';
  * first. One key, one script: safe on Redis Cluster. KEYS: counter; ARGV: window ms, by,
  * threshold. Returns {count, alert (1|0), ms left in the window}.
  */
-const COUNT_SCRIPT = `
+const COUNT_SCRIPT = new LuaScript(`
 local n = redis.call('HINCRBY', KEYS[1], 'n', ARGV[2])
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local alert = 0
 if n >= tonumber(ARGV[3]) and redis.call('HSETNX', KEYS[1], 'a', 1) == 1 then alert = 1 end
-return {n, alert, redis.call('PTTL', KEYS[1])}`;
+return {n, alert, redis.call('PTTL', KEYS[1])}`);
 
 export interface WindowCount {
   count: number;
@@ -29,13 +29,10 @@ export class WindowCounter {
   ) {}
 
   async add(key: string, by: number, threshold: number, windowMs: number): Promise<WindowCount> {
-    const [count, alert, ttl] = (await this.redis.eval(
-      COUNT_SCRIPT,
-      1,
-      key,
-      windowMs,
-      by,
-      threshold,
+    const [count, alert, ttl] = (await COUNT_SCRIPT.run(
+      this.redis,
+      [key],
+      [windowMs, by, threshold],
     )) as number[];
     return {
       count: Number(count),

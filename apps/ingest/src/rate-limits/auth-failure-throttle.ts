@@ -1,13 +1,13 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import type { RedisClient } from '@maskline/queues';
+import { LuaScript, type RedisClient } from '@maskline/queues';
 import type { LimiterState } from './limiter-state.js';
 import { requireReady } from './request-limits.js';
 
 /** Counts one failure; returns { failures in the window, ms until it ends }. */
-const FAIL_SCRIPT = `
+const FAIL_SCRIPT = new LuaScript(`
 local count = redis.call('INCR', KEYS[1])
 if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {count, redis.call('PTTL', KEYS[1])}`;
+return {count, redis.call('PTTL', KEYS[1])}`);
 
 const ADDRESS_KEY_INFO = 'maskline auth-failure address v1';
 
@@ -77,11 +77,10 @@ export class AuthFailureThrottle {
     let ttl: number;
     try {
       requireReady(this.redis);
-      const reply = (await this.redis.eval(
-        FAIL_SCRIPT,
-        1,
-        `${this.options.prefix ?? 'ml-auth-fail'}:${id}`,
-        this.windowMs,
+      const reply = (await FAIL_SCRIPT.run(
+        this.redis,
+        [`${this.options.prefix ?? 'ml-auth-fail'}:${id}`],
+        [this.windowMs],
       )) as number[];
       this.state.succeeded();
       count = Number(reply[0]);

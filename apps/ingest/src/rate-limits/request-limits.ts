@@ -1,4 +1,4 @@
-import type { RedisClient } from '@maskline/queues';
+import { LuaScript, type RedisClient } from '@maskline/queues';
 
 /** The limits a request can be counted against; `details.limit` of a 429 names one. */
 export type LimitName = 'key' | 'tenant' | 'destination';
@@ -33,7 +33,7 @@ export interface LimitDecision {
  * windows that start at their first count. KEYS: window keys; ARGV: limit, window ms per
  * key. Returns { refused index (1-based, 0 = none), then count and ms-to-reset per key }.
  */
-const TAKE_SCRIPT = `
+const TAKE_SCRIPT = new LuaScript(`
 local out = {0}
 local wait = -1
 for i, key in ipairs(KEYS) do
@@ -57,7 +57,7 @@ for i, key in ipairs(KEYS) do
   end
   out[2 * i] = count
 end
-return out`;
+return out`);
 
 /**
  * The API's request limits, held in Redis across every ingest replica: all the windows of
@@ -75,11 +75,10 @@ export class RequestLimits {
     if (windows.length === 0) return { refusedBy: null, states: [] };
     requireReady(this.redis);
     const keys = windows.map((w) => `${this.prefix}:{${tenantId}}:${w.name}:${w.id}`);
-    const reply = (await this.redis.eval(
-      TAKE_SCRIPT,
-      keys.length,
-      ...keys,
-      ...windows.flatMap((w) => [w.limit, w.windowMs]),
+    const reply = (await TAKE_SCRIPT.run(
+      this.redis,
+      keys,
+      windows.flatMap((w) => [w.limit, w.windowMs]),
     )) as number[];
     const refused = Number(reply[0]);
     const states = windows.map((w, i) => {

@@ -1,5 +1,5 @@
 import { type AuditRecorder, MasklineError, type Vault } from '@maskline/core';
-import type { RedisClient } from '@maskline/queues';
+import { LuaScript, type RedisClient } from '@maskline/queues';
 import type { VerificationBlock, VerificationBlockRepository } from '@maskline/storage';
 import {
   type NumberRange,
@@ -14,11 +14,11 @@ import {
  * hash, verification key; ARGV: window ms, verification key ttl ms, range key suffix.
  * Returns {sends, approvals}.
  */
-const SEND_SCRIPT = `
+const SEND_SCRIPT = new LuaScript(`
 local sends = redis.call('HINCRBY', KEYS[1], 's', 1)
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
-return {sends, tonumber(redis.call('HGET', KEYS[1], 'a') or '0')}`;
+return {sends, tonumber(redis.call('HGET', KEYS[1], 'a') or '0')}`);
 
 /**
  * Counts an approval for the range the verification was sent to (once: the verification
@@ -26,14 +26,14 @@ return {sends, tonumber(redis.call('HGET', KEYS[1], 'a') or '0')}`;
  * counter it also touches carries the same {tenant} hash tag, so on Redis Cluster it lies
  * in the declared key's slot.
  */
-const APPROVAL_SCRIPT = `
+const APPROVAL_SCRIPT = new LuaScript(`
 local range = redis.call('GET', KEYS[1])
 if not range then return 0 end
 redis.call('DEL', KEYS[1])
 local key = ARGV[1] .. range
 redis.call('HINCRBY', key, 'a', 1)
 if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[2]) end
-return 1`;
+return 1`);
 
 /** Who the audit log names for a block the detector made. */
 export const PUMPING_DETECTOR_ACTOR = 'system:pumping-detector';
@@ -80,14 +80,10 @@ export class PumpingGuard {
     const t = this.thresholds;
     if (t.minSends <= 0) return;
     const rangeKey = await this.rangeKey(tenantId, range);
-    const [sends, approvals] = (await this.redis.eval(
-      SEND_SCRIPT,
-      2,
-      this.base(tenantId) + rangeKey,
-      this.verificationKey(tenantId, verificationId),
-      t.windowMs,
-      ttlSeconds * 1000 + 60_000,
-      rangeKey,
+    const [sends, approvals] = (await SEND_SCRIPT.run(
+      this.redis,
+      [this.base(tenantId) + rangeKey, this.verificationKey(tenantId, verificationId)],
+      [t.windowMs, ttlSeconds * 1000 + 60_000, rangeKey],
     )) as [number, number];
     const verdict = pumpingVerdict({ sends, approvals }, t);
     if (!verdict.block) return;
@@ -98,12 +94,10 @@ export class PumpingGuard {
   /** Counts a right code for the range its verification was sent to. */
   async countApproval(tenantId: string, verificationId: string): Promise<void> {
     if (this.thresholds.minSends <= 0) return;
-    await this.redis.eval(
-      APPROVAL_SCRIPT,
-      1,
-      this.verificationKey(tenantId, verificationId),
-      this.base(tenantId),
-      this.thresholds.windowMs,
+    await APPROVAL_SCRIPT.run(
+      this.redis,
+      [this.verificationKey(tenantId, verificationId)],
+      [this.base(tenantId), this.thresholds.windowMs],
     );
   }
 

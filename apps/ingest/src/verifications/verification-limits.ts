@@ -1,5 +1,5 @@
 import { MasklineError } from '@maskline/core';
-import type { RedisClient } from '@maskline/queues';
+import { LuaScript, type RedisClient } from '@maskline/queues';
 import type { VerificationLimitOverrides } from '@maskline/storage';
 import type { VerificationLimitSettings } from './verification-config.js';
 
@@ -13,7 +13,7 @@ const DAY = 24 * HOUR;
  * request limiter counts). KEYS: window keys; ARGV: limit, window ms per key. Returns 0 or
  * the milliseconds until the fullest window reopens.
  */
-const TAKE_SCRIPT = `
+const TAKE_SCRIPT = new LuaScript(`
 local wait = 0
 for i, key in ipairs(KEYS) do
   local limit = tonumber(ARGV[2 * i - 1])
@@ -28,7 +28,7 @@ if wait > 0 then return wait end
 for i, key in ipairs(KEYS) do
   if redis.call('INCR', key) == 1 then redis.call('PEXPIRE', key, ARGV[2 * i]) end
 end
-return 0`;
+return 0`);
 
 interface Window {
   key: string;
@@ -107,11 +107,10 @@ export class VerificationLimits {
     ].filter((w) => w.limit > 0);
     if (windows.length === 0) return;
     const wait = Number(
-      await this.redis.eval(
-        TAKE_SCRIPT,
-        windows.length,
-        ...windows.map((w) => w.key),
-        ...windows.flatMap((w) => [w.limit, w.ms]),
+      await TAKE_SCRIPT.run(
+        this.redis,
+        windows.map((w) => w.key),
+        windows.flatMap((w) => [w.limit, w.ms]),
       ),
     );
     if (wait > 0) throw new MasklineError('verification_rate_limited', { retryAfterMs: wait });
