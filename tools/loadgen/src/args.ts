@@ -38,6 +38,8 @@ export interface BenchOptions {
   tracing: boolean;
   /** PostgreSQL with pg_stat_statements: the statements that cost the most, per message. */
   pgStatements: boolean;
+  /** V8 heap-size flags for every app (--app-old-space, --app-semi-space), added to their NODE_OPTIONS. */
+  appHeapFlags: string[];
   /** Where the JSON result and the markdown table go. */
   outDir: string;
 }
@@ -66,6 +68,8 @@ export const USAGE = `npm run bench -- [options]
   --tracing            apps export spans (to a discarding OTLP sink)
   --pg-statements      PostgreSQL with pg_stat_statements: the statements that cost the
                        most (calls and time per delivered message) in the report
+  --app-old-space MiB  every app runs with node --max-old-space-size=MiB (default: V8's)
+  --app-semi-space MiB every app runs with node --max-semi-space-size=MiB (default: V8's)
   --out DIR            result directory (default .bench)`;
 
 export class UsageError extends Error {}
@@ -114,6 +118,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     profile: values.profile === true,
     tracing: values.tracing === true,
     pgStatements: values['pg-statements'] === true,
+    appHeapFlags: [
+      ...(values['app-old-space'] === undefined
+        ? []
+        : [`--max-old-space-size=${whole('app-old-space', values['app-old-space'], 16)}`]),
+      ...(values['app-semi-space'] === undefined
+        ? []
+        : [`--max-semi-space-size=${whole('app-semi-space', values['app-semi-space'], 1, 256)}`]),
+    ],
     outDir: values.out ?? '.bench',
   };
 }
@@ -147,6 +159,8 @@ function parse(args: string[]) {
       profile: { type: 'boolean' },
       tracing: { type: 'boolean' },
       'pg-statements': { type: 'boolean' },
+      'app-old-space': { type: 'string' },
+      'app-semi-space': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

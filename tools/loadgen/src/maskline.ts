@@ -156,7 +156,7 @@ export class MasklineStack {
 
   private async startApp(app: AppName, name: string, env: Record<string, string>): Promise<AppProcess> {
     const preload = (file: string) => `--import=${new URL(file, import.meta.url).href}`;
-    const nodeOptions = [preload('./heap-sampler.js')];
+    const nodeOptions = [preload('./heap-sampler.js'), ...this.options.appHeapFlags];
     const profileEnv: Record<string, string> = {};
     if (this.options.profile) {
       mkdirSync(this.profileDir(name), { recursive: true });

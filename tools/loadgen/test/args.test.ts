@@ -20,8 +20,18 @@ describe('parseBenchArgs', () => {
       profile: false,
       tracing: false,
       pgStatements: false,
+      appHeapFlags: [],
       outDir: '.bench',
     });
+  });
+
+  it('gives the apps V8 heap limits (--app-old-space, --app-semi-space)', () => {
+    expect(parseBenchArgs(['--app-old-space', '96', '--app-semi-space=8']).appHeapFlags).toEqual([
+      '--max-old-space-size=96',
+      '--max-semi-space-size=8',
+    ]);
+    expect(() => parseBenchArgs(['--app-old-space', 'lots'])).toThrow(UsageError);
+    expect(() => parseBenchArgs(['--app-semi-space', '0'])).toThrow(UsageError);
   });
 
   it('reads every knob', () => {
