@@ -5,6 +5,21 @@ import { type ClosedSession, namedStatement } from './masking-rows.js';
 import type { SessionQueries } from './session-queries.js';
 
 /**
+ * The CTE (`quarantined`) that quarantines the numbers of the sessions a statement's `closed`
+ * CTE returns (column virtual_number_id), for the quarantine in ms given as `msParam`: a
+ * closed session's number rests before the pool gives it out again.
+ */
+function quarantineClosed(msParam: string): string {
+  return `quarantined AS (
+         UPDATE virtual_numbers v
+         SET state = 'quarantined', quarantined_until = now() + make_interval(secs => ${msParam}::float8 / 1000),
+             state_changed_at = now()
+         FROM closed WHERE v.id = closed.virtual_number_id AND v.state = 'reserved'
+         RETURNING v.id
+       )`;
+}
+
+/**
  * Ends sessions, by request (release) or past their TTL (expiry), and sends their numbers to
  * quarantine in the same statement.
  */
@@ -26,13 +41,7 @@ export class SessionClosing {
              closed_at = now(), updated_at = now()
          WHERE id = $1 AND tenant_id = $2 AND state = 'active'
          RETURNING id, state, virtual_number_id
-       ), quarantined AS (
-         UPDATE virtual_numbers v
-         SET state = 'quarantined', quarantined_until = now() + make_interval(secs => $3::float8 / 1000),
-             state_changed_at = now()
-         FROM closed WHERE v.id = closed.virtual_number_id AND v.state = 'reserved'
-         RETURNING v.id
-       )
+       ), ${quarantineClosed('$3')}
        SELECT state FROM closed`,
       [id, tenantId, quarantineMs],
     );
@@ -68,13 +77,7 @@ export class SessionClosing {
          UPDATE masking_sessions s SET state = 'expired', closed_at = now(), updated_at = now()
          FROM due WHERE s.id = due.id
          RETURNING s.id, s.tenant_id, s.state, s.virtual_number_id
-       ), quarantined AS (
-         UPDATE virtual_numbers v
-         SET state = 'quarantined', quarantined_until = now() + make_interval(secs => $1::float8 / 1000),
-             state_changed_at = now()
-         FROM closed WHERE v.id = closed.virtual_number_id AND v.state = 'reserved'
-         RETURNING v.id
-       )
+       ), ${quarantineClosed('$1')}
        SELECT * FROM closed`,
       [quarantineMs, limit, ids],
     );
