@@ -96,8 +96,9 @@ async function applyBatchStatement(
   if (receiptIds.length === 0) return [];
   const result = await pool.query<
     {
-      // 'r': one per receipt of the batch; 'u': one per message the statement moved.
-      kind: 'r' | 'u';
+      // 'r': one per receipt of the batch; 'u': one per message the statement moved; 'h': the
+      // status webhooks' row (delivery_ids), taken by hooks.pass before the rows are read.
+      kind: 'r' | 'u' | 'h';
       id: string;
       carrier_id: string;
       carrier_message_id: string;
