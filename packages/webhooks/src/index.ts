@@ -1,4 +1,5 @@
 export * from './dispatch/delivery-batch.js';
+export * from './dispatch/endpoint-agents.js';
 export * from './dispatch/keyed-limiter.js';
 export * from './dispatch/retry-schedule.js';
 export * from './dispatch/webhook-dispatcher.js';

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { Client, type Dispatcher } from 'undici';
 import type { VettedAddress, VettedTarget } from './target-guard.js';
 
 export interface PostResult {
@@ -39,8 +38,13 @@ function errorClassOf(error: NodeJS.ErrnoException): string {
       return 'connect_refused';
     case 'ECONNRESET':
     case 'EPIPE':
+    case 'UND_ERR_SOCKET':
       return 'connection_reset';
     case 'ETIMEDOUT':
+    case 'UND_ERR_ABORTED':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
       return 'timeout';
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -54,87 +58,89 @@ function errorClassOf(error: NodeJS.ErrnoException): string {
 /** Of an answer's body no more than this is read (to keep its connection); a longer one closes it. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
+/** The socket closed before any answer came (the receiver reset or closed it). */
+function closedUnanswered(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'UND_ERR_SOCKET' || error.code === 'ECONNRESET' || error.code === 'EPIPE';
+}
+
 /**
  * POSTs one signed body to a vetted target: connects to the vetted addresses only, never
  * follows a redirect (a 3xx is a failed attempt), reads no more of the answer than
  * MAX_ANSWER_BYTES (and looks at nothing but its status), and gives up after `timeoutMs`
  * (the whole exchange).
  *
- * With a keep-alive `agent` (EndpointAgents: pinned to the same vetted addresses) the
- * connection is kept for the endpoint's next POST; a kept connection the receiver closed
- * meanwhile (reset before any answer) is retried once on a fresh one. Without an agent the
- * connection is closed after the answer.
+ * With a keep-alive `pool` (EndpointAgents: pinned to the same vetted addresses) the
+ * connection is kept for the endpoint's next POST; a connection that closes before any
+ * answer (typically a kept one the receiver's idle timer closed as the POST arrived) is
+ * retried once on a fresh one. Without a pool the connection is closed after the answer.
+ *
+ * The client is undici's, not node:http's: half the CPU per POST on a kept connection
+ * (docs/performance.md, "Webhook POSTs on undici").
  */
 export async function postWebhook(
   target: VettedTarget,
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
-  agent?: http.Agent,
+  pool?: Dispatcher,
 ): Promise<PostResult> {
   const started = performance.now();
-  let { status, errorClass, staleSocket } = await postOnce(target, body, headers, timeoutMs, agent);
-  if (staleSocket) {
+  let { status, errorClass, unanswered } = await postOnce(target, body, headers, timeoutMs, pool);
+  if (unanswered && pool) {
     const left = Math.max(timeoutMs - (performance.now() - started), 1);
-    ({ status, errorClass } = await postOnce(target, body, headers, left, agent));
+    ({ status, errorClass } = await postOnce(target, body, headers, left, pool));
   }
   return { status, errorClass, latencyMs: Math.round(performance.now() - started) };
 }
 
-function postOnce(
+async function postOnce(
   target: VettedTarget,
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
-  agent: http.Agent | undefined,
-): Promise<Omit<PostResult, 'latencyMs'> & { staleSocket: boolean }> {
-  const transport = target.url.protocol === 'https:' ? https : http;
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (status: number | null, errorClass: string | null, staleSocket = false): void => {
-      if (settled) return;
-      settled = true;
-      resolve({ status, errorClass, staleSocket });
-    };
-    const request = transport.request(target.url, {
+  pool: Dispatcher | undefined,
+): Promise<Omit<PostResult, 'latencyMs'> & { unanswered: boolean }> {
+  // One connection for this POST alone (pipelining 0: no keep-alive), closed after it.
+  const dispatcher =
+    pool ??
+    new Client(target.url.origin, { pipelining: 0, connect: { lookup: pinnedLookup(target.addresses) } });
+  // The whole exchange, the rest of a kept connection's answer included: a receiver that
+  // sends its status and then stalls the body loses the connection, not the pool's slot.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const done = (): void => {
+    clearTimeout(timer);
+    if (!pool) void dispatcher.destroy().catch(() => {});
+  };
+  try {
+    const answer = await dispatcher.request({
+      path: `${target.url.pathname}${target.url.search}`,
       method: 'POST',
-      ...(agent ? { agent } : { agent: false, lookup: pinnedLookup(target.addresses) }),
       headers: {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
         'user-agent': 'Maskline-Webhooks/1',
         ...headers,
       },
+      body,
+      signal: abort.signal,
     });
-    // The whole exchange, the rest of a kept connection's answer included: a receiver that
-    // sends its status and then stalls the body loses the connection, not the agent's slot.
-    const timer = setTimeout(() => {
-      finish(null, 'timeout');
-      request.destroy();
-    }, timeoutMs);
-    request.on('close', () => clearTimeout(timer));
-    request.on('response', (response) => {
-      const status = response.statusCode ?? 0;
-      const errorClass =
-        status >= 200 && status < 300 ? null : status >= 300 && status < 400 ? 'redirect' : `http_${status}`;
-      finish(status, errorClass);
-      response.on('error', () => {});
-      if (!agent) {
-        request.destroy();
-        return;
-      }
-      // Read the rest of the answer (bounded) so the connection can carry the next POST.
-      let read = 0;
-      response.on('data', (chunk: Buffer) => {
-        read += chunk.length;
-        if (read > MAX_ANSWER_BYTES) request.destroy();
-      });
-    });
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      const reset = error.code === 'ECONNRESET' || error.code === 'EPIPE';
-      const stale = agent !== undefined && request.reusedSocket && reset;
-      finish(null, errorClassOf(error), stale);
-    });
-    request.end(body);
-  });
+    const status = answer.statusCode;
+    // Read the rest of the answer (bounded: a longer one is cut and its connection closed)
+    // so the connection is free for the endpoint's next POST when this one returns. The
+    // status is all that is looked at, and it stands even if the rest never comes.
+    await answer.body.dump({ limit: MAX_ANSWER_BYTES }).catch(() => {});
+    done();
+    const errorClass =
+      status >= 200 && status < 300 ? null : status >= 300 && status < 400 ? 'redirect' : `http_${status}`;
+    return { status, errorClass, unanswered: false };
+  } catch (error) {
+    done();
+    const e = error as NodeJS.ErrnoException;
+    return {
+      status: null,
+      errorClass: abort.signal.aborted ? 'timeout' : errorClassOf(e),
+      unanswered: closedUnanswered(e),
+    };
+  }
 }

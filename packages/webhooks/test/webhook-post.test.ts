@@ -75,11 +75,39 @@ describe('postWebhook', () => {
     const url = new URL(`http://127.0.0.1:${port}/`);
     const target = { url, host: '127.0.0.1', addresses: loopback };
     const agents = new EndpointAgents();
-    const agent = agents.for('endpoint-1', target, 4);
+    const agent = agents.for('endpoint-1', target, 1);
     for (let i = 0; i < 3; i++) {
       expect(await postWebhook(target, '{}', {}, 2000, agent)).toMatchObject({ status: 200 });
     }
     expect(connections).toBe(1);
+    agents.close();
+  });
+
+  it('opens no more connections than the endpoint allows, and reuses them', async () => {
+    let open = 0;
+    let connections = 0;
+    let most = 0;
+    const port = await listen((req, res) => {
+      req.resume();
+      open += 1;
+      most = Math.max(most, open);
+      // Held a moment, so concurrent POSTs overlap at the receiver.
+      setTimeout(() => {
+        open -= 1;
+        res.writeHead(204).end();
+      }, 20);
+    });
+    server?.on('connection', () => (connections += 1));
+    const url = new URL(`http://127.0.0.1:${port}/`);
+    const target = { url, host: '127.0.0.1', addresses: loopback };
+    const agents = new EndpointAgents();
+    const pool = agents.for('endpoint-1', target, 2);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => postWebhook(target, '{}', {}, 2000, pool)),
+    );
+    expect(results.every((r) => r.status === 204)).toBe(true);
+    expect(most).toBe(2);
+    expect(connections).toBe(2);
     agents.close();
   });
 

@@ -1,6 +1,6 @@
-import type { Agent } from 'node:http';
 import { ATTR, extractTraceContext, injectTraceContext, SPAN, trace, withSpan } from '@maskline/telemetry';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import type { Dispatcher } from 'undici';
 import type { LoadedDelivery } from '../store/delivery-store.js';
 import type { VettedTarget } from '../target-guard.js';
 import { type PostResult, postWebhook } from '../webhook-post.js';
@@ -26,7 +26,7 @@ export function tracedPost(
   body: string,
   headers: Record<string, string>,
   /** Keeps the endpoint's connections (EndpointAgents); none: one connection per POST. */
-  agent?: Agent,
+  agent?: Dispatcher,
   // Asked for at call time, not at module load: the process's provider (the SDK's when an
   // exporter is on, else propagation-only) is registered by launch() before it is used.
   tracer: Tracer = trace.getTracer('maskline-webhooks'),
