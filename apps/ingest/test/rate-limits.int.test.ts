@@ -127,6 +127,26 @@ describe('request limits per key, tenant and destination (real Redis and Postgre
     expect(commands[0]).toMatch(/^eval/);
   });
 
+  it('gives a window key its expiry on the first count, and one left without an expiry gets it back', async () => {
+    const limits = new RequestLimits(t.redis, `${t.queuePrefix}-ttl`);
+    const window = { name: 'key' as const, id: 'ttl', limit: 10, windowMs: 60_000 };
+    const key = `${t.queuePrefix}-ttl:{tenant-ttl}:key:ttl`;
+    const first = await limits.take('tenant-ttl', [window]);
+    expect(first.states[0]).toMatchObject({ remaining: 9, resetMs: 60_000 });
+    const ttl = await t.redis.pttl(key);
+    expect(ttl).toBeGreaterThan(59_000);
+    // A counted key keeps the expiry its window started with (a later count does not push it).
+    await sleep(20);
+    await limits.take('tenant-ttl', [window]);
+    expect(await t.redis.pttl(key)).toBeLessThan(ttl);
+    // Left without an expiry (PERSIST, a restore, a hand edit): the next count sets it again.
+    await t.redis.persist(key);
+    expect(await t.redis.pttl(key)).toBe(-1);
+    const third = await limits.take('tenant-ttl', [window]);
+    expect(third.states[0]).toMatchObject({ remaining: 7 });
+    expect(await t.redis.pttl(key)).toBeGreaterThan(59_000);
+  });
+
   it('counts atomically across replicas: concurrent takes through two limiters admit exactly the limit', async () => {
     const other = createRedisConnection(inject('redisUrl'), 'producer');
     try {

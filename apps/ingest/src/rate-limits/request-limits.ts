@@ -32,15 +32,21 @@ export interface LimitDecision {
  * refused request uses up nothing (the verification limits use the same rule). Fixed
  * windows that start at their first count. KEYS: window keys; ARGV: limit, window ms per
  * key. Returns { refused index (1-based, 0 = none), then count and ms-to-reset per key }.
+ * A key without an expiry (new, or one left without it) gets its window's when counted;
+ * the script is atomic, so the PTTL read before counting still holds after it.
  */
 const TAKE_SCRIPT = new LuaScript(`
 local out = {0}
 local wait = -1
+local unexpiring = {}
 for i, key in ipairs(KEYS) do
   local limit = tonumber(ARGV[2 * i - 1])
   local count = tonumber(redis.call('GET', key) or '0')
   local ttl = redis.call('PTTL', key)
-  if ttl < 0 then ttl = tonumber(ARGV[2 * i]) end
+  if ttl < 0 then
+    unexpiring[i] = true
+    ttl = tonumber(ARGV[2 * i])
+  end
   if count >= limit and ttl > wait then
     out[1] = i
     wait = ttl
@@ -50,12 +56,8 @@ for i, key in ipairs(KEYS) do
 end
 if out[1] > 0 then return out end
 for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  if count == 1 or redis.call('PTTL', key) < 0 then
-    redis.call('PEXPIRE', key, ARGV[2 * i])
-    out[2 * i + 1] = tonumber(ARGV[2 * i])
-  end
-  out[2 * i] = count
+  out[2 * i] = redis.call('INCR', key)
+  if unexpiring[i] then redis.call('PEXPIRE', key, ARGV[2 * i]) end
 end
 return out`);
 
