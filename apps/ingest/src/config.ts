@@ -70,6 +70,8 @@ export const ingestConfigSchema = z.object({
   /** The periodic reconciler re-adds missing jobs of messages pending longer than this. */
   RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  /** Deliver jobs collect the messages committed within this many ms (several group commits) before they are added. */
+  DELIVER_JOB_WINDOW_MS: z.coerce.number().int().min(0).max(1_000).default(5),
   /** How often each process checks that Redis still holds its data (one call per check). */
   REDIS_LOSS_CHECK_MS: z.coerce.number().int().positive().default(1_000),
   /** 1: answer with a Server-Timing header (stage durations only; for the bench). Off by default. */

@@ -178,13 +178,13 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
   c.register(
     LOCAL.AcceptMessage,
     cached((c) => {
-      // With Server-Timing on, the group commit and the bulk enqueue note their times.
+      // With Server-Timing on, the group commit notes its times.
       const timing = serverTimingOf(c);
       const messages = c.resolve<MessageRepository>(TOKENS.MessageRepository);
       const queues = c.resolve<DeliveryQueues>(TOKENS.Queues);
       return new AcceptMessage(
         timing ? timing.timeInserts(messages) : messages,
-        timing ? timing.timeEnqueues(queues) : queues,
+        queues,
         c.resolve(TOKENS.Logger),
         c.resolve(IDEMPOTENCY_DIGESTS),
         c.resolve(LOCAL.MessageRouter),
@@ -192,6 +192,7 @@ export function createIngestContainer(config: Readonly<IngestConfig>, logger?: L
         undefined,
         config.sandboxCarrier,
         c.resolve(LOCAL.Anomalies),
+        config.DELIVER_JOB_WINDOW_MS,
       );
     }),
   );

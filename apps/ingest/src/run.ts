@@ -93,6 +93,8 @@ export async function run(telemetry: Telemetry): Promise<void> {
     deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: async () => {
       await app.close();
+      // The last requests' rows are durable; their deliver jobs are added before Redis closes.
+      await services.acceptMessage.drain();
       await metricsServer?.close();
       services.routeTable.stop();
       services.carrierHealth.stop();

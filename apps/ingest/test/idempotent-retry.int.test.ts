@@ -40,6 +40,7 @@ describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', ()
     const id = res.json().id as string;
     const again = await send('retry-while-covered');
     expect(again.statusCode).toBe(200);
+    await host.flushJobs();
     expect(await queues.queueFor('sim').getJob(await batchJobOf(id))).toBeDefined();
     expect(await queues.queueFor('sim').getJob(id)).toBeUndefined();
     await queues.queueFor('sim').remove(await batchJobOf(id));
@@ -49,6 +50,7 @@ describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', ()
     const first = await send();
     expect(first.statusCode).toBe(202);
     const id = first.json().id as string;
+    await host.flushJobs();
     // As if the first attempt had committed and then lost its enqueue with its answer.
     await queues.queueFor('sim').remove(await batchJobOf(id));
     expect((await db.pool.query('SELECT status FROM messages WHERE id = $1', [id])).rows[0].status).toBe(
@@ -71,6 +73,7 @@ describe('a retry with the same Idempotency-Key (real Redis and PostgreSQL)', ()
     // (PostgreSQL restarted): the rows name one batch job, which Redis does not hold.
     const firsts = await Promise.all([send('overlap-a'), send('overlap-b')]);
     const ids = firsts.map((r) => r.json().id as string);
+    await host.flushJobs();
     const batchIds = await Promise.all(ids.map(batchJobOf));
     await db.pool.query('UPDATE messages SET delivery_job_id = $1 WHERE id = ANY($2)', [batchIds[0], ids]);
     for (const batchId of new Set(batchIds)) await queues.queueFor('sim').remove(batchId);

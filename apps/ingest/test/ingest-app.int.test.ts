@@ -32,7 +32,8 @@ describe('ingest app (inject, real Redis and PostgreSQL)', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json().status).toBe('queued');
     const id = res.json().id as string;
-    // Its insert batch's job, named on the row, carries the ids of that batch only.
+    // Its window's job, named on the row, carries the ids of that window only.
+    await host.flushJobs();
     const batch = await db.pool.query('SELECT delivery_job_id FROM messages WHERE id = $1', [id]);
     const batchId = batch.rows[0].delivery_job_id as string;
     expect(batchId).not.toBe(id);

@@ -27,6 +27,7 @@ describe('routing API and routing at accept (real Redis and PostgreSQL)', () => 
     call('POST', '/v1/messages', { to, from: 'Maskline', body: 'routing test body', ...extra });
 
   async function jobCarrierOf(id: string): Promise<string | null> {
+    await host.flushJobs();
     const { rows } = await host.db.pool.query(
       'SELECT carrier_id, delivery_job_id FROM messages WHERE id = $1',
       [id],

@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadIngestConfig } from '../src/config.js';
 import { startTestApp } from './support/test-app.js';
 
-const STAGES = [
-  'auth',
-  'body',
-  'ratelimit',
-  'commit-wait',
-  'insert',
-  'enqueue-wait',
-  'enqueue',
-  'reply',
-  'total',
-];
+const STAGES = ['auth', 'body', 'ratelimit', 'commit-wait', 'insert', 'reply', 'total'];
 /** Not a stage of the request: the event loop's worst delay just before the reply. */
 const LOOP = 'loop-delay';
 const TO = '+447911123456';

@@ -8,16 +8,15 @@
  *   ratelimit    the request limits (one Redis call) and the scope check
  *   commit-wait  handler start → its group commit's INSERT starts (validation, batching)
  *   insert       that INSERT, one round trip that ends with the WAL flush of its commit
- *   enqueue-wait INSERT done → its bulk enqueue starts
- *   enqueue      that batch's one deliver job added to Redis
- *   reply        enqueue done → the reply is being sent (view, serialization)
+ *   reply        INSERT done → the reply is being sent (view, serialization); the deliver
+ *                job is added after the answer (DeliverJobWindows), so it has no stage
  *   total        the request's arrival → the reply being sent
  *   loop-delay   not a stage: the event loop's worst delay (perf_hooks) over the last two
  *                LOOP_WINDOW_MS windows before this reply, i.e. how long any callback was
  *                kept waiting then (a busy loop shows here, not a slow Redis or PostgreSQL)
  *
- * The group commit and the bulk enqueue are shared by many requests: wrappers around the
- * repository and the queues note when each batch ran, by message id, and the reply (which
+ * The group commit is shared by many requests: a wrapper around the repository notes when
+ * each batch ran, by message id, and the reply (which
  * names its message in `location`) collects its own batch's times. Nothing here changes
  * what the ingest does; with the setting off none of it is installed.
  */
@@ -27,8 +26,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 interface BatchTimes {
   insertStart?: number;
   insertEnd?: number;
-  enqueueStart?: number;
-  enqueueEnd?: number;
 }
 
 interface RequestMarks {
@@ -53,25 +50,8 @@ export class ServerTiming {
 
   /** The repository, with the time of every group-commit INSERT noted for its messages. */
   timeInserts<R extends { insertManyAccepted(ms: readonly { id: string }[]): Promise<unknown> }>(repo: R): R {
-    return this.wrap(
-      repo,
-      'insertManyAccepted',
-      (items: readonly { id: string }[]) => items.map((m) => m.id),
-      'insert',
-    );
-  }
-
-  /** The queues, with the time of every batch job's add noted for its messages. */
-  timeEnqueues<
-    Q extends {
-      enqueueBatch(carrierId: string, batchId: string, messageIds: readonly string[]): Promise<unknown>;
-    },
-  >(queues: Q): Q {
-    return this.wrap(
-      queues,
-      'enqueueBatch',
-      (_carrier: string, _batch: string, ids: readonly string[]) => [...ids],
-      'enqueue',
+    return this.wrap(repo, 'insertManyAccepted', (items: readonly { id: string }[]) =>
+      items.map((m) => m.id),
     );
   }
 
@@ -150,9 +130,7 @@ export class ServerTiming {
       stages.push(
         ['commit-wait', m.handler, batch.insertStart],
         ['insert', batch.insertStart, batch.insertEnd],
-        ['enqueue-wait', batch.insertEnd, batch.enqueueStart],
-        ['enqueue', batch.enqueueStart, batch.enqueueEnd],
-        ['reply', batch.enqueueEnd ?? batch.insertEnd, end],
+        ['reply', batch.insertEnd, end],
       );
     }
     stages.push(['total', m.start, end]);
@@ -167,7 +145,6 @@ export class ServerTiming {
     target: T,
     method: string,
     ids: (...args: A) => string[],
-    stage: 'insert' | 'enqueue',
   ): T {
     const original = (target as Record<string, unknown>)[method] as (...args: A) => Promise<unknown>;
     const timed = async (...args: A) => {
@@ -176,7 +153,7 @@ export class ServerTiming {
         return await original.apply(target, args);
       } finally {
         const end = this.now();
-        for (const id of ids(...args)) this.note(id, stage, start, end);
+        for (const id of ids(...args)) this.note(id, start, end);
       }
     };
     return new Proxy(target, {
@@ -184,11 +161,8 @@ export class ServerTiming {
     });
   }
 
-  private note(id: string, stage: 'insert' | 'enqueue', start: number, end: number): void {
-    const times = this.batches.get(id) ?? {};
-    if (stage === 'insert') Object.assign(times, { insertStart: start, insertEnd: end });
-    else Object.assign(times, { enqueueStart: start, enqueueEnd: end });
-    this.batches.set(id, times);
+  private note(id: string, start: number, end: number): void {
+    this.batches.set(id, { insertStart: start, insertEnd: end });
     // Oldest first: an entry nobody collected (a failed request) does not stay forever.
     while (this.batches.size > MAX_PENDING) this.batches.delete(this.batches.keys().next().value!);
   }

@@ -9,7 +9,7 @@ import {
   segmentInfo,
   uuidv7,
 } from '@maskline/core';
-import type { DeliveryQueues } from '@maskline/queues';
+import { type DeliveryQueues, MAX_DELIVER_BATCH } from '@maskline/queues';
 import type { MessageRouter } from '@maskline/routing';
 import type { InsertOutcome, MessageRepository, NewMessage } from '@maskline/storage';
 import { ATTR, activeTraceparent, countMessages, injectTraceContext, trace } from '@maskline/telemetry';
@@ -17,6 +17,7 @@ import type { StatusCallback } from '@maskline/webhooks';
 import type { SentMessage } from '../anomalies/anomaly-detectors.js';
 import { isSandboxRequest } from '../auth/request-actor.js';
 import type { RequestDigest, RequestDigests } from '../idempotency/request-digests.js';
+import { DeliverJobWindows } from './deliver-job-windows.js';
 import type { SendMessageRequest } from './message-request.js';
 
 export interface AcceptResult {
@@ -26,26 +27,28 @@ export interface AcceptResult {
 }
 
 /**
- * Accepting a message: the row commits first, `queued` (the outbox guarantee), then its
- * job is enqueued; no further statement marks it. If Redis is away the job is missing and
- * the reconciler adds it later, so an accepted message is never lost.
+ * Accepting a message: the row commits first, `queued` (the outbox guarantee), and the
+ * request answers 202 once it is durable; its job is added right after, without the request
+ * waiting for it; no further statement marks the row. If Redis is away the job is missing
+ * and the reconciler adds it later, so an accepted message is never lost.
  *
- * Group commit: requests that arrive together share one INSERT (one WAL flush) and one
- * deliver job carrying all their ids (job id = a fresh batch id, written on each row by
- * the same INSERT so the reconciler can find the job); each request still answers only
- * after its own row is durable and the batch job was added. A request that fails on its
- * own (its tenant's keys were shredded: 410 tenant_keys_destroyed) fails alone; the others
- * in its batch commit.
+ * Group commit: requests that arrive together share one INSERT (one WAL flush). Deliver
+ * jobs are coalesced further, over a window of a few ms across group commits
+ * (DeliverJobWindows): one job carries the ids of every commit of its window (job id = the
+ * window's id, written on each row by its INSERT so the reconciler can find the job). A
+ * request that fails on its own (its tenant's keys were shredded: 410
+ * tenant_keys_destroyed) fails alone; the others in its batch commit.
  *
- * Routing (docs/routing.md) picks each message's carrier before it joins the batch; the
- * batch's rows then get one job per carrier, all with the batch id as job id (job ids are
- * per queue, and the reconciler looks for a row's job on its own carrier's queue).
+ * Routing (docs/routing.md) picks each message's carrier before it joins the batch; a
+ * window's rows then get one job per carrier, all with the window's id as job id (job ids
+ * are per queue, and the reconciler looks for a row's job on its own carrier's queue).
  *
  * Sandbox (docs/guides/sandbox.md): a message sent inside an ml_test_ key's request skips
  * routing and goes to the sandbox carrier (a simulator), marked `sandbox` on its row.
  */
 export class AcceptMessage {
   private readonly inserts: Batcher<NewMessage, InsertOutcome>;
+  private readonly jobs: DeliverJobWindows;
 
   constructor(
     private readonly messages: MessageRepository,
@@ -59,24 +62,38 @@ export class AcceptMessage {
     private readonly sandboxCarrier: string | null = null,
     /** Hears each batch's committed messages (the new-destination-country detector). */
     private readonly sentObserver?: { sent(messages: readonly SentMessage[]): Promise<void> },
+    /** How long deliver jobs collect committed messages before they are added. */
+    jobWindowMs = 5,
   ) {
     this.inserts = new Batcher((ms) => this.insertAndEnqueue(ms), batching);
+    this.jobs = new DeliverJobWindows((carrierId, jobId, ids) => this.enqueue(carrierId, jobId, ids), {
+      windowMs: jobWindowMs,
+      maxIds: MAX_DELIVER_BATCH,
+    });
   }
 
-  /** One INSERT, then one batch job for the rows it created (a failed add is logged once). */
+  /** Adds the jobs of every window still open (shutdown, after the last request answered). */
+  drain(): Promise<void> {
+    return this.jobs.drain();
+  }
+
+  /** One INSERT; its created rows join their window's deliver job (added when it closes). */
   private async insertAndEnqueue(ms: NewMessage[]): Promise<(InsertOutcome | ItemFailure)[]> {
-    const batchId = uuidv7();
-    const outcomes = await this.messages.insertManyAccepted(
-      ms.map((m) => ({ ...m, deliveryJobId: batchId })),
-    );
-    const byCarrier = new Map<string, string[]>();
-    for (const o of outcomes) {
-      if (o instanceof ItemFailure || o.kind !== 'created') continue;
-      const ids = byCarrier.get(o.message.carrierId) ?? [];
-      ids.push(o.message.id);
-      byCarrier.set(o.message.carrierId, ids);
+    const jobId = this.jobs.take(ms.length);
+    const created: { id: string; carrierId: string }[] = [];
+    let outcomes: (InsertOutcome | ItemFailure)[] = [];
+    try {
+      outcomes = await this.messages.insertManyAccepted(ms.map((m) => ({ ...m, deliveryJobId: jobId })));
+      for (const o of outcomes) {
+        if (o instanceof ItemFailure || o.kind !== 'created') continue;
+        created.push({ id: o.message.id, carrierId: o.message.carrierId });
+      }
+    } finally {
+      this.jobs.settle(jobId, ms.length, created);
     }
-    for (const [carrierId, ids] of byCarrier) countMessages(carrierId, 'accepted', ids.length);
+    const byCarrier = new Map<string, number>();
+    for (const m of created) byCarrier.set(m.carrierId, (byCarrier.get(m.carrierId) ?? 0) + 1);
+    for (const [carrierId, n] of byCarrier) countMessages(carrierId, 'accepted', n);
     if (this.sentObserver) {
       // Off the answer's path: one Redis call per tenant of the batch; it never throws.
       // Sandbox messages (ml_test_ keys, magic numbers) are no traffic to watch.
@@ -86,7 +103,6 @@ export class AcceptMessage {
       });
       void this.sentObserver.sent(sent);
     }
-    await Promise.all([...byCarrier].map(([carrierId, ids]) => this.enqueue(carrierId, batchId, ids)));
     return outcomes;
   }
 
@@ -141,9 +157,11 @@ export class AcceptMessage {
       span?.setAttribute(ATTR.messageId, outcome.message.id);
       // The first attempt committed but its client saw an error (e.g. the connection broke
       // as PostgreSQL restarted), so its job may never have been added: add it now, unless
-      // its own job or its batch job still covers it (two live jobs could submit it twice).
+      // its own job or its batch job still covers it (two live jobs could submit it twice),
+      // or its window here has yet to add that job.
       const { status } = outcome.message;
-      if (status === 'accepted' || status === 'queued')
+      const pending = outcome.deliveryJobId !== null && this.jobs.holds(outcome.deliveryJobId);
+      if ((status === 'accepted' || status === 'queued') && !pending)
         await this.restoreJob(outcome.message, outcome.deliveryJobId);
       return { message: outcome.message, created: false };
     }

@@ -52,6 +52,8 @@ export interface TestApp {
   routes: RouteTable;
   redis: Redis;
   queuePrefix: string;
+  /** Adds the deliver jobs of the requests answered so far (their window closes now). */
+  flushJobs(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,8 @@ export interface TestApp {
 export async function startTestApp(options: {
   rateLimitPerMinute: number;
   serverTiming?: boolean;
+  /** DELIVER_JOB_WINDOW_MS (default: the ingest's). */
+  deliverJobWindowMs?: number;
   /** The configured carriers' regions, as CARRIERS gives them to the router. */
   carriers?: { id: string; regions: string[] }[];
   /** The app's logger (default silent), e.g. one that records lines to scan. */
@@ -134,7 +138,7 @@ export async function startTestApp(options: {
     : undefined;
   const acceptMessage = new AcceptMessage(
     timing ? timing.timeInserts(messages) : messages,
-    timing ? timing.timeEnqueues(queues) : queues,
+    queues,
     logger,
     digests,
     new MessageRouter(routes, carriers, 'sim'),
@@ -142,6 +146,7 @@ export async function startTestApp(options: {
     undefined,
     options.sandboxCarrier === undefined ? 'sim' : options.sandboxCarrier,
     anomalies,
+    options.deliverJobWindowMs,
   );
   const blockRepository = new VerificationBlockRepository(db.pool);
   const pumping = new PumpingGuard(
@@ -234,8 +239,10 @@ export async function startTestApp(options: {
     routes,
     redis,
     queuePrefix,
+    flushJobs: () => acceptMessage.drain(),
     async close() {
       await app.close();
+      await acceptMessage.drain();
       await queues.close();
       redis.disconnect();
       await db.drop();
