@@ -101,6 +101,19 @@ describe('DeliverJobWindows', () => {
     expect(drained).toBe(true);
   });
 
+  it('drain waits for a commit still running in a closed window, then adds its job', async () => {
+    const w = windows();
+    const id = w.take(1);
+    let drained = false;
+    const draining = w.drain().then(() => (drained = true));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(drained).toBe(false);
+    w.settle(id, 1, rows('sim', 'm1'));
+    await vi.advanceTimersByTimeAsync(2);
+    await draining;
+    expect(added).toEqual([{ carrierId: 'sim', jobId: id, ids: ['m1'] }]);
+  });
+
   it('a failed add is left to the reconciler and does not stop later windows', async () => {
     let calls = 0;
     const w = new DeliverJobWindows(

@@ -110,6 +110,8 @@ describe('request limits per key, tenant and destination (real Redis and Postgre
 
   it('costs one Redis command per request for all its limits', async () => {
     const { apiKey } = await new ApiKeyRepository(t.db.pool, TEST_PEPPER).create(t.tenantId, 'round trips');
+    // The earlier tests' deliver jobs go out on this connection after their answers.
+    await t.flushJobs();
     const commands: string[] = [];
     const redis = t.redis as unknown as { sendCommand: (command: { name: string }) => unknown };
     const original = redis.sendCommand.bind(redis);

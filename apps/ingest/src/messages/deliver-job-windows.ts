@@ -93,10 +93,16 @@ export class DeliverJobWindows {
     return this.live.has(jobId);
   }
 
-  /** Closes the open window and waits for every window's jobs to be added (shutdown). */
+  /**
+   * Closes the open window and waits until every window's jobs were added, those of
+   * commits still running included (shutdown, after the last request answered).
+   */
   async drain(): Promise<void> {
     if (this.open) this.close(this.open);
-    while (this.adding.size > 0) await Promise.all([...this.adding]);
+    while (this.live.size > 0 || this.adding.size > 0) {
+      if (this.adding.size > 0) await Promise.all([...this.adding]);
+      else await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   }
 
   private close(w: Window): void {
