@@ -3,6 +3,7 @@ export * from './job-options.js';
 export * from './job-schemas.js';
 export * from './lua-script.js';
 export * from './producers.js';
+export * from './queue-commands.js';
 export * from './queue-names.js';
 export * from './redis-connection.js';
 export * from './redis-loss-watch.js';

@@ -1,5 +1,6 @@
 import { MasklineError, type OutageTracker } from '@maskline/core';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { defineQueueCommands } from './queue-commands.js';
 
 /** A connection to one Redis server or to a Redis Cluster: every app accepts either. */
 export type RedisClient = Redis | Cluster;
@@ -58,6 +59,8 @@ export function createRedisConnection(
       : new Redis(url, options);
   // Connection errors are retried by ioredis; without a listener they would be thrown.
   redis.on('error', (error: unknown) => monitor?.failed(error));
+  // Before anything is sent: BullMQ defining them later can break an open auto-pipeline.
+  defineQueueCommands(redis);
   // 'ready' is the only success ioredis reports: it proves recovery at once.
   if (monitor) redis.on('ready', () => monitor.succeeded(true));
   return redis;
