@@ -1,5 +1,5 @@
 import { RedisConnection } from 'bullmq';
-import type { RedisClient } from './redis-connection.js';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Defines BullMQ's Lua commands on a shared connection at once, before any traffic runs on
@@ -13,7 +13,7 @@ import type { RedisClient } from './redis-connection.js';
  * calls, and queues are made lazily (one per carrier), so every connection gets the
  * commands when it is created.
  */
-export function defineQueueCommands(connection: RedisClient): void {
+export function defineQueueCommands(connection: Redis | Cluster): void {
   const bullmq = new RedisConnection(connection as never, {
     shared: true,
     blocking: false,
