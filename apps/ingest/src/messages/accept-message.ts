@@ -49,6 +49,8 @@ export interface AcceptResult {
 export class AcceptMessage {
   private readonly inserts: Batcher<NewMessage, InsertOutcome>;
   private readonly jobs: DeliverJobWindows;
+  /** The sentObserver's calls under way (off the answer's path; awaited by drain). */
+  private readonly observing = new Set<Promise<void>>();
 
   constructor(
     private readonly messages: MessageRepository,
@@ -72,9 +74,13 @@ export class AcceptMessage {
     });
   }
 
-  /** Adds the jobs of every window still open (shutdown, after the last request answered). */
-  drain(): Promise<void> {
-    return this.jobs.drain();
+  /**
+   * Adds the jobs of every window still open and waits for the observers' calls under way
+   * (shutdown, after the last request answered, before Redis closes).
+   */
+  async drain(): Promise<void> {
+    await this.jobs.drain();
+    while (this.observing.size > 0) await Promise.all([...this.observing]);
   }
 
   /** One INSERT; its created rows join their window's deliver job (added when it closes). */
@@ -101,7 +107,9 @@ export class AcceptMessage {
         const o = outcomes[i];
         return !m.sandbox && o !== undefined && !(o instanceof ItemFailure) && o.kind === 'created';
       });
-      void this.sentObserver.sent(sent);
+      const observing = this.sentObserver.sent(sent).catch(() => {});
+      this.observing.add(observing);
+      void observing.finally(() => this.observing.delete(observing));
     }
     return outcomes;
   }
