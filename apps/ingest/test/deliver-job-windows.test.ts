@@ -108,8 +108,8 @@ describe('DeliverJobWindows', () => {
     const draining = w.drain().then(() => (drained = true));
     await vi.advanceTimersByTimeAsync(20);
     expect(drained).toBe(false);
+    expect(vi.getTimerCount()).toBe(0); // it waits for the commit to settle, without polling
     w.settle(id, 1, rows('sim', 'm1'));
-    await vi.advanceTimersByTimeAsync(2);
     await draining;
     expect(added).toEqual([{ carrierId: 'sim', jobId: id, ids: ['m1'] }]);
   });

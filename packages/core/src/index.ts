@@ -2,6 +2,7 @@ export * from './audit/audit-recorder.js';
 export * from './auth/api-key-scopes.js';
 export * from './auth/user-roles.js';
 export * from './batching/batcher.js';
+export * from './batching/in-flight.js';
 export * from './carriers/carrier-answer.js';
 export * from './carriers/carrier-events.js';
 export * from './carriers/carrier-plugin.js';

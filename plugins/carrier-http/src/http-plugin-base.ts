@@ -1,3 +1,4 @@
+import { InFlight } from '@maskline/core';
 import type {
   CarrierHealth,
   CarrierPlugin,
@@ -22,7 +23,7 @@ export const PROBE_AFTER_MS = 5_000;
  * after `drainTimeoutMs` (they reject `carrier_timeout`: the host retries them).
  */
 export abstract class HttpCarrier implements CarrierPlugin {
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private closing = new AbortController();
   private closed = false;
   /** Sends in a row that could not connect, and when the last one failed. */
@@ -44,8 +45,7 @@ export abstract class HttpCarrier implements CarrierPlugin {
     const signal = options?.signal
       ? AbortSignal.any([options.signal, this.closing.signal])
       : this.closing.signal;
-    const sending = this.send(request, { ...options, signal });
-    this.inFlight.add(sending);
+    const sending = this.inFlight.track(this.send(request, { ...options, signal }));
     try {
       const result = await sending;
       this.unreachable = 0;
@@ -77,8 +77,6 @@ export abstract class HttpCarrier implements CarrierPlugin {
         'send refused or failed',
       );
       throw error;
-    } finally {
-      this.inFlight.delete(sending);
     }
   }
 
@@ -101,7 +99,7 @@ export abstract class HttpCarrier implements CarrierPlugin {
 
   async close(): Promise<void> {
     this.closed = true;
-    const drained = Promise.allSettled([...this.inFlight]);
+    const drained = this.inFlight.settled();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), this.drainTimeoutMs);

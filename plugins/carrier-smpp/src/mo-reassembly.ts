@@ -1,4 +1,4 @@
-import type { InboundEvent, Logger } from '@maskline/core';
+import { type InboundEvent, InFlight, type Logger } from '@maskline/core';
 import { decodeText } from './encoding.js';
 import type { MoPart } from './internal-types.js';
 
@@ -55,7 +55,7 @@ export class MoReassembler {
   readonly #options: MoReassemblyOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #completed = new Map<string, { parts: Map<number, Buffer>; timer: NodeJS.Timeout }>();
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #inFlight = new InFlight();
   #closed = false;
 
   constructor(options: MoReassemblyOptions) {
@@ -109,7 +109,7 @@ export class MoReassembler {
     for (const key of [...this.#entries.keys()]) this.#expire(key, 1);
     for (const { timer } of this.#completed.values()) clearTimeout(timer);
     this.#completed.clear();
-    await Promise.allSettled([...this.#inFlight]);
+    await this.#inFlight.settled();
   }
 
   #timer(key: string): NodeJS.Timeout {
@@ -156,9 +156,7 @@ export class MoReassembler {
           }).then(() => attempt(left - 1));
         },
       );
-    const running = attempt(attempts);
-    this.#inFlight.add(running);
-    void running.finally(() => this.#inFlight.delete(running));
+    void this.#inFlight.track(attempt(attempts));
   }
 
   /** Runs of consecutive parts decoded together (a character may span two parts), the marker between. */

@@ -1,6 +1,7 @@
 import {
   Batcher,
   type DependencyHealth,
+  InFlight,
   ItemFailure,
   type Logger,
   MasklineError,
@@ -50,7 +51,7 @@ export class AcceptMessage {
   private readonly inserts: Batcher<NewMessage, InsertOutcome>;
   private readonly jobs: DeliverJobWindows;
   /** The sentObserver's calls under way (off the answer's path; awaited by drain). */
-  private readonly observing = new Set<Promise<void>>();
+  private readonly observing = new InFlight();
 
   constructor(
     private readonly messages: MessageRepository,
@@ -67,7 +68,7 @@ export class AcceptMessage {
     /** How long deliver jobs collect committed messages before they are added. */
     jobWindowMs = 5,
   ) {
-    this.inserts = new Batcher((ms) => this.insertAndEnqueue(ms), batching);
+    this.inserts = new Batcher((ms) => this.insertJoiningWindow(ms), batching);
     this.jobs = new DeliverJobWindows((carrierId, jobId, ids) => this.enqueue(carrierId, jobId, ids), {
       windowMs: jobWindowMs,
       maxIds: MAX_DELIVER_BATCH,
@@ -80,11 +81,11 @@ export class AcceptMessage {
    */
   async drain(): Promise<void> {
     await this.jobs.drain();
-    while (this.observing.size > 0) await Promise.all([...this.observing]);
+    await this.observing.drain();
   }
 
   /** One INSERT; its created rows join their window's deliver job (added when it closes). */
-  private async insertAndEnqueue(ms: NewMessage[]): Promise<(InsertOutcome | ItemFailure)[]> {
+  private async insertJoiningWindow(ms: NewMessage[]): Promise<(InsertOutcome | ItemFailure)[]> {
     const jobId = this.jobs.take(ms.length);
     const created: { id: string; carrierId: string }[] = [];
     let outcomes: (InsertOutcome | ItemFailure)[] = [];
@@ -107,9 +108,7 @@ export class AcceptMessage {
         const o = outcomes[i];
         return !m.sandbox && o !== undefined && !(o instanceof ItemFailure) && o.kind === 'created';
       });
-      const observing = this.sentObserver.sent(sent).catch(() => {});
-      this.observing.add(observing);
-      void observing.finally(() => this.observing.delete(observing));
+      void this.observing.track(this.sentObserver.sent(sent).catch(() => {}));
     }
     return outcomes;
   }

@@ -1,4 +1,4 @@
-import { uuidv7 } from '@maskline/core';
+import { InFlight, uuidv7 } from '@maskline/core';
 
 export interface DeliverJobWindowSettings {
   /** How long a window collects committed messages before its jobs are added. */
@@ -43,7 +43,9 @@ interface Window {
 export class DeliverJobWindows {
   private open: Window | null = null;
   private readonly live = new Map<string, Window>();
-  private readonly adding = new Set<Promise<void>>();
+  private readonly adding = new InFlight();
+  /** Resolvers of `drain()` calls waiting for every window to have flushed. */
+  private whenNoneLive: (() => void)[] = [];
 
   constructor(
     private readonly add: AddDeliverJob,
@@ -99,10 +101,8 @@ export class DeliverJobWindows {
    */
   async drain(): Promise<void> {
     if (this.open) this.close(this.open);
-    while (this.live.size > 0 || this.adding.size > 0) {
-      if (this.adding.size > 0) await Promise.all([...this.adding]);
-      else await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+    if (this.live.size > 0) await new Promise<void>((resolve) => this.whenNoneLive.push(resolve));
+    await this.adding.drain();
   }
 
   private close(w: Window): void {
@@ -115,12 +115,11 @@ export class DeliverJobWindows {
 
   private flush(w: Window): void {
     this.live.delete(w.id);
-    if (w.count === 0) return;
-    const adding = Promise.all([...w.ids].map(([carrierId, ids]) => this.add(carrierId, w.id, ids))).then(
-      () => {},
-      () => {},
-    );
-    this.adding.add(adding);
-    void adding.finally(() => this.adding.delete(adding));
+    if (w.count > 0) {
+      void this.adding.track(
+        Promise.allSettled([...w.ids].map(([carrierId, ids]) => this.add(carrierId, w.id, ids))),
+      );
+    }
+    if (this.live.size === 0) for (const resolve of this.whenNoneLive.splice(0)) resolve();
   }
 }

@@ -1,3 +1,5 @@
+import { InFlight } from './in-flight.js';
+
 /**
  * Coalesces concurrent single-item calls into one batch call: callers `add()` an item and
  * get its own result, while the batch function sees every item that arrived within
@@ -57,7 +59,7 @@ interface Pending<I, O> {
 export class Batcher<I, O> {
   private pending: Pending<I, O>[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new InFlight();
 
   constructor(
     private readonly runBatch: (items: I[]) => Promise<readonly (O | ItemFailure)[]>,
@@ -83,11 +85,8 @@ export class Batcher<I, O> {
     this.timer = null;
     const batch = this.pending;
     this.pending = [];
-    if (batch.length > 0) {
-      const run = this.run(batch).finally(() => this.running.delete(run));
-      this.running.add(run);
-    }
-    return Promise.all(this.running).then(() => undefined);
+    if (batch.length > 0) void this.running.track(this.run(batch));
+    return this.running.settled();
   }
 
   private async run(batch: Pending<I, O>[]): Promise<void> {
